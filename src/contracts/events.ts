@@ -1,0 +1,245 @@
+// StreamEvent: the one typed union of everything that happens in a run; the event log is the source of truth.
+import { z } from 'zod';
+import { ArtifactSchema } from './artifact.js';
+import { ExecutionStatusSchema, StopReasonSchema } from './execution.js';
+import { CodeLanguageSchema, SandboxProviderSchema } from './ptc-plan.js';
+import { SandboxStopReasonSchema } from './ptc-result.js';
+import { NodeTypeSchema, TaskErrorSchema, TaskStatusSchema, TaskTypeSchema } from './task.js';
+import { TokenUsageSchema } from './usage.js';
+
+const base = {
+  executionId: z.string().min(1),
+  /** Gap-free per-execution sequence number, starting at 1; a stream resumes from any of them. */
+  seq: z.number().int().positive(),
+  timestamp: z.iso.datetime({ offset: true }),
+};
+
+export const ENGINE_MODULES = ['atomizer', 'planner', 'executor', 'aggregator', 'verifier', 'ptc'] as const;
+export const EngineModuleSchema = z.enum(ENGINE_MODULES);
+export type EngineModule = z.output<typeof EngineModuleSchema>;
+
+export const SubtaskSpecSchema = z
+  .object({
+    id: z.string().min(1),
+    goal: z.string().min(1),
+    taskType: TaskTypeSchema,
+    dependencies: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+export type SubtaskSpec = z.output<typeof SubtaskSpecSchema>;
+
+export const ExecutionStartEventSchema = z
+  .object({
+    ...base,
+    type: z.literal('execution-start'),
+    goal: z.string().min(1),
+    rootTaskId: z.string().min(1),
+    /** The effective run options (secrets redacted), so a resume runs with the same ones. */
+    options: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export const ExecutionResumeEventSchema = z
+  .object({ ...base, type: z.literal('execution-resume'), fromSeq: z.number().int().nonnegative() })
+  .strict();
+
+export const TaskStartEventSchema = z
+  .object({
+    ...base,
+    type: z.literal('task-start'),
+    taskId: z.string().min(1),
+    parentId: z.string().min(1).nullable(),
+    goal: z.string().min(1),
+    depth: z.number().int().nonnegative(),
+    maxDepth: z.number().int().nonnegative(),
+    taskType: TaskTypeSchema,
+    dependencies: z.array(z.string()).default([]),
+  })
+  .strict();
+
+export const TaskStatusEventSchema = z
+  .object({
+    ...base,
+    type: z.literal('task-status'),
+    taskId: z.string().min(1),
+    status: TaskStatusSchema,
+    previousStatus: TaskStatusSchema,
+  })
+  .strict();
+
+export const TaskAtomizedEventSchema = z
+  .object({
+    ...base,
+    type: z.literal('task-atomized'),
+    taskId: z.string().min(1),
+    nodeType: NodeTypeSchema,
+    /** True when the depth limit, not the atomizer, decided. */
+    forcedByDepth: z.boolean().default(false),
+    reason: z.string().optional(),
+  })
+  .strict();
+
+export const TaskPlannedEventSchema = z
+  .object({
+    ...base,
+    type: z.literal('task-planned'),
+    taskId: z.string().min(1),
+    subtasks: z.array(SubtaskSpecSchema).min(1),
+    /** 0 for the first plan, n for the n-th replan. */
+    replan: z.number().int().nonnegative().default(0),
+  })
+  .strict();
+
+export const TaskVerifiedEventSchema = z
+  .object({
+    ...base,
+    type: z.literal('task-verified'),
+    taskId: z.string().min(1),
+    passed: z.boolean(),
+    feedback: z.string().default(''),
+  })
+  .strict();
+
+export const TaskEndEventSchema = z
+  .object({
+    ...base,
+    type: z.literal('task-end'),
+    taskId: z.string().min(1),
+    status: z.enum(['COMPLETED', 'FAILED', 'CANCELLED']),
+    result: z.string().nullable(),
+    error: TaskErrorSchema.nullable().default(null),
+    usage: TokenUsageSchema,
+  })
+  .strict();
+
+export const LlmCallEventSchema = z
+  .object({
+    ...base,
+    type: z.literal('llm-call'),
+    taskId: z.string().min(1).nullable(),
+    module: EngineModuleSchema,
+    model: z.string().min(1),
+    inputTokens: z.number().int().nonnegative(),
+    outputTokens: z.number().int().nonnegative(),
+    cachedInputTokens: z.number().int().nonnegative().default(0),
+    costUsd: z.number().nonnegative(),
+    cacheHit: z.boolean(),
+    durationMs: z.number().nonnegative(),
+    ok: z.boolean().default(true),
+    error: z.string().optional(),
+  })
+  .strict();
+
+export const CodeExecutionStartEventSchema = z
+  .object({
+    ...base,
+    type: z.literal('code-execution-start'),
+    taskId: z.string().min(1).nullable(),
+    planId: z.string().min(1),
+    iteration: z.number().int().positive(),
+    language: CodeLanguageSchema,
+    provider: SandboxProviderSchema,
+    code: z.string(),
+  })
+  .strict();
+
+export const CodeExecutionEndEventSchema = z
+  .object({
+    ...base,
+    type: z.literal('code-execution-end'),
+    taskId: z.string().min(1).nullable(),
+    planId: z.string().min(1),
+    iteration: z.number().int().positive(),
+    exitCode: z.number().int(),
+    durationMs: z.number().nonnegative(),
+    /** Bounded excerpt of what the program printed. */
+    stdout: z.string(),
+    stderr: z.string(),
+    truncated: z.boolean(),
+    stoppedBy: SandboxStopReasonSchema.nullable().default(null),
+  })
+  .strict();
+
+export const ToolCallEventSchema = z
+  .object({
+    ...base,
+    type: z.literal('tool-call'),
+    taskId: z.string().min(1).nullable(),
+    planId: z.string().min(1).nullable(),
+    server: z.string().min(1),
+    tool: z.string().min(1),
+    durationMs: z.number().nonnegative(),
+    ok: z.boolean(),
+    resultBytes: z.number().int().nonnegative(),
+    error: z.string().optional(),
+  })
+  .strict();
+
+export const ArtifactCreatedEventSchema = z
+  .object({ ...base, type: z.literal('artifact-created'), taskId: z.string().min(1).nullable(), artifact: ArtifactSchema })
+  .strict();
+
+export const ExecutionEndEventSchema = z
+  .object({
+    ...base,
+    type: z.literal('execution-end'),
+    status: ExecutionStatusSchema.exclude(['RUNNING']),
+    /** Which budget or limit stopped the run; null when it ran to completion or failed. */
+    reason: StopReasonSchema.nullable().default(null),
+    result: z.string().nullable(),
+    error: TaskErrorSchema.nullable().default(null),
+    usage: TokenUsageSchema,
+    nodeCount: z.number().int().nonnegative(),
+    durationMs: z.number().nonnegative(),
+  })
+  .strict();
+
+export const ErrorEventSchema = z
+  .object({
+    ...base,
+    type: z.literal('error'),
+    taskId: z.string().min(1).nullable().default(null),
+    code: z.string().min(1),
+    message: z.string(),
+    retryable: z.boolean().default(false),
+  })
+  .strict();
+
+/** Something degraded but the run goes on (cache unreachable, output truncated…). */
+export const WarningEventSchema = z
+  .object({
+    ...base,
+    type: z.literal('warning'),
+    taskId: z.string().min(1).nullable().default(null),
+    code: z.string().min(1),
+    message: z.string(),
+  })
+  .strict();
+
+export const StreamEventSchema = z.discriminatedUnion('type', [
+  ExecutionStartEventSchema,
+  ExecutionResumeEventSchema,
+  TaskStartEventSchema,
+  TaskStatusEventSchema,
+  TaskAtomizedEventSchema,
+  TaskPlannedEventSchema,
+  TaskVerifiedEventSchema,
+  TaskEndEventSchema,
+  LlmCallEventSchema,
+  CodeExecutionStartEventSchema,
+  CodeExecutionEndEventSchema,
+  ToolCallEventSchema,
+  ArtifactCreatedEventSchema,
+  ExecutionEndEventSchema,
+  ErrorEventSchema,
+  WarningEventSchema,
+]);
+export type StreamEvent = z.output<typeof StreamEventSchema>;
+export type StreamEventType = StreamEvent['type'];
+export type StreamEventOf<T extends StreamEventType> = Extract<StreamEvent, { type: T }>;
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** An event before the store numbers it: the store assigns `seq` on append. */
+export type NewStreamEvent = DistributiveOmit<StreamEvent, 'seq'>;
+
+export const STREAM_EVENT_TYPES = StreamEventSchema.options.map((option) => option.shape.type.value);

@@ -1,0 +1,103 @@
+// Public contracts of roma-ptc: zod schemas and the types inferred from them. Imports nothing of ours.
+export { ApiErrorBodySchema, PtcStatsSchema, SolveRequestSchema } from './api.js';
+export type { ApiErrorBody, PtcStats, SolveRequest } from './api.js';
+export { ArtifactSchema } from './artifact.js';
+export type { Artifact } from './artifact.js';
+export { ERROR_CODES, isRomaError, RomaError, toRomaError } from './errors.js';
+export type { ErrorCode, RomaErrorOptions, SerializedError } from './errors.js';
+export {
+  ArtifactCreatedEventSchema,
+  CodeExecutionEndEventSchema,
+  CodeExecutionStartEventSchema,
+  ENGINE_MODULES,
+  EngineModuleSchema,
+  ErrorEventSchema,
+  ExecutionEndEventSchema,
+  ExecutionResumeEventSchema,
+  ExecutionStartEventSchema,
+  LlmCallEventSchema,
+  STREAM_EVENT_TYPES,
+  StreamEventSchema,
+  SubtaskSpecSchema,
+  TaskAtomizedEventSchema,
+  TaskEndEventSchema,
+  TaskPlannedEventSchema,
+  TaskStartEventSchema,
+  TaskStatusEventSchema,
+  TaskVerifiedEventSchema,
+  ToolCallEventSchema,
+  WarningEventSchema,
+} from './events.js';
+export type {
+  EngineModule,
+  NewStreamEvent,
+  StreamEvent,
+  StreamEventOf,
+  StreamEventType,
+  SubtaskSpec,
+} from './events.js';
+export {
+  EXECUTION_STATUSES,
+  ExecutionStatusSchema,
+  ExecutionSummarySchema,
+  STOP_REASONS,
+  StopReasonSchema,
+} from './execution.js';
+export type { ExecutionStatus, ExecutionSummary, StopReason } from './execution.js';
+export { contractJsonSchemas, PUBLIC_CONTRACTS } from './json-schema.js';
+export { formatPath, parseJsonWith, parseOrThrow, parseWith } from './parse.js';
+export type { ContractIssue, ParseResult } from './parse.js';
+export {
+  CACHE_STRATEGIES,
+  CacheStrategySchema,
+  CODE_LANGUAGES,
+  CodeLanguageSchema,
+  DependencyContextSchema,
+  PlanToolServerSchema,
+  PTCExecutionPlanSchema,
+  SANDBOX_PROVIDERS,
+  SandboxProviderSchema,
+} from './ptc-plan.js';
+export type {
+  CacheStrategy,
+  CodeLanguage,
+  DependencyContext,
+  PTCExecutionPlan,
+  PTCExecutionPlanInput,
+  SandboxProviderName,
+} from './ptc-plan.js';
+export {
+  CodeExecutionSchema,
+  PTC_RESULT_STATUSES,
+  PTCArtifactResultSchema,
+  PTCResultStatusSchema,
+  SANDBOX_STOP_REASONS,
+  SandboxStopReasonSchema,
+  TestResultSchema,
+  ToolCallRecordSchema,
+} from './ptc-result.js';
+export type {
+  CodeExecution,
+  PTCArtifactResult,
+  PTCResultStatus,
+  SandboxStopReason,
+  TestResult,
+  ToolCallRecord,
+} from './ptc-result.js';
+export {
+  assertTransition,
+  canTransition,
+  isTerminalStatus,
+  NODE_TYPES,
+  NodeTypeSchema,
+  TASK_STATUS_TRANSITIONS,
+  TASK_STATUSES,
+  TASK_TYPES,
+  TaskErrorSchema,
+  TaskNodeSchema,
+  TaskStatusSchema,
+  TaskTypeSchema,
+} from './task.js';
+export type { NodeType, TaskError, TaskNode, TaskStatus, TaskType } from './task.js';
+export { addUsage, emptyUsage, TokenUsageSchema } from './usage.js';
+export type { TokenUsage } from './usage.js';
