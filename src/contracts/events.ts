@@ -176,7 +176,12 @@ export const ToolCallEventSchema = z
   .strict();
 
 export const ArtifactCreatedEventSchema = z
-  .object({ ...base, type: z.literal('artifact-created'), taskId: z.string().min(1).nullable(), artifact: ArtifactSchema })
+  .object({
+    ...base,
+    type: z.literal('artifact-created'),
+    taskId: z.string().min(1).nullable(),
+    artifact: ArtifactSchema,
+  })
   .strict();
 
 export const ExecutionEndEventSchema = z

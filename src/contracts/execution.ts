@@ -7,7 +7,14 @@ export const ExecutionStatusSchema = z.enum(EXECUTION_STATUSES);
 export type ExecutionStatus = z.output<typeof ExecutionStatusSchema>;
 
 /** Why a run stopped before finishing: which budget or limit ran out. */
-export const STOP_REASONS = ['max-depth', 'max-tokens', 'max-cost', 'max-wall-time', 'max-nodes', 'cancelled'] as const;
+export const STOP_REASONS = [
+  'max-depth',
+  'max-tokens',
+  'max-cost',
+  'max-wall-time',
+  'max-nodes',
+  'cancelled',
+] as const;
 export const StopReasonSchema = z.enum(STOP_REASONS);
 export type StopReason = z.output<typeof StopReasonSchema>;
 

@@ -1,10 +1,19 @@
 // Public contracts of roma-ptc: zod schemas and the types inferred from them. Imports nothing of ours.
-export { ApiErrorBodySchema, PtcStatsSchema, SolveRequestSchema } from './api.js';
+
 export type { ApiErrorBody, PtcStats, SolveRequest } from './api.js';
-export { ArtifactSchema } from './artifact.js';
+export { ApiErrorBodySchema, PtcStatsSchema, SolveRequestSchema } from './api.js';
 export type { Artifact } from './artifact.js';
-export { ERROR_CODES, isRomaError, RomaError, toRomaError } from './errors.js';
+export { ArtifactSchema } from './artifact.js';
 export type { ErrorCode, RomaErrorOptions, SerializedError } from './errors.js';
+export { ERROR_CODES, isRomaError, RomaError, toRomaError } from './errors.js';
+export type {
+  EngineModule,
+  NewStreamEvent,
+  StreamEvent,
+  StreamEventOf,
+  StreamEventType,
+  SubtaskSpec,
+} from './events.js';
 export {
   ArtifactCreatedEventSchema,
   CodeExecutionEndEventSchema,
@@ -28,14 +37,7 @@ export {
   ToolCallEventSchema,
   WarningEventSchema,
 } from './events.js';
-export type {
-  EngineModule,
-  NewStreamEvent,
-  StreamEvent,
-  StreamEventOf,
-  StreamEventType,
-  SubtaskSpec,
-} from './events.js';
+export type { ExecutionStatus, ExecutionSummary, StopReason } from './execution.js';
 export {
   EXECUTION_STATUSES,
   ExecutionStatusSchema,
@@ -43,10 +45,17 @@ export {
   STOP_REASONS,
   StopReasonSchema,
 } from './execution.js';
-export type { ExecutionStatus, ExecutionSummary, StopReason } from './execution.js';
 export { contractJsonSchemas, PUBLIC_CONTRACTS } from './json-schema.js';
-export { formatPath, parseJsonWith, parseOrThrow, parseWith } from './parse.js';
 export type { ContractIssue, ParseResult } from './parse.js';
+export { formatPath, parseJsonWith, parseOrThrow, parseWith } from './parse.js';
+export type {
+  CacheStrategy,
+  CodeLanguage,
+  DependencyContext,
+  PTCExecutionPlan,
+  PTCExecutionPlanInput,
+  SandboxProviderName,
+} from './ptc-plan.js';
 export {
   CACHE_STRATEGIES,
   CacheStrategySchema,
@@ -59,13 +68,13 @@ export {
   SandboxProviderSchema,
 } from './ptc-plan.js';
 export type {
-  CacheStrategy,
-  CodeLanguage,
-  DependencyContext,
-  PTCExecutionPlan,
-  PTCExecutionPlanInput,
-  SandboxProviderName,
-} from './ptc-plan.js';
+  CodeExecution,
+  PTCArtifactResult,
+  PTCResultStatus,
+  SandboxStopReason,
+  TestResult,
+  ToolCallRecord,
+} from './ptc-result.js';
 export {
   CodeExecutionSchema,
   PTC_RESULT_STATUSES,
@@ -76,14 +85,7 @@ export {
   TestResultSchema,
   ToolCallRecordSchema,
 } from './ptc-result.js';
-export type {
-  CodeExecution,
-  PTCArtifactResult,
-  PTCResultStatus,
-  SandboxStopReason,
-  TestResult,
-  ToolCallRecord,
-} from './ptc-result.js';
+export type { NodeType, TaskError, TaskNode, TaskStatus, TaskType } from './task.js';
 export {
   assertTransition,
   canTransition,
@@ -98,6 +100,5 @@ export {
   TaskStatusSchema,
   TaskTypeSchema,
 } from './task.js';
-export type { NodeType, TaskError, TaskNode, TaskStatus, TaskType } from './task.js';
-export { addUsage, emptyUsage, TokenUsageSchema } from './usage.js';
 export type { TokenUsage } from './usage.js';
+export { addUsage, emptyUsage, TokenUsageSchema } from './usage.js';

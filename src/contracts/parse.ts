@@ -20,10 +20,17 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /** Parses `input` with `schema`, returning a result instead of throwing. `label` names the input in messages. */
-export function parseWith<S extends z.ZodType>(schema: S, input: unknown, label = 'input'): ParseResult<z.output<S>> {
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  label = 'input',
+): ParseResult<z.output<S>> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return { ok: true, value: parsed.data };
-  const issues = parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+  const issues = parsed.error.issues.map((issue) => ({
+    path: formatPath(issue.path),
+    message: issue.message,
+  }));
   const first = issues[0];
   const where = first?.path ? `${label}.${first.path}` : label;
   const more = issues.length > 1 ? ` (+${issues.length - 1} more)` : '';
@@ -42,7 +49,11 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, lab
 }
 
 /** JSON.parse then schema-check, as one result. */
-export function parseJsonWith<S extends z.ZodType>(schema: S, text: string, label = 'input'): ParseResult<z.output<S>> {
+export function parseJsonWith<S extends z.ZodType>(
+  schema: S,
+  text: string,
+  label = 'input',
+): ParseResult<z.output<S>> {
   let value: unknown;
   try {
     value = JSON.parse(text);

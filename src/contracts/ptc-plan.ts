@@ -40,7 +40,10 @@ export const PTCExecutionPlanSchema = z
     /** Results of the task's dependencies, for the model's context. */
     context: z.array(DependencyContextSchema).default([]),
     language: CodeLanguageSchema.default('typescript'),
-    tools: z.object({ servers: z.array(PlanToolServerSchema).default([]) }).strict().default({ servers: [] }),
+    tools: z
+      .object({ servers: z.array(PlanToolServerSchema).default([]) })
+      .strict()
+      .default({ servers: [] }),
     sandbox: z
       .object({
         provider: SandboxProviderSchema.default('isolate'),
@@ -59,7 +62,11 @@ export const PTCExecutionPlanSchema = z
       .default({ maxIterations: 5, maxOutputChars: 20_000, tokenBudget: 200_000 }),
     enableTesting: z.boolean().default(false),
     cacheStrategy: CacheStrategySchema.default('SMART'),
-    cacheTtlSeconds: z.number().int().positive().default(7 * 24 * 3600),
+    cacheTtlSeconds: z
+      .number()
+      .int()
+      .positive()
+      .default(7 * 24 * 3600),
     /** Model id (`anthropic:claude-…`); the configured default when absent. */
     model: z.string().min(1).optional(),
     metadata: z.record(z.string(), z.unknown()).default({}),

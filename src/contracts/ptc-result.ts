@@ -16,7 +16,14 @@ export const PTCResultStatusSchema = z.enum(PTC_RESULT_STATUSES);
 export type PTCResultStatus = z.output<typeof PTCResultStatusSchema>;
 
 /** Which limit ended a sandbox run early, if any. */
-export const SANDBOX_STOP_REASONS = ['timeout', 'interrupt', 'memory', 'output', 'cancelled', 'crash'] as const;
+export const SANDBOX_STOP_REASONS = [
+  'timeout',
+  'interrupt',
+  'memory',
+  'output',
+  'cancelled',
+  'crash',
+] as const;
 export const SandboxStopReasonSchema = z.enum(SANDBOX_STOP_REASONS);
 export type SandboxStopReason = z.output<typeof SandboxStopReasonSchema>;
 

@@ -70,7 +70,9 @@ export const TaskErrorSchema = z
     code: z.string().min(1),
     message: z.string(),
     /** The chain of causes, outermost first (a failed child's error under its parent's). */
-    cause: z.array(z.object({ taskId: z.string().optional(), code: z.string(), message: z.string() })).optional(),
+    cause: z
+      .array(z.object({ taskId: z.string().optional(), code: z.string(), message: z.string() }))
+      .optional(),
   })
   .strict();
 export type TaskError = z.output<typeof TaskErrorSchema>;
@@ -101,7 +103,10 @@ export const TaskNodeSchema = z
     completedAt: isoTimestamp.nullable().default(null),
   })
   .strict()
-  .refine((node) => node.depth <= node.maxDepth, { message: 'depth must not exceed maxDepth', path: ['depth'] })
+  .refine((node) => node.depth <= node.maxDepth, {
+    message: 'depth must not exceed maxDepth',
+    path: ['depth'],
+  })
   .refine((node) => !node.dependencies.includes(node.id), {
     message: 'a task cannot depend on itself',
     path: ['dependencies'],

@@ -1,0 +1,16 @@
+// Config of the sandbox providers that run model-written code.
+import { z } from 'zod';
+
+export const SandboxConfigSchema = z
+  .object({
+    provider: z.enum(['isolate', 'process', 'daytona']).default('isolate'),
+    timeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
+    memoryMb: z.number().int().min(16).max(65_536).default(256),
+    maxOutputChars: z.number().int().min(100).max(10_000_000).default(20_000),
+    poolSize: z.number().int().min(0).max(64).default(2),
+    daytonaApiKey: z.string().min(1).optional(),
+    daytonaApiUrl: z.url().optional(),
+    daytonaTarget: z.string().min(1).optional(),
+  })
+  .strict();
+export type SandboxConfig = z.output<typeof SandboxConfigSchema>;

@@ -1,0 +1,17 @@
+// Config of the execution store (SQLite or PostgreSQL) and the artifact store (files or S3).
+import { z } from 'zod';
+
+export const StoreConfigSchema = z
+  .object({
+    /** Directory of the embedded SQLite file and artifacts. */
+    dataDir: z.string().min(1).default('.roma'),
+    /** postgres://… selects PostgreSQL; SQLite under dataDir otherwise. */
+    databaseUrl: z.string().min(1).optional(),
+    s3Endpoint: z.url().optional(),
+    s3Bucket: z.string().min(1).optional(),
+    s3Region: z.string().min(1).default('us-east-1'),
+    s3AccessKeyId: z.string().min(1).optional(),
+    s3SecretAccessKey: z.string().min(1).optional(),
+  })
+  .strict();
+export type StoreConfig = z.output<typeof StoreConfigSchema>;

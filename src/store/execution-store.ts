@@ -1,0 +1,44 @@
+// ExecutionStore: the append-only event log of runs, the one interface the engine and server persist through.
+import type { ExecutionStatus, ExecutionSummary, NewStreamEvent, StreamEvent } from '../contracts/index.js';
+
+export interface CreateExecutionInput {
+  id: string;
+  goal: string;
+}
+
+export interface ReadEventsOptions {
+  /** Only events with `seq > afterSeq`. */
+  afterSeq?: number;
+  limit?: number;
+}
+
+export interface FollowOptions {
+  afterSeq?: number;
+  signal?: AbortSignal;
+  /** How often a store without push notification polls. */
+  pollIntervalMs?: number;
+}
+
+export interface ListExecutionsOptions {
+  limit?: number;
+  status?: ExecutionStatus;
+}
+
+export interface ExecutionStore {
+  /** Creates the execution row; CONFLICT when the id exists. */
+  createExecution(input: CreateExecutionInput): Promise<ExecutionSummary>;
+  /**
+   * Appends one event, giving it the next gap-free `seq` of its execution. Durable (committed) before the
+   * promise resolves, so a crash after it never loses the event. Updates the execution's summary
+   * (status, usage, nodeCount, result) in the same transaction.
+   */
+  append(event: NewStreamEvent): Promise<StreamEvent>;
+  readEvents(executionId: string, options?: ReadEventsOptions): Promise<StreamEvent[]>;
+  /** Stored events after `afterSeq`, then live ones as they are appended, until the signal aborts. */
+  follow(executionId: string, options?: FollowOptions): AsyncIterable<StreamEvent>;
+  getExecution(executionId: string): Promise<ExecutionSummary | null>;
+  listExecutions(options?: ListExecutionsOptions): Promise<ExecutionSummary[]>;
+  /** Re-imports an exported log (same seq numbers); CONFLICT when the execution exists. */
+  importEvents(events: StreamEvent[]): Promise<ExecutionSummary>;
+  close(): Promise<void>;
+}
