@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const compiled = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const compiled = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
 if (!existsSync(compiled)) {
   console.error('roma: dist/ is missing. Run `npm run build` (or `npm ci`, which builds) first.');
   process.exit(1);
