@@ -43,6 +43,11 @@ export const ExecutionResumeEventSchema = z
   .object({ ...base, type: z.literal('execution-resume'), fromSeq: z.number().int().nonnegative() })
   .strict();
 
+/** Recorded by `roma runs cancel` (or the API); the process running the execution notices it and cancels. */
+export const ExecutionCancelRequestedEventSchema = z
+  .object({ ...base, type: z.literal('execution-cancel-requested'), reason: z.string().default('') })
+  .strict();
+
 export const TaskStartEventSchema = z
   .object({
     ...base,
@@ -224,6 +229,7 @@ export const WarningEventSchema = z
 export const StreamEventSchema = z.discriminatedUnion('type', [
   ExecutionStartEventSchema,
   ExecutionResumeEventSchema,
+  ExecutionCancelRequestedEventSchema,
   TaskStartEventSchema,
   TaskStatusEventSchema,
   TaskAtomizedEventSchema,

@@ -21,6 +21,7 @@ export {
   ENGINE_MODULES,
   EngineModuleSchema,
   ErrorEventSchema,
+  ExecutionCancelRequestedEventSchema,
   ExecutionEndEventSchema,
   ExecutionResumeEventSchema,
   ExecutionStartEventSchema,

@@ -15,8 +15,10 @@ export interface ReadEventsOptions {
 export interface FollowOptions {
   afterSeq?: number;
   signal?: AbortSignal;
-  /** How often a store without push notification polls. */
+  /** How often the store polls for appends made by other processes (same-object appends wake at once). */
   pollIntervalMs?: number;
+  /** End the stream after yielding an `execution-end` event (a later resume appends a new run segment). */
+  untilExecutionEnd?: boolean;
 }
 
 export interface ListExecutionsOptions {

@@ -76,6 +76,8 @@ export interface ScriptedRequest {
   matchedRule: string | undefined;
   /** Epoch milliseconds when the request body was fully read. */
   receivedAt: number;
+  /** True when the client hung up before the reply was fully sent (an aborted call, a stream broken off). */
+  clientAborted: boolean;
 }
 
 export type ScriptedReplyFunction = (request: ScriptedRequest) => ScriptedReply | Promise<ScriptedReply>;

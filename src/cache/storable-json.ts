@@ -1,0 +1,36 @@
+// JSON for cache entries that keeps what JSON.stringify would lose: dates and byte arrays, tagged.
+
+const TAG = '$roma';
+
+/** Plain JSON data: Date → `{ $roma: 'date', iso }`, Uint8Array → `{ $roma: 'bytes', base64 }`, undefined dropped. */
+export function toStorable(value: unknown, depth = 0): unknown {
+  if (depth > 200) throw new Error('value nested deeper than 200 levels');
+  if (value === null || typeof value !== 'object') {
+    return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
+  }
+  if (value instanceof Date) return { [TAG]: 'date', iso: value.toISOString() };
+  if (value instanceof Uint8Array) return { [TAG]: 'bytes', base64: Buffer.from(value).toString('base64') };
+  if (value instanceof URL) return value.toString();
+  if (Array.isArray(value)) return value.map((item) => toStorable(item, depth + 1) ?? null);
+  const out: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) {
+    const storable = toStorable(member, depth + 1);
+    if (storable !== undefined) out[key] = storable;
+  }
+  return out;
+}
+
+/** The inverse of `toStorable`, on data that was already schema-checked. */
+export function fromStorable(value: unknown, depth = 0): unknown {
+  if (depth > 200) throw new Error('value nested deeper than 200 levels');
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => fromStorable(item, depth + 1));
+  const record = value as Record<string, unknown>;
+  if (record[TAG] === 'date' && typeof record.iso === 'string') return new Date(record.iso);
+  if (record[TAG] === 'bytes' && typeof record.base64 === 'string') {
+    return new Uint8Array(Buffer.from(record.base64, 'base64'));
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(record)) out[key] = fromStorable(member, depth + 1);
+  return out;
+}

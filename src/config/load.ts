@@ -1,0 +1,140 @@
+// Loads the effective config: defaults < roma.config.yaml (+ profile) < env < CLI flags, validated once.
+import type { Command } from 'commander';
+import { RomaError } from '../contracts/index.js';
+import type { Env } from './env.js';
+import { configFromEnv } from './env.js';
+import { displayPath, findConfigFile, readConfigFile } from './file.js';
+import { flagLayer, flagsFromOptions } from './flags.js';
+import type { ConfigLayer } from './layer.js';
+import { deepMerge, type PlainObject } from './paths.js';
+import type { RomaConfig } from './schema.js';
+import { secretValuesOf } from './secrets.js';
+import type { ConfigSources } from './sources.js';
+import { validateConfig } from './validate.js';
+
+export interface LoadConfigOptions {
+  /** Where `roma.config.yaml` is looked for and relative paths start; `process.cwd()` when absent. */
+  cwd?: string;
+  /** Explicit config file (`--config`); must exist. Else `ROMA_CONFIG`, else `roma.config.yaml` in cwd. */
+  configFile?: string;
+  /** Profile from the file's `profiles:`; else `ROMA_PROFILE`. */
+  profile?: string;
+  /** Env vars to read; `process.env` when absent. */
+  env?: Env;
+  /** Partial config set by CLI flags (highest precedence). */
+  flags?: PlainObject;
+  /** False skips the config file (used by `roma doctor` to go on when the file is broken). */
+  readFile?: boolean;
+}
+
+export interface LoadedConfig {
+  config: RomaConfig;
+  /** Dotted key → where its value came from; keys left at their default are absent. */
+  sources: ConfigSources;
+  /** The config file read, as shown to users; null when none. */
+  file: string | null;
+  profile: string | null;
+  /** Secret values in the config, for `createSecretScrubber`. */
+  secrets: string[];
+}
+
+function mergeLayers(layers: readonly ConfigLayer[]): ConfigLayer {
+  let values: PlainObject = {};
+  const sources: ConfigSources = {};
+  for (const layer of layers) {
+    values = deepMerge(values, layer.values);
+    Object.assign(sources, layer.sources);
+  }
+  return { values, sources };
+}
+
+/** The effective config with the source of each value. Throws CONFIG_INVALID (one line) on a bad value. */
+export function resolveConfig(options: LoadConfigOptions = {}): LoadedConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const profile = options.profile ?? (env.ROMA_PROFILE || undefined);
+  const layers: ConfigLayer[] = [];
+  let file: string | null = null;
+  const readFile = options.readFile ?? true;
+  const path = readFile
+    ? findConfigFile(cwd, options.configFile ?? (env.ROMA_CONFIG || undefined))
+    : undefined;
+  if (path) {
+    file = displayPath(cwd, path);
+    const fileLayers = readConfigFile(path, file, env, profile);
+    layers.push(fileLayers.base);
+    if (fileLayers.profile) layers.push(fileLayers.profile);
+  } else if (profile !== undefined && readFile) {
+    throw new RomaError(
+      'CONFIG_INVALID',
+      `profile "${profile}" asked for but no roma.config.yaml found in ${cwd}`,
+      {
+        field: 'profile',
+        fix: 'create roma.config.yaml with a `profiles:` section, pass --config <file>, or drop --profile',
+      },
+    );
+  }
+  layers.push(configFromEnv(env));
+  layers.push(flagLayer(options.flags));
+  const merged = mergeLayers(layers);
+  const config = validateConfig(merged.values, merged.sources);
+  return {
+    config,
+    sources: merged.sources,
+    file,
+    profile: path ? (profile ?? null) : null,
+    secrets: secretValuesOf(config),
+  };
+}
+
+/** The effective config. Throws a CONFIG_INVALID RomaError naming the key, value, source and fix. */
+export function loadConfig(options: LoadConfigOptions = {}): RomaConfig {
+  return resolveConfig(options).config;
+}
+
+type OptionsLike = Readonly<Record<string, unknown>> | Command | undefined;
+
+function optionsOf(value: OptionsLike): Record<string, unknown> {
+  if (!value) return {};
+  if (typeof (value as Command).optsWithGlobals === 'function') return (value as Command).optsWithGlobals();
+  return value as Record<string, unknown>;
+}
+
+export interface CliLoadExtras {
+  cwd?: string;
+  env?: Env;
+  /** Command-specific flags as a partial config, e.g. `{ server: { port } }` for `roma serve --port`. */
+  flags?: PlainObject;
+}
+
+/**
+ * For CLI commands: reads `--config`/`--profile` and the shared flags (`--model`, `--max-depth`,
+ * `--max-concurrency`, `--budget-usd`, …) from the command's options, the program's options, or a
+ * commander `Command` (its options with globals).
+ */
+export function resolveConfigFromCli(
+  commandOptions: OptionsLike,
+  programOptions?: OptionsLike,
+  extras: CliLoadExtras = {},
+): LoadedConfig {
+  const options = { ...optionsOf(programOptions), ...optionsOf(commandOptions) };
+  const flags = deepMerge(flagsFromOptions(options), extras.flags ?? {});
+  const configFile = typeof options.config === 'string' ? options.config : undefined;
+  const profile = typeof options.profile === 'string' ? options.profile : undefined;
+  return resolveConfig({
+    ...(extras.cwd === undefined ? {} : { cwd: extras.cwd }),
+    ...(extras.env === undefined ? {} : { env: extras.env }),
+    ...(configFile === undefined ? {} : { configFile }),
+    ...(profile === undefined ? {} : { profile }),
+    flags,
+  });
+}
+
+/** Like `resolveConfigFromCli` but returns only the config. */
+export function loadConfigFromCli(
+  commandOptions: OptionsLike,
+  programOptions?: OptionsLike,
+  extras: CliLoadExtras = {},
+): RomaConfig {
+  return resolveConfigFromCli(commandOptions, programOptions, extras).config;
+}

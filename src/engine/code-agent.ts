@@ -1,0 +1,23 @@
+// CodeAgent: the one interface through which the engine hands CODE (and tool-using) tasks to the PTC agent.
+import type { NewStreamEvent, PTCArtifactResult, PTCExecutionPlan } from '../contracts/index.js';
+
+export interface CodeAgentExecuteOptions {
+  /** Aborted when the run is cancelled or stopped; the agent stops its model calls and sandbox runs. */
+  signal: AbortSignal;
+  /**
+   * Records one event of the agent's work (llm-call with module `ptc`, code-execution-start/end, tool-call)
+   * in the run's log; awaiting it makes the event durable before the agent's next step. The engine sets
+   * `executionId` to the plan's execution. The agent should NOT emit `artifact-created` for the artifacts
+   * it returns: the engine records those from the result, once.
+   */
+  emit: (event: NewStreamEvent) => Promise<void> | void;
+}
+
+/**
+ * Runs one plan to a result. Implemented by the PTC agent in process and by its HTTP client
+ * (`PTC_SERVICE_URL`); the engine never knows which. A FAILURE/TIMEOUT result fails the task with its
+ * `error`; CANCELLED cancels it; SUCCESS, PARTIAL_SUCCESS and CACHE_HIT complete it with `summary`.
+ */
+export interface CodeAgent {
+  execute(plan: PTCExecutionPlan, options: CodeAgentExecuteOptions): Promise<PTCArtifactResult>;
+}

@@ -1,0 +1,128 @@
+// One model call of one module for one task: bounded by the run's concurrency, cancellable, recorded as llm-call.
+import type { z } from 'zod';
+import type { TaskType, TokenUsage } from '../../contracts/index.js';
+import { RomaError, toRomaError } from '../../contracts/index.js';
+import { callObject, callText } from '../../llm/index.js';
+import type { EventSink } from '../events/event-sink.js';
+import type { ModelResolver } from '../model-resolver.js';
+import type { Semaphore } from '../scheduler/semaphore.js';
+import type { EngineModuleName, ModuleSettings } from './module-settings.js';
+
+/** What every model call of a run shares. */
+export interface ModelCallScope {
+  models: ModelResolver;
+  /** The run's model (`--model`), used by modules without their own. */
+  runModelId: string | undefined;
+  semaphore: Semaphore;
+  sink: EventSink;
+  timeoutMs: number;
+  maxRetries: number;
+  /** Throws when the run must not start another model call (stopped, cancelled). */
+  beforeCall(): void;
+}
+
+export interface ModuleCall {
+  module: EngineModuleName;
+  taskId: string;
+  taskType: TaskType;
+  settings: ModuleSettings;
+  prompt: string;
+  signal: AbortSignal;
+  /** The task's own usage counter. */
+  onUsage(usage: TokenUsage): void;
+}
+
+export interface ModuleCallResult<T> {
+  value: T;
+  text: string;
+  modelId: string;
+}
+
+function usageFromError(error: unknown): TokenUsage | undefined {
+  const details = error instanceof RomaError ? error.details : undefined;
+  const usage = details?.usage as TokenUsage | undefined;
+  return usage && typeof usage.inputTokens === 'number' ? usage : undefined;
+}
+
+async function invoke<T>(
+  scope: ModelCallScope,
+  call: ModuleCall,
+  schema: z.ZodType<T> | undefined,
+): Promise<ModuleCallResult<T>> {
+  scope.beforeCall();
+  const modelId = call.settings.modelId ?? scope.runModelId ?? scope.models.defaultModelId;
+  const model = scope.models.resolve(modelId);
+  const resolvedModelId = modelId ?? 'unknown';
+  const release = await scope.semaphore.acquire(call.signal);
+  const startedAt = performance.now();
+  try {
+    const request = {
+      model,
+      modelId: resolvedModelId,
+      system: call.settings.system,
+      prompt: call.prompt,
+      temperature: call.settings.temperature,
+      signal: call.signal,
+      timeoutMs: scope.timeoutMs,
+      maxRetries: scope.maxRetries,
+      // Read by the cache middleware to apply its per-module and per-task-type policy.
+      providerOptions: {
+        roma: {
+          module: call.module,
+          taskType: call.taskType,
+          ...(call.settings.cacheStrategy ? { cacheStrategy: call.settings.cacheStrategy } : {}),
+        },
+      },
+    };
+    const result = schema ? await callObject({ ...request, schema }) : await callText(request);
+    call.onUsage(result.usage);
+    await scope.sink.emit({
+      type: 'llm-call',
+      taskId: call.taskId,
+      module: call.module,
+      model: result.modelId ?? resolvedModelId,
+      inputTokens: result.usage.inputTokens,
+      outputTokens: result.usage.outputTokens,
+      cachedInputTokens: result.usage.cachedInputTokens,
+      costUsd: result.usage.costUsd,
+      cacheHit: result.cacheHit,
+      durationMs: result.durationMs,
+      ok: true,
+    });
+    return { value: result.value as T, text: result.text, modelId: result.modelId ?? resolvedModelId };
+  } catch (error) {
+    const failure = toRomaError(error, 'MODEL_CALL_FAILED');
+    const usage = usageFromError(error);
+    if (usage) call.onUsage(usage);
+    // A call cut short by cancellation is not a model failure; it is recorded all the same, marked not ok.
+    await scope.sink.emit({
+      type: 'llm-call',
+      taskId: call.taskId,
+      module: call.module,
+      model: resolvedModelId,
+      inputTokens: usage?.inputTokens ?? 0,
+      outputTokens: usage?.outputTokens ?? 0,
+      cachedInputTokens: usage?.cachedInputTokens ?? 0,
+      costUsd: usage?.costUsd ?? 0,
+      cacheHit: false,
+      durationMs: performance.now() - startedAt,
+      ok: false,
+      error: `${failure.code}: ${failure.message}`.slice(0, 500),
+    });
+    throw failure;
+  } finally {
+    release();
+  }
+}
+
+export function callModuleObject<T>(
+  scope: ModelCallScope,
+  call: ModuleCall,
+  schema: z.ZodType<T>,
+): Promise<ModuleCallResult<T>> {
+  return invoke(scope, call, schema);
+}
+
+export function callModuleText(scope: ModelCallScope, call: ModuleCall): Promise<ModuleCallResult<string>> {
+  return invoke<string>(scope, call, undefined);
+}

@@ -1,0 +1,243 @@
+// One model call through the AI SDK: text, a zod-checked object, or a text stream; typed errors, usage, cost.
+import type { LanguageModelV3 } from '@ai-sdk/provider';
+import {
+  generateText,
+  type LanguageModelUsage,
+  NoOutputGeneratedError,
+  Output,
+  type Prompt,
+  type ProviderMetadata,
+  stepCountIs,
+  streamText,
+} from 'ai';
+import type { z } from 'zod';
+import { RomaError } from '../contracts/index.js';
+import { outputInvalid, toModelCallError } from './call-errors.js';
+import { type CallSignal, createCallSignal } from './call-signal.js';
+import { modelSettingsOf } from './model-settings.js';
+import type { PriceTable } from './prices.js';
+import type {
+  ModelCallRequest,
+  ModelCallResult,
+  ModelTextStream,
+  ModelToolCall,
+  ObjectCallRequest,
+} from './types.js';
+import { toTokenUsage } from './usage.js';
+
+const DEFAULT_TIMEOUT_MS = 120_000;
+const DEFAULT_MAX_RETRIES = 2;
+/** Bounds tool loops even when a caller asks for more. */
+const MAX_STEPS_LIMIT = 50;
+
+interface PreparedCall {
+  modelId: string;
+  timeoutMs: number;
+  prices: PriceTable;
+  settings: ReturnType<typeof callSettings>;
+}
+
+function fallbackModelId(model: LanguageModelV3): string {
+  // `anthropic.messages` → `anthropic`, `openai.chat` → `openai`.
+  return `${model.provider.split('.')[0]}:${model.modelId}`;
+}
+
+function promptOf(request: ModelCallRequest): Prompt {
+  const system = request.system === undefined ? {} : { system: request.system };
+  if (request.messages !== undefined) return { ...system, messages: request.messages };
+  if (request.prompt !== undefined) return { ...system, prompt: request.prompt };
+  throw new RomaError('VALIDATION_FAILED', 'a model call needs a prompt or messages', { field: 'prompt' });
+}
+
+function callSettings(request: ModelCallRequest, maxRetries: number, signal: AbortSignal) {
+  const maxSteps = Math.min(Math.max(1, request.maxSteps ?? 1), MAX_STEPS_LIMIT);
+  return {
+    model: request.model,
+    ...promptOf(request),
+    temperature: request.temperature,
+    topP: request.topP,
+    maxOutputTokens: request.maxOutputTokens,
+    seed: request.seed,
+    maxRetries,
+    abortSignal: signal,
+    tools: request.tools,
+    stopWhen: stepCountIs(maxSteps),
+    providerOptions: request.providerOptions,
+  };
+}
+
+function prepare(request: ModelCallRequest): { prepared: PreparedCall; callSignal: CallSignal } {
+  const settings = modelSettingsOf(request.model);
+  const timeoutMs = request.timeoutMs ?? settings?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxRetries = request.maxRetries ?? settings?.maxRetries ?? DEFAULT_MAX_RETRIES;
+  const callSignal = createCallSignal(request.signal, timeoutMs);
+  try {
+    return {
+      callSignal,
+      prepared: {
+        modelId: request.modelId ?? settings?.modelId ?? fallbackModelId(request.model),
+        timeoutMs,
+        prices: request.prices ?? settings?.prices ?? {},
+        settings: callSettings(request, maxRetries, callSignal.signal),
+      },
+    };
+  } catch (error) {
+    callSignal.dispose();
+    throw error;
+  }
+}
+
+interface StepView {
+  providerMetadata: ProviderMetadata | undefined;
+  toolCalls: ReadonlyArray<{ toolCallId: string; toolName: string; input: unknown }>;
+}
+
+function isCacheHit(steps: readonly StepView[]): boolean {
+  return steps.length > 0 && steps.every((step) => step.providerMetadata?.roma?.cacheHit === true);
+}
+
+function buildResult<T>(
+  value: T,
+  text: string,
+  outcome: { steps: readonly StepView[]; totalUsage: LanguageModelUsage; finishReason: string },
+  prepared: PreparedCall,
+  startedAt: number,
+): ModelCallResult<T> {
+  const cacheHit = isCacheHit(outcome.steps);
+  const { usage, priced } = toTokenUsage(outcome.totalUsage, prepared.modelId, prepared.prices, cacheHit);
+  const toolCalls: ModelToolCall[] = outcome.steps.flatMap((step) =>
+    step.toolCalls.map((call) => ({
+      toolCallId: call.toolCallId,
+      toolName: call.toolName,
+      input: call.input,
+    })),
+  );
+  return {
+    value,
+    text,
+    usage,
+    priced,
+    modelId: prepared.modelId,
+    durationMs: Math.round(performance.now() - startedAt),
+    cacheHit,
+    finishReason: outcome.finishReason,
+    toolCalls,
+  };
+}
+
+/** A text answer. Throws RomaError MODEL_CALL_FAILED | CANCELLED | TIMEOUT. */
+export async function callText(request: ModelCallRequest): Promise<ModelCallResult<string>> {
+  const { prepared, callSignal } = prepare(request);
+  const startedAt = performance.now();
+  try {
+    const result = await generateText(prepared.settings);
+    return buildResult(result.text, result.text, result, prepared, startedAt);
+  } catch (error) {
+    throw toModelCallError(error, prepared.modelId, callSignal, prepared.timeoutMs);
+  } finally {
+    callSignal.dispose();
+  }
+}
+
+/** An object checked by `schema`; output that does not parse or fit → MODEL_OUTPUT_INVALID (raw text in details). */
+export async function callObject<Schema extends z.ZodType>(
+  request: ObjectCallRequest<Schema>,
+): Promise<ModelCallResult<z.output<Schema>>> {
+  const { prepared, callSignal } = prepare(request);
+  const startedAt = performance.now();
+  try {
+    const result = await generateText({
+      ...prepared.settings,
+      output: Output.object({
+        schema: request.schema as z.ZodType<z.output<Schema>>,
+        ...(request.schemaName === undefined ? {} : { name: request.schemaName }),
+        ...(request.schemaDescription === undefined ? {} : { description: request.schemaDescription }),
+      }),
+    });
+    let value: z.output<Schema>;
+    try {
+      value = result.output;
+    } catch (error) {
+      // The model stopped without a final answer (e.g. it only called tools).
+      if (NoOutputGeneratedError.isInstance(error)) throw outputInvalid(prepared.modelId, result.text, error);
+      throw error;
+    }
+    return buildResult(value, result.text, result, prepared, startedAt);
+  } catch (error) {
+    throw toModelCallError(error, prepared.modelId, callSignal, prepared.timeoutMs);
+  } finally {
+    callSignal.dispose();
+  }
+}
+
+/**
+ * Streams text deltas. Iterate once; `result` settles when the stream ends, is broken out of, is cancelled or
+ * times out (so awaiting it alone never hangs past `timeoutMs`).
+ */
+export function streamTextCall(request: ModelCallRequest): ModelTextStream {
+  const { prepared, callSignal } = prepare(request);
+  const startedAt = performance.now();
+  let settled = false;
+  let resolveResult!: (value: ModelCallResult<string>) => void;
+  let rejectResult!: (error: RomaError) => void;
+  const result = new Promise<ModelCallResult<string>>((resolve, reject) => {
+    resolveResult = (value) => {
+      settled = true;
+      resolve(value);
+    };
+    rejectResult = (error) => {
+      settled = true;
+      reject(error);
+    };
+  });
+  // A consumer that only iterates must not see an unhandled rejection.
+  result.catch(() => undefined);
+  const fail = (error: unknown): RomaError => {
+    const mapped = toModelCallError(error, prepared.modelId, callSignal, prepared.timeoutMs);
+    if (!settled) rejectResult(mapped);
+    return mapped;
+  };
+  if (callSignal.signal.aborted) fail(callSignal.signal.reason);
+  else callSignal.signal.addEventListener('abort', () => fail(callSignal.signal.reason), { once: true });
+
+  // Errors arrive as stream parts; the callback only keeps the SDK from logging them.
+  const stream = streamText({ ...prepared.settings, onError: () => undefined });
+  let iterated = false;
+
+  async function* deltas(): AsyncGenerator<string> {
+    if (iterated) throw new RomaError('INTERNAL', 'a model text stream can be iterated only once');
+    iterated = true;
+    let completed = false;
+    try {
+      for await (const part of stream.fullStream) {
+        if (part.type === 'text-delta') yield part.text;
+        else if (part.type === 'error') throw part.error;
+        else if (part.type === 'abort') throw callSignal.signal.reason ?? new Error('model stream aborted');
+      }
+      const [text, steps, totalUsage, finishReason] = await Promise.all([
+        stream.text,
+        stream.steps,
+        stream.totalUsage,
+        stream.finishReason,
+      ]);
+      completed = true;
+      if (!settled)
+        resolveResult(buildResult(text, text, { steps, totalUsage, finishReason }, prepared, startedAt));
+    } catch (error) {
+      throw fail(error);
+    } finally {
+      if (!completed) {
+        // Broken out of early (or failed): stop the HTTP request instead of letting it run on.
+        callSignal.stop();
+        fail(callSignal.signal.reason);
+      }
+      callSignal.dispose();
+    }
+  }
+
+  return {
+    result,
+    cancel: () => callSignal.stop(),
+    [Symbol.asyncIterator]: () => deltas(),
+  };
+}

@@ -1,0 +1,3 @@
+// Logging of roma-ptc: a pino logger to stderr with secret scrubbing.
+export type { CreateLoggerOptions, Logger, LogLevel } from './logger.js';
+export { createLogger, createLoggerFromConfig } from './logger.js';

@@ -1,0 +1,46 @@
+// The pino logger of roma: JSON lines to stderr (stdout stays for command output), secrets scrubbed.
+import {
+  type DestinationStream,
+  type LevelWithSilent,
+  type Logger,
+  pino,
+  destination as pinoDestination,
+} from 'pino';
+import type { RomaConfig } from '../config/index.js';
+import { createSecretScrubber, secretValuesOf } from '../config/index.js';
+
+export type { Logger } from 'pino';
+export type LogLevel = LevelWithSilent;
+
+export interface CreateLoggerOptions {
+  level?: LogLevel;
+  /** Logged as `name` on every line (e.g. `engine`, `ptc`). */
+  name?: string;
+  /** Values that must never appear in a log line; each occurrence is written as `***`. */
+  secrets?: Iterable<string>;
+  /** Where lines go; stderr (synchronously, so nothing is lost on exit) when absent. */
+  destination?: DestinationStream;
+}
+
+/** A pino logger whose every line passes through a secret scrubber before it is written. */
+export function createLogger(options: CreateLoggerOptions = {}): Logger {
+  const scrub = createSecretScrubber(options.secrets ?? []);
+  const destination = options.destination ?? pinoDestination({ dest: 2, sync: true });
+  return pino(
+    {
+      level: options.level ?? 'info',
+      ...(options.name === undefined ? {} : { name: options.name }),
+      hooks: { streamWrite: scrub },
+    },
+    destination,
+  );
+}
+
+/** A logger at the config's `server.logLevel` that scrubs every secret value found in the config. */
+export function createLoggerFromConfig(
+  config: RomaConfig,
+  options: Omit<CreateLoggerOptions, 'level'> & { level?: LogLevel } = {},
+): Logger {
+  const secrets = [...secretValuesOf(config), ...(options.secrets ?? [])];
+  return createLogger({ ...options, level: options.level ?? config.server.logLevel, secrets });
+}

@@ -1,0 +1,258 @@
+// The prompt → test → code loop: the model writes a program, the sandbox runs it, bounded output goes back.
+import type { ModelMessage } from 'ai';
+import type {
+  CodeExecution,
+  PTCArtifactResult,
+  PTCExecutionPlan,
+  TestResult,
+  ToolCallRecord,
+  TokenUsage,
+} from '../../contracts/index.js';
+import { addUsage, emptyUsage, RomaError, toRomaError } from '../../contracts/index.js';
+import type { SandboxRunResult, SandboxSession } from '../../sandbox/sandbox.js';
+import { createToolHostFunctions } from '../bridge/tool-bridge.js';
+import type { ToolCatalog } from '../modules/tool-catalog.js';
+import { rewriteToolImports, typescriptPrelude } from '../modules/typescript-module.js';
+import { toolWorkspaceFiles } from '../modules/workspace-files.js';
+import { collectArtifacts } from './artifacts.js';
+import { planEvent } from './events.js';
+import { callModelTurn } from './model-turn.js';
+import { boundOutput } from './output-bound.js';
+import { codeSystemPrompt, LAST_TURN_NOTE, taskMessage } from './prompt.js';
+import { parseReply } from './reply-parser.js';
+import type { AgentRunContext, PtcAgentDeps } from './types.js';
+
+const DEFAULT_MODEL_TIMEOUT_MS = 120_000;
+const STDERR_SHARE = 0.25;
+const SUMMARY_MAX_CHARS = 8_000;
+
+type Outcome = Pick<PTCArtifactResult, 'status' | 'summary' | 'error'>;
+
+interface LoopState {
+  usage: TokenUsage;
+  executions: CodeExecution[];
+  testResults: TestResult[];
+  toolCalls: ToolCallRecord[];
+}
+
+function runReport(iteration: number, run: SandboxRunResult, stdout: string, stderr: string, test: TestResult | null) {
+  const lines = [
+    `Run ${iteration}: exit code ${run.exitCode}${run.stoppedBy ? ` (stopped by ${run.stoppedBy} limit)` : ''}`,
+    'stdout:',
+    stdout || '(nothing printed)',
+  ];
+  if (stderr) lines.push('stderr:', stderr);
+  const files = run.filesCreated.filter((file) => file.startsWith('results/'));
+  if (files.length > 0) lines.push(`Files written: ${files.join(', ')}`);
+  if (test) lines.push(test.passed ? 'Test: passed' : `Test: FAILED — ${test.message ?? ''}`);
+  return lines.join('\n');
+}
+
+function lastSuccessfulOutput(executions: readonly CodeExecution[]): string | null {
+  for (let index = executions.length - 1; index >= 0; index -= 1) {
+    const execution = executions[index]!;
+    if (execution.exitCode === 0) return execution.stdout.trim();
+  }
+  return null;
+}
+
+/** How the loop ends when a limit, not the model, stops it. */
+function limitOutcome(state: LoopState, reason: string): Outcome {
+  const error = { code: 'BUDGET_EXCEEDED', message: reason };
+  const output = lastSuccessfulOutput(state.executions);
+  if (output !== null) {
+    return { status: 'PARTIAL_SUCCESS', summary: output.slice(0, SUMMARY_MAX_CHARS), error };
+  }
+  const last = state.executions.at(-1);
+  if (last?.stoppedBy === 'timeout') {
+    return { status: 'TIMEOUT', summary: '', error: { code: 'TIMEOUT', message: `${reason}; the last run hit the sandbox time limit` } };
+  }
+  return { status: 'FAILURE', summary: '', error };
+}
+
+export async function runCodeLoop(
+  plan: PTCExecutionPlan,
+  catalog: ToolCatalog,
+  deps: PtcAgentDeps,
+  context: AgentRunContext,
+  state: LoopState,
+): Promise<Outcome & { artifacts: PTCArtifactResult['artifacts'] }> {
+  const modelId = plan.model ?? deps.models.defaultModelId ?? 'default';
+  const model = deps.models.resolve(plan.model);
+  const sandbox = await deps.sandboxFor(plan.sandbox.provider);
+  if (!sandbox.capabilities.languages.includes(plan.language)) {
+    throw new RomaError('SANDBOX_UNAVAILABLE', `the ${sandbox.provider} sandbox cannot run ${plan.language}`, {
+      field: 'language',
+      fix: plan.language === 'python' ? 'use the process (bubblewrap) or daytona sandbox for Python' : 'use the isolate sandbox',
+    });
+  }
+  if (catalog.servers.length > 0 && !sandbox.capabilities.hostFunctions) {
+    throw new RomaError('SANDBOX_UNAVAILABLE', `the ${sandbox.provider} sandbox cannot call host tools`, {
+      field: 'sandbox.provider',
+      fix: 'use the isolate or process sandbox for plans with tools',
+    });
+  }
+  const hostFunctions = createToolHostFunctions({
+    provider: deps.tools,
+    catalog,
+    executionId: plan.executionId,
+    taskId: plan.taskId,
+    planId: plan.planId,
+    emit: context.emit,
+    signal: context.signal,
+    records: state.toolCalls,
+  });
+  const session = await sandbox.openSession({
+    hostFunctions,
+    files: toolWorkspaceFiles(catalog),
+    signal: context.signal,
+    timeoutMs: plan.sandbox.timeoutMs,
+  });
+  try {
+    const outcome = await iterate(plan, catalog, deps, context, state, session, model, modelId);
+    let artifacts: PTCArtifactResult['artifacts'] = [];
+    if (deps.artifactStore && outcome.status !== 'CANCELLED') {
+      try {
+        artifacts = await collectArtifacts(session, deps.artifactStore, plan);
+      } catch (error) {
+        await context.emit(
+          planEvent(plan, 'warning', { taskId: plan.taskId, code: 'STORE_FAILED', message: `artifacts not stored: ${(error as Error).message}` }),
+        );
+      }
+    }
+    return { ...outcome, artifacts };
+  } finally {
+    await session.close().catch(() => undefined);
+  }
+}
+
+async function runProgram(
+  plan: PTCExecutionPlan,
+  catalog: ToolCatalog,
+  session: SandboxSession,
+  code: string,
+  signal: AbortSignal,
+): Promise<SandboxRunResult> {
+  const options = {
+    language: plan.language,
+    timeoutMs: plan.sandbox.timeoutMs,
+    memoryMb: plan.sandbox.memoryMb,
+    maxOutputChars: plan.limits.maxOutputChars,
+    signal,
+  };
+  if (plan.language === 'python') return session.run(code, options);
+  if (catalog.servers.length > 0) {
+    // Defines the tool namespaces; run every time since a timed-out run resets the interpreter.
+    const prelude = await session.run(typescriptPrelude(catalog.servers), { ...options, language: 'javascript' });
+    if (prelude.exitCode !== 0) return prelude;
+  }
+  return session.run(rewriteToolImports(code, catalog.servers), options);
+}
+
+async function iterate(
+  plan: PTCExecutionPlan,
+  catalog: ToolCatalog,
+  deps: PtcAgentDeps,
+  context: AgentRunContext,
+  state: LoopState,
+  session: SandboxSession,
+  model: ReturnType<PtcAgentDeps['models']['resolve']>,
+  modelId: string,
+): Promise<Outcome> {
+  const system = codeSystemPrompt(plan, catalog);
+  const messages: ModelMessage[] = [{ role: 'user', content: taskMessage(plan) }];
+  const { maxIterations, maxOutputChars, tokenBudget } = plan.limits;
+  // maxIterations runs, then one last turn in which only a final answer counts.
+  for (let turn = 1; turn <= maxIterations + 1; turn += 1) {
+    if (context.signal.aborted) return { status: 'CANCELLED', summary: '', error: { code: 'CANCELLED', message: 'cancelled' } };
+    const spent = state.usage.inputTokens + state.usage.outputTokens;
+    if (spent >= tokenBudget) return limitOutcome(state, `tokenBudget (${tokenBudget}) spent after ${spent} tokens`);
+    const lastTurn = turn > maxIterations;
+    let reply: Awaited<ReturnType<typeof callModelTurn>>;
+    try {
+      reply = await callModelTurn({
+        model,
+        modelId,
+        system,
+        messages,
+        signal: context.signal,
+        timeoutMs: deps.modelTimeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS,
+        ...(deps.maxOutputTokens ? { maxOutputTokens: deps.maxOutputTokens } : {}),
+        ...(deps.costOf ? { costOf: deps.costOf } : {}),
+      });
+    } catch (error) {
+      const romaError = toRomaError(error, 'MODEL_CALL_FAILED');
+      await context.emit(
+        planEvent(plan, 'llm-call', {
+          taskId: plan.taskId, module: 'ptc', model: modelId, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0,
+          costUsd: 0, cacheHit: false, durationMs: 0, ok: false, error: romaError.message,
+        }),
+      );
+      throw romaError;
+    }
+    state.usage = addUsage(state.usage, reply.usage);
+    await context.emit(
+      planEvent(plan, 'llm-call', {
+        taskId: plan.taskId,
+        module: 'ptc',
+        model: modelId,
+        inputTokens: reply.usage.inputTokens,
+        outputTokens: reply.usage.outputTokens,
+        cachedInputTokens: reply.usage.cachedInputTokens,
+        costUsd: reply.usage.costUsd,
+        cacheHit: reply.cacheHit,
+        durationMs: reply.durationMs,
+        ok: true,
+      }),
+    );
+    messages.push({ role: 'assistant', content: reply.text });
+    const parsed = parseReply(reply.text, plan.language);
+    if (parsed.kind === 'final') {
+      const lastTest = state.testResults.at(-1);
+      if (plan.enableTesting && lastTest && !lastTest.passed) {
+        return { status: 'PARTIAL_SUCCESS', summary: parsed.answer, error: { code: 'TASK_FAILED', message: `the last test failed: ${lastTest.message ?? ''}` } };
+      }
+      return { status: 'SUCCESS', summary: parsed.answer, error: null };
+    }
+    if (lastTurn) return limitOutcome(state, `maxIterations (${maxIterations}) reached without a final answer`);
+
+    const iteration = state.executions.length + 1;
+    await context.emit(
+      planEvent(plan, 'code-execution-start', {
+        taskId: plan.taskId, planId: plan.planId, iteration, language: parsed.language, provider: session.provider, code: parsed.code,
+      }),
+    );
+    const run = await runProgram(plan, catalog, session, parsed.code, context.signal);
+    const stdout = boundOutput(run.stdout, maxOutputChars);
+    const stderr = boundOutput(run.stderr, Math.max(100, Math.floor(maxOutputChars * STDERR_SHARE)));
+    const truncated = run.truncated || stdout.truncated || stderr.truncated;
+    state.executions.push({
+      iteration, language: parsed.language, code: parsed.code, stdout: stdout.text, stderr: stderr.text,
+      exitCode: run.exitCode, durationMs: run.durationMs, truncated, stoppedBy: run.stoppedBy,
+    });
+    await context.emit(
+      planEvent(plan, 'code-execution-end', {
+        taskId: plan.taskId, planId: plan.planId, iteration, exitCode: run.exitCode, durationMs: run.durationMs,
+        stdout: stdout.text, stderr: stderr.text, truncated, stoppedBy: run.stoppedBy,
+      }),
+    );
+    if (context.signal.aborted || run.stoppedBy === 'cancelled') {
+      return { status: 'CANCELLED', summary: '', error: { code: 'CANCELLED', message: 'cancelled' } };
+    }
+    let test: TestResult | null = null;
+    if (plan.enableTesting && parsed.test && run.exitCode === 0) {
+      const testRun = await runProgram(plan, catalog, session, parsed.test, context.signal);
+      const message = boundOutput(`${testRun.stderr}${testRun.stdout}`.trim(), 1_000).text;
+      test = { name: `test of run ${iteration}`, passed: testRun.exitCode === 0, ...(message ? { message } : {}) };
+      state.testResults.push(test);
+    }
+    const report = runReport(iteration, run, stdout.text, stderr.text, test);
+    messages.push({ role: 'user', content: iteration >= maxIterations ? `${report}\n\n${LAST_TURN_NOTE}` : report });
+  }
+  return limitOutcome(state, `maxIterations (${maxIterations}) reached without a final answer`);
+}
+
+export function newLoopState(): LoopState {
+  return { usage: emptyUsage(), executions: [], testResults: [], toolCalls: [] };
+}
+export type { LoopState };

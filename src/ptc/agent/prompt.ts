@@ -1,0 +1,62 @@
+// The code agent's prompts: a system prompt with one summary line a tool server, and the task message.
+import type { PTCExecutionPlan } from '../../contracts/index.js';
+import type { ToolCatalog } from '../modules/tool-catalog.js';
+import { serverSummary } from '../modules/tool-docs.js';
+
+function languageRules(plan: PTCExecutionPlan): string[] {
+  if (plan.language === 'python') {
+    return [
+      'Write Python 3. Print results with print(). The working directory is the workspace.',
+      'Write files for the user under results/ (e.g. open("results/report.csv", "w")).',
+    ];
+  }
+  return [
+    `Write ${plan.language === 'typescript' ? 'TypeScript' : 'JavaScript'} for a QuickJS sandbox: top-level await works; there is no process, require, fs, fetch or network.`,
+    'Print results with console.log. Run independent tool calls in parallel with Promise.all.',
+    "Write files for the user under results/ with workspace.writeFile('results/report.csv', text) (text only); workspace.readFile(path) reads one back.",
+  ];
+}
+
+export function codeSystemPrompt(plan: PTCExecutionPlan, catalog: ToolCatalog): string {
+  const fence = plan.language === 'python' ? 'python' : plan.language;
+  const lines = [
+    'You are PTC, a code agent. You solve the task by writing a program that runs in a sandbox; you see only what it prints.',
+    '',
+    'How to answer:',
+    `- To run code, reply with exactly one fenced block: \`\`\`${fence} … \`\`\`. Its output comes back to you.`,
+    '- When you know the answer, reply with `FINAL ANSWER:` followed by the answer (no code block).',
+    `- You have at most ${plan.limits.maxIterations} runs. Output beyond ${plan.limits.maxOutputChars} characters is cut.`,
+    '- Print only what matters: aggregates, counts, ids and short excerpts — never whole tool results.',
+    ...languageRules(plan).map((rule) => `- ${rule}`),
+  ];
+  if (plan.enableTesting) {
+    lines.push(
+      `- With your program, also write a test in a second block tagged test (\`\`\`${fence} test … \`\`\`). It runs after the program in the same session and must throw (or exit non-zero) when the program's result is wrong.`,
+    );
+  }
+  if (catalog.servers.length > 0) {
+    lines.push(
+      '',
+      'Tools (MCP servers; each tool is an async function taking one object of arguments, returning its JSON result; a failing tool throws with the server\'s message):',
+      ...catalog.servers.map((server) => serverSummary(server, plan.language)),
+      'Typed modules are in the workspace under tools/ (tools/<server>.ts, tools/<server>.py, tools/<server>/<tool>.md). Read a tool\'s doc before using it unless its arguments are obvious.',
+    );
+  }
+  return lines.join('\n');
+}
+
+export function taskMessage(plan: PTCExecutionPlan): string {
+  const parts = [`Task: ${plan.goal}`];
+  if (plan.context.length > 0) {
+    parts.push(
+      '',
+      'Results of earlier tasks you may use:',
+      ...plan.context.map((entry) => `- [${entry.taskId}] ${entry.goal}\n  ${entry.result.replace(/\n/g, '\n  ')}`),
+    );
+  }
+  const feedback = plan.metadata.feedback;
+  if (typeof feedback === 'string' && feedback) parts.push('', `A reviewer rejected an earlier attempt: ${feedback}`);
+  return parts.join('\n');
+}
+
+export const LAST_TURN_NOTE = 'You have no runs left. Reply now with FINAL ANSWER: and the answer.';

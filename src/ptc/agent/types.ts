@@ -1,0 +1,46 @@
+// What the PTC agent is built from: a model resolver, sandboxes, MCP tools, an artifact store and a cache.
+import type { LanguageModel } from 'ai';
+import type { CacheStore } from '../../cache/cache-store.js';
+import type { NewStreamEvent, SandboxProviderName, TokenUsage } from '../../contracts/index.js';
+import type { Sandbox } from '../../sandbox/sandbox.js';
+import type { ArtifactStore } from '../../store/artifact-store.js';
+import type { ToolProvider } from '../mcp/types.js';
+
+/** Structurally the model registry of `src/llm/` (`resolve`, `defaultModelId`). */
+export interface PtcModelResolver {
+  resolve(modelId?: string): LanguageModel;
+  readonly defaultModelId: string | undefined;
+}
+
+export type PtcMode = 'code' | 'direct';
+
+export interface PtcAgentDeps {
+  models: PtcModelResolver;
+  /** The sandbox for a plan's provider (may open it lazily); SANDBOX_UNAVAILABLE when not set up. */
+  sandboxFor: (provider: SandboxProviderName) => Sandbox | Promise<Sandbox>;
+  /** The host's MCP clients (connections kept open across executions); absent when no servers are configured. */
+  tools?: ToolProvider;
+  /** Where files under `results/` go; without one, artifacts are skipped with a warning event. */
+  artifactStore?: ArtifactStore;
+  /** PTC result cache (`ptc:v1:<plan hash>`); without one, nothing is cached. */
+  cache?: CacheStore;
+  /** `code` (programmatic tool calling, default) or `direct` (classic JSON tool calls). */
+  mode?: PtcMode;
+  /** Cost in USD of one model call; 0 when absent. */
+  costOf?: (modelId: string, usage: TokenUsage) => number;
+  /** Bound on one model call. */
+  modelTimeoutMs?: number;
+  maxOutputTokens?: number;
+  /**
+   * The engine records artifact-created from the result itself, so the agent does not by default; the PTC
+   * service turns this on for its own event stream.
+   */
+  emitArtifactEvents?: boolean;
+  /** Called with every event the agent emits (the service's WebSocket stream, stats). */
+  onEvent?: (event: NewStreamEvent) => void;
+}
+
+export interface AgentRunContext {
+  signal: AbortSignal;
+  emit: (event: NewStreamEvent) => Promise<void>;
+}

@@ -1,0 +1,110 @@
+// Host side of sandboxed tool calls: the guest's host-function call becomes an MCP call by the host's client.
+import type { NewStreamEvent, ToolCallRecord } from '../../contracts/index.js';
+import { RomaError } from '../../contracts/index.js';
+import type { HostFunctions, JsonValue } from '../../sandbox/sandbox.js';
+import type { ToolProvider } from '../mcp/types.js';
+import { findTool, type ToolCatalog } from '../modules/tool-catalog.js';
+import { toolDoc } from '../modules/tool-docs.js';
+import { CALL_TOOL_FUNCTION, READ_TOOL_DOC_FUNCTION } from '../modules/typescript-module.js';
+
+export interface ToolBridgeOptions {
+  provider: ToolProvider | undefined;
+  catalog: ToolCatalog;
+  executionId: string;
+  taskId: string | null;
+  planId: string | null;
+  emit: (event: NewStreamEvent) => Promise<void> | void;
+  signal?: AbortSignal;
+  /** Every call is appended here (the result's `toolCalls`). */
+  records: ToolCallRecord[];
+  /** Bound on tool calls in one execution, so a runaway loop in guest code cannot flood a server. */
+  maxCalls?: number;
+}
+
+const DEFAULT_MAX_CALLS = 1_000;
+
+function isJsonObject(value: JsonValue | undefined): value is { [key: string]: JsonValue } {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Tool values are parsed JSON or structured content already; the sandbox copies them as JSON on the way in. */
+function toJsonValue(value: unknown): JsonValue {
+  return value === undefined ? null : (value as JsonValue);
+}
+
+/** Runs one tool call for guest code and records it; shared by code mode and direct mode. */
+export async function callToolRecorded(
+  options: ToolBridgeOptions,
+  server: string,
+  tool: string,
+  args: Record<string, unknown>,
+): Promise<{ value: unknown; text: string }> {
+  const started = performance.now();
+  const limit = options.maxCalls ?? DEFAULT_MAX_CALLS;
+  const record = async (ok: boolean, resultBytes: number, error?: string) => {
+    const durationMs = Math.round((performance.now() - started) * 100) / 100;
+    options.records.push({ server, tool, durationMs, ok, resultBytes, ...(error ? { error } : {}) });
+    await options.emit({
+      type: 'tool-call',
+      executionId: options.executionId,
+      timestamp: new Date().toISOString(),
+      taskId: options.taskId,
+      planId: options.planId,
+      server,
+      tool,
+      durationMs,
+      ok,
+      resultBytes,
+      ...(error ? { error } : {}),
+    });
+  };
+  try {
+    if (options.records.length >= limit) {
+      throw new RomaError('TOOL_FAILED', `more than ${limit} tool calls in one execution`);
+    }
+    if (!options.provider || !findTool(options.catalog, server, tool)) {
+      throw new RomaError('TOOL_FAILED', `unknown tool ${server}.${tool} (not in this plan's tools)`);
+    }
+    const output = await options.provider.callTool(server, tool, args, {
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    await record(true, output.bytes);
+    return { value: output.value, text: output.text };
+  } catch (error) {
+    const message = options.provider ? options.provider.redact((error as Error).message) : (error as Error).message;
+    await record(false, 0, message);
+    throw new Error(message);
+  }
+}
+
+/**
+ * The host functions given to the sandbox session: `__romaCallTool(server, tool, args)` (what the generated
+ * modules call) and `readToolDoc(server, tool)`. A thrown Error here reaches guest code as an exception with
+ * the same message; no credential is in any argument or result.
+ */
+export function createToolHostFunctions(options: ToolBridgeOptions): HostFunctions {
+  return {
+    [CALL_TOOL_FUNCTION]: async (server, tool, args) => {
+      if (typeof server !== 'string' || typeof tool !== 'string') {
+        throw new Error(`${CALL_TOOL_FUNCTION}(server, tool, args): server and tool must be strings`);
+      }
+      const input = args === undefined || args === null ? {} : args;
+      if (!isJsonObject(input)) throw new Error(`${server}.${tool}: arguments must be one object`);
+      const { value } = await callToolRecorded(options, server, tool, input);
+      return toJsonValue(value);
+    },
+    [READ_TOOL_DOC_FUNCTION]: async (server, tool) => {
+      const catalogServer = options.catalog.servers.find(
+        (entry) => entry.name === server || entry.identifier === server,
+      );
+      const info = catalogServer?.tools.find((entry) => entry.name === tool);
+      if (!catalogServer || !info) {
+        const known = options.catalog.servers
+          .map((entry) => `${entry.name}: ${entry.tools.map((t) => t.name).join(', ')}`)
+          .join('; ');
+        throw new Error(`no tool ${String(server)}.${String(tool)} (known: ${known || 'none'})`);
+      }
+      return toolDoc(catalogServer, info);
+    },
+  };
+}

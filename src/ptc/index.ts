@@ -1,0 +1,25 @@
+// The PTC code agent: MCP tools as code modules, host tool bridge, prompt→test→code loop, service and client.
+export type { PtcAgent, PtcCodeAgent, PtcExecuteOptions } from './agent/ptc-agent.js';
+export { createInProcessCodeAgent, createPtcAgent } from './agent/ptc-agent.js';
+export { planCacheKey, planHash } from './agent/plan-hash.js';
+export type { PtcAgentDeps, PtcMode, PtcModelResolver } from './agent/types.js';
+export { directToolName } from './agent/direct-loop.js';
+export { boundOutput } from './agent/output-bound.js';
+export { parseReply } from './agent/reply-parser.js';
+export type { McpManagerOptions } from './mcp/mcp-manager.js';
+export { createMcpManager, McpManager } from './mcp/mcp-manager.js';
+export type {
+  JsonSchema,
+  McpServerState,
+  McpServerStatus,
+  McpToolInfo,
+  ToolCallOptions,
+  ToolCallOutput,
+  ToolProvider,
+} from './mcp/types.js';
+export type { CatalogServer, ToolCatalog } from './modules/tool-catalog.js';
+export { buildToolCatalog } from './modules/tool-catalog.js';
+export { pythonModule } from './modules/python-module.js';
+export { toolDoc } from './modules/tool-docs.js';
+export { typescriptModule } from './modules/typescript-module.js';
+export { toolWorkspaceFiles } from './modules/workspace-files.js';

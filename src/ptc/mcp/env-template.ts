@@ -1,0 +1,46 @@
+// Resolves `${VAR}` references in MCP server env/headers from the host environment, and remembers the secrets.
+import { RomaError } from '../../contracts/index.js';
+
+const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+export interface ResolvedTemplates {
+  values: Record<string, string>;
+  /** Every value substituted from the host env: these are secrets and must never leave the host. */
+  secrets: string[];
+}
+
+/**
+ * Substitutes each `${VAR}` in `templates` with `hostEnv[VAR]`; an unset variable is a CONFIG_INVALID error
+ * naming `${field}.${key}` (so `roma tools list` can say which server is misconfigured).
+ */
+export function resolveTemplates(
+  templates: Record<string, string>,
+  hostEnv: Record<string, string | undefined>,
+  field: string,
+): ResolvedTemplates {
+  const values: Record<string, string> = {};
+  const secrets: string[] = [];
+  for (const [key, template] of Object.entries(templates)) {
+    values[key] = template.replace(VARIABLE, (_match, name: string) => {
+      const value = hostEnv[name];
+      if (value === undefined) {
+        throw new RomaError('CONFIG_INVALID', `environment variable ${name} is not set`, {
+          field: `${field}.${key}`,
+          fix: `export ${name}=… before starting roma, or remove it from the server's config`,
+        });
+      }
+      if (value.length > 0) secrets.push(value);
+      return value;
+    });
+  }
+  return { values, secrets };
+}
+
+/** Replaces every secret in `text` with `***` (for error messages that might echo a header or env value). */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length >= 4) out = out.split(secret).join('***');
+  }
+  return out;
+}

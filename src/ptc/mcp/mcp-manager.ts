@@ -1,0 +1,76 @@
+// The host's MCP clients: one long-lived connection per configured server, shared by every execution.
+import type { McpServerConfig } from '../../config/sections/ptc.js';
+import { RomaError } from '../../contracts/index.js';
+import { redactSecrets } from './env-template.js';
+import { McpServerConnection } from './server-connection.js';
+import type { McpServerState, McpToolInfo, ToolCallOptions, ToolCallOutput, ToolProvider } from './types.js';
+
+export interface McpManagerOptions {
+  servers: Record<string, McpServerConfig>;
+  /** Where `${VAR}` values come from; the host's `process.env` by default. */
+  hostEnv?: Record<string, string | undefined>;
+}
+
+export class McpManager implements ToolProvider {
+  private readonly connections = new Map<string, McpServerConnection>();
+
+  constructor(options: McpManagerOptions) {
+    const hostEnv = options.hostEnv ?? process.env;
+    for (const [name, config] of Object.entries(options.servers)) {
+      this.connections.set(name, new McpServerConnection(name, config, hostEnv));
+    }
+  }
+
+  serverNames(): string[] {
+    return [...this.connections.keys()];
+  }
+
+  private connection(server: string): McpServerConnection {
+    const connection = this.connections.get(server);
+    if (!connection) {
+      throw new RomaError('TOOL_FAILED', `no MCP server named ${server}`, {
+        field: 'tools.servers',
+        fix: `configured servers: ${this.serverNames().join(', ') || '(none)'} — add it under ptc.mcpServers`,
+      });
+    }
+    return connection;
+  }
+
+  listTools(server: string, options?: ToolCallOptions): Promise<McpToolInfo[]> {
+    return this.connection(server).listTools(options);
+  }
+
+  callTool(
+    server: string,
+    tool: string,
+    args: Record<string, unknown>,
+    options?: ToolCallOptions,
+  ): Promise<ToolCallOutput> {
+    return this.connection(server).callTool(tool, args, options);
+  }
+
+  /** Connects every server and lists its tools; failures are kept in `status()`, not thrown. */
+  async connectAll(options: ToolCallOptions = {}): Promise<McpServerState[]> {
+    await Promise.all(
+      [...this.connections.values()].map((connection) => connection.listTools(options).catch(() => undefined)),
+    );
+    return this.status();
+  }
+
+  status(): McpServerState[] {
+    return [...this.connections.values()].map((connection) => connection.snapshot());
+  }
+
+  redact(text: string): string {
+    const secrets = [...this.connections.values()].flatMap((connection) => connection.knownSecrets());
+    return redactSecrets(text, secrets);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.connections.values()].map((connection) => connection.close()));
+  }
+}
+
+export function createMcpManager(options: McpManagerOptions): McpManager {
+  return new McpManager(options);
+}

@@ -1,0 +1,166 @@
+// One MCP server: connected on first use, kept open across executions, reconnected after it drops.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { McpServerConfig } from '../../config/sections/ptc.js';
+import { RomaError } from '../../contracts/index.js';
+import { redactSecrets } from './env-template.js';
+import { type RawToolResult, toToolCallOutput } from './tool-result.js';
+import { buildTransport } from './transports.js';
+import type { McpServerState, McpToolInfo, ToolCallOptions, ToolCallOutput } from './types.js';
+
+const MAX_TOOL_PAGES = 50;
+
+export class McpServerConnection {
+  private client: Client | null = null;
+  private connecting: Promise<Client> | null = null;
+  private tools: McpToolInfo[] | null = null;
+  private secrets: string[] = [];
+  private state: McpServerState;
+  private closed = false;
+
+  constructor(
+    readonly name: string,
+    private readonly config: McpServerConfig,
+    private readonly hostEnv: Record<string, string | undefined>,
+  ) {
+    this.state = { name, transport: config.transport, status: 'idle', toolCount: null, connects: 0, error: null };
+  }
+
+  snapshot(): McpServerState {
+    return { ...this.state };
+  }
+
+  knownSecrets(): readonly string[] {
+    return this.secrets;
+  }
+
+  private allowed(tool: string): boolean {
+    return this.config.allowTools === undefined || this.config.allowTools.includes(tool);
+  }
+
+  private async connect(options: ToolCallOptions): Promise<Client> {
+    if (this.closed) throw new RomaError('TOOL_FAILED', `MCP server ${this.name} was closed`);
+    if (this.client) return this.client;
+    if (!this.connecting) {
+      this.connecting = this.openClient(options).finally(() => {
+        this.connecting = null;
+      });
+    }
+    return this.connecting;
+  }
+
+  private async openClient(options: ToolCallOptions): Promise<Client> {
+    this.state.status = 'connecting';
+    let built: ReturnType<typeof buildTransport>;
+    try {
+      built = buildTransport(this.name, this.config, this.hostEnv);
+    } catch (error) {
+      this.state.status = 'failed';
+      this.state.error = (error as Error).message;
+      throw error;
+    }
+    this.secrets = built.secrets;
+    const client = new Client({ name: 'roma-ptc', version: '0.1.0' });
+    client.onclose = () => {
+      // The next call reconnects; tools are listed again in case the server changed.
+      if (this.client === client) {
+        this.client = null;
+        this.tools = null;
+        if (!this.closed) this.state.status = 'closed';
+      }
+    };
+    try {
+      await client.connect(built.transport, {
+        timeout: options.timeoutMs ?? this.config.timeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      const stderr = built.stderrTail().trim();
+      const message = this.redact(
+        `cannot connect to MCP server ${this.name}: ${(error as Error).message}${stderr ? ` (stderr: ${stderr.slice(-500)})` : ''}`,
+      );
+      this.state.status = 'failed';
+      this.state.error = message;
+      throw new RomaError('TOOL_FAILED', message, {
+        retryable: true,
+        field: `ptc.mcpServers.${this.name}`,
+        fix: 'check the command/url of this server in roma.config.yaml; `roma tools list` shows its status',
+      });
+    }
+    this.client = client;
+    this.state.status = 'connected';
+    this.state.connects += 1;
+    this.state.error = null;
+    return client;
+  }
+
+  redact(text: string): string {
+    return redactSecrets(text, this.secrets);
+  }
+
+  async listTools(options: ToolCallOptions = {}): Promise<McpToolInfo[]> {
+    if (this.tools) return this.tools;
+    const client = await this.connect(options);
+    const tools: McpToolInfo[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_TOOL_PAGES; page += 1) {
+      const listed = await client.listTools(cursor === undefined ? {} : { cursor }, {
+        timeout: options.timeoutMs ?? this.config.timeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      for (const tool of listed.tools) {
+        if (!this.allowed(tool.name)) continue;
+        tools.push({
+          server: this.name,
+          name: tool.name,
+          description: tool.description ?? '',
+          inputSchema: tool.inputSchema as Record<string, unknown>,
+          ...(tool.outputSchema ? { outputSchema: tool.outputSchema as Record<string, unknown> } : {}),
+        });
+      }
+      cursor = listed.nextCursor;
+      if (!cursor) break;
+    }
+    this.tools = tools;
+    this.state.toolCount = tools.length;
+    return tools;
+  }
+
+  async callTool(tool: string, args: Record<string, unknown>, options: ToolCallOptions = {}): Promise<ToolCallOutput> {
+    if (!this.allowed(tool)) {
+      throw new RomaError('TOOL_FAILED', `tool ${this.name}.${tool} is not in the server's allowTools list`, {
+        field: `ptc.mcpServers.${this.name}.allowTools`,
+      });
+    }
+    const client = await this.connect(options);
+    let result: Awaited<ReturnType<Client['callTool']>>;
+    try {
+      result = await client.callTool({ name: tool, arguments: args }, undefined, {
+        timeout: options.timeoutMs ?? this.config.timeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (error) {
+      if (options.signal?.aborted) throw new RomaError('CANCELLED', `tool call ${this.name}.${tool} was cancelled`);
+      throw new RomaError('TOOL_FAILED', this.redact(`${this.name}.${tool}: ${(error as Error).message}`), {
+        retryable: true,
+        cause: error,
+      });
+    }
+    const raw = result as RawToolResult;
+    const output = toToolCallOutput(raw);
+    if (raw.isError === true) {
+      throw new RomaError('TOOL_FAILED', this.redact(output.text || `${this.name}.${tool} failed`), {
+        details: { server: this.name, tool },
+      });
+    }
+    return output;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.state.status = 'closed';
+    const client = this.client ?? (await this.connecting?.catch(() => null)) ?? null;
+    this.client = null;
+    await client?.close().catch(() => undefined);
+  }
+}

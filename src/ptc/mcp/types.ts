@@ -1,0 +1,56 @@
+// What the PTC agent needs from MCP: tool listings and tool calls, behind an interface the manager implements.
+
+/** A JSON Schema object as a server declares it (`inputSchema` of a tool). */
+export type JsonSchema = Record<string, unknown>;
+
+export interface McpToolInfo {
+  server: string;
+  name: string;
+  description: string;
+  inputSchema: JsonSchema;
+  outputSchema?: JsonSchema;
+}
+
+export type McpServerStatus = 'idle' | 'connecting' | 'connected' | 'failed' | 'closed';
+
+export interface McpServerState {
+  name: string;
+  transport: 'stdio' | 'http' | 'sse';
+  status: McpServerStatus;
+  /** Tools exposed after the allowlist; null until listed. */
+  toolCount: number | null;
+  /** Times the connection was (re)established. */
+  connects: number;
+  error: string | null;
+}
+
+export interface ToolCallOptions {
+  signal?: AbortSignal;
+  /** Overrides the server's configured `timeoutMs` for this call. */
+  timeoutMs?: number;
+}
+
+export interface ToolCallOutput {
+  /** Structured content, else the text parsed as JSON when it is JSON, else the text. */
+  value: unknown;
+  /** The content as text, what a model would read in direct mode. */
+  text: string;
+  /** UTF-8 size of `text`. */
+  bytes: number;
+}
+
+/** Tool listing and calling across the configured servers; errors are RomaError `TOOL_FAILED`. */
+export interface ToolProvider {
+  serverNames(): string[];
+  listTools(server: string, options?: ToolCallOptions): Promise<McpToolInfo[]>;
+  callTool(
+    server: string,
+    tool: string,
+    args: Record<string, unknown>,
+    options?: ToolCallOptions,
+  ): Promise<ToolCallOutput>;
+  status(): McpServerState[];
+  /** Replaces every host secret (resolved `${VAR}` values) in `text` with `***`. */
+  redact(text: string): string;
+  close(): Promise<void>;
+}

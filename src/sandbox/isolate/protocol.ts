@@ -1,0 +1,82 @@
+// Messages between the isolate session (main thread) and its QuickJS worker; structured-clone only.
+import type { SandboxStopReason } from '../../contracts/index.js';
+
+export interface WorkerOpenMessage {
+  type: 'open';
+  hostFunctionNames: string[];
+  files: Array<[string, string]>;
+}
+export interface WorkerRunMessage {
+  type: 'run';
+  runId: number;
+  /** Plain JavaScript, already wrapped by `prepareProgram`. */
+  source: string;
+  timeoutMs: number;
+  memoryMb: number;
+  maxOutputChars: number;
+}
+export interface WorkerHostResultMessage {
+  type: 'host-result';
+  callId: number;
+  ok: boolean;
+  /** JSON text of the value when ok, the error message otherwise. */
+  payload: string;
+}
+export interface WorkerFileSetMessage {
+  type: 'file-set';
+  path: string;
+  content: string;
+}
+export interface WorkerCancelMessage {
+  type: 'cancel';
+  runId: number;
+}
+/** Frees the guest's runtime so the worker can go back to the pool clean. */
+export interface WorkerResetMessage {
+  type: 'reset';
+}
+export type ToWorkerMessage =
+  | WorkerOpenMessage
+  | WorkerRunMessage
+  | WorkerHostResultMessage
+  | WorkerFileSetMessage
+  | WorkerCancelMessage
+  | WorkerResetMessage;
+
+export interface WorkerReadyMessage {
+  type: 'ready';
+}
+export interface WorkerOpenedMessage {
+  type: 'opened';
+}
+export interface WorkerHostCallMessage {
+  type: 'host-call';
+  callId: number;
+  name: string;
+  argsJson: string;
+}
+export interface WorkerFileWrittenMessage {
+  type: 'file-written';
+  path: string;
+  content: string;
+}
+export interface WorkerRunEndMessage {
+  type: 'run-end';
+  runId: number;
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+  exitCode: number;
+  stoppedBy: SandboxStopReason | null;
+}
+export interface WorkerMemoryMessage {
+  type: 'memory';
+  heapBytes: number;
+}
+export type FromWorkerMessage =
+  | WorkerReadyMessage
+  | WorkerOpenedMessage
+  | WorkerHostCallMessage
+  | WorkerFileWrittenMessage
+  | WorkerRunEndMessage
+  | WorkerMemoryMessage;

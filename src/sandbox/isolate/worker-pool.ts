@@ -1,0 +1,171 @@
+// A pool of warm isolate workers (QuickJS loaded, thread started) that hides creation cost; a worker that
+// was terminated is dropped and replaced in the background.
+import { Worker } from 'node:worker_threads';
+import { RomaError } from '../../contracts/index.js';
+import type { FromWorkerMessage, ToWorkerMessage } from './protocol.js';
+import { isolateWorkerUrl } from './worker-entry.js';
+
+/** A worker thread running worker.ts, with the shared flag used to cancel a busy guest. */
+export class IsolateWorker {
+  readonly control = new Int32Array(new SharedArrayBuffer(4));
+  readonly ready: Promise<void>;
+  private readonly worker: Worker;
+  private listener: ((message: FromWorkerMessage) => void) | undefined;
+  private exitListener: (() => void) | undefined;
+  dead = false;
+  exitReason: string | undefined;
+
+  constructor() {
+    this.worker = new Worker(isolateWorkerUrl(), {
+      workerData: { control: this.control.buffer },
+      // The guest heap is WebAssembly memory, bounded by QuickJS; this bounds the worker's own JS heap.
+      resourceLimits: { maxOldGenerationSizeMb: 256 },
+      stdout: false,
+      stderr: false,
+    });
+    this.worker.unref();
+    this.ready = new Promise<void>((resolve, reject) => {
+      const onFirst = (message: FromWorkerMessage) => {
+        if (message.type === 'ready') {
+          this.worker.off('message', onFirst);
+          resolve();
+        }
+      };
+      this.worker.on('message', onFirst);
+      this.worker.once('error', (error) => reject(error));
+      this.worker.once('exit', (code) => reject(new Error(`isolate worker exited with code ${code}`)));
+    });
+    this.ready.catch(() => {});
+    this.worker.on('message', (message: FromWorkerMessage) => this.listener?.(message));
+    this.worker.on('error', (error) => {
+      this.exitReason = error.message;
+    });
+    this.worker.on('exit', () => {
+      this.dead = true;
+      this.exitListener?.();
+    });
+  }
+
+  attach(listener: (message: FromWorkerMessage) => void, onExit: () => void): void {
+    this.listener = listener;
+    this.exitListener = onExit;
+  }
+
+  detach(): void {
+    this.listener = undefined;
+    this.exitListener = undefined;
+  }
+
+  post(message: ToWorkerMessage): void {
+    if (!this.dead) this.worker.postMessage(message);
+  }
+
+  requestCancel(): void {
+    Atomics.store(this.control, 0, 1);
+  }
+
+  async terminate(): Promise<void> {
+    this.detach();
+    if (this.dead) return;
+    this.dead = true;
+    await this.worker.terminate();
+  }
+}
+
+export interface IsolatePoolOptions {
+  /** Warm workers kept ready. */
+  size: number;
+}
+
+export class IsolateWorkerPool {
+  private readonly idle: IsolateWorker[] = [];
+  private starting = 0;
+  private closed = false;
+
+  constructor(private readonly options: IsolatePoolOptions) {}
+
+  /** Starts warm workers up to the pool size, without waiting for them. */
+  fill(): void {
+    while (!this.closed && this.idle.length + this.starting < this.options.size) {
+      this.starting++;
+      const worker = new IsolateWorker();
+      worker.ready.then(
+        () => {
+          this.starting--;
+          if (this.closed) void worker.terminate();
+          else this.idle.push(worker);
+        },
+        () => {
+          this.starting--;
+        },
+      );
+    }
+  }
+
+  /** A ready worker: a warm one when there is one, else a new one (cold start). */
+  async acquire(timeoutMs: number, signal?: AbortSignal): Promise<IsolateWorker> {
+    if (this.closed) throw new RomaError('SANDBOX_FAILED', 'the isolate sandbox is closed');
+    let worker: IsolateWorker | undefined;
+    while (this.idle.length > 0 && !worker) {
+      const candidate = this.idle.shift()!;
+      if (!candidate.dead) worker = candidate;
+    }
+    if (!worker) worker = new IsolateWorker();
+    this.fill();
+    await waitReady(worker, timeoutMs, signal);
+    return worker;
+  }
+
+  /** Returns a healthy worker (its guest freed) to the pool, or ends it when the pool is full. */
+  release(worker: IsolateWorker): void {
+    worker.detach();
+    if (worker.dead) {
+      this.fill();
+      return;
+    }
+    if (this.closed || this.idle.length >= this.options.size) {
+      void worker.terminate();
+      return;
+    }
+    worker.post({ type: 'reset' });
+    this.idle.push(worker);
+  }
+
+  get idleCount(): number {
+    return this.idle.length;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const workers = this.idle.splice(0);
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+async function waitReady(worker: IsolateWorker, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    await Promise.race([
+      worker.ready,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new RomaError('SANDBOX_UNAVAILABLE', `isolate worker did not start in ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        onAbort = () => reject(new RomaError('CANCELLED', 'opening the isolate session was cancelled'));
+        if (signal?.aborted) onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+  } catch (error) {
+    void worker.terminate();
+    if (error instanceof RomaError) throw error;
+    throw new RomaError('SANDBOX_UNAVAILABLE', `isolate worker failed to start: ${(error as Error).message}`, {
+      cause: error,
+    });
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,472 @@
+// The isolate worker: one QuickJS runtime per session in a worker thread; the host can terminate the thread.
+// Runtime imports only packages (never our modules): from source it is transpiled alone (see worker-url.ts).
+import { parentPort, workerData } from 'node:worker_threads';
+import {
+  newQuickJSWASMModule,
+  type QuickJSContext,
+  type QuickJSDeferredPromise,
+  type QuickJSHandle,
+  type QuickJSRuntime,
+} from 'quickjs-emscripten';
+import type { SandboxStopReason } from '../../contracts/index.js';
+import type { FromWorkerMessage, ToWorkerMessage, WorkerOpenMessage, WorkerRunMessage } from './protocol.js';
+
+/** Flag words shared with the host: [0] = cancel request (a busy guest cannot read messages). */
+const control = new Int32Array(workerData.control as SharedArrayBuffer);
+const port = parentPort!;
+const quickjs = await newQuickJSWASMModule();
+
+const MAX_STACK_BYTES = 1024 * 1024;
+const MAX_WORKSPACE_CHARS = 32_000_000;
+const MAX_TIMER_MS = 3_600_000;
+const MAX_STACK_FRAMES = 8;
+
+function send(message: FromWorkerMessage): void {
+  port.postMessage(message);
+}
+
+class Collector {
+  private parts: string[] = [];
+  private kept = 0;
+  total = 0;
+  constructor(private readonly maxChars: number) {}
+  append(chunk: string): void {
+    this.total += chunk.length;
+    const room = this.maxChars - this.kept;
+    if (room <= 0) return;
+    const piece = chunk.length <= room ? chunk : chunk.slice(0, room);
+    this.parts.push(piece);
+    this.kept += piece.length;
+  }
+  get truncated(): boolean {
+    return this.total > this.kept;
+  }
+  text(): string {
+    const kept = this.parts.join('');
+    return this.truncated ? `${kept}\n…[truncated ${this.total - this.kept} chars]` : kept;
+  }
+}
+
+interface ActiveRun {
+  runId: number;
+  deadline: number;
+  stdout: Collector;
+  stderr: Collector;
+  hardOutputChars: number;
+  stop: SandboxStopReason | null;
+  filesWritten: boolean;
+}
+
+function normalizePath(path: string): string {
+  const segments: string[] = [];
+  for (const segment of path.replace(/\\/g, '/').split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..' || segment.includes('\0')) throw new Error(`path "${path}" is outside the workspace`);
+    segments.push(segment);
+  }
+  if (segments.length === 0) throw new Error(`path "${path}" is empty`);
+  return segments.join('/');
+}
+
+const PRELUDE = `(function (native, hostNames) {
+  'use strict';
+  const g = globalThis;
+  const show = (value) => {
+    if (typeof value === 'string') return value;
+    if (value instanceof Error) return value.name + ': ' + value.message;
+    try { const text = JSON.stringify(value); return text === undefined ? String(value) : text; }
+    catch { return String(value); }
+  };
+  const line = (values) => values.map(show).join(' ') + '\\n';
+  const out = (...values) => native.write(1, line(values));
+  const err = (...values) => native.write(2, line(values));
+  g.console = Object.freeze({ log: out, info: out, debug: out, error: err, warn: err });
+  const call = (name, args) => native.call(name, JSON.stringify(args)).then((text) => JSON.parse(text));
+  for (const name of hostNames) {
+    const parts = name.split('.');
+    let target = g;
+    for (let index = 0; index < parts.length - 1; index++) {
+      const part = parts[index];
+      if (typeof target[part] !== 'object' || target[part] === null) target[part] = {};
+      target = target[part];
+    }
+    const fn = (...args) => call(name, args);
+    target[parts[parts.length - 1]] = fn;
+  }
+  g.workspace = Object.freeze({
+    writeFile: (path, text) => native.fileWrite(String(path), String(text)),
+    readFile: (path) => native.fileRead(String(path)),
+    listFiles: (directory) => JSON.parse(native.fileList(directory === undefined ? '' : String(directory))),
+    exists: (path) => native.fileExists(String(path)),
+  });
+  const timers = new Map();
+  let nextTimer = 1;
+  g.setTimeout = (fn, ms, ...args) => {
+    const id = nextTimer++;
+    timers.set(id, true);
+    native.sleep(Number(ms) || 0).then(() => { if (timers.delete(id) && typeof fn === 'function') fn(...args); });
+    return id;
+  };
+  g.clearTimeout = (id) => { timers.delete(id); };
+})`;
+
+class Guest {
+  readonly runtime: QuickJSRuntime;
+  readonly context: QuickJSContext;
+  readonly files = new Map<string, string>();
+  private workspaceChars = 0;
+  private readonly pendingCalls = new Map<number, QuickJSDeferredPromise>();
+  private readonly pendingTimers = new Map<number, { timer: NodeJS.Timeout; deferred: QuickJSDeferredPromise }>();
+  private nextId = 1;
+  private wake: (() => void) | undefined;
+  run: ActiveRun | undefined;
+
+  constructor(open: WorkerOpenMessage) {
+    for (const [path, content] of open.files) this.setFile(path, content);
+    this.runtime = quickjs.newRuntime();
+    this.runtime.setMaxStackSize(MAX_STACK_BYTES);
+    this.runtime.setInterruptHandler(() => this.shouldInterrupt());
+    this.context = this.runtime.newContext();
+    this.installPrelude(open.hostFunctionNames);
+  }
+
+  private shouldInterrupt(): boolean {
+    const run = this.run;
+    if (!run) return false;
+    if (run.stop) return true;
+    if (Atomics.load(control, 0) === 1) {
+      run.stop = 'cancelled';
+      return true;
+    }
+    if (Date.now() > run.deadline) {
+      run.stop = 'interrupt';
+      return true;
+    }
+    return false;
+  }
+
+  private setFile(path: string, content: string): void {
+    const previous = this.files.get(path);
+    const next = this.workspaceChars - (previous?.length ?? 0) + content.length;
+    if (next > MAX_WORKSPACE_CHARS) throw new Error(`workspace is full (${MAX_WORKSPACE_CHARS} chars)`);
+    this.files.set(path, content);
+    this.workspaceChars = next;
+  }
+
+  setFileFromHost(path: string, content: string): void {
+    this.setFile(path, content);
+  }
+
+  private installPrelude(hostFunctionNames: string[]): void {
+    const context = this.context;
+    const native = context.newObject();
+    const define = (name: string, fn: (...args: QuickJSHandle[]) => QuickJSHandle | undefined) => {
+      const handle = context.newFunction(name, fn);
+      context.setProp(native, name, handle);
+      handle.dispose();
+    };
+    define('write', (stream, text) => {
+      const run = this.run;
+      if (!run) return undefined;
+      const chunk = context.getString(text);
+      (context.getNumber(stream) === 2 ? run.stderr : run.stdout).append(chunk);
+      if (run.stdout.total + run.stderr.total > run.hardOutputChars && !run.stop) run.stop = 'output';
+      return undefined;
+    });
+    define('call', (name, argsJson) => {
+      const callId = this.nextId++;
+      const deferred = context.newPromise();
+      this.pendingCalls.set(callId, deferred);
+      send({ type: 'host-call', callId, name: context.getString(name), argsJson: context.getString(argsJson) });
+      return deferred.handle;
+    });
+    define('sleep', (ms) => {
+      const id = this.nextId++;
+      const deferred = context.newPromise();
+      const delay = Math.min(Math.max(0, context.getNumber(ms) || 0), MAX_TIMER_MS);
+      const timer = setTimeout(() => {
+        this.pendingTimers.delete(id);
+        deferred.resolve();
+        deferred.dispose();
+        this.wake?.();
+      }, delay);
+      this.pendingTimers.set(id, { timer, deferred });
+      return deferred.handle;
+    });
+    define('fileWrite', (pathHandle, textHandle) => {
+      const path = normalizePath(context.getString(pathHandle));
+      const text = context.getString(textHandle);
+      this.setFile(path, text);
+      if (this.run) this.run.filesWritten = true;
+      send({ type: 'file-written', path, content: text });
+      return undefined;
+    });
+    define('fileRead', (pathHandle) => {
+      const path = normalizePath(context.getString(pathHandle));
+      const text = this.files.get(path);
+      if (text === undefined) throw new Error(`no such file in the workspace: ${path}`);
+      return context.newString(text);
+    });
+    define('fileExists', (pathHandle) => {
+      const path = normalizePath(context.getString(pathHandle));
+      return this.files.has(path) ? context.true : context.false;
+    });
+    define('fileList', (directoryHandle) => {
+      const raw = context.getString(directoryHandle);
+      const prefix = raw === '' || raw === '.' || raw === '/' ? '' : `${normalizePath(raw)}/`;
+      const paths = [...this.files.keys()].filter((path) => path.startsWith(prefix)).sort();
+      return context.newString(JSON.stringify(paths));
+    });
+    const names = context.newString(JSON.stringify(hostFunctionNames));
+    const parse = context.getProp(context.getProp(context.global, 'JSON'), 'parse');
+    const namesArray = context.unwrapResult(context.callFunction(parse, context.undefined, names));
+    const preludeFn = context.unwrapResult(context.evalCode(PRELUDE, 'prelude.js'));
+    const installed = context.unwrapResult(context.callFunction(preludeFn, context.undefined, native, namesArray));
+    for (const handle of [installed, preludeFn, namesArray, parse, names, native]) handle.dispose();
+  }
+
+  settleHostCall(callId: number, ok: boolean, payload: string): void {
+    const deferred = this.pendingCalls.get(callId);
+    if (!deferred) return;
+    this.pendingCalls.delete(callId);
+    const context = this.context;
+    if (ok) {
+      const text = context.newString(payload);
+      deferred.resolve(text);
+      text.dispose();
+    } else {
+      const error = context.newError({ name: 'HostFunctionError', message: payload });
+      deferred.reject(error);
+      error.dispose();
+    }
+    deferred.dispose();
+    this.wake?.();
+  }
+
+  cancelWake(): void {
+    this.wake?.();
+  }
+
+  private describeError(handle: QuickJSHandle): string {
+    const value = this.context.dump(handle) as unknown;
+    if (value && typeof value === 'object') {
+      const record = value as { name?: unknown; message?: unknown; stack?: unknown };
+      const head = `${String(record.name ?? 'Error')}: ${String(record.message ?? '')}`;
+      if (typeof record.stack !== 'string' || !record.stack) return head;
+      // Frames of our wrapper say nothing to the program's author; deep recursion needs only a few frames.
+      const frames = record.stack
+        .split('\n')
+        .filter((frame) => frame.trim() !== '' && !frame.includes('<eval>'))
+        .slice(0, MAX_STACK_FRAMES);
+      return frames.length > 0 ? `${head}\n${frames.join('\n')}` : head;
+    }
+    return `Uncaught ${typeof value === 'string' ? value : JSON.stringify(value)}`;
+  }
+
+  private drainJobs(run: ActiveRun): void {
+    for (let round = 0; round < 1000; round++) {
+      const result = this.runtime.executePendingJobs();
+      if ('error' in result && result.error) {
+        const text = this.describeError(result.error);
+        result.error.dispose();
+        if (!run.stop) run.stderr.append(`${text}\n`);
+        if (run.stop) return;
+        continue;
+      }
+      if (result.value === 0) return;
+      if (run.stop) return;
+    }
+  }
+
+  async execute(message: WorkerRunMessage): Promise<void> {
+    const run: ActiveRun = {
+      runId: message.runId,
+      deadline: Date.now() + message.timeoutMs,
+      stdout: new Collector(message.maxOutputChars),
+      stderr: new Collector(message.maxOutputChars),
+      hardOutputChars: Math.max(message.maxOutputChars * 100, 4_000_000),
+      stop: null,
+      filesWritten: false,
+    };
+    Atomics.store(control, 0, 0);
+    this.run = run;
+    this.runtime.setMemoryLimit(message.memoryMb * 1024 * 1024);
+    let exitCode = 0;
+    try {
+      exitCode = await this.evaluate(message.source, run);
+    } finally {
+      this.run = undefined;
+      this.runtime.setMemoryLimit(-1);
+    }
+    const stoppedBy = run.stop;
+    let stderr = run.stderr.text();
+    if (stoppedBy) {
+      exitCode = 124;
+      stderr += `${stderr === '' || stderr.endsWith('\n') ? '' : '\n'}${stopMessage(stoppedBy, message)}\n`;
+    }
+    send({
+      type: 'run-end',
+      runId: run.runId,
+      stdout: run.stdout.text(),
+      stderr,
+      truncated: run.stdout.truncated || run.stderr.truncated,
+      exitCode,
+      stoppedBy,
+    });
+  }
+
+  private async evaluate(source: string, run: ActiveRun): Promise<number> {
+    const context = this.context;
+    const evaluated = context.evalCode(source, 'program.js');
+    if (evaluated.error) {
+      const text = this.describeError(evaluated.error);
+      evaluated.error.dispose();
+      if (isOutOfMemory(text) && !run.stop) run.stop = 'memory';
+      if (!run.stop) run.stderr.append(`${text}\n`);
+      return 1;
+    }
+    const pair = evaluated.value;
+    const promise = context.getProp(pair, 0);
+    const keeper = context.getProp(pair, 1);
+    pair.dispose();
+    try {
+      for (;;) {
+        this.drainJobs(run);
+        const state = context.getPromiseState(promise);
+        if (state.type === 'fulfilled') {
+          if (state.value.alive) state.value.dispose();
+          return 0;
+        }
+        if (state.type === 'rejected') {
+          const text = this.describeError(state.error);
+          state.error.dispose();
+          if (isOutOfMemory(text) && !run.stop) run.stop = 'memory';
+          if (!run.stop) run.stderr.append(`${text}\n`);
+          return 1;
+        }
+        if (run.stop) return 1;
+        if (this.pendingCalls.size === 0 && this.pendingTimers.size === 0) {
+          run.stderr.append('Error: the program awaits a promise that nothing will settle\n');
+          return 1;
+        }
+        await this.waitForEvent(run);
+        if (Atomics.load(control, 0) === 1 && !run.stop) run.stop = 'cancelled';
+        if (Date.now() > run.deadline && !run.stop) run.stop = 'timeout';
+      }
+    } finally {
+      this.keepDeclarations(keeper);
+      keeper.dispose();
+      promise.dispose();
+    }
+  }
+
+  private keepDeclarations(keeper: QuickJSHandle): void {
+    if (this.context.typeof(keeper) !== 'function') return;
+    const run = this.run;
+    // The keeper is ours, but a guest setter on globalThis could loop: give it a short deadline of its own.
+    const saved = run ? { stop: run.stop, deadline: run.deadline } : undefined;
+    if (run) {
+      run.stop = null;
+      run.deadline = Date.now() + 100;
+    }
+    const result = this.context.callFunction(keeper, this.context.undefined);
+    if (run && saved) {
+      run.stop = saved.stop;
+      run.deadline = saved.deadline;
+    }
+    if (result.error) result.error.dispose();
+    else result.value.dispose();
+  }
+
+  private waitForEvent(run: ActiveRun): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, run.deadline - Date.now()) + 1);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+
+  dispose(): void {
+    for (const { timer, deferred } of this.pendingTimers.values()) {
+      clearTimeout(timer);
+      if (deferred.alive) deferred.dispose();
+    }
+    this.pendingTimers.clear();
+    for (const deferred of this.pendingCalls.values()) if (deferred.alive) deferred.dispose();
+    this.pendingCalls.clear();
+    this.context.dispose();
+    this.runtime.dispose();
+  }
+}
+
+function isOutOfMemory(text: string): boolean {
+  return /out of memory/i.test(text);
+}
+
+function stopMessage(reason: SandboxStopReason, run: WorkerRunMessage): string {
+  switch (reason) {
+    case 'interrupt':
+    case 'timeout':
+      return `Error: stopped after the time limit of ${run.timeoutMs} ms`;
+    case 'memory':
+      return `Error: stopped at the memory limit of ${run.memoryMb} MB`;
+    case 'output':
+      return 'Error: stopped because the program printed far more than the output limit';
+    case 'cancelled':
+      return 'Error: cancelled';
+    default:
+      return `Error: stopped (${reason})`;
+  }
+}
+
+let guest: Guest | undefined;
+let queue: Promise<void> = Promise.resolve();
+
+port.on('message', (message: ToWorkerMessage) => {
+  switch (message.type) {
+    case 'open':
+      guest?.dispose();
+      guest = new Guest(message);
+      send({ type: 'opened' });
+      return;
+    case 'run': {
+      const current = guest;
+      if (!current) return;
+      queue = queue.then(() => current.execute(message)).catch((error: unknown) => {
+        send({
+          type: 'run-end',
+          runId: message.runId,
+          stdout: '',
+          stderr: `internal error of the isolate: ${error instanceof Error ? error.message : String(error)}\n`,
+          truncated: false,
+          exitCode: 1,
+          stoppedBy: 'crash',
+        });
+      });
+      return;
+    }
+    case 'host-result':
+      guest?.settleHostCall(message.callId, message.ok, message.payload);
+      return;
+    case 'file-set':
+      guest?.setFileFromHost(message.path, message.content);
+      return;
+    case 'cancel':
+      if (guest?.run && guest.run.runId === message.runId && !guest.run.stop) guest.run.stop = 'cancelled';
+      guest?.cancelWake();
+      return;
+    case 'reset':
+      guest?.dispose();
+      guest = undefined;
+      send({ type: 'ready' });
+      return;
+  }
+});
+
+send({ type: 'ready' });

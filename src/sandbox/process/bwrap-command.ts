@@ -1,0 +1,115 @@
+// The bubblewrap command line of one sandboxed interpreter: no network, read-only system, private
+// workspace and /tmp, no capabilities, unprivileged uid, cleared environment, rlimits through prlimit.
+import { systemRootEntries } from './environment.js';
+
+export const SANDBOX_UID = 65534;
+export const WORKSPACE_IN_SANDBOX = '/workspace';
+export const RUNNER_DIR_IN_SANDBOX = '/opt/roma';
+
+export interface BwrapCommandOptions {
+  bwrapPath: string;
+  prlimitPath: string;
+  /** Host directory bound read-write at /workspace. */
+  workspaceDir: string;
+  /** Host directory holding the runner scripts, bound read-only at /opt/roma. */
+  runnerDir: string;
+  /** Extra read-only binds (interpreter prefixes outside /usr). */
+  readOnlyPaths: string[];
+  /** argv of the interpreter inside the sandbox. */
+  interpreter: string[];
+  /** RLIMIT_AS in bytes; undefined leaves it unlimited (Node reserves large virtual ranges). */
+  addressSpaceBytes: number | undefined;
+  /** RLIMIT_NPROC. */
+  maxTasks: number;
+  /** RLIMIT_FSIZE: largest file the program may write. */
+  maxFileBytes: number;
+  /** Size of the private /tmp (tmpfs counts against memory). */
+  tmpBytes: number;
+  /** When the host runs as root, drop to this uid with setpriv first so RLIMIT_NPROC is enforced. */
+  setprivPath: string | undefined;
+}
+
+/** `[command, ...args]`. */
+export function bwrapCommand(options: BwrapCommandOptions): string[] {
+  const args: string[] = [];
+  if (options.setprivPath) {
+    args.push(
+      options.setprivPath,
+      '--reuid',
+      String(SANDBOX_UID),
+      '--regid',
+      String(SANDBOX_UID),
+      '--clear-groups',
+      '--',
+    );
+  }
+  args.push(
+    options.bwrapPath,
+    '--unshare-all',
+    '--die-with-parent',
+    '--new-session',
+    '--cap-drop',
+    'ALL',
+    '--uid',
+    String(SANDBOX_UID),
+    '--gid',
+    String(SANDBOX_UID),
+    '--hostname',
+    'sandbox',
+    '--ro-bind',
+    '/usr',
+    '/usr',
+  );
+  for (const entry of systemRootEntries()) {
+    if (entry.symlink) args.push('--symlink', entry.symlink, entry.path);
+    else args.push('--ro-bind', entry.path, entry.path);
+  }
+  // A minimal /etc: the loader cache and what Python/Node read at start; never passwd/shadow/hosts of the host.
+  for (const path of ['/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/alternatives', '/etc/localtime', '/etc/ssl/certs']) {
+    args.push('--ro-bind-try', path, path);
+  }
+  for (const path of options.readOnlyPaths) args.push('--ro-bind', path, path);
+  args.push(
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--size',
+    String(options.tmpBytes),
+    '--tmpfs',
+    '/tmp',
+    '--bind',
+    options.workspaceDir,
+    WORKSPACE_IN_SANDBOX,
+    '--ro-bind',
+    options.runnerDir,
+    RUNNER_DIR_IN_SANDBOX,
+    '--chdir',
+    WORKSPACE_IN_SANDBOX,
+    '--clearenv',
+    '--setenv',
+    'PATH',
+    '/usr/local/bin:/usr/bin:/bin',
+    '--setenv',
+    'HOME',
+    '/tmp',
+    '--setenv',
+    'LANG',
+    'C.UTF-8',
+    '--setenv',
+    'PYTHONDONTWRITEBYTECODE',
+    '1',
+    '--setenv',
+    'PYTHONIOENCODING',
+    'utf-8',
+    '--',
+    options.prlimitPath,
+    `--nproc=${options.maxTasks}`,
+    `--fsize=${options.maxFileBytes}`,
+    '--nofile=256',
+    '--core=0',
+  );
+  if (options.addressSpaceBytes !== undefined) args.push(`--as=${options.addressSpaceBytes}`);
+  args.push('--', ...options.interpreter);
+  return args;
+}

@@ -1,0 +1,99 @@
+// Finds what the process provider needs on this machine: bwrap, prlimit, the real Python and Node.
+import { accessSync, constants, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { RomaError } from '../../contracts/index.js';
+
+export const INSTALL_BWRAP_FIX =
+  'install bubblewrap: sudo apt-get install bubblewrap (Debian/Ubuntu), dnf install bubblewrap (Fedora); or use --provider isolate';
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function onPath(name: string): string | undefined {
+  for (const directory of (process.env.PATH ?? '').split(delimiter)) {
+    if (!directory) continue;
+    const candidate = join(directory, name);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** The bwrap binary, or SANDBOX_UNAVAILABLE saying how to install it (never a silent unsandboxed fallback). */
+export function resolveBwrap(explicit?: string): string {
+  if (process.platform !== 'linux') {
+    throw new RomaError('SANDBOX_UNAVAILABLE', 'the process sandbox needs Linux (bubblewrap)', {
+      fix: 'use --provider isolate, or daytona with DAYTONA_API_KEY',
+    });
+  }
+  const found = explicit ?? (isExecutable('/usr/bin/bwrap') ? '/usr/bin/bwrap' : onPath('bwrap'));
+  if (!found || !isExecutable(found)) {
+    throw new RomaError('SANDBOX_UNAVAILABLE', 'bubblewrap (bwrap) is not installed', { fix: INSTALL_BWRAP_FIX });
+  }
+  return found;
+}
+
+export function resolvePrlimit(): string {
+  const found = isExecutable('/usr/bin/prlimit') ? '/usr/bin/prlimit' : onPath('prlimit');
+  if (!found) {
+    throw new RomaError('SANDBOX_UNAVAILABLE', 'prlimit (util-linux) is not installed', {
+      fix: 'install util-linux: sudo apt-get install util-linux',
+    });
+  }
+  return found;
+}
+
+/**
+ * The real Python 3: Debian's /usr/bin/python3 first, because a version-manager shim on PATH (pyenv)
+ * costs ~100 ms a start and needs its whole tree inside the sandbox.
+ */
+export function resolvePython(explicit?: string): string | undefined {
+  if (explicit) return realpathSync(explicit);
+  if (isExecutable('/usr/bin/python3')) return '/usr/bin/python3';
+  const shim = onPath('python3');
+  return shim ? realpathSync(shim) : undefined;
+}
+
+export function resolveNode(explicit?: string): string {
+  return realpathSync(explicit ?? process.execPath);
+}
+
+/** Directory to bind read-only so an interpreter outside /usr (nvm, pyenv) can run: its install prefix. */
+export function installPrefix(executable: string): string | undefined {
+  if (executable.startsWith('/usr/')) return undefined;
+  return dirname(dirname(executable));
+}
+
+/** How the root's top-level system directories look here: symlinks (merged /usr) or real directories. */
+export function systemRootEntries(): Array<{ path: string; symlink?: string }> {
+  const entries: Array<{ path: string; symlink?: string }> = [];
+  for (const path of ['/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32']) {
+    if (!existsSync(path)) continue;
+    const stat = lstatSync(path);
+    if (stat.isSymbolicLink()) entries.push({ path, symlink: readlinkSync(path) });
+    else if (stat.isDirectory()) entries.push({ path });
+  }
+  return entries;
+}
+
+/** Number of tasks (processes and threads) owned by `uid`, so RLIMIT_NPROC can leave room for a sandbox. */
+export function countTasksOfUid(uid: number): number {
+  let count = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
+      const uidLine = /^Uid:\s+(\d+)/m.exec(status);
+      const threads = /^Threads:\s+(\d+)/m.exec(status);
+      if (uidLine && Number(uidLine[1]) === uid) count += threads ? Number(threads[1]) : 1;
+    } catch {
+      // The process ended while we read.
+    }
+  }
+  return count;
+}

@@ -1,0 +1,369 @@
+// The process provider: Python 3 (stateful) or Node in bubblewrap on Linux, with a warm pool of
+// pre-started sandboxed Python interpreters.
+import { randomUUID } from 'node:crypto';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CodeLanguage, RomaError } from '../../contracts/index.js';
+import { assertHostFunctionNames, callHostFunction } from '../host-functions.js';
+import { type ResolvedDefaults, resolveDefaults, resolveRunLimits } from '../limits.js';
+import type {
+  HostFunctions,
+  Sandbox,
+  SandboxCapabilities,
+  SandboxDefaults,
+  SandboxFileInfo,
+  SandboxRunOptions,
+  SandboxRunResult,
+  SandboxSession,
+  SandboxSessionOptions,
+} from '../sandbox.js';
+import { SerialQueue } from '../serial-queue.js';
+import { bwrapCommand, RUNNER_DIR_IN_SANDBOX, SANDBOX_UID } from './bwrap-command.js';
+import {
+  countTasksOfUid,
+  installPrefix,
+  resolveBwrap,
+  resolveNode,
+  resolvePrlimit,
+  resolvePython,
+} from './environment.js';
+import { changedFiles, HostWorkspace } from './host-workspace.js';
+import { NODE_RUNNER } from './node-runner.js';
+import { PYTHON_RUNNER } from './python-runner.js';
+import { SandboxedRunner } from './sandboxed-runner.js';
+
+export const PROCESS_CAPABILITIES: SandboxCapabilities = Object.freeze({
+  languages: Object.freeze(['python', 'javascript'] as const),
+  stateful: true,
+  hostFunctions: true,
+});
+
+const START_TIMEOUT_MS = 15_000;
+const MAX_FILE_BYTES = 256 * 1024 * 1024;
+const TMP_BYTES = 64 * 1024 * 1024;
+
+export interface ProcessSandboxOptions {
+  defaults?: Partial<SandboxDefaults>;
+  /** Warm Python interpreters kept ready (default 2). */
+  poolSize?: number;
+  /** Processes + threads the sandbox may add (RLIMIT_NPROC headroom; default 256). */
+  maxProcesses?: number;
+  bwrapPath?: string;
+  pythonPath?: string;
+  nodePath?: string;
+}
+
+/** Throws SANDBOX_UNAVAILABLE (with the apt-get fix) when bubblewrap is missing; never falls back. */
+export function createProcessSandbox(options: ProcessSandboxOptions = {}): Sandbox {
+  return new ProcessSandbox(options);
+}
+
+interface Toolchain {
+  bwrapPath: string;
+  prlimitPath: string;
+  pythonPath: string | undefined;
+  nodePath: string;
+  runnerDir: string;
+  baseDir: string;
+  setprivPath: string | undefined;
+  maxProcesses: number;
+}
+
+class ProcessSandbox implements Sandbox {
+  readonly provider = 'process' as const;
+  readonly capabilities = PROCESS_CAPABILITIES;
+  private readonly toolchain: Toolchain;
+  private readonly defaults: ResolvedDefaults;
+  private readonly poolSize: number;
+  private readonly warm: Array<{ runner: SandboxedRunner; workspaceDir: string; memoryMb: number }> = [];
+  private starting = 0;
+  private closed = false;
+  private readonly sessions = new Set<ProcessSession>();
+
+  constructor(options: ProcessSandboxOptions) {
+    const bwrapPath = resolveBwrap(options.bwrapPath);
+    const prlimitPath = resolvePrlimit();
+    const baseDir = mkdtempSync(join(tmpdir(), 'roma-sandbox-'));
+    chmodSync(baseDir, 0o755);
+    const runnerDir = join(baseDir, 'runner');
+    mkdirSync(runnerDir, { mode: 0o755 });
+    writeFileSync(join(runnerDir, 'runner.py'), PYTHON_RUNNER, { mode: 0o644 });
+    writeFileSync(join(runnerDir, 'runner.cjs'), NODE_RUNNER, { mode: 0o644 });
+    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    this.toolchain = {
+      bwrapPath,
+      prlimitPath,
+      pythonPath: resolvePython(options.pythonPath),
+      nodePath: resolveNode(options.nodePath),
+      runnerDir,
+      baseDir,
+      // As root, RLIMIT_NPROC is not enforced: run the sandbox as host uid 65534 so it is.
+      setprivPath: isRoot ? '/usr/bin/setpriv' : undefined,
+      maxProcesses: options.maxProcesses ?? 256,
+    };
+    this.defaults = resolveDefaults(options.defaults);
+    this.poolSize = this.toolchain.pythonPath ? (options.poolSize ?? 2) : 0;
+    this.fill();
+  }
+
+  newWorkspaceDir(): string {
+    const directory = join(this.toolchain.baseDir, `ws-${randomUUID()}`);
+    mkdirSync(directory, { mode: 0o700 });
+    if (this.toolchain.setprivPath) chownSync(directory, SANDBOX_UID, SANDBOX_UID);
+    return directory;
+  }
+
+  startRunner(language: CodeLanguage, workspaceDir: string, memoryMb: number): SandboxedRunner {
+    const toolchain = this.toolchain;
+    let interpreter: string[];
+    const readOnlyPaths: string[] = [];
+    if (language === 'python') {
+      if (!toolchain.pythonPath) {
+        throw new RomaError('SANDBOX_UNAVAILABLE', 'no Python 3 interpreter found for the process sandbox', {
+          fix: 'install it: sudo apt-get install python3',
+        });
+      }
+      const prefix = installPrefix(toolchain.pythonPath);
+      if (prefix) readOnlyPaths.push(prefix);
+      interpreter = [toolchain.pythonPath, '-I', `${RUNNER_DIR_IN_SANDBOX}/runner.py`];
+    } else {
+      const prefix = installPrefix(toolchain.nodePath);
+      if (prefix) readOnlyPaths.push(prefix);
+      interpreter = [toolchain.nodePath, `--max-old-space-size=${memoryMb}`, `${RUNNER_DIR_IN_SANDBOX}/runner.cjs`];
+    }
+    const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+    const maxTasks = toolchain.setprivPath
+      ? toolchain.maxProcesses
+      : countTasksOfUid(uid) + toolchain.maxProcesses;
+    return new SandboxedRunner(
+      bwrapCommand({
+        bwrapPath: toolchain.bwrapPath,
+        prlimitPath: toolchain.prlimitPath,
+        workspaceDir,
+        runnerDir: toolchain.runnerDir,
+        readOnlyPaths,
+        interpreter,
+        // Node reserves gigabytes of virtual address space up front; its heap flag bounds it instead.
+        addressSpaceBytes: language === 'python' ? memoryMb * 1024 * 1024 : undefined,
+        maxTasks,
+        maxFileBytes: MAX_FILE_BYTES,
+        tmpBytes: TMP_BYTES,
+        setprivPath: toolchain.setprivPath,
+      }),
+    );
+  }
+
+  private fill(): void {
+    while (!this.closed && this.warm.length + this.starting < this.poolSize) {
+      this.starting++;
+      const workspaceDir = this.newWorkspaceDir();
+      const memoryMb = this.defaults.memoryMb;
+      let runner: SandboxedRunner;
+      try {
+        runner = this.startRunner('python', workspaceDir, memoryMb);
+      } catch {
+        this.starting--;
+        return;
+      }
+      runner.ready.then(
+        () => {
+          this.starting--;
+          if (this.closed) {
+            void runner.close();
+            removeDirectory(workspaceDir);
+          } else this.warm.push({ runner, workspaceDir, memoryMb });
+        },
+        () => {
+          this.starting--;
+          removeDirectory(workspaceDir);
+        },
+      );
+    }
+  }
+
+  /** A warm Python interpreter with its own fresh workspace, when one is ready and fits `memoryMb`. */
+  takeWarm(memoryMb: number): { runner: SandboxedRunner; workspaceDir: string } | undefined {
+    const index = this.warm.findIndex((entry) => !entry.runner.dead && entry.memoryMb === memoryMb);
+    if (index < 0) return undefined;
+    const [entry] = this.warm.splice(index, 1);
+    this.fill();
+    return entry;
+  }
+
+  get defaultsForRuns(): ResolvedDefaults {
+    return this.defaults;
+  }
+
+  async openSession(options: SandboxSessionOptions = {}): Promise<SandboxSession> {
+    if (this.closed) throw new RomaError('SANDBOX_FAILED', 'the process sandbox is closed');
+    const hostFunctions = options.hostFunctions ?? {};
+    const names = assertHostFunctionNames(hostFunctions);
+    const warm = this.takeWarm(this.defaults.memoryMb);
+    const workspaceDir = warm?.workspaceDir ?? this.newWorkspaceDir();
+    const session = new ProcessSession(this, workspaceDir, hostFunctions, names, () => this.sessions.delete(session));
+    this.sessions.add(session);
+    try {
+      for (const [path, content] of Object.entries(options.files ?? {})) await session.writeFile(path, content);
+      if (warm) await session.adopt('python', warm.runner, this.defaults.memoryMb, options.timeoutMs);
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+    return session;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.sessions].map((session) => session.close()));
+    await Promise.all(this.warm.splice(0).map((entry) => entry.runner.close()));
+    removeDirectory(this.toolchain.baseDir);
+  }
+}
+
+class ProcessSession implements SandboxSession {
+  readonly id = randomUUID();
+  readonly provider = 'process' as const;
+  readonly capabilities = PROCESS_CAPABILITIES;
+  private readonly runners = new Map<CodeLanguage, { runner: SandboxedRunner; memoryMb: number }>();
+  private readonly workspace: HostWorkspace;
+  private readonly queue = new SerialQueue();
+  private closed = false;
+
+  constructor(
+    private readonly sandbox: ProcessSandbox,
+    private readonly workspaceDir: string,
+    private readonly hostFunctions: HostFunctions,
+    private readonly hostFunctionNames: string[],
+    private readonly onClose: () => void,
+  ) {
+    this.workspace = new HostWorkspace(workspaceDir);
+  }
+
+  /** Binds a started interpreter to this session: host calls routed here, host functions installed. */
+  async adopt(
+    language: CodeLanguage,
+    runner: SandboxedRunner,
+    memoryMb: number,
+    timeoutMs = START_TIMEOUT_MS,
+  ): Promise<void> {
+    runner.setHostCallHandler((callId, name, argsJson) => {
+      void callHostFunction(this.hostFunctions, name, argsJson).then((outcome) =>
+        runner.answerHostCall(callId, outcome.ok, outcome.ok ? outcome.json : outcome.error),
+      );
+    });
+    this.runners.set(language, { runner, memoryMb });
+    await waitFor(runner.ready, timeoutMs, 'the sandboxed interpreter did not start');
+    await runner.initialize(this.hostFunctionNames, timeoutMs);
+  }
+
+  private async runnerFor(language: CodeLanguage, memoryMb: number): Promise<SandboxedRunner> {
+    const current = this.runners.get(language);
+    if (current && !current.runner.dead && current.memoryMb === memoryMb) return current.runner;
+    if (current) await current.runner.close();
+    const runner = this.sandbox.startRunner(language, this.workspaceDir, memoryMb);
+    try {
+      await this.adopt(language, runner, memoryMb);
+    } catch (error) {
+      await runner.close();
+      this.runners.delete(language);
+      throw new RomaError(
+        'SANDBOX_UNAVAILABLE',
+        `the ${language} sandbox did not start: ${(error as Error).message}`,
+        { cause: error, fix: 'run `roma sandbox test --provider process` to see which step fails' },
+      );
+    }
+    return runner;
+  }
+
+  run(code: string, options: SandboxRunOptions = {}): Promise<SandboxRunResult> {
+    return this.queue.push(() => this.runNow(code, options));
+  }
+
+  private async runNow(code: string, options: SandboxRunOptions): Promise<SandboxRunResult> {
+    this.assertOpen();
+    const limits = resolveRunLimits(this.sandbox.defaultsForRuns, options, PROCESS_CAPABILITIES.languages);
+    const started = performance.now();
+    const runner = await this.runnerFor(limits.language, limits.memoryMb);
+    const before = await this.workspace.snapshot();
+    const outcome = await runner.runProgram(code, {
+      timeoutMs: limits.timeoutMs,
+      maxOutputChars: limits.maxOutputChars,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const after = await this.workspace.snapshot();
+    let stderr = outcome.stderr;
+    // After a memory error the interpreter still holds what the program allocated: start afresh.
+    if (outcome.stoppedBy === 'memory' && outcome.alive) {
+      await runner.close();
+      outcome.alive = false;
+    }
+    if (!outcome.alive) {
+      this.runners.delete(limits.language);
+      if (limits.language === 'python') stderr += "the session's interpreter state was reset (workspace files are kept)\n";
+    }
+    return {
+      stdout: outcome.stdout,
+      stderr,
+      exitCode: outcome.exitCode,
+      durationMs: performance.now() - started,
+      truncated: outcome.truncated,
+      filesCreated: changedFiles(before, after),
+      stoppedBy: outcome.stoppedBy,
+    };
+  }
+
+  async writeFile(path: string, content: string | Uint8Array): Promise<void> {
+    this.assertOpen();
+    await this.workspace.write(path, content);
+  }
+
+  async readFile(path: string): Promise<Uint8Array> {
+    this.assertOpen();
+    return this.workspace.read(path);
+  }
+
+  async readTextFile(path: string): Promise<string> {
+    return new TextDecoder().decode(await this.readFile(path));
+  }
+
+  async listFiles(directory?: string): Promise<SandboxFileInfo[]> {
+    this.assertOpen();
+    return this.workspace.list(directory);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.runners.values()].map(({ runner }) => runner.close()));
+    this.runners.clear();
+    removeDirectory(this.workspaceDir);
+    this.onClose();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new RomaError('SANDBOX_FAILED', 'the sandbox session is closed');
+  }
+}
+
+function removeDirectory(directory: string): void {
+  try {
+    rmSync(directory, { recursive: true, force: true, maxRetries: 2 });
+  } catch {
+    // Best effort: a temp directory left behind is harmless.
+  }
+}
+
+async function waitFor(promise: Promise<void>, timeoutMs: number, message: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new RomaError('SANDBOX_FAILED', `${message} in ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

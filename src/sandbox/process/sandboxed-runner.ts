@@ -1,0 +1,313 @@
+// One sandboxed interpreter (bwrap → prlimit → python/node runner) and the host side of its protocol:
+// programs and host-call results go in on fd 3, host calls and run ends come out on fd 4 (JSON lines).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { Readable, Writable } from 'node:stream';
+import { z } from 'zod';
+import { parseJsonWith, RomaError, type SandboxStopReason } from '../../contracts/index.js';
+import { OutputCollector } from '../output.js';
+
+const RunnerMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('initialized') }),
+  z.object({
+    type: z.literal('host-call'),
+    callId: z.number().int(),
+    name: z.string(),
+    argsJson: z.string(),
+  }),
+  z.object({
+    type: z.literal('done'),
+    id: z.number().int(),
+    exitCode: z.number().int(),
+    errorType: z.string().nullable().optional(),
+  }),
+]);
+type RunnerMessage = z.output<typeof RunnerMessageSchema>;
+
+/** Longest control line accepted from the guest; a longer one is a protocol violation and ends the runner. */
+const MAX_CONTROL_LINE_CHARS = 16_000_000;
+
+export interface RunnerProgramOptions {
+  timeoutMs: number;
+  maxOutputChars: number;
+  signal?: AbortSignal;
+}
+
+export interface RunnerOutcome {
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+  exitCode: number;
+  stoppedBy: SandboxStopReason | null;
+  /** False when the interpreter is gone (killed or crashed); its session state is lost. */
+  alive: boolean;
+}
+
+interface ActiveProgram {
+  id: number;
+  marker: string;
+  stdout: OutputCollector;
+  stderr: OutputCollector;
+  stdoutTail: string;
+  stderrTail: string;
+  stdoutDone: boolean;
+  stderrDone: boolean;
+  done: { exitCode: number; errorType: string | null } | undefined;
+  check: () => void;
+}
+
+export type HostCallHandler = (callId: number, name: string, argsJson: string) => void;
+
+export class SandboxedRunner {
+  readonly ready: Promise<void>;
+  private readonly child: ChildProcess;
+  private readonly control: Writable;
+  private hostCallHandler: HostCallHandler | undefined;
+  private program: ActiveProgram | undefined;
+  private nextId = 1;
+  private controlBuffer = '';
+  private initializedWaiter: (() => void) | undefined;
+  private exitWaiters: Array<() => void> = [];
+  private startupError = '';
+  dead = false;
+  exitDescription = '';
+
+  constructor(command: string[]) {
+    this.child = spawn(command[0]!, command.slice(1), {
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+      detached: true,
+      env: { PATH: '/usr/bin:/bin' },
+    });
+    this.control = this.child.stdio[3] as Writable;
+    this.control.on('error', () => {});
+    const fromRunner = this.child.stdio[4] as Readable;
+    fromRunner.setEncoding('utf8');
+    fromRunner.on('data', (chunk: string) => this.onControlData(chunk));
+    this.child.stdout!.setEncoding('utf8');
+    this.child.stderr!.setEncoding('utf8');
+    this.child.stdout!.on('data', (chunk: string) => this.onOutput('stdout', chunk));
+    this.child.stderr!.on('data', (chunk: string) => this.onOutput('stderr', chunk));
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.readyResolve = resolve;
+      this.child.once('error', (error) => reject(error));
+      this.child.once('exit', () =>
+        reject(new Error(`sandboxed interpreter exited at start: ${this.startupError.trim().slice(0, 500)}`)),
+      );
+    });
+    this.ready.catch(() => {});
+    this.child.once('exit', (code, signal) => {
+      this.dead = true;
+      this.exitDescription = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      for (const waiter of this.exitWaiters.splice(0)) waiter();
+      this.program?.check();
+    });
+  }
+
+  private readyResolve: (() => void) | undefined;
+
+  setHostCallHandler(handler: HostCallHandler | undefined): void {
+    this.hostCallHandler = handler;
+  }
+
+  private onControlData(chunk: string): void {
+    this.controlBuffer += chunk;
+    if (this.controlBuffer.length > MAX_CONTROL_LINE_CHARS && !this.controlBuffer.includes('\n')) {
+      this.kill();
+      return;
+    }
+    let newline = this.controlBuffer.indexOf('\n');
+    while (newline >= 0) {
+      const line = this.controlBuffer.slice(0, newline);
+      this.controlBuffer = this.controlBuffer.slice(newline + 1);
+      const parsed = parseJsonWith(RunnerMessageSchema, line, 'runner message');
+      if (parsed.ok) this.onControlMessage(parsed.value);
+      newline = this.controlBuffer.indexOf('\n');
+    }
+  }
+
+  private onControlMessage(message: RunnerMessage): void {
+    switch (message.type) {
+      case 'ready':
+        this.readyResolve?.();
+        return;
+      case 'initialized':
+        this.initializedWaiter?.();
+        return;
+      case 'host-call':
+        if (this.hostCallHandler) this.hostCallHandler(message.callId, message.name, message.argsJson);
+        else this.answerHostCall(message.callId, false, `no host function named "${message.name}"`);
+        return;
+      case 'done':
+        if (this.program && this.program.id === message.id && !this.program.done) {
+          this.program.done = { exitCode: message.exitCode, errorType: message.errorType ?? null };
+          this.program.check();
+        }
+        return;
+    }
+  }
+
+  private onOutput(stream: 'stdout' | 'stderr', chunk: string): void {
+    const program = this.program;
+    if (!program) {
+      if (stream === 'stderr') this.startupError = (this.startupError + chunk).slice(-2000);
+      return;
+    }
+    if (stream === 'stdout' ? program.stdoutDone : program.stderrDone) return;
+    const text = (stream === 'stdout' ? program.stdoutTail : program.stderrTail) + chunk;
+    const collector = stream === 'stdout' ? program.stdout : program.stderr;
+    const at = text.indexOf(program.marker);
+    if (at >= 0) {
+      collector.append(text.slice(0, at));
+      if (stream === 'stdout') {
+        program.stdoutTail = '';
+        program.stdoutDone = true;
+      } else {
+        program.stderrTail = '';
+        program.stderrDone = true;
+      }
+    } else {
+      const keep = Math.min(text.length, program.marker.length - 1);
+      collector.append(text.slice(0, text.length - keep));
+      if (stream === 'stdout') program.stdoutTail = text.slice(text.length - keep);
+      else program.stderrTail = text.slice(text.length - keep);
+    }
+    program.check();
+  }
+
+  private write(message: unknown): void {
+    if (!this.dead) this.control.write(`${JSON.stringify(message)}\n`);
+  }
+
+  answerHostCall(callId: number, ok: boolean, payload: string): void {
+    this.write({ type: 'host-result', callId, ok, payload });
+  }
+
+  /** Tells the runner which host functions to expose; resolves once it installed them. */
+  async initialize(hostFunctionNames: string[], timeoutMs: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.initializedWaiter = undefined;
+        reject(new RomaError('SANDBOX_FAILED', `sandboxed interpreter did not initialize in ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.initializedWaiter = () => {
+        clearTimeout(timer);
+        this.initializedWaiter = undefined;
+        resolve();
+      };
+      this.exitWaiters.push(() => {
+        clearTimeout(timer);
+        reject(new RomaError('SANDBOX_FAILED', `sandboxed interpreter ${this.exitDescription}`));
+      });
+      this.write({ type: 'init', hostFunctions: hostFunctionNames });
+    });
+  }
+
+  /** Runs one program; resolves when its end marker arrived on both streams (or a limit ended it). */
+  runProgram(code: string, options: RunnerProgramOptions): Promise<RunnerOutcome> {
+    const id = this.nextId++;
+    const marker = `\u0000${randomBytes(12).toString('hex')}\u0000`;
+    return new Promise<RunnerOutcome>((resolve) => {
+      let stoppedBy: SandboxStopReason | null = null;
+      let settled = false;
+      const stop = (reason: SandboxStopReason) => {
+        if (stoppedBy) return;
+        stoppedBy = reason;
+        this.kill();
+        program.check();
+      };
+      const timer = setTimeout(() => stop('timeout'), options.timeoutMs);
+      const onAbort = () => stop('cancelled');
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const program: ActiveProgram = {
+        id,
+        marker,
+        stdout: new OutputCollector(options.maxOutputChars),
+        stderr: new OutputCollector(options.maxOutputChars),
+        stdoutTail: '',
+        stderrTail: '',
+        stdoutDone: false,
+        stderrDone: false,
+        done: undefined,
+        check: () => {
+          if (settled) return;
+          if (!stoppedBy && (program.stdout.overLimit || program.stderr.overLimit)) {
+            stop('output');
+            return;
+          }
+          const finished = program.done && program.stdoutDone && program.stderrDone;
+          if (!finished && !this.dead) return;
+          settled = true;
+          clearTimeout(timer);
+          options.signal?.removeEventListener('abort', onAbort);
+          this.program = undefined;
+          resolve(this.outcome(program, stoppedBy, options));
+        },
+      };
+      this.program = program;
+      if (options.signal?.aborted) {
+        stop('cancelled');
+        return;
+      }
+      this.write({ type: 'run', id, code, nonce: marker.slice(1, -1) });
+    });
+  }
+
+  private outcome(
+    program: ActiveProgram,
+    stoppedBy: SandboxStopReason | null,
+    options: RunnerProgramOptions,
+  ): RunnerOutcome {
+    let stderr = program.stderr.text();
+    let exitCode = program.done?.exitCode ?? 1;
+    let reason = stoppedBy;
+    if (!reason && program.done?.errorType === 'MemoryError') reason = 'memory';
+    if (!reason && !program.done) {
+      reason = 'crash';
+    }
+    if (reason) {
+      const message =
+        reason === 'timeout'
+          ? `stopped after the time limit of ${options.timeoutMs} ms`
+          : reason === 'cancelled'
+            ? 'cancelled'
+            : reason === 'output'
+              ? 'stopped because the program printed far more than the output limit'
+              : reason === 'memory'
+                ? 'stopped at the memory limit'
+                : `the interpreter ended unexpectedly (${this.exitDescription || 'no reason given'})`;
+      stderr += `${stderr === '' || stderr.endsWith('\n') ? '' : '\n'}Error: ${message}\n`;
+      exitCode = 124;
+    }
+    return {
+      stdout: program.stdout.text(),
+      stderr,
+      truncated: program.stdout.truncated || program.stderr.truncated,
+      exitCode,
+      stoppedBy: reason,
+      alive: !this.dead,
+    };
+  }
+
+  /** SIGKILL of the whole process group; bwrap's --die-with-parent and pid namespace take the rest. */
+  kill(): void {
+    if (this.dead || this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      this.child.kill('SIGKILL');
+    }
+  }
+
+  /** Kills the interpreter and waits (bounded) for it to be gone. */
+  async close(): Promise<void> {
+    if (this.dead) return;
+    const gone = new Promise<void>((resolve) => {
+      this.exitWaiters.push(resolve);
+      setTimeout(resolve, 2_000).unref();
+    });
+    this.control.end();
+    this.kill();
+    await gone;
+  }
+}

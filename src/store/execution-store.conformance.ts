@@ -1,0 +1,420 @@
+// The one behaviour suite every ExecutionStore must pass (SQLite and PostgreSQL run it against real storage).
+import { randomUUID } from 'node:crypto';
+import { getEventListeners } from 'node:events';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ExecutionStatus, NewStreamEvent, RomaError, StreamEvent } from '../contracts/index.js';
+import type { ExecutionStore } from './execution-store.js';
+
+/** Backing storage for one test: each `open()` is a separate connection to the same data, as another process. */
+export interface ExecutionStoreHarness {
+  open(): Promise<ExecutionStore>;
+  /** Removes the storage (temp dir, schema) after the stores are closed. */
+  cleanup(): Promise<void>;
+}
+
+const FOLLOW_BOUND_MS = 10_000;
+
+function timestamp(): string {
+  return new Date().toISOString();
+}
+
+function executionStart(executionId: string, goal = 'write a haiku'): NewStreamEvent {
+  return {
+    type: 'execution-start',
+    executionId,
+    timestamp: timestamp(),
+    goal,
+    rootTaskId: 'root',
+    options: {},
+  };
+}
+
+function taskStart(executionId: string, taskId: string): NewStreamEvent {
+  return {
+    type: 'task-start',
+    executionId,
+    timestamp: timestamp(),
+    taskId,
+    parentId: taskId === 'root' ? null : 'root',
+    goal: `goal of ${taskId}`,
+    depth: taskId === 'root' ? 0 : 1,
+    maxDepth: 2,
+    taskType: 'THINK',
+    dependencies: [],
+  };
+}
+
+function llmCall(
+  executionId: string,
+  usage: { inputTokens: number; outputTokens: number; cachedInputTokens: number; costUsd: number },
+): NewStreamEvent {
+  return {
+    type: 'llm-call',
+    executionId,
+    timestamp: timestamp(),
+    taskId: 'root',
+    module: 'executor',
+    model: 'openai:scripted',
+    ...usage,
+    cacheHit: false,
+    durationMs: 3,
+    ok: true,
+  };
+}
+
+function executionEnd(
+  executionId: string,
+  status: Exclude<ExecutionStatus, 'RUNNING'>,
+  result: string | null,
+) {
+  return {
+    type: 'execution-end',
+    executionId,
+    timestamp: timestamp(),
+    status,
+    reason: null,
+    result,
+    error: null,
+    usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, costUsd: 0 },
+    nodeCount: 0,
+    durationMs: 12,
+  } satisfies NewStreamEvent;
+}
+
+function warning(executionId: string, message: string): NewStreamEvent {
+  return { type: 'warning', executionId, timestamp: timestamp(), taskId: null, code: 'TEST', message };
+}
+
+async function caught(promise: Promise<unknown>): Promise<RomaError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as RomaError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+function newId(): string {
+  return `run-${randomUUID()}`;
+}
+
+export function describeExecutionStoreConformance(
+  name: string,
+  createHarness: () => Promise<ExecutionStoreHarness>,
+) {
+  describe(`ExecutionStore conformance: ${name}`, () => {
+    let harness: ExecutionStoreHarness;
+    let store: ExecutionStore;
+    const opened: ExecutionStore[] = [];
+
+    async function openStore(): Promise<ExecutionStore> {
+      const next = await harness.open();
+      opened.push(next);
+      return next;
+    }
+
+    beforeEach(async () => {
+      harness = await createHarness();
+      store = await openStore();
+    });
+
+    afterEach(async () => {
+      for (const each of opened.splice(0)) await each.close();
+      await harness.cleanup();
+    });
+
+    it('creates an execution and reads it back; an unknown id is null', async () => {
+      const id = newId();
+      const created = await store.createExecution({ id, goal: 'write a haiku' });
+      expect(created).toMatchObject({
+        id,
+        goal: 'write a haiku',
+        status: 'RUNNING',
+        lastSeq: 0,
+        nodeCount: 0,
+        result: null,
+        usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, costUsd: 0 },
+      });
+      expect(await store.getExecution(id)).toEqual(created);
+      expect(await store.getExecution(newId())).toBeNull();
+    });
+
+    it('refuses a duplicate execution id with CONFLICT', async () => {
+      const id = newId();
+      await store.createExecution({ id, goal: 'first' });
+      const error = await caught(store.createExecution({ id, goal: 'second' }));
+      expect(error.code).toBe('CONFLICT');
+      expect((await store.getExecution(id))?.goal).toBe('first');
+    });
+
+    it('lists executions newest first, filtered by status and limited', async () => {
+      const ids = [newId(), newId(), newId()];
+      for (const id of ids) await store.createExecution({ id, goal: `goal ${id}` });
+      await store.append(executionEnd(ids[1]!, 'COMPLETED', 'done'));
+
+      const all = await store.listExecutions();
+      expect(all.map((execution) => execution.id)).toEqual([...ids].reverse());
+      expect((await store.listExecutions({ limit: 2 })).map((execution) => execution.id)).toEqual([
+        ids[2],
+        ids[1],
+      ]);
+      expect((await store.listExecutions({ status: 'COMPLETED' })).map((execution) => execution.id)).toEqual([
+        ids[1],
+      ]);
+      expect((await store.listExecutions({ status: 'RUNNING' })).map((execution) => execution.id)).toEqual([
+        ids[2],
+        ids[0],
+      ]);
+      expect(await store.listExecutions({ status: 'FAILED' })).toEqual([]);
+    });
+
+    it('numbers 50 concurrent appends 1..50 without gaps or repeats', async () => {
+      const id = newId();
+      await store.createExecution({ id, goal: 'parallel siblings' });
+      const appended = await Promise.all(
+        Array.from({ length: 50 }, (_, index) => store.append(warning(id, `sibling ${index}`))),
+      );
+      const assigned = appended.map((event) => event.seq).sort((a, b) => a - b);
+      expect(assigned).toEqual(Array.from({ length: 50 }, (_, index) => index + 1));
+      const stored = await store.readEvents(id);
+      expect(stored.map((event) => event.seq)).toEqual(assigned);
+      expect(new Set(stored.map((event) => (event.type === 'warning' ? event.message : ''))).size).toBe(50);
+      expect((await store.getExecution(id))?.lastSeq).toBe(50);
+    });
+
+    it('keeps seqs gap-free when two connections append to one execution at once', async () => {
+      const other = await openStore();
+      const id = newId();
+      await store.createExecution({ id, goal: 'two writers' });
+      await Promise.all(
+        Array.from({ length: 40 }, (_, index) =>
+          (index % 2 === 0 ? store : other).append(warning(id, `writer ${index % 2} event ${index}`)),
+        ),
+      );
+      const seqs = (await other.readEvents(id)).map((event) => event.seq);
+      expect(seqs).toEqual(Array.from({ length: 40 }, (_, index) => index + 1));
+    });
+
+    it('folds status, usage, distinct node count and result into the summary', async () => {
+      const id = newId();
+      await store.createExecution({ id, goal: 'fold me' });
+      await store.append(executionStart(id, 'fold me'));
+      await store.append(taskStart(id, 'root'));
+      await store.append(taskStart(id, 'child-1'));
+      await store.append(
+        llmCall(id, { inputTokens: 100, outputTokens: 20, cachedInputTokens: 10, costUsd: 0.25 }),
+      );
+      await store.append(
+        llmCall(id, { inputTokens: 50, outputTokens: 5, cachedInputTokens: 0, costUsd: 0.5 }),
+      );
+      await store.append(executionEnd(id, 'CANCELLED', null));
+      expect((await store.getExecution(id))?.status).toBe('CANCELLED');
+
+      // A resume restarts a task that was in flight: it is still one node.
+      await store.append({ type: 'execution-resume', executionId: id, timestamp: timestamp(), fromSeq: 6 });
+      expect((await store.getExecution(id))?.status).toBe('RUNNING');
+      await store.append(taskStart(id, 'child-1'));
+      await store.append(taskStart(id, 'child-2'));
+      const end = await store.append(executionEnd(id, 'COMPLETED', 'the answer'));
+
+      const summary = await store.getExecution(id);
+      expect(summary).toMatchObject({
+        status: 'COMPLETED',
+        result: 'the answer',
+        nodeCount: 3,
+        lastSeq: 10,
+        usage: { inputTokens: 150, outputTokens: 25, cachedInputTokens: 10, costUsd: 0.75 },
+      });
+      expect(summary?.updatedAt).toBe(new Date(end.timestamp).toISOString());
+    });
+
+    it('rejects an invalid event naming the field, and writes nothing', async () => {
+      const id = newId();
+      await store.createExecution({ id, goal: 'strict' });
+      const bad = { ...llmCall(id, { inputTokens: 1, outputTokens: 1, cachedInputTokens: 0, costUsd: 0 }) };
+      (bad as Record<string, unknown>).inputTokens = -5;
+      const error = await caught(store.append(bad));
+      expect(error.code).toBe('VALIDATION_FAILED');
+      expect(error.field).toBe('event.inputTokens');
+      expect(error.message).toContain('inputTokens');
+
+      const unknownType = await caught(store.append({ ...warning(id, 'x'), type: 'nonsense' } as never));
+      expect(unknownType.code).toBe('VALIDATION_FAILED');
+
+      expect(await store.readEvents(id)).toEqual([]);
+      expect((await store.getExecution(id))?.lastSeq).toBe(0);
+      // The next valid event still gets seq 1: the failures took no number.
+      expect((await store.append(warning(id, 'ok'))).seq).toBe(1);
+    });
+
+    it('refuses an append to an unknown execution with NOT_FOUND', async () => {
+      const error = await caught(store.append(warning(newId(), 'orphan')));
+      expect(error.code).toBe('NOT_FOUND');
+    });
+
+    it('reads events after a seq, with a limit', async () => {
+      const id = newId();
+      await store.createExecution({ id, goal: 'read' });
+      for (let index = 0; index < 6; index += 1) await store.append(warning(id, `event ${index}`));
+      expect((await store.readEvents(id, { afterSeq: 2 })).map((event) => event.seq)).toEqual([3, 4, 5, 6]);
+      expect((await store.readEvents(id, { afterSeq: 2, limit: 2 })).map((event) => event.seq)).toEqual([
+        3, 4,
+      ]);
+      expect(await store.readEvents(id, { afterSeq: 6 })).toEqual([]);
+      expect(await store.readEvents(newId())).toEqual([]);
+    });
+
+    it('follows: stored events after afterSeq, then live ones, and lets go on break', async () => {
+      const id = newId();
+      await store.createExecution({ id, goal: 'follow' });
+      for (let index = 1; index <= 3; index += 1) await store.append(warning(id, `stored ${index}`));
+
+      const controller = new AbortController();
+      const bound = setTimeout(() => controller.abort(), FOLLOW_BOUND_MS);
+      const seen: StreamEvent[] = [];
+      try {
+        for await (const event of store.follow(id, {
+          afterSeq: 1,
+          signal: controller.signal,
+          pollIntervalMs: 5_000,
+        })) {
+          seen.push(event);
+          // Live appends, made once the follower has caught up; the same-object notification wakes it.
+          if (event.seq === 3)
+            void store.append(warning(id, 'live 4')).then(() => store.append(warning(id, 'live 5')));
+          if (event.seq === 5) break;
+        }
+      } finally {
+        clearTimeout(bound);
+      }
+      expect(seen.map((event) => event.seq)).toEqual([2, 3, 4, 5]);
+      expect(controller.signal.aborted).toBe(false);
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    });
+
+    it('follows appends made through another connection by polling', async () => {
+      const writer = await openStore();
+      const id = newId();
+      await store.createExecution({ id, goal: 'cross process' });
+      const iterator = store
+        .follow(id, { signal: AbortSignal.timeout(FOLLOW_BOUND_MS), pollIntervalMs: 10 })
+        [Symbol.asyncIterator]();
+      try {
+        // Each next() is asked before the other connection appends, so only a poll can find the event.
+        const first = iterator.next();
+        await writer.append(warning(id, 'first'));
+        expect((await first).value?.seq).toBe(1);
+        const second = iterator.next();
+        await writer.append(warning(id, 'second'));
+        expect((await second).value?.seq).toBe(2);
+      } finally {
+        await iterator.return?.();
+      }
+    });
+
+    it('ends a follow cleanly when the signal aborts while it waits', async () => {
+      const id = newId();
+      await store.createExecution({ id, goal: 'abort' });
+      await store.append(warning(id, 'one'));
+      const controller = new AbortController();
+      const bound = setTimeout(() => controller.abort(), FOLLOW_BOUND_MS);
+      const seen: number[] = [];
+      try {
+        for await (const event of store.follow(id, { signal: controller.signal, pollIntervalMs: 5_000 })) {
+          seen.push(event.seq);
+          // Abort while the follower is parked waiting for the next append.
+          setTimeout(() => controller.abort(), 20);
+        }
+      } finally {
+        clearTimeout(bound);
+      }
+      expect(seen).toEqual([1]);
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    });
+
+    it('ends a follow at execution-end when asked, and refuses an unknown execution', async () => {
+      const id = newId();
+      await store.createExecution({ id, goal: 'until end' });
+      await store.append(executionStart(id, 'until end'));
+      await store.append(executionEnd(id, 'COMPLETED', 'ok'));
+      const seen: string[] = [];
+      for await (const event of store.follow(id, {
+        untilExecutionEnd: true,
+        signal: AbortSignal.timeout(FOLLOW_BOUND_MS),
+      })) {
+        seen.push(event.type);
+      }
+      expect(seen).toEqual(['execution-start', 'execution-end']);
+
+      const iterator = store.follow(newId())[Symbol.asyncIterator]();
+      expect((await caught(iterator.next())).code).toBe('NOT_FOUND');
+    });
+
+    it('re-imports an exported log with the same seqs and the same summary', async () => {
+      const id = newId();
+      await store.createExecution({ id, goal: 'export me' });
+      await store.append(executionStart(id, 'export me'));
+      await store.append(taskStart(id, 'root'));
+      await store.append(
+        llmCall(id, { inputTokens: 7, outputTokens: 3, cachedInputTokens: 1, costUsd: 0.125 }),
+      );
+      await store.append(executionEnd(id, 'COMPLETED', 'exported'));
+      const exported = await store.readEvents(id);
+      const original = await store.getExecution(id);
+      // Through JSON, as `roma runs export` writes JSONL.
+      const lines = exported.map((event) => JSON.stringify(event));
+
+      const elsewhere = await createHarness();
+      const target = await elsewhere.open();
+      try {
+        const imported = await target.importEvents(lines.map((line) => JSON.parse(line) as StreamEvent));
+        expect(await target.readEvents(id)).toEqual(exported);
+        expect(imported).toMatchObject({
+          id,
+          goal: 'export me',
+          status: 'COMPLETED',
+          result: 'exported',
+          lastSeq: 4,
+          nodeCount: 1,
+          usage: original?.usage,
+        });
+        expect(await target.getExecution(id)).toEqual(imported);
+        // The imported run goes on numbering where the log left off.
+        expect((await target.append(warning(id, 'after import'))).seq).toBe(5);
+        expect((await caught(target.importEvents(exported))).code).toBe('CONFLICT');
+      } finally {
+        await target.close();
+        await elsewhere.cleanup();
+      }
+    });
+
+    it('refuses to import a log with a gap, naming the event', async () => {
+      const id = newId();
+      const events = [
+        { ...executionStart(id), seq: 1 },
+        { ...warning(id, 'two'), seq: 2 },
+        { ...warning(id, 'four'), seq: 4 },
+      ] as StreamEvent[];
+      const error = await caught(store.importEvents(events));
+      expect(error.code).toBe('VALIDATION_FAILED');
+      expect(error.field).toBe('events[2].seq');
+      expect(await store.getExecution(id)).toBeNull();
+    });
+
+    it('keeps every acknowledged append across close and reopen', async () => {
+      const id = newId();
+      await store.createExecution({ id, goal: 'durable' });
+      await store.append(executionStart(id, 'durable'));
+      await store.append(taskStart(id, 'root'));
+      const before = await store.readEvents(id);
+      await store.close();
+
+      const reopened = await openStore();
+      expect(await reopened.readEvents(id)).toEqual(before);
+      expect((await reopened.getExecution(id))?.lastSeq).toBe(2);
+      expect((await reopened.append(warning(id, 'after reopen'))).seq).toBe(3);
+      // A closed store refuses work instead of failing somewhere deeper.
+      expect((await caught(store.getExecution(id))).code).toBe('STORE_FAILED');
+    });
+  });
+}

@@ -1,0 +1,105 @@
+// Live tail of an execution's log: catch up from a seq, then wake on in-process appends or a bounded poll.
+import type { StreamEvent } from '../contracts/index.js';
+import { RomaError } from '../contracts/index.js';
+import type { FollowOptions, ReadEventsOptions } from './execution-store.js';
+
+export const DEFAULT_POLL_INTERVAL_MS = 250;
+const FOLLOW_BATCH_SIZE = 500;
+
+/** Wakes followers when an append is committed through the same store object (no polling delay). */
+export class AppendNotifier {
+  readonly #listeners = new Map<string, Set<() => void>>();
+
+  subscribe(executionId: string, listener: () => void): () => void {
+    let listeners = this.#listeners.get(executionId);
+    if (!listeners) {
+      listeners = new Set();
+      this.#listeners.set(executionId, listeners);
+    }
+    listeners.add(listener);
+    return () => {
+      const current = this.#listeners.get(executionId);
+      current?.delete(listener);
+      if (current?.size === 0) this.#listeners.delete(executionId);
+    };
+  }
+
+  notify(executionId: string): void {
+    for (const listener of this.#listeners.get(executionId) ?? []) listener();
+  }
+
+  /** Number of live followers, for tests that check a follower let go of everything. */
+  listenerCount(): number {
+    let count = 0;
+    for (const listeners of this.#listeners.values()) count += listeners.size;
+    return count;
+  }
+}
+
+export interface FollowSource {
+  readEvents(executionId: string, options?: ReadEventsOptions): Promise<StreamEvent[]>;
+  exists(executionId: string): Promise<boolean>;
+  notifier: AppendNotifier;
+  /** Aborted when the store closes, so followers end instead of reading a closed store. */
+  closedSignal: AbortSignal;
+}
+
+export async function* followEvents(
+  source: FollowSource,
+  executionId: string,
+  options: FollowOptions = {},
+): AsyncGenerator<StreamEvent, void, undefined> {
+  const signals = [options.signal, source.closedSignal].filter((signal) => signal !== undefined);
+  const stopped = () => signals.some((signal) => signal.aborted);
+  const pollIntervalMs = Math.max(1, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
+  if (stopped()) return;
+  if (!(await source.exists(executionId))) {
+    throw new RomaError('NOT_FOUND', `execution ${executionId} does not exist`, {
+      field: 'executionId',
+      fix: 'list runs with `roma runs list`',
+    });
+  }
+
+  let cursor = options.afterSeq ?? 0;
+  // Set by a notification that lands while a read is in flight, so the next wait is skipped.
+  let appended = false;
+  let wake: (() => void) | undefined;
+  const unsubscribe = source.notifier.subscribe(executionId, () => {
+    appended = true;
+    wake?.();
+  });
+  try {
+    while (!stopped()) {
+      appended = false;
+      let batch: StreamEvent[];
+      try {
+        batch = await source.readEvents(executionId, { afterSeq: cursor, limit: FOLLOW_BATCH_SIZE });
+      } catch (error) {
+        // A store closed under a follower ends the stream; any other failure is the consumer's to see.
+        if (stopped()) return;
+        throw error;
+      }
+      for (const event of batch) {
+        if (stopped()) return;
+        cursor = event.seq;
+        yield event;
+        if (options.untilExecutionEnd && event.type === 'execution-end') return;
+      }
+      if (batch.length === FOLLOW_BATCH_SIZE || appended) continue;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          for (const signal of signals) signal.removeEventListener('abort', done);
+          wake = undefined;
+          resolve();
+        };
+        const timer = setTimeout(done, pollIntervalMs);
+        for (const signal of signals) signal.addEventListener('abort', done, { once: true });
+        wake = done;
+        if (stopped() || appended) done();
+      });
+    }
+  } finally {
+    unsubscribe();
+  }
+}

@@ -1,0 +1,74 @@
+// The config → implementation choice that `roma` and the server rely on.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { FileArtifactStore } from './file-artifact-store.js';
+import { openArtifactStore, openExecutionStore } from './open.js';
+import { PostgresExecutionStore } from './postgres-execution-store.js';
+import { S3ArtifactStore } from './s3-artifact-store.js';
+import { SqliteExecutionStore } from './sqlite-execution-store.js';
+
+const DATABASE_URL = process.env.ROMA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+describe('openExecutionStore', () => {
+  it('opens SQLite under dataDir when no database url is set', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'roma-open-'));
+    try {
+      const store = await openExecutionStore({ dataDir });
+      expect(store).toBeInstanceOf(SqliteExecutionStore);
+      expect((store as SqliteExecutionStore).filePath).toBe(join(dataDir, 'roma.db'));
+      await store.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('opens PostgreSQL when a database url is set', async () => {
+    const schema = `roma_test_${randomUUID().replaceAll('-', '')}`;
+    const store = await openExecutionStore(
+      { dataDir: '.roma', databaseUrl: DATABASE_URL },
+      { postgresSchema: schema },
+    );
+    try {
+      expect(store).toBeInstanceOf(PostgresExecutionStore);
+    } finally {
+      await store.close();
+      const client = new pg.Client({ connectionString: DATABASE_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    }
+  });
+
+  it('refuses a database url that is not PostgreSQL, naming the key', async () => {
+    await expect(
+      openExecutionStore({ dataDir: '.roma', databaseUrl: 'mysql://x@y/z' }),
+    ).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      field: 'store.databaseUrl',
+    });
+  });
+});
+
+describe('openArtifactStore', () => {
+  it('keeps files by default and uses S3 when a bucket is set', () => {
+    expect(openArtifactStore({ dataDir: '.roma', s3Region: 'us-east-1' })).toBeInstanceOf(FileArtifactStore);
+    const s3 = openArtifactStore({
+      dataDir: '.roma',
+      s3Region: 'us-east-1',
+      s3Bucket: 'artifacts',
+      s3Endpoint: 'http://127.0.0.1:9000',
+    });
+    expect(s3).toBeInstanceOf(S3ArtifactStore);
+    (s3 as S3ArtifactStore).close();
+  });
+
+  it('refuses an endpoint without a bucket, naming the missing key', () => {
+    expect(() =>
+      openArtifactStore({ dataDir: '.roma', s3Region: 'us-east-1', s3Endpoint: 'http://127.0.0.1:9000' }),
+    ).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', field: 'store.s3Bucket' }));
+  });
+});

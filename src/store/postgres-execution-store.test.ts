@@ -1,0 +1,93 @@
+// Runs the ExecutionStore conformance suite against the machine's PostgreSQL, one schema per test, dropped after.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { describeExecutionStoreConformance } from './execution-store.conformance.js';
+import type { ExecutionStore } from './execution-store.js';
+import { PostgresExecutionStore } from './postgres-execution-store.js';
+
+const DATABASE_URL = process.env.ROMA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+function uniqueSchema(): string {
+  return `roma_test_${randomUUID().replaceAll('-', '')}`;
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+describeExecutionStoreConformance('PostgreSQL', async () => {
+  const schema = uniqueSchema();
+  return {
+    open: () => PostgresExecutionStore.open({ connectionString: DATABASE_URL, schema }),
+    cleanup: () => dropSchema(schema),
+  };
+});
+
+describe('PostgresExecutionStore', () => {
+  it('migrates once when several processes open the same schema at the same moment', async () => {
+    const schema = uniqueSchema();
+    const stores: ExecutionStore[] = [];
+    try {
+      stores.push(
+        ...(await Promise.all(
+          Array.from({ length: 4 }, () =>
+            PostgresExecutionStore.open({ connectionString: DATABASE_URL, schema }),
+          ),
+        )),
+      );
+      const client = new pg.Client({ connectionString: DATABASE_URL });
+      await client.connect();
+      try {
+        const applied = await client.query(`SELECT version FROM "${schema}".migrations`);
+        expect(applied.rows).toEqual([{ version: 1 }]);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      for (const store of stores) await store.close();
+      await dropSchema(schema);
+    }
+  });
+
+  it('keeps program output holding a NUL character', async () => {
+    const schema = uniqueSchema();
+    const store = await PostgresExecutionStore.open({ connectionString: DATABASE_URL, schema });
+    try {
+      const id = `run-${randomUUID()}`;
+      await store.createExecution({ id, goal: 'nul' });
+      await store.append({
+        type: 'warning',
+        executionId: id,
+        timestamp: new Date().toISOString(),
+        taskId: null,
+        code: 'OUTPUT',
+        message: 'before\u0000after',
+      });
+      const [event] = await store.readEvents(id);
+      expect(event?.type === 'warning' && event.message).toBe('before\u0000after');
+    } finally {
+      await store.close();
+      await dropSchema(schema);
+    }
+  });
+
+  it('refuses a schema name that is not a plain identifier, and an unreachable server with the fix', async () => {
+    await expect(
+      PostgresExecutionStore.open({ connectionString: DATABASE_URL, schema: 'x"; DROP TABLE y; --' }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED', field: 'schema' });
+    const error = await PostgresExecutionStore.open({
+      connectionString: 'postgres://roma:secret-password@127.0.0.1:1/none',
+      connectionTimeoutMs: 2_000,
+    }).catch((caught: unknown) => caught as Error & { code: string; fix: string });
+    expect(error).toMatchObject({ code: 'STORE_FAILED', retryable: true });
+    expect((error as { fix: string }).fix).toContain('DATABASE_URL');
+    expect((error as Error).message).not.toContain('secret-password');
+  });
+});

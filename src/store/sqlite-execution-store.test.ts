@@ -1,0 +1,105 @@
+// Runs the ExecutionStore conformance suite against SQLite files in a temp dir, plus SQLite-only checks.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { describeExecutionStoreConformance } from './execution-store.conformance.js';
+import { SQLITE_FILE_NAME, SqliteExecutionStore } from './sqlite-execution-store.js';
+
+describeExecutionStoreConformance('SQLite', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'roma-sqlite-store-'));
+  return {
+    open: async () => SqliteExecutionStore.open({ dataDir }),
+    cleanup: async () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+});
+
+describe('SqliteExecutionStore', () => {
+  it('creates the data dir, uses WAL with fsync at commit, and migrates once across opens', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'roma-sqlite-open-')), 'nested', '.roma');
+    try {
+      const stores = [SqliteExecutionStore.open({ dataDir }), SqliteExecutionStore.open({ dataDir })];
+      expect(stores[0]!.filePath).toBe(join(dataDir, SQLITE_FILE_NAME));
+      for (const store of stores) await store.close();
+
+      const raw = new Database(join(dataDir, SQLITE_FILE_NAME), { readonly: true });
+      try {
+        expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+        expect(raw.prepare('SELECT version FROM migrations').all()).toEqual([{ version: 1 }]);
+      } finally {
+        raw.close();
+      }
+    } finally {
+      rmSync(join(dataDir, '..', '..'), { recursive: true, force: true });
+    }
+  });
+
+  it('keeps every append a killed (-9) writer process had been told was stored', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'roma-sqlite-crash-'));
+    // The child appends until killed, printing each seq once append() has resolved.
+    const script = `
+      const { SqliteExecutionStore } = await import(process.env.STORE_MODULE);
+      const store = SqliteExecutionStore.open({ dataDir: process.env.DATA_DIR });
+      await store.createExecution({ id: 'crash', goal: 'survive kill -9' });
+      for (let index = 0; index < 100000; index += 1) {
+        const event = await store.append({
+          type: 'warning', executionId: 'crash', timestamp: new Date().toISOString(),
+          taskId: null, code: 'TEST', message: 'event ' + index,
+        });
+        process.stdout.write('acked ' + event.seq + '\\n');
+      }`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      env: {
+        ...process.env,
+        STORE_MODULE: fileURLToPath(new URL('./sqlite-execution-store.ts', import.meta.url)),
+        DATA_DIR: dataDir,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    let lastAcked = 0;
+    try {
+      for await (const line of createInterface({ input: child.stdout })) {
+        lastAcked = Number(line.replace('acked ', ''));
+        if (lastAcked >= 200) {
+          child.kill('SIGKILL');
+          break;
+        }
+      }
+      await exited;
+      expect(lastAcked).toBeGreaterThanOrEqual(200);
+      const store = SqliteExecutionStore.open({ dataDir });
+      try {
+        const seqs = (await store.readEvents('crash')).map((event) => event.seq);
+        expect(seqs.length).toBeGreaterThanOrEqual(lastAcked);
+        expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, index) => index + 1));
+        expect((await store.getExecution('crash'))?.lastSeq).toBe(seqs.length);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails to open an unusable path with STORE_FAILED and the setting to fix', () => {
+    const blocker = join(mkdtempSync(join(tmpdir(), 'roma-sqlite-bad-')), 'file');
+    rmSync(blocker, { force: true });
+    Database(blocker).close();
+    try {
+      SqliteExecutionStore.open({ dataDir: join(blocker, 'under-a-file') });
+      expect.unreachable('opening under a file must fail');
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'STORE_FAILED' });
+      expect((error as Error & { fix?: string }).fix).toContain('store.dataDir');
+    } finally {
+      rmSync(join(blocker, '..'), { recursive: true, force: true });
+    }
+  });
+});

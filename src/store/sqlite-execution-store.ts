@@ -1,0 +1,247 @@
+// ExecutionStore on an embedded SQLite file (the default): WAL journal, every append fsynced at commit.
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { ExecutionSummary, NewStreamEvent, StreamEvent } from '../contracts/index.js';
+import { RomaError } from '../contracts/index.js';
+import { parseStoredEventJson, validateImportedLog, validateNewEvent } from './event-validation.js';
+import type {
+  CreateExecutionInput,
+  ExecutionStore,
+  FollowOptions,
+  ListExecutionsOptions,
+  ReadEventsOptions,
+} from './execution-store.js';
+import { AppendNotifier, followEvents } from './follow-events.js';
+import { applySqliteMigrations } from './sqlite-migrations.js';
+import {
+  clampListLimit,
+  closedStore,
+  conflict,
+  EXECUTION_COLUMN_LIST,
+  type ExecutionColumns,
+  INSERT_COLUMN_LIST,
+  notFound,
+  storeFailure,
+  summaryFromColumns,
+  summaryValues,
+  validateCreateInput,
+} from './store-rows.js';
+import { foldSummary, initialSummary, normalizeTimestamp, taskIdOf } from './summary-fold.js';
+
+export const SQLITE_FILE_NAME = 'roma.db';
+
+export interface SqliteExecutionStoreOptions {
+  /** Directory holding `roma.db` (created when missing); `.roma` by default. */
+  dataDir?: string;
+  /** Full path of the database file, overriding `dataDir`; `:memory:` keeps nothing. */
+  filePath?: string;
+  /**
+   * FULL (default) fsyncs the WAL at every commit, so an acknowledged append survives a power cut, not just a
+   * killed process. NORMAL survives `kill -9` but may lose the last commits on an OS crash; faster.
+   */
+  synchronous?: 'FULL' | 'NORMAL';
+  /** How long a write waits for another process's lock before failing (retryable). */
+  busyTimeoutMs?: number;
+}
+
+interface EventRow {
+  seq: number;
+  payload: string;
+}
+
+export class SqliteExecutionStore implements ExecutionStore {
+  readonly filePath: string;
+  readonly #database: Database.Database;
+  readonly #notifier = new AppendNotifier();
+  readonly #closed = new AbortController();
+  readonly #statements;
+
+  private constructor(filePath: string, database: Database.Database) {
+    this.filePath = filePath;
+    this.#database = database;
+    this.#statements = {
+      selectExecution: database.prepare<[string], ExecutionColumns>(
+        `SELECT ${EXECUTION_COLUMN_LIST} FROM executions WHERE id = ?`,
+      ),
+      insertExecution: database.prepare(
+        `INSERT INTO executions (${INSERT_COLUMN_LIST})
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      updateSummary: database.prepare(
+        `UPDATE executions SET status = ?, updated_at = ?, last_seq = ?, input_tokens = ?, output_tokens = ?,
+           cached_input_tokens = ?, cost_usd = ?, node_count = ?, result = ? WHERE id = ?`,
+      ),
+      taskStarted: database.prepare<[string, string], { found: number }>(
+        `SELECT 1 AS found FROM events WHERE execution_id = ? AND task_id = ? AND type = 'task-start' LIMIT 1`,
+      ),
+      insertEvent: database.prepare(
+        'INSERT INTO events (execution_id, seq, type, task_id, timestamp, payload) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      readEvents: database.prepare<[string, number, number], EventRow>(
+        'SELECT seq, payload FROM events WHERE execution_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+      ),
+    };
+  }
+
+  /** Opens (creating when missing) the database file and applies pending migrations. */
+  static open(options: SqliteExecutionStoreOptions = {}): SqliteExecutionStore {
+    const filePath = options.filePath ?? join(options.dataDir ?? '.roma', SQLITE_FILE_NAME);
+    let database: Database.Database | undefined;
+    try {
+      if (filePath !== ':memory:') mkdirSync(dirname(filePath), { recursive: true });
+      database = new Database(filePath, { timeout: options.busyTimeoutMs ?? 5_000 });
+      database.pragma('journal_mode = WAL');
+      database.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+      database.pragma('foreign_keys = ON');
+      applySqliteMigrations(database);
+      return new SqliteExecutionStore(filePath, database);
+    } catch (error) {
+      database?.close();
+      throw new RomaError(
+        'STORE_FAILED',
+        `cannot open the SQLite store at ${filePath}: ${(error as Error).message}`,
+        {
+          cause: error,
+          fix: 'check that store.dataDir (ROMA_STORE_DATA_DIR) is a writable directory',
+        },
+      );
+    }
+  }
+
+  async createExecution(input: CreateExecutionInput): Promise<ExecutionSummary> {
+    const { id, goal } = validateCreateInput(input);
+    const summary = initialSummary(id, goal, new Date().toISOString());
+    this.#run('create execution', () => {
+      try {
+        this.#statements.insertExecution.run(id, goal, summary.createdAt, ...summaryValues(summary));
+      } catch (error) {
+        if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw conflict(id);
+        throw error;
+      }
+    });
+    return summary;
+  }
+
+  async append(event: NewStreamEvent): Promise<StreamEvent> {
+    const validated = validateNewEvent(event);
+    const stored = this.#run('append event', () =>
+      // IMMEDIATE takes the write lock before reading last_seq, so another process cannot take the same seq.
+      this.#database
+        .transaction(() => {
+          const row = this.#statements.selectExecution.get(validated.executionId);
+          if (!row) throw notFound(validated.executionId);
+          const summary = summaryFromColumns(row);
+          const numbered = { ...validated, seq: summary.lastSeq + 1 } as StreamEvent;
+          const taskId = taskIdOf(numbered);
+          const taskAlreadyStarted =
+            numbered.type === 'task-start' &&
+            this.#statements.taskStarted.get(numbered.executionId, numbered.taskId) !== undefined;
+          const next = foldSummary(summary, numbered, { taskAlreadyStarted });
+          this.#statements.insertEvent.run(
+            numbered.executionId,
+            numbered.seq,
+            numbered.type,
+            taskId,
+            normalizeTimestamp(numbered.timestamp),
+            JSON.stringify(numbered),
+          );
+          this.#statements.updateSummary.run(...summaryValues(next), numbered.executionId);
+          return numbered;
+        })
+        .immediate(),
+    );
+    this.#notifier.notify(stored.executionId);
+    return stored;
+  }
+
+  async readEvents(executionId: string, options: ReadEventsOptions = {}): Promise<StreamEvent[]> {
+    const rows = this.#run('read events', () =>
+      this.#statements.readEvents.all(executionId, options.afterSeq ?? 0, options.limit ?? -1),
+    );
+    return rows.map((row) => parseStoredEventJson(row.payload, executionId, row.seq));
+  }
+
+  follow(executionId: string, options: FollowOptions = {}): AsyncIterable<StreamEvent> {
+    return followEvents(
+      {
+        readEvents: (id, readOptions) => this.readEvents(id, readOptions),
+        exists: async (id) => (await this.getExecution(id)) !== null,
+        notifier: this.#notifier,
+        closedSignal: this.#closed.signal,
+      },
+      executionId,
+      options,
+    );
+  }
+
+  async getExecution(executionId: string): Promise<ExecutionSummary | null> {
+    const row = this.#run('get execution', () => this.#statements.selectExecution.get(executionId));
+    return row ? summaryFromColumns(row) : null;
+  }
+
+  async listExecutions(options: ListExecutionsOptions = {}): Promise<ExecutionSummary[]> {
+    const limit = clampListLimit(options.limit);
+    const rows = this.#run('list executions', () =>
+      options.status
+        ? this.#database
+            .prepare<[string, number], ExecutionColumns>(
+              `SELECT ${EXECUTION_COLUMN_LIST} FROM executions WHERE status = ?
+               ORDER BY created_at DESC, ordinal DESC LIMIT ?`,
+            )
+            .all(options.status, limit)
+        : this.#database
+            .prepare<[number], ExecutionColumns>(
+              `SELECT ${EXECUTION_COLUMN_LIST} FROM executions ORDER BY created_at DESC, ordinal DESC LIMIT ?`,
+            )
+            .all(limit),
+    );
+    return rows.map(summaryFromColumns);
+  }
+
+  async importEvents(events: StreamEvent[]): Promise<ExecutionSummary> {
+    const { events: ordered, summary } = validateImportedLog(events);
+    this.#run('import events', () =>
+      this.#database
+        .transaction(() => {
+          if (this.#statements.selectExecution.get(summary.id)) throw conflict(summary.id);
+          this.#statements.insertExecution.run(
+            summary.id,
+            summary.goal,
+            summary.createdAt,
+            ...summaryValues(summary),
+          );
+          for (const event of ordered) {
+            this.#statements.insertEvent.run(
+              event.executionId,
+              event.seq,
+              event.type,
+              taskIdOf(event),
+              normalizeTimestamp(event.timestamp),
+              JSON.stringify(event),
+            );
+          }
+        })
+        .immediate(),
+    );
+    this.#notifier.notify(summary.id);
+    return summary;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed.signal.aborted) return;
+    this.#closed.abort();
+    this.#database.close();
+  }
+
+  /** Runs a synchronous database step, refusing after close and typing every failure. */
+  #run<T>(action: string, step: () => T): T {
+    if (this.#closed.signal.aborted) throw closedStore();
+    try {
+      return step();
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      throw storeFailure(error, action, code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+    }
+  }
+}

@@ -1,0 +1,42 @@
+// Configs that start the in-repo test MCP servers (and the published memory server) as stdio children.
+import { fileURLToPath } from 'node:url';
+import type { McpServerConfig } from '../../../src/config/sections/ptc.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+function tsxServer(file: string, env: Record<string, string>): McpServerConfig {
+  return {
+    transport: 'stdio',
+    command: process.execPath,
+    args: ['--import', 'tsx', `${here}${file}`],
+    env,
+    cwd: repositoryRoot,
+    timeoutMs: 30_000,
+  };
+}
+
+/** `add`, `echo`, `fail`, `secret_status`, `call_count`, `crash`, `sleep`. */
+export function smallServerConfig(env: Record<string, string> = {}): McpServerConfig {
+  return tsxServer('small-server.ts', env);
+}
+
+/** `list_orders`, `get_order`, `list_customers`, `get_customer`, `search_logs` (tens of KB per answer). */
+export function dataServerConfig(env: Record<string, string> = {}): McpServerConfig {
+  return tsxServer('data-server.ts', env);
+}
+
+/** The published `@modelcontextprotocol/server-memory` (a knowledge graph kept in `memoryFilePath`). */
+export function memoryServerConfig(memoryFilePath: string): McpServerConfig {
+  return {
+    transport: 'stdio',
+    command: process.execPath,
+    args: [`${repositoryRoot}node_modules/@modelcontextprotocol/server-memory/dist/index.js`],
+    env: { MEMORY_FILE_PATH: memoryFilePath },
+    cwd: repositoryRoot,
+    timeoutMs: 30_000,
+  };
+}
+
+export type { Customer, LogEntry, Order, SalesData } from './sales-data.js';
+export { generateSalesData } from './sales-data.js';

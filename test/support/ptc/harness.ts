@@ -1,0 +1,144 @@
+// A PTC agent wired for tests and benchmarks: scripted model, real MCP servers, the isolate, files and cache.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryCacheStore } from '../../../src/cache/memory-cache-store.js';
+import type { McpServerConfig } from '../../../src/config/sections/ptc.js';
+import { LlmConfigSchema } from '../../../src/config/sections/llm.js';
+import type {
+  NewStreamEvent,
+  PTCArtifactResult,
+  PTCExecutionPlanInput,
+} from '../../../src/contracts/index.js';
+import { PTCExecutionPlanSchema } from '../../../src/contracts/index.js';
+import { createModelRegistry } from '../../../src/llm/index.js';
+import { createPtcAgent, McpManager, type PtcAgent, type PtcAgentDeps } from '../../../src/ptc/index.js';
+import { createIsolateSandbox } from '../../../src/sandbox/isolate/isolate-sandbox.js';
+import type { Sandbox } from '../../../src/sandbox/sandbox.js';
+import { FileArtifactStore } from '../../../src/store/file-artifact-store.js';
+import { type ScriptedModelServer, type ScriptedRule, startScriptedModelServer } from '../scripted-model/index.js';
+
+export interface PtcHarnessOptions {
+  rules: ScriptedRule[];
+  servers?: Record<string, McpServerConfig>;
+  hostEnv?: Record<string, string | undefined>;
+  mode?: PtcAgentDeps['mode'];
+  /** Share one manager (its connections) between harnesses. */
+  manager?: McpManager;
+  cache?: boolean;
+  emitArtifactEvents?: boolean;
+}
+
+export interface PtcHarness {
+  agent: PtcAgent;
+  model: ScriptedModelServer;
+  manager: McpManager;
+  sandbox: Sandbox;
+  artifactStore: FileArtifactStore;
+  cache: MemoryCacheStore;
+  dataDir: string;
+  events: NewStreamEvent[];
+  deps: PtcAgentDeps;
+  plan(input: Partial<PTCExecutionPlanInput> & { goal: string }): PTCExecutionPlanInput;
+  execute(input: Partial<PTCExecutionPlanInput> & { goal: string }, signal?: AbortSignal): Promise<PTCArtifactResult>;
+  close(): Promise<void>;
+}
+
+let planCounter = 0;
+
+export async function startPtcHarness(options: PtcHarnessOptions): Promise<PtcHarness> {
+  const model = await startScriptedModelServer({ rules: options.rules });
+  const registry = createModelRegistry(
+    LlmConfigSchema.parse({ model: 'openai:scripted', openaiBaseUrl: model.openaiBaseUrl, openaiApiKey: 'test-key' }),
+  );
+  const manager =
+    options.manager ??
+    new McpManager({ servers: options.servers ?? {}, ...(options.hostEnv ? { hostEnv: options.hostEnv } : {}) });
+  const sandbox = createIsolateSandbox({ poolSize: 0 });
+  const dataDir = mkdtempSync(join(tmpdir(), 'roma-ptc-'));
+  const artifactStore = new FileArtifactStore({ dataDir });
+  const cache = new MemoryCacheStore();
+  const events: NewStreamEvent[] = [];
+  const deps: PtcAgentDeps = {
+    models: registry,
+    sandboxFor: () => sandbox,
+    tools: manager,
+    artifactStore,
+    ...(options.cache === false ? {} : { cache }),
+    ...(options.mode ? { mode: options.mode } : {}),
+    ...(options.emitArtifactEvents ? { emitArtifactEvents: true } : {}),
+    modelTimeoutMs: 20_000,
+  };
+  const agent = createPtcAgent(deps);
+  const plan = (input: Partial<PTCExecutionPlanInput> & { goal: string }): PTCExecutionPlanInput => {
+    planCounter += 1;
+    return {
+      planId: `plan-${planCounter}`,
+      executionId: `exec-${planCounter}`,
+      taskId: `task-${planCounter}`,
+      cacheStrategy: 'NEVER',
+      ...input,
+    };
+  };
+  return {
+    agent,
+    model,
+    manager,
+    sandbox,
+    artifactStore,
+    cache,
+    dataDir,
+    events,
+    deps,
+    plan,
+    execute: (input, signal) =>
+      agent.execute(PTCExecutionPlanSchema.parse(plan(input)), {
+        signal: signal ?? AbortSignal.timeout(60_000),
+        emit: (event) => {
+          events.push(event);
+        },
+      }),
+    async close() {
+      await model.close();
+      if (!options.manager) await manager.close();
+      await sandbox.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The first fenced block of a reply, for scripted rules that answer "run this code". */
+export function codeReply(code: string, language = 'typescript'): { text: string } {
+  return { text: `I will run this.\n\n\`\`\`${language}\n${code}\n\`\`\`` };
+}
+
+/** How many runs the agent has reported to the model so far in this conversation. */
+export function runsSoFar(requestText: string): number {
+  return requestText.match(/^Run \d+: exit code/gm)?.length ?? 0;
+}
+
+/** Text of the last run report in a request (what the model would read). */
+export function lastRunReport(requestText: string): string {
+  const index = requestText.lastIndexOf('Run ');
+  const reports = [...requestText.matchAll(/^Run \d+: exit code[\s\S]*?(?=^Run \d+: exit code|$(?![\s\S]))/gm)];
+  return reports.at(-1)?.[0] ?? (index >= 0 ? requestText.slice(index) : '');
+}
+
+/**
+ * One scripted conversation for tasks whose goal contains `marker`: `steps[n]` answers after n runs.
+ * A step is a reply or a function of the last run report.
+ */
+export function conversationRule(
+  marker: string,
+  steps: Array<{ text: string } | ((lastReport: string) => { text: string })>,
+): ScriptedRule {
+  return {
+    name: marker,
+    match: { contains: marker },
+    reply: (request) => {
+      const done = runsSoFar(request.text);
+      const step = steps[Math.min(done, steps.length - 1)]!;
+      return typeof step === 'function' ? step(lastRunReport(request.text)) : step;
+    },
+  };
+}
