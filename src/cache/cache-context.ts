@@ -7,12 +7,13 @@ import type { CacheCallContext } from './cache-policy.js';
 /** The provider-options key the middleware reads; providers ignore keys that are not theirs. */
 export const ROMA_PROVIDER_OPTIONS_KEY = 'roma';
 
-/** `providerOptions.roma` of a model call. Unknown members (executionId, taskId…) are allowed and ignored. */
+/** `providerOptions.roma` of a model call. Unknown members (taskId…) are allowed and ignored. */
 export const RomaProviderOptionsSchema = z.looseObject({
   module: EngineModuleSchema.optional(),
   taskType: TaskTypeSchema.optional(),
   cacheStrategy: CacheStrategySchema.optional(),
   cacheTtlSeconds: z.number().int().positive().optional(),
+  executionId: z.string().min(1).optional(),
 });
 
 const scope = new AsyncLocalStorage<CacheCallContext>();
@@ -37,11 +38,12 @@ export function readCacheContext(
   if (raw === undefined) return { context: base };
   const parsed = parseWith(RomaProviderOptionsSchema, raw, 'providerOptions.roma');
   if (!parsed.ok) return { context: base, problem: parsed.message };
-  const { module, taskType, cacheStrategy, cacheTtlSeconds } = parsed.value;
+  const { module, taskType, cacheStrategy, cacheTtlSeconds, executionId } = parsed.value;
   const context: CacheCallContext = { ...base };
   if (module !== undefined) context.module = module;
   if (taskType !== undefined) context.taskType = taskType;
   if (cacheStrategy !== undefined) context.cacheStrategy = cacheStrategy;
   if (cacheTtlSeconds !== undefined) context.cacheTtlSeconds = cacheTtlSeconds;
+  if (executionId !== undefined) context.executionId = executionId;
   return { context };
 }

@@ -23,6 +23,8 @@ export interface CacheCallContext {
   taskType?: TaskType;
   cacheStrategy?: CacheStrategy;
   cacheTtlSeconds?: number;
+  /** The run the call belongs to, so a run recorder can keep its entries for `roma cache warm --from-run`. */
+  executionId?: string;
 }
 
 export interface CacheDecision {

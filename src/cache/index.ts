@@ -21,6 +21,23 @@ export {
   summarizeCacheStats,
 } from './cache-stats.js';
 export type { CacheSetOptions, CacheStore, CounterGroup, MaybePromise } from './cache-store.js';
+export type {
+  CacheWarmLine,
+  RunSources,
+  WarmEntryLine,
+  WarmOptions,
+  WarmPairLine,
+  WarmProblem,
+  WarmReport,
+} from './cache-warming.js';
+export {
+  CacheWarmLineSchema,
+  sdkProviderOf,
+  WarmEntryLineSchema,
+  WarmPairLineSchema,
+  warmCacheFromJsonl,
+  warmCacheFromRun,
+} from './cache-warming.js';
 export { canonicalize, canonicalJson, sha256Hex } from './canonical-json.js';
 export type { CachedGenerate, LlmCacheEntry, SavedUsage } from './llm-cache-entry.js';
 export {
@@ -39,8 +56,28 @@ export type { CacheHitMetadata } from './llm-cache-replay.js';
 export { generateFromParts, partsFromGenerate, zeroUsage } from './llm-cache-replay.js';
 export type { MemoryCacheStoreOptions } from './memory-cache-store.js';
 export { MemoryCacheStore } from './memory-cache-store.js';
+export type { OpenCacheStoreOptions } from './open-cache.js';
+export { llmCacheOptionsFromConfig, openCacheStore, openLlmCache } from './open-cache.js';
+export type { PtcResultCache, PtcResultCacheOptions } from './ptc-result-cache.js';
+export {
+  createPtcResultCache,
+  PTC_CACHE_VERSION,
+  PTC_ENTRY_FORMAT,
+  PTC_NAMESPACE,
+  ptcCacheKey,
+  ptcCacheTtlSeconds,
+  ptcPlanHash,
+  ptcPlanIdentity,
+  SMART_TOOL_TTL_SECONDS,
+} from './ptc-result-cache.js';
 export type { RedisCacheStoreOptions } from './redis-cache-store.js';
 export { RedisCacheStore, redactRedisUrl } from './redis-cache-store.js';
+export type { CacheEntryRecord, RunCacheRecorder, RunCacheRecorderOptions } from './run-cache-recorder.js';
+export {
+  createRunCacheRecorder,
+  RUN_CACHE_ARTIFACT_MIME_TYPE,
+  RUN_CACHE_ARTIFACT_NAME,
+} from './run-cache-recorder.js';
 export type { CachedModelRef, SavedCostFunction } from './saved-cost.js';
 export { romaModelIdsOf, savedCostFromPrices } from './saved-cost.js';
 export type { FlightLease, SingleFlightSettings } from './single-flight-cache.js';

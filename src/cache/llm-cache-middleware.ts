@@ -22,6 +22,7 @@ import {
 } from './llm-cache-entry.js';
 import { LLM_NAMESPACE, llmCacheKey } from './llm-cache-key.js';
 import { type CacheHitMetadata, generateResultFromEntry, streamResultFromEntry } from './llm-cache-replay.js';
+import type { CacheEntryRecord } from './run-cache-recorder.js';
 import { type CachedModelRef, type SavedCostFunction, savedCostFromPrices } from './saved-cost.js';
 import type { SingleFlightSettings } from './single-flight-cache.js';
 import {
@@ -42,6 +43,8 @@ export interface LlmCacheOptions {
   prices?: PriceTable;
   /** Replaces the price-table lookup for the cost a hit saved. */
   costOfSaved?: SavedCostFunction;
+  /** Told of every entry stored or served (e.g. a run recorder, for `roma cache warm --from-run`). */
+  onEntry?: (record: CacheEntryRecord) => void;
   /** Clock for `createdAt` of entries. */
   now?: () => Date;
 }
@@ -96,7 +99,8 @@ export function createLlmCache(options: LlmCacheOptions): LlmCache {
       return undefined;
     }
     try {
-      return { ref, group, decision, key: llmCacheKey(ref.provider, ref.modelId, params).key };
+      const key = llmCacheKey(ref.provider, ref.modelId, params).key;
+      return { ref, group, decision, key, executionId: context.executionId };
     } catch (error) {
       // A request the canonical form cannot describe is simply not cached.
       warnings.warn('key', `a request could not be keyed (${(error as Error).message}); not cached`);
@@ -105,7 +109,26 @@ export function createLlmCache(options: LlmCacheOptions): LlmCache {
     }
   }
 
-  function hitFor(ref: CachedModelRef, group: string, key: string, entry: LlmCacheEntry): CacheHitMetadata {
+  type PlannedCall = NonNullable<ReturnType<typeof plan>>;
+
+  function tell(call: PlannedCall, entry: string, hit: boolean): void {
+    if (!options.onEntry) return;
+    try {
+      options.onEntry({
+        key: call.key,
+        entry,
+        ttlSeconds: Math.round(call.decision.ttlMs / 1000),
+        hit,
+        ...(call.executionId === undefined ? {} : { executionId: call.executionId }),
+      });
+    } catch (error) {
+      warnings.warn('on-entry', `the cache entry listener failed (${(error as Error).message})`);
+    }
+  }
+
+  function hitFor(call: PlannedCall, entry: LlmCacheEntry): CacheHitMetadata {
+    const { ref, group, key } = call;
+    if (options.onEntry) tell(call, encodeLlmEntry(entry), true);
     const savedCostUsd = costOfSaved(ref, entry.usage);
     stats.record(group, {
       hits: 1,
@@ -122,7 +145,7 @@ export function createLlmCache(options: LlmCacheOptions): LlmCache {
     };
   }
 
-  async function completeSafely(lease: FlightLease, entry: LlmCacheEntry | undefined, ttlMs: number) {
+  async function completeSafely(call: PlannedCall, lease: FlightLease, entry: LlmCacheEntry | undefined) {
     if (entry === undefined) return lease.abandon();
     let text: string;
     try {
@@ -131,7 +154,8 @@ export function createLlmCache(options: LlmCacheOptions): LlmCache {
       warnings.warn('encode', `an answer could not be encoded for the cache (${(error as Error).message})`);
       return lease.abandon();
     }
-    return lease.complete(text, ttlMs);
+    await lease.complete(text, call.decision.ttlMs);
+    tell(call, text, false);
   }
 
   const middleware: LanguageModelV3Middleware = {
@@ -147,7 +171,7 @@ export function createLlmCache(options: LlmCacheOptions): LlmCache {
         ...(params.abortSignal ? { signal: params.abortSignal } : {}),
       });
       if (found.kind === 'hit') {
-        return generateResultFromEntry(found.value, hitFor(call.ref, call.group, call.key, found.value));
+        return generateResultFromEntry(found.value, hitFor(call, found.value));
       }
       stats.record(call.group, { misses: 1 });
       let result: LanguageModelV3GenerateResult;
@@ -184,7 +208,7 @@ export function createLlmCache(options: LlmCacheOptions): LlmCache {
             },
           }
         : undefined;
-      await completeSafely(found.lease, entry, call.decision.ttlMs);
+      await completeSafely(call, found.lease, entry);
       return result;
     },
 
@@ -198,7 +222,7 @@ export function createLlmCache(options: LlmCacheOptions): LlmCache {
         ...(params.abortSignal ? { signal: params.abortSignal } : {}),
       });
       if (found.kind === 'hit') {
-        return streamResultFromEntry(found.value, hitFor(call.ref, call.group, call.key, found.value));
+        return streamResultFromEntry(found.value, hitFor(call, found.value));
       }
       stats.record(call.group, { misses: 1 });
       const lease = found.lease;
@@ -216,19 +240,15 @@ export function createLlmCache(options: LlmCacheOptions): LlmCache {
         const finish = parts.find((part) => part.type === 'finish');
         // Only a completed, error-free stream is stored: a cut-off answer must never be replayed.
         if (failed || finish === undefined || finish.finishReason.unified === 'error') return lease.abandon();
-        return completeSafely(
-          lease,
-          {
-            format: LLM_ENTRY_FORMAT,
-            kind: 'stream',
-            provider: call.ref.provider,
-            modelId: call.ref.modelId,
-            createdAt: now().toISOString(),
-            usage: savedUsageOf(finish.usage),
-            parts,
-          },
-          call.decision.ttlMs,
-        );
+        return completeSafely(call, lease, {
+          format: LLM_ENTRY_FORMAT,
+          kind: 'stream',
+          provider: call.ref.provider,
+          modelId: call.ref.modelId,
+          createdAt: now().toISOString(),
+          usage: savedUsageOf(finish.usage),
+          parts,
+        });
       };
       const stream = new ReadableStream<LanguageModelV3StreamPart>({
         async pull(controller) {

@@ -72,7 +72,7 @@ export function envVariableMap(): Record<string, string> {
 
 /**
  * The config layer set by `env`. Empty values count as unset (a blank line of a `.env` file).
- * An unknown `ROMA_<SECTION>_…` variable is an error with the closest known name, since it is surely a typo.
+ * An unknown `ROMA_<SECTION>_…` variable close to a known name is an error naming that name (a typo).
  */
 export function configFromEnv(env: Env): ConfigLayer {
   const layer: ConfigLayer = { values: {}, sources: {} };
@@ -95,12 +95,12 @@ export function configFromEnv(env: Env): ConfigLayer {
     }
     if (env[variable] === undefined || env[variable] === '') continue;
     if (!prefixes.some((prefix) => variable.startsWith(prefix))) continue;
-    const suggestion = closestName(variable, [...known.keys()]);
+    const suggestion = closestName(variable, [...known.keys()], 2);
+    // Only a near miss is surely a typo; other `ROMA_<SECTION>_…` names may belong to tools and tests.
+    if (!suggestion) continue;
     throw new RomaError('CONFIG_INVALID', `unknown env var (from env ${variable})`, {
       field: variable,
-      fix: suggestion
-        ? `did you mean ${suggestion}? Rename or unset ${variable}`
-        : `unset ${variable}; see .env.example for the variables roma reads`,
+      fix: `did you mean ${suggestion}? Rename or unset ${variable}`,
     });
   }
   return layer;

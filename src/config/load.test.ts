@@ -198,7 +198,9 @@ describe('env vars', () => {
   });
 
   it('leaves other ROMA_ variables alone', () => {
-    expect(() => loadConfig({ cwd, env: { ROMA_SOMETHING_ELSE: 'x' } })).not.toThrow();
+    expect(() =>
+      loadConfig({ cwd, env: { ROMA_SOMETHING_ELSE: 'x', ROMA_SANDBOX_SELF_TEST_SECRET: 'y' } }),
+    ).not.toThrow();
   });
 });
 

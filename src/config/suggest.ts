@@ -16,7 +16,11 @@ function editDistance(a: string, b: string): number {
 }
 
 /** The known name closest to `name`, when it is close enough to be a typo (case ignored). */
-export function closestName(name: string, known: readonly string[]): string | undefined {
+export function closestName(
+  name: string,
+  known: readonly string[],
+  maxDistance = Math.min(3, Math.max(2, Math.floor(name.length / 3))),
+): string | undefined {
   const lower = name.toLowerCase();
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
@@ -27,6 +31,5 @@ export function closestName(name: string, known: readonly string[]): string | un
       bestDistance = distance;
     }
   }
-  const allowed = Math.max(2, Math.floor(name.length / 3));
-  return bestDistance <= allowed ? best : undefined;
+  return bestDistance <= maxDistance ? best : undefined;
 }

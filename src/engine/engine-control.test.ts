@@ -72,8 +72,14 @@ function countRequests(kitValue: EngineKit, marker: string, goal: string): numbe
 describe('engine: budgets stop the run cleanly', () => {
   it('total tokens', async () => {
     kit = await createEngineKit(scriptedTreeRules(TREE));
-    const outcome = await solve(kit.deps({ engine: { budgets: { maxNodes: 200, maxTokens: 50 } } }), { goal: GOAL });
-    expect(outcome).toMatchObject({ status: 'STOPPED', reason: 'max-tokens', error: { code: 'BUDGET_EXCEEDED' } });
+    const outcome = await solve(kit.deps({ engine: { budgets: { maxNodes: 200, maxTokens: 50 } } }), {
+      goal: GOAL,
+    });
+    expect(outcome).toMatchObject({
+      status: 'STOPPED',
+      reason: 'max-tokens',
+      error: { code: 'BUDGET_EXCEEDED' },
+    });
     const events = await kit.events(outcome.executionId);
     expect(events.at(-1)).toMatchObject({ type: 'execution-end', status: 'STOPPED', reason: 'max-tokens' });
     // Every started task got its end; nothing is left dangling in the log.
@@ -101,7 +107,10 @@ describe('engine: budgets stop the run cleanly', () => {
 
   it('wall time, aborting the model call in flight', async () => {
     kit = await createEngineKit(
-      scriptedTreeRules({ ...TREE, tasks: { ...TREE.tasks, 'Describe the second city': { latencyMs: 20_000 } } }),
+      scriptedTreeRules({
+        ...TREE,
+        tasks: { ...TREE.tasks, 'Describe the second city': { latencyMs: 20_000 } },
+      }),
     );
     const outcome = await solve(kit.deps({ engine: { budgets: { maxNodes: 200, maxWallTimeMs: 500 } } }), {
       goal: GOAL,
@@ -122,13 +131,18 @@ describe('engine: cancellation', () => {
     kit = await createEngineKit(scriptedTreeRules(slowTree));
     const controller = new AbortController();
     const handle = startExecution(kit.deps(), { goal: GOAL, signal: controller.signal });
-    await waitForEvent(handle.events(), (event) => event.type === 'task-status' && event.taskId === 'root.2' && event.status === 'EXECUTING');
+    await waitForEvent(
+      handle.events(),
+      (event) => event.type === 'task-status' && event.taskId === 'root.2' && event.status === 'EXECUTING',
+    );
     controller.abort();
     const outcome = await handle.done;
     expect(outcome).toMatchObject({ status: 'CANCELLED', reason: 'cancelled' });
     const events = await kit.events(outcome.executionId);
     expect(taskEnd(events, 'root.2')).toMatchObject({ status: 'CANCELLED', error: { code: 'CANCELLED' } });
-    const aborted = eventsOfType(events, 'llm-call').find((event) => event.taskId === 'root.2' && event.module === 'executor');
+    const aborted = eventsOfType(events, 'llm-call').find(
+      (event) => event.taskId === 'root.2' && event.module === 'executor',
+    );
     expect(aborted).toMatchObject({ ok: false });
     expect(aborted?.error).toContain('CANCELLED');
   });
@@ -136,7 +150,10 @@ describe('engine: cancellation', () => {
   it('a cancel request recorded in the store by another process is noticed', async () => {
     kit = await createEngineKit(scriptedTreeRules(slowTree));
     const handle = startExecution(kit.deps(), { goal: GOAL });
-    await waitForEvent(handle.events(), (event) => event.type === 'task-status' && event.taskId === 'root.2' && event.status === 'EXECUTING');
+    await waitForEvent(
+      handle.events(),
+      (event) => event.type === 'task-status' && event.taskId === 'root.2' && event.status === 'EXECUTING',
+    );
     await kit.store.append({
       type: 'execution-cancel-requested',
       executionId: handle.executionId,
@@ -144,7 +161,10 @@ describe('engine: cancellation', () => {
       reason: 'user asked',
     });
     const outcome = await handle.done;
-    expect(outcome).toMatchObject({ status: 'CANCELLED', error: { message: 'cancelled by request: user asked' } });
+    expect(outcome).toMatchObject({
+      status: 'CANCELLED',
+      error: { message: 'cancelled by request: user asked' },
+    });
   });
 });
 
@@ -176,7 +196,10 @@ describe('engine: verifier', () => {
 
   it('out of replans, the last result is kept with a VERIFICATION_FAILED warning', async () => {
     kit = await createEngineKit([
-      { match: { contains: ['ROMA verifier.', taskLine('Describe the first city')] }, reply: { json: { passed: false, feedback: 'TOO SHORT' } } },
+      {
+        match: { contains: ['ROMA verifier.', taskLine('Describe the first city')] },
+        reply: { json: { passed: false, feedback: 'TOO SHORT' } },
+      },
       ...scriptedTreeRules(TREE),
     ]);
     const outcome = await solve(kit.deps({ engine: { verify: true, maxReplans: 1 } }), { goal: GOAL });
@@ -184,7 +207,8 @@ describe('engine: verifier', () => {
     // One execution, one re-execution with the feedback, no more.
     expect(countRequests(kit, 'ROMA executor', 'Describe the first city')).toBe(2);
     const retry = kit.server.requests.filter(
-      (request) => request.text.includes('ROMA executor') && request.text.includes(taskLine('Describe the first city')),
+      (request) =>
+        request.text.includes('ROMA executor') && request.text.includes(taskLine('Describe the first city')),
     )[1];
     expect(retry?.text).toContain('TOO SHORT');
     const events = await kit.events(outcome.executionId);
@@ -194,7 +218,10 @@ describe('engine: verifier', () => {
 
 describe('engine: resume', () => {
   it('continues a cancelled run without repeating a finished task or a recorded decision', async () => {
-    const slow = { ...TREE.tasks, 'Describe the second city': { result: 'SECOND CITY IS NEW', latencyMs: 20_000 } };
+    const slow = {
+      ...TREE.tasks,
+      'Describe the second city': { result: 'SECOND CITY IS NEW', latencyMs: 20_000 },
+    };
     kit = await createEngineKit(scriptedTreeRules({ ...TREE, tasks: slow }));
     const handle = startExecution(kit.deps(), { goal: GOAL });
     const stream = handle.events();
@@ -211,7 +238,8 @@ describe('engine: resume', () => {
     expect(outcome).toMatchObject({ status: 'COMPLETED', result: 'CITIES COMPARED' });
     const after = kit.server.requests.slice(before);
     const askedAbout = (marker: string, goal: string) =>
-      after.filter((request) => request.text.includes(marker) && request.text.includes(taskLine(goal))).length;
+      after.filter((request) => request.text.includes(marker) && request.text.includes(taskLine(goal)))
+        .length;
     // Finished before the cancel: not asked again.
     expect(askedAbout('ROMA executor', 'Describe the first city')).toBe(0);
     expect(askedAbout('ROMA atomizer.', 'Describe the first city')).toBe(0);
@@ -225,6 +253,8 @@ describe('engine: resume', () => {
     expect(events.at(-1)).toMatchObject({ type: 'execution-end', status: 'COMPLETED' });
     const tree = foldTaskTree(events);
     expect([...tree.nodes.values()].map((node) => node.status)).toEqual(Array(4).fill('COMPLETED'));
-    await expect(resumeExecution(kit.store, first.executionId, kit.deps())).rejects.toThrow(/already completed/);
+    await expect(resumeExecution(kit.store, first.executionId, kit.deps())).rejects.toThrow(
+      /already completed/,
+    );
   });
 });

@@ -50,7 +50,9 @@ function seqOf(event: StreamEvent | undefined): number {
 }
 
 function requestsFor(kitValue: EngineKit, marker: string, goal: string) {
-  return kitValue.server.requests.filter((request) => request.text.includes(marker) && request.text.includes(taskLine(goal)));
+  return kitValue.server.requests.filter(
+    (request) => request.text.includes(marker) && request.text.includes(taskLine(goal)),
+  );
 }
 
 describe('engine: a 3-level plan', () => {
@@ -123,7 +125,10 @@ const PLAN_GOAL = 'Plan something impossible';
 
 function badPlanRules(planReply: { json?: unknown; text?: string }) {
   return [
-    { match: { contains: ['ROMA atomizer.', taskLine(PLAN_GOAL)] }, reply: { json: { atomic: false, reason: 'big' } } },
+    {
+      match: { contains: ['ROMA atomizer.', taskLine(PLAN_GOAL)] },
+      reply: { json: { atomic: false, reason: 'big' } },
+    },
     { name: 'planner', match: { contains: ['ROMA planner.'] }, reply: planReply },
   ];
 }
@@ -188,8 +193,15 @@ describe('engine: failures', () => {
       },
     };
     kit = await createEngineKit([
-      { match: { contains: ['ROMA atomizer.', taskLine('Step that breaks')] }, reply: { json: { atomic: true, reason: '' } } },
-      { name: 'broken', match: { contains: ['ROMA executor', taskLine('Step that breaks')] }, reply: { status: 500 } },
+      {
+        match: { contains: ['ROMA atomizer.', taskLine('Step that breaks')] },
+        reply: { json: { atomic: true, reason: '' } },
+      },
+      {
+        name: 'broken',
+        match: { contains: ['ROMA executor', taskLine('Step that breaks')] },
+        reply: { status: 500 },
+      },
       ...scriptedTreeRules(tree),
     ]);
     const outcome = await solve(kit.deps(), { goal: 'Two steps' });
@@ -203,14 +215,19 @@ describe('engine: failures', () => {
       code: 'DEPENDENCY_FAILED',
       cause: [{ taskId: 'root.1', code: 'MODEL_CALL_FAILED' }],
     });
-    expect(kit.server.requests.some((request) => request.text.includes(taskLine('Step after it')))).toBe(false);
+    expect(kit.server.requests.some((request) => request.text.includes(taskLine('Step after it')))).toBe(
+      false,
+    );
     const failedCall = eventsOfType(events, 'llm-call').find((event) => !event.ok);
     expect(failedCall).toMatchObject({ module: 'executor', taskId: 'root.1' });
   });
 
   it('with continueOnFailure the dependant runs and learns of the failure', async () => {
     kit = await createEngineKit([
-      { match: { contains: ['ROMA atomizer.', taskLine('Step that breaks')] }, reply: { json: { atomic: true, reason: '' } } },
+      {
+        match: { contains: ['ROMA atomizer.', taskLine('Step that breaks')] },
+        reply: { json: { atomic: true, reason: '' } },
+      },
       { match: { contains: ['ROMA executor', taskLine('Step that breaks')] }, reply: { status: 500 } },
       ...scriptedTreeRules({
         goal: 'Two steps',
@@ -239,7 +256,9 @@ describe('engine: failures', () => {
       ...scriptedTreeRules({
         goal: 'Compute things',
         tasks: {
-          'Compute things': { plan: [{ id: 'a', goal: 'Run a program', taskType: 'CODE', dependencies: [] }] },
+          'Compute things': {
+            plan: [{ id: 'a', goal: 'Run a program', taskType: 'CODE', dependencies: [] }],
+          },
           'Run a program': {},
         },
       }),
@@ -277,7 +296,15 @@ describe('engine: failures', () => {
           taskId: plan.taskId,
           status: 'SUCCESS',
           summary: 'THE PROGRAM PRINTED 42',
-          artifacts: [{ name: 'out.txt', mimeType: 'text/plain', uri: 'file:///tmp/out.txt', bytes: 2, sha256: 'a'.repeat(64) }],
+          artifacts: [
+            {
+              name: 'out.txt',
+              mimeType: 'text/plain',
+              uri: 'file:///tmp/out.txt',
+              bytes: 2,
+              sha256: 'a'.repeat(64),
+            },
+          ],
           executions: [],
           testResults: [],
           toolCalls: [],
@@ -320,6 +347,10 @@ describe('engine: failures', () => {
     const events = await kit.events(outcome.executionId);
     expect(taskEnd(events, 'root.2')?.result).toBe('THE PROGRAM PRINTED 42');
     expect(eventsOfType(events, 'code-execution-end')[0]?.executionId).toBe(outcome.executionId);
-    expect(foldTaskTree(events).nodes.get('root.2')?.artifacts.map((artifact) => artifact.name)).toEqual(['out.txt']);
+    expect(
+      foldTaskTree(events)
+        .nodes.get('root.2')
+        ?.artifacts.map((artifact) => artifact.name),
+    ).toEqual(['out.txt']);
   });
 });

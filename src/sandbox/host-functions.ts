@@ -15,10 +15,14 @@ export function assertHostFunctionNames(hostFunctions: HostFunctions | undefined
   for (const name of names) {
     const segments = name.split('.');
     if (!segments.every((segment) => IDENTIFIER.test(segment)) || RESERVED.has(segments[0] ?? '')) {
-      throw new RomaError('VALIDATION_FAILED', `host function name "${name}" is not callable from guest code`, {
-        field: `hostFunctions.${name}`,
-        fix: 'use identifiers separated by dots, e.g. github.search_issues, and avoid console/workspace',
-      });
+      throw new RomaError(
+        'VALIDATION_FAILED',
+        `host function name "${name}" is not callable from guest code`,
+        {
+          field: `hostFunctions.${name}`,
+          fix: 'use identifiers separated by dots, e.g. github.search_issues, and avoid console/workspace',
+        },
+      );
     }
   }
   return names;

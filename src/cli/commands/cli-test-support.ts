@@ -5,8 +5,6 @@ import { createServer } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
-// Absolute, since the child runs in a temp dir where bare `tsx` does not resolve.
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 export interface CliRun {
   status: number | null;
@@ -16,7 +14,9 @@ export interface CliRun {
 
 /** `roma <args>` in `cwd`, seeing only PATH, HOME and `env` (so the machine's own vars do not leak in). */
 export function runRoma(args: string[], options: { cwd: string; env?: Record<string, string> }): CliRun {
-  const result = spawnSync(process.execPath, ['--import', TSX_LOADER, MAIN, ...args], {
+  // Absolute, since the child runs in a temp dir where bare `tsx` does not resolve.
+  const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  const result = spawnSync(process.execPath, ['--import', tsxLoader, MAIN, ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...options.env },
     encoding: 'utf8',

@@ -5,6 +5,8 @@ import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { type LoadedConfig, type RomaConfig, redactUrl } from '../../config/index.js';
+import { isRomaError } from '../../contracts/index.js';
+import { createModelRegistry } from '../../llm/index.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
 
@@ -70,38 +72,21 @@ const MODEL_HOW_TO =
   'export ROMA_MODEL=anthropic:<model> and ANTHROPIC_API_KEY (or OPENAI_API_KEY, OPENAI_BASE_URL for any ' +
   'OpenAI-compatible server), or set llm.model in roma.config.yaml; `npm run demo` needs none';
 
+/** Resolves the model the way `roma solve` will, so doctor and solve never disagree. */
 export function checkModel(config: RomaConfig): Outcome {
-  const { model, anthropicApiKey, anthropicBaseUrl, openaiApiKey, openaiBaseUrl } = config.llm;
+  const model = config.llm.model;
   if (!model) return { status: 'warn', detail: 'no model configured', fix: MODEL_HOW_TO };
-  const provider = model.includes(':') ? model.slice(0, model.indexOf(':')) : '';
-  if (provider === 'anthropic') {
-    return anthropicApiKey || anthropicBaseUrl
-      ? { status: 'pass', detail: model }
-      : { status: 'fail', detail: `${model} but no Anthropic key`, fix: 'export ANTHROPIC_API_KEY=sk-ant-…' };
+  try {
+    createModelRegistry(config.llm).resolve();
+    const via =
+      config.llm.openaiBaseUrl && !model.startsWith('anthropic:')
+        ? ` via ${redactUrl(config.llm.openaiBaseUrl)}`
+        : '';
+    return { status: 'pass', detail: `${model}${via} (not called)` };
+  } catch (error) {
+    if (!isRomaError(error)) throw error;
+    return { status: 'fail', detail: error.message, fix: error.fix ?? MODEL_HOW_TO };
   }
-  if (provider === 'openai') {
-    return openaiApiKey || openaiBaseUrl
-      ? { status: 'pass', detail: model }
-      : {
-          status: 'fail',
-          detail: `${model} but no OpenAI key or base URL`,
-          fix: 'export OPENAI_API_KEY=… (or OPENAI_BASE_URL for a local server)',
-        };
-  }
-  if (provider === 'openai-compatible') {
-    return openaiBaseUrl
-      ? { status: 'pass', detail: `${model} at ${redactUrl(openaiBaseUrl)}` }
-      : {
-          status: 'fail',
-          detail: `${model} but no base URL`,
-          fix: 'export OPENAI_BASE_URL=http://host:port/v1',
-        };
-  }
-  return {
-    status: 'warn',
-    detail: `${model}: unknown provider prefix`,
-    fix: 'write the model as anthropic:<model>, openai:<model> or openai-compatible:<model>',
-  };
 }
 
 export async function checkRedis(

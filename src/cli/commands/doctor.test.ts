@@ -139,3 +139,17 @@ describe('roma doctor (CLI)', () => {
     expect(run.stdout).toContain('0 failed');
   });
 });
+
+describe('model check', () => {
+  it('fails with the fix when the model needs a key that is missing', async () => {
+    const checks = await runDoctor({ cwd, env: { ROMA_MODEL: 'anthropic:claude-x' } });
+    const model = find(checks, 'model configured');
+    expect(model.status).toBe('fail');
+    expect(model.fix).toContain('ANTHROPIC_API_KEY');
+  });
+
+  it('fails on a model id without a known provider', async () => {
+    const checks = await runDoctor({ cwd, env: { ROMA_MODEL: 'gpt-4o' } });
+    expect(find(checks, 'model configured').status).toBe('fail');
+  });
+});

@@ -1,8 +1,11 @@
 // Terminal rendering of runs: live tree, plain event lines, tree text and the final summary.
-export { clip, formatCost, formatDuration, formatTokens, statusMark } from './format.js';
+
 export { eventLine } from './event-line.js';
+export { clip, formatCost, formatDuration, formatTokens, statusMark } from './format.js';
 export type { LiveTreeOptions } from './live-tree.js';
 export { LiveTree } from './live-tree.js';
+export type { OutputMode, OutputStream, PresentedRun } from './present-run.js';
+export { cancelOnInterrupt, chooseOutputMode, presentRun } from './present-run.js';
 export { renderOutcomeText } from './summary-text.js';
 export type { TreeTextOptions } from './tree-text.js';
 export { renderTreeLines } from './tree-text.js';

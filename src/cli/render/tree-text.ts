@@ -14,7 +14,8 @@ export interface TreeTextOptions {
 function nodeLine(node: TaskNode, prefix: string, width: number): string {
   const kind = node.nodeType === 'PLAN' ? 'plan' : node.nodeType === 'EXECUTE' ? 'exec' : '    ';
   const head = `${prefix}${statusMark(node.status)} ${node.id} ${node.taskType.padEnd(8)} ${kind} ${formatTokens(node.usage).padStart(9)}  `;
-  const detail = node.status === 'FAILED' && node.error ? `${node.error.code}: ${node.error.message}` : node.goal;
+  const detail =
+    node.status === 'FAILED' && node.error ? `${node.error.code}: ${node.error.message}` : node.goal;
   return head + clip(detail, Math.max(10, width - head.length));
 }
 

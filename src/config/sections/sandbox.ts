@@ -11,6 +11,14 @@ export const SandboxConfigSchema = z
     daytonaApiKey: z.string().min(1).optional(),
     daytonaApiUrl: z.url().optional(),
     daytonaTarget: z.string().min(1).optional(),
+    /** Daytona snapshot to create sandboxes from (takes precedence over daytonaImage). */
+    daytonaSnapshot: z.string().min(1).optional(),
+    /** Container image to create Daytona sandboxes from, e.g. python:3.12-slim. */
+    daytonaImage: z.string().min(1).optional(),
+    /** Minutes of inactivity before a Daytona sandbox stops; always sent (default 15). */
+    daytonaAutoStopMinutes: z.number().int().min(0).max(10_080).optional(),
+    /** Minutes after stopping before a Daytona sandbox is deleted; always sent (default 30). */
+    daytonaAutoDeleteMinutes: z.number().int().min(0).max(43_200).optional(),
   })
   .strict();
 export type SandboxConfig = z.output<typeof SandboxConfigSchema>;

@@ -67,7 +67,8 @@ export async function runSiblings(
         const subtask = byId.get(id)!;
         if (!subtask.dependencies.every((dependencyId) => outcomes.has(dependencyId))) continue;
         // A cancelled dependency means the run or this group is ending: the task is simply not started.
-        if (subtask.dependencies.some((dependencyId) => outcomes.get(dependencyId)?.status === 'CANCELLED')) continue;
+        if (subtask.dependencies.some((dependencyId) => outcomes.get(dependencyId)?.status === 'CANCELLED'))
+          continue;
         const failedDependency = subtask.dependencies.find(
           (dependencyId) => outcomes.get(dependencyId)?.status === 'FAILED',
         );

@@ -2,14 +2,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ScriptedModelServer, ScriptedRule } from '../../../test/support/scripted-model/index.js';
+import { startScriptedModelServer } from '../../../test/support/scripted-model/index.js';
 import type { RomaConfig } from '../../config/schema.js';
 import { defaultConfig } from '../../config/schema.js';
 import type { StreamEvent } from '../../contracts/index.js';
 import { createModelRegistry } from '../../llm/index.js';
 import type { ExecutionStore } from '../../store/index.js';
 import { openExecutionStore } from '../../store/index.js';
-import type { ScriptedModelServer, ScriptedRule } from '../../../test/support/scripted-model/index.js';
-import { startScriptedModelServer } from '../../../test/support/scripted-model/index.js';
 import type { CodeAgent } from '../code-agent.js';
 import type { EngineDependencies } from '../run/execution.js';
 
@@ -31,12 +31,24 @@ export interface EngineKitOptions {
   pricePerMillionUsd?: number;
 }
 
-export async function createEngineKit(rules: ScriptedRule[], options: EngineKitOptions = {}): Promise<EngineKit> {
-  const server = await startScriptedModelServer({ rules, ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}) });
+export async function createEngineKit(
+  rules: ScriptedRule[],
+  options: EngineKitOptions = {},
+): Promise<EngineKit> {
+  const server = await startScriptedModelServer({
+    rules,
+    ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}),
+  });
   const dataDir = mkdtempSync(join(tmpdir(), 'roma-engine-'));
   const store = await openExecutionStore({ dataDir }, { sqliteSynchronous: 'NORMAL' });
   const config = defaultConfig();
-  config.llm = { ...config.llm, model: SCRIPTED_MODEL_ID, openaiBaseUrl: server.openaiBaseUrl, openaiApiKey: 'test-key', maxRetries: 0 };
+  config.llm = {
+    ...config.llm,
+    model: SCRIPTED_MODEL_ID,
+    openaiBaseUrl: server.openaiBaseUrl,
+    openaiApiKey: 'test-key',
+    maxRetries: 0,
+  };
   if (options.pricePerMillionUsd !== undefined) {
     const price = options.pricePerMillionUsd;
     config.llm.prices = { [SCRIPTED_MODEL_ID]: { inputPerMillionUsd: price, outputPerMillionUsd: price } };
@@ -72,9 +84,13 @@ export function eventsOfType<T extends StreamEvent['type']>(
 }
 
 export function taskEnd(events: readonly StreamEvent[], taskId: string) {
-  return eventsOfType(events, 'task-end').filter((event) => event.taskId === taskId).at(-1);
+  return eventsOfType(events, 'task-end')
+    .filter((event) => event.taskId === taskId)
+    .at(-1);
 }
 
 export function taskStart(events: readonly StreamEvent[], taskId: string) {
-  return eventsOfType(events, 'task-start').filter((event) => event.taskId === taskId).at(-1);
+  return eventsOfType(events, 'task-start')
+    .filter((event) => event.taskId === taskId)
+    .at(-1);
 }

@@ -16,7 +16,9 @@ export async function collectArtifacts(
   const files = (await session.listFiles(RESULTS_DIRECTORY)).slice(0, MAX_ARTIFACTS);
   const artifacts: Artifact[] = [];
   for (const file of files) {
-    const path = file.path.startsWith(`${RESULTS_DIRECTORY}/`) ? file.path : `${RESULTS_DIRECTORY}/${file.path}`;
+    const path = file.path.startsWith(`${RESULTS_DIRECTORY}/`)
+      ? file.path
+      : `${RESULTS_DIRECTORY}/${file.path}`;
     const bytes = await session.readFile(path);
     artifacts.push(
       await store.put({

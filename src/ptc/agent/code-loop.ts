@@ -5,8 +5,8 @@ import type {
   PTCArtifactResult,
   PTCExecutionPlan,
   TestResult,
-  ToolCallRecord,
   TokenUsage,
+  ToolCallRecord,
 } from '../../contracts/index.js';
 import { addUsage, emptyUsage, RomaError, toRomaError } from '../../contracts/index.js';
 import type { SandboxRunResult, SandboxSession } from '../../sandbox/sandbox.js';
@@ -25,6 +25,8 @@ import type { AgentRunContext, PtcAgentDeps } from './types.js';
 const DEFAULT_MODEL_TIMEOUT_MS = 120_000;
 const STDERR_SHARE = 0.25;
 const SUMMARY_MAX_CHARS = 8_000;
+const PYTHON_PRELUDE =
+  'import os as _roma_os, sys as _roma_sys\nif _roma_os.getcwd() not in _roma_sys.path: _roma_sys.path.insert(0, _roma_os.getcwd())\n_roma_os.makedirs("results", exist_ok=True)';
 
 type Outcome = Pick<PTCArtifactResult, 'status' | 'summary' | 'error'>;
 
@@ -35,7 +37,13 @@ interface LoopState {
   toolCalls: ToolCallRecord[];
 }
 
-function runReport(iteration: number, run: SandboxRunResult, stdout: string, stderr: string, test: TestResult | null) {
+function runReport(
+  iteration: number,
+  run: SandboxRunResult,
+  stdout: string,
+  stderr: string,
+  test: TestResult | null,
+) {
   const lines = [
     `Run ${iteration}: exit code ${run.exitCode}${run.stoppedBy ? ` (stopped by ${run.stoppedBy} limit)` : ''}`,
     'stdout:',
@@ -65,7 +73,11 @@ function limitOutcome(state: LoopState, reason: string): Outcome {
   }
   const last = state.executions.at(-1);
   if (last?.stoppedBy === 'timeout') {
-    return { status: 'TIMEOUT', summary: '', error: { code: 'TIMEOUT', message: `${reason}; the last run hit the sandbox time limit` } };
+    return {
+      status: 'TIMEOUT',
+      summary: '',
+      error: { code: 'TIMEOUT', message: `${reason}; the last run hit the sandbox time limit` },
+    };
   }
   return { status: 'FAILURE', summary: '', error };
 }
@@ -81,10 +93,17 @@ export async function runCodeLoop(
   const model = deps.models.resolve(plan.model);
   const sandbox = await deps.sandboxFor(plan.sandbox.provider);
   if (!sandbox.capabilities.languages.includes(plan.language)) {
-    throw new RomaError('SANDBOX_UNAVAILABLE', `the ${sandbox.provider} sandbox cannot run ${plan.language}`, {
-      field: 'language',
-      fix: plan.language === 'python' ? 'use the process (bubblewrap) or daytona sandbox for Python' : 'use the isolate sandbox',
-    });
+    throw new RomaError(
+      'SANDBOX_UNAVAILABLE',
+      `the ${sandbox.provider} sandbox cannot run ${plan.language}`,
+      {
+        field: 'language',
+        fix:
+          plan.language === 'python'
+            ? 'use the process (bubblewrap) or daytona sandbox for Python'
+            : 'use the isolate sandbox',
+      },
+    );
   }
   if (catalog.servers.length > 0 && !sandbox.capabilities.hostFunctions) {
     throw new RomaError('SANDBOX_UNAVAILABLE', `the ${sandbox.provider} sandbox cannot call host tools`, {
@@ -116,7 +135,11 @@ export async function runCodeLoop(
         artifacts = await collectArtifacts(session, deps.artifactStore, plan);
       } catch (error) {
         await context.emit(
-          planEvent(plan, 'warning', { taskId: plan.taskId, code: 'STORE_FAILED', message: `artifacts not stored: ${(error as Error).message}` }),
+          planEvent(plan, 'warning', {
+            taskId: plan.taskId,
+            code: 'STORE_FAILED',
+            message: `artifacts not stored: ${(error as Error).message}`,
+          }),
         );
       }
     }
@@ -140,10 +163,18 @@ async function runProgram(
     maxOutputChars: plan.limits.maxOutputChars,
     signal,
   };
-  if (plan.language === 'python') return session.run(code, options);
+  if (plan.language === 'python') {
+    // `from tools import x` needs the workspace on sys.path, and results/ must exist to be written to.
+    const prelude = await session.run(PYTHON_PRELUDE, options);
+    if (prelude.exitCode !== 0) return prelude;
+    return session.run(code, options);
+  }
   if (catalog.servers.length > 0) {
     // Defines the tool namespaces; run every time since a timed-out run resets the interpreter.
-    const prelude = await session.run(typescriptPrelude(catalog.servers), { ...options, language: 'javascript' });
+    const prelude = await session.run(typescriptPrelude(catalog.servers), {
+      ...options,
+      language: 'javascript',
+    });
     if (prelude.exitCode !== 0) return prelude;
   }
   return session.run(rewriteToolImports(code, catalog.servers), options);
@@ -164,9 +195,11 @@ async function iterate(
   const { maxIterations, maxOutputChars, tokenBudget } = plan.limits;
   // maxIterations runs, then one last turn in which only a final answer counts.
   for (let turn = 1; turn <= maxIterations + 1; turn += 1) {
-    if (context.signal.aborted) return { status: 'CANCELLED', summary: '', error: { code: 'CANCELLED', message: 'cancelled' } };
+    if (context.signal.aborted)
+      return { status: 'CANCELLED', summary: '', error: { code: 'CANCELLED', message: 'cancelled' } };
     const spent = state.usage.inputTokens + state.usage.outputTokens;
-    if (spent >= tokenBudget) return limitOutcome(state, `tokenBudget (${tokenBudget}) spent after ${spent} tokens`);
+    if (spent >= tokenBudget)
+      return limitOutcome(state, `tokenBudget (${tokenBudget}) spent after ${spent} tokens`);
     const lastTurn = turn > maxIterations;
     let reply: Awaited<ReturnType<typeof callModelTurn>>;
     try {
@@ -184,8 +217,17 @@ async function iterate(
       const romaError = toRomaError(error, 'MODEL_CALL_FAILED');
       await context.emit(
         planEvent(plan, 'llm-call', {
-          taskId: plan.taskId, module: 'ptc', model: modelId, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0,
-          costUsd: 0, cacheHit: false, durationMs: 0, ok: false, error: romaError.message,
+          taskId: plan.taskId,
+          module: 'ptc',
+          model: modelId,
+          inputTokens: 0,
+          outputTokens: 0,
+          cachedInputTokens: 0,
+          costUsd: 0,
+          cacheHit: false,
+          durationMs: 0,
+          ok: false,
+          error: romaError.message,
         }),
       );
       throw romaError;
@@ -210,16 +252,26 @@ async function iterate(
     if (parsed.kind === 'final') {
       const lastTest = state.testResults.at(-1);
       if (plan.enableTesting && lastTest && !lastTest.passed) {
-        return { status: 'PARTIAL_SUCCESS', summary: parsed.answer, error: { code: 'TASK_FAILED', message: `the last test failed: ${lastTest.message ?? ''}` } };
+        return {
+          status: 'PARTIAL_SUCCESS',
+          summary: parsed.answer,
+          error: { code: 'TASK_FAILED', message: `the last test failed: ${lastTest.message ?? ''}` },
+        };
       }
       return { status: 'SUCCESS', summary: parsed.answer, error: null };
     }
-    if (lastTurn) return limitOutcome(state, `maxIterations (${maxIterations}) reached without a final answer`);
+    if (lastTurn)
+      return limitOutcome(state, `maxIterations (${maxIterations}) reached without a final answer`);
 
     const iteration = state.executions.length + 1;
     await context.emit(
       planEvent(plan, 'code-execution-start', {
-        taskId: plan.taskId, planId: plan.planId, iteration, language: parsed.language, provider: session.provider, code: parsed.code,
+        taskId: plan.taskId,
+        planId: plan.planId,
+        iteration,
+        language: parsed.language,
+        provider: session.provider,
+        code: parsed.code,
       }),
     );
     const run = await runProgram(plan, catalog, session, parsed.code, context.signal);
@@ -227,13 +279,27 @@ async function iterate(
     const stderr = boundOutput(run.stderr, Math.max(100, Math.floor(maxOutputChars * STDERR_SHARE)));
     const truncated = run.truncated || stdout.truncated || stderr.truncated;
     state.executions.push({
-      iteration, language: parsed.language, code: parsed.code, stdout: stdout.text, stderr: stderr.text,
-      exitCode: run.exitCode, durationMs: run.durationMs, truncated, stoppedBy: run.stoppedBy,
+      iteration,
+      language: parsed.language,
+      code: parsed.code,
+      stdout: stdout.text,
+      stderr: stderr.text,
+      exitCode: run.exitCode,
+      durationMs: run.durationMs,
+      truncated,
+      stoppedBy: run.stoppedBy,
     });
     await context.emit(
       planEvent(plan, 'code-execution-end', {
-        taskId: plan.taskId, planId: plan.planId, iteration, exitCode: run.exitCode, durationMs: run.durationMs,
-        stdout: stdout.text, stderr: stderr.text, truncated, stoppedBy: run.stoppedBy,
+        taskId: plan.taskId,
+        planId: plan.planId,
+        iteration,
+        exitCode: run.exitCode,
+        durationMs: run.durationMs,
+        stdout: stdout.text,
+        stderr: stderr.text,
+        truncated,
+        stoppedBy: run.stoppedBy,
       }),
     );
     if (context.signal.aborted || run.stoppedBy === 'cancelled') {
@@ -243,11 +309,18 @@ async function iterate(
     if (plan.enableTesting && parsed.test && run.exitCode === 0) {
       const testRun = await runProgram(plan, catalog, session, parsed.test, context.signal);
       const message = boundOutput(`${testRun.stderr}${testRun.stdout}`.trim(), 1_000).text;
-      test = { name: `test of run ${iteration}`, passed: testRun.exitCode === 0, ...(message ? { message } : {}) };
+      test = {
+        name: `test of run ${iteration}`,
+        passed: testRun.exitCode === 0,
+        ...(message ? { message } : {}),
+      };
       state.testResults.push(test);
     }
     const report = runReport(iteration, run, stdout.text, stderr.text, test);
-    messages.push({ role: 'user', content: iteration >= maxIterations ? `${report}\n\n${LAST_TURN_NOTE}` : report });
+    messages.push({
+      role: 'user',
+      content: iteration >= maxIterations ? `${report}\n\n${LAST_TURN_NOTE}` : report,
+    });
   }
   return limitOutcome(state, `maxIterations (${maxIterations}) reached without a final answer`);
 }

@@ -1,5 +1,5 @@
 // Direct tool-calling mode: classic JSON tool calls, each tool result into the model's context (the baseline).
-import { generateText, jsonSchema, type JSONSchema7, stepCountIs, type ToolSet, tool } from 'ai';
+import { generateText, type JSONSchema7, jsonSchema, stepCountIs, type ToolSet, tool } from 'ai';
 import type { PTCArtifactResult, PTCExecutionPlan } from '../../contracts/index.js';
 import { addUsage, toRomaError } from '../../contracts/index.js';
 import { callToolRecorded } from '../bridge/tool-bridge.js';
@@ -56,11 +56,14 @@ export async function runDirectLoop(
         inputSchema: jsonSchema(info.inputSchema as JSONSchema7),
         // The whole tool result enters the context: that is what this mode is the baseline for.
         execute: async (args: unknown) =>
-          (await callToolRecorded(bridge, server.name, info.name, (args ?? {}) as Record<string, unknown>)).text,
+          (await callToolRecorded(bridge, server.name, info.name, (args ?? {}) as Record<string, unknown>))
+            .text,
       });
     }
   }
-  const timeoutSignal = AbortSignal.timeout((deps.modelTimeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS) * STEPS_PER_ITERATION * plan.limits.maxIterations);
+  const timeoutSignal = AbortSignal.timeout(
+    (deps.modelTimeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS) * STEPS_PER_ITERATION * plan.limits.maxIterations,
+  );
   const maxSteps = plan.limits.maxIterations * STEPS_PER_ITERATION;
   let stepStarted = performance.now();
   let result: Awaited<ReturnType<typeof generateText>>;
@@ -83,9 +86,16 @@ export async function runDirectLoop(
         state.usage = addUsage(state.usage, usage);
         await context.emit(
           planEvent(plan, 'llm-call', {
-            taskId: plan.taskId, module: 'ptc', model: modelId, inputTokens: usage.inputTokens,
-            outputTokens: usage.outputTokens, cachedInputTokens: usage.cachedInputTokens, costUsd: usage.costUsd,
-            cacheHit: readCacheHit(step.providerMetadata), durationMs: performance.now() - stepStarted, ok: true,
+            taskId: plan.taskId,
+            module: 'ptc',
+            model: modelId,
+            inputTokens: usage.inputTokens,
+            outputTokens: usage.outputTokens,
+            cachedInputTokens: usage.cachedInputTokens,
+            costUsd: usage.costUsd,
+            cacheHit: readCacheHit(step.providerMetadata),
+            durationMs: performance.now() - stepStarted,
+            ok: true,
           }),
         );
         stepStarted = performance.now();
@@ -101,7 +111,11 @@ export async function runDirectLoop(
       spent >= plan.limits.tokenBudget
         ? `tokenBudget (${plan.limits.tokenBudget}) spent after ${spent} tokens`
         : `${maxSteps} steps reached without a final answer`;
-    return { status: state.toolCalls.some((call) => call.ok) ? 'PARTIAL_SUCCESS' : 'FAILURE', summary: text, error: { code: 'BUDGET_EXCEEDED', message } };
+    return {
+      status: state.toolCalls.some((call) => call.ok) ? 'PARTIAL_SUCCESS' : 'FAILURE',
+      summary: text,
+      error: { code: 'BUDGET_EXCEEDED', message },
+    };
   }
   return { status: 'SUCCESS', summary: text, error: null };
 }

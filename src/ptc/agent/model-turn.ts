@@ -22,7 +22,11 @@ export interface ModelTurnOutput {
 }
 
 export function usageOf(
-  usage: { inputTokens?: number | undefined; outputTokens?: number | undefined; inputTokenDetails?: { cacheReadTokens?: number | undefined } },
+  usage: {
+    inputTokens?: number | undefined;
+    outputTokens?: number | undefined;
+    inputTokenDetails?: { cacheReadTokens?: number | undefined };
+  },
   modelId: string,
   costOf?: (modelId: string, usage: TokenUsage) => number,
 ): TokenUsage {

@@ -30,7 +30,9 @@ export function planHash(plan: PTCExecutionPlan, mode: string): string {
     model: plan.model ?? null,
     feedback: plan.metadata.feedback ?? null,
   };
-  return createHash('sha256').update(JSON.stringify(canonical(identity))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(identity)))
+    .digest('hex');
 }
 
 /** The cache key; a Redis store adds its `roma:` prefix, giving `roma:ptc:v1:<hash>`. */

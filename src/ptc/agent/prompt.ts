@@ -37,9 +37,9 @@ export function codeSystemPrompt(plan: PTCExecutionPlan, catalog: ToolCatalog): 
   if (catalog.servers.length > 0) {
     lines.push(
       '',
-      'Tools (MCP servers; each tool is an async function taking one object of arguments, returning its JSON result; a failing tool throws with the server\'s message):',
+      "Tools (MCP servers; each tool is an async function taking one object of arguments, returning its JSON result; a failing tool throws with the server's message):",
       ...catalog.servers.map((server) => serverSummary(server, plan.language)),
-      'Typed modules are in the workspace under tools/ (tools/<server>.ts, tools/<server>.py, tools/<server>/<tool>.md). Read a tool\'s doc before using it unless its arguments are obvious.',
+      "Typed modules are in the workspace under tools/ (tools/<server>.ts, tools/<server>.py, tools/<server>/<tool>.md). Read a tool's doc before using it unless its arguments are obvious.",
     );
   }
   return lines.join('\n');
@@ -51,11 +51,14 @@ export function taskMessage(plan: PTCExecutionPlan): string {
     parts.push(
       '',
       'Results of earlier tasks you may use:',
-      ...plan.context.map((entry) => `- [${entry.taskId}] ${entry.goal}\n  ${entry.result.replace(/\n/g, '\n  ')}`),
+      ...plan.context.map(
+        (entry) => `- [${entry.taskId}] ${entry.goal}\n  ${entry.result.replace(/\n/g, '\n  ')}`,
+      ),
     );
   }
   const feedback = plan.metadata.feedback;
-  if (typeof feedback === 'string' && feedback) parts.push('', `A reviewer rejected an earlier attempt: ${feedback}`);
+  if (typeof feedback === 'string' && feedback)
+    parts.push('', `A reviewer rejected an earlier attempt: ${feedback}`);
   return parts.join('\n');
 }
 

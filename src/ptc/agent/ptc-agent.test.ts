@@ -1,11 +1,12 @@
 // The PTC agent end to end: scripted model, real MCP servers (in-repo and published), the QuickJS isolate.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   dataServerConfig,
+  envReference,
   generateSalesData,
   memoryServerConfig,
   smallServerConfig,
@@ -30,7 +31,7 @@ beforeAll(async () => {
   memoryDir = mkdtempSync(join(tmpdir(), 'roma-ptc-memory-'));
   harness = await startPtcHarness({
     servers: {
-      small: smallServerConfig({ TEST_SECRET: '${PTC_TEST_SECRET}' }),
+      small: smallServerConfig({ TEST_SECRET: envReference('PTC_TEST_SECRET') }),
       data: dataServerConfig(),
       memory: memoryServerConfig(join(memoryDir, 'memory.jsonl')),
     },
@@ -48,7 +49,7 @@ beforeAll(async () => {
             'const ids = [...new Set(orders.map((order) => order.customerId))].slice(0, 3);',
             'const customers = await Promise.all(ids.map((customerId) => shop.get_customer({ customerId })));',
             'const errors = await data.search_logs({ level: "error" });',
-            "console.log(JSON.stringify({ refunded: orders.length, names: customers.map((c) => c.name), errors: errors.total }));",
+            'console.log(JSON.stringify({ refunded: orders.length, names: customers.map((c) => c.name), errors: errors.total }));',
           ].join('\n'),
         ),
         (report) => finalFrom(report, /(\{"refunded".*\})/),
@@ -69,7 +70,7 @@ beforeAll(async () => {
       conversationRule('[credential]', [
         codeReply(
           [
-            "const status = await small.secret_status({});",
+            'const status = await small.secret_status({});',
             "const env = typeof process === 'undefined' ? 'no process' : JSON.stringify(process.env);",
             "const files = workspace.listFiles('tools').map((path) => path + ':' + workspace.readFile(path)).join('\\n');",
             "console.log(JSON.stringify(status), env, files.length, globalThis.PTC_TEST_SECRET ?? 'no global');",
@@ -79,8 +80,10 @@ beforeAll(async () => {
         { text: 'FINAL ANSWER: the server has its secret; the sandbox does not.' },
       ]),
       conversationRule('[truncate]', [
-        codeReply("const { orders } = await data.list_orders({});\nconsole.log(JSON.stringify(orders));"),
-        (report) => ({ text: `FINAL ANSWER: ${report.includes('[truncated') ? 'output was truncated' : 'full output'}` }),
+        codeReply('const { orders } = await data.list_orders({});\nconsole.log(JSON.stringify(orders));'),
+        (report) => ({
+          text: `FINAL ANSWER: ${report.includes('[truncated') ? 'output was truncated' : 'full output'}`,
+        }),
       ]),
       conversationRule('[never-done]', [codeReply("console.log('still working');")]),
       conversationRule('[artifact]', [
@@ -120,26 +123,44 @@ afterAll(async () => {
 
 describe('PTC agent (code mode)', () => {
   it('calls a tool from sandboxed code and answers from the printed result', async () => {
-    const result = await harness.execute({ goal: '[add-task] add 19 and 23', tools: { servers: [{ name: 'small' }] } });
+    const result = await harness.execute({
+      goal: '[add-task] add 19 and 23',
+      tools: { servers: [{ name: 'small' }] },
+    });
     expect(result.status).toBe('SUCCESS');
     expect(result.summary).toBe('42');
     expect(result.iterationsUsed).toBe(1);
     expect(result.toolCalls).toMatchObject([{ server: 'small', tool: 'add', ok: true }]);
-    const types = harness.events.filter((event) => event.executionId === result.planId.replace('plan', 'exec')).map((event) => event.type);
-    expect(types).toEqual(['llm-call', 'code-execution-start', 'tool-call', 'code-execution-end', 'llm-call']);
+    const types = harness.events
+      .filter((event) => event.executionId === result.planId.replace('plan', 'exec'))
+      .map((event) => event.type);
+    expect(types).toEqual([
+      'llm-call',
+      'code-execution-start',
+      'tool-call',
+      'code-execution-end',
+      'llm-call',
+    ]);
   });
 
   it('runs a multi-tool program (import style, parallel calls) over the data-heavy server', async () => {
-    const result = await harness.execute({ goal: '[multi-tool] refunds report', tools: { servers: [{ name: 'data' }] } });
+    const result = await harness.execute({
+      goal: '[multi-tool] refunds report',
+      tools: { servers: [{ name: 'data' }] },
+    });
     expect(result.status).toBe('SUCCESS');
     const refunded = data.orders.filter((order) => order.status === 'refunded');
     const summary = JSON.parse(result.summary) as { refunded: number; names: string[]; errors: number };
     expect(summary.refunded).toBe(refunded.length);
     expect(summary.names).toHaveLength(3);
     expect(summary.errors).toBe(data.logs.filter((entry) => entry.level === 'error').length);
-    expect(result.toolCalls.map((call) => call.tool).sort()).toEqual(
-      ['get_customer', 'get_customer', 'get_customer', 'list_orders', 'search_logs'],
-    );
+    expect(result.toolCalls.map((call) => call.tool).sort()).toEqual([
+      'get_customer',
+      'get_customer',
+      'get_customer',
+      'list_orders',
+      'search_logs',
+    ]);
     const bytes = result.toolCalls.reduce((sum, call) => sum + call.resultBytes, 0);
     expect(bytes).toBeGreaterThan(20_000);
     // Only the printed line went back to the model, not the tool results.
@@ -148,14 +169,22 @@ describe('PTC agent (code mode)', () => {
   });
 
   it('delivers a tool error to the code as an exception with the server message', async () => {
-    const result = await harness.execute({ goal: '[tool-error] try the failing tool', tools: { servers: [{ name: 'small' }] } });
+    const result = await harness.execute({
+      goal: '[tool-error] try the failing tool',
+      tools: { servers: [{ name: 'small' }] },
+    });
     expect(result.status).toBe('SUCCESS');
     expect(result.summary).toContain('quota exhausted for project X');
-    expect(result.toolCalls).toMatchObject([{ tool: 'fail', ok: false, error: expect.stringContaining('quota exhausted') }]);
+    expect(result.toolCalls).toMatchObject([
+      { tool: 'fail', ok: false, error: expect.stringContaining('quota exhausted') },
+    ]);
   });
 
   it('keeps credentials on the host: the secret is nowhere in sandbox, files, modules, events or result', async () => {
-    const result = await harness.execute({ goal: '[credential] check the secret', tools: { servers: [{ name: 'small' }] } });
+    const result = await harness.execute({
+      goal: '[credential] check the secret',
+      tools: { servers: [{ name: 'small' }] },
+    });
     expect(result.status).toBe('SUCCESS');
     // The server did receive it (through the host's env)...
     expect(result.executions[0]!.stdout).toContain(`{"present":true,"length":${SECRET.length}}`);
@@ -194,7 +223,10 @@ describe('PTC agent (code mode)', () => {
     const result = await harness.execute({ goal: '[never-done] keep going', limits: { maxIterations: 2 } });
     expect(result.status).toBe('PARTIAL_SUCCESS');
     expect(result.iterationsUsed).toBe(2);
-    expect(result.error).toMatchObject({ code: 'BUDGET_EXCEEDED', message: expect.stringContaining('maxIterations (2)') });
+    expect(result.error).toMatchObject({
+      code: 'BUDGET_EXCEEDED',
+      message: expect.stringContaining('maxIterations (2)'),
+    });
     expect(result.summary).toBe('still working');
   });
 
@@ -205,7 +237,10 @@ describe('PTC agent (code mode)', () => {
   });
 
   it('stores files under results/ as artifacts with the right sha256', async () => {
-    const result = await harness.execute({ goal: '[artifact] export north orders', tools: { servers: [{ name: 'data' }] } });
+    const result = await harness.execute({
+      goal: '[artifact] export north orders',
+      tools: { servers: [{ name: 'data' }] },
+    });
     expect(result.status).toBe('SUCCESS');
     const north = data.orders.filter((order) => order.region === 'north');
     const expected = ['id,total', ...north.map((order) => `${order.id},${order.totalUsd}`)].join('\n');
@@ -216,37 +251,61 @@ describe('PTC agent (code mode)', () => {
       sha256: createHash('sha256').update(expected).digest('hex'),
     });
     expect(new TextDecoder().decode(await harness.artifactStore.get(csv!.uri))).toBe(expected);
-    expect(result.artifacts.find((artifact) => artifact.name === 'summary.json')?.mimeType).toBe('application/json');
+    expect(result.artifacts.find((artifact) => artifact.name === 'summary.json')?.mimeType).toBe(
+      'application/json',
+    );
   });
 
   it('answers a repeated plan from the cache (CACHE_HIT, fromCache)', async () => {
-    const plan = { goal: '[add-task] cached sum', tools: { servers: [{ name: 'small' }] }, cacheStrategy: 'ALWAYS' as const };
+    const plan = {
+      goal: '[add-task] cached sum',
+      tools: { servers: [{ name: 'small' }] },
+      cacheStrategy: 'ALWAYS' as const,
+    };
     const first = await harness.execute(plan);
     const requestsAfterFirst = harness.model.requests.length;
     const second = await harness.execute(plan);
     expect(first.status).toBe('SUCCESS');
-    expect(second).toMatchObject({ status: 'CACHE_HIT', fromCache: true, summary: '42', cacheKey: first.cacheKey });
+    expect(second).toMatchObject({
+      status: 'CACHE_HIT',
+      fromCache: true,
+      summary: '42',
+      cacheKey: first.cacheKey,
+    });
     expect(second.cacheKey).toMatch(/^ptc:v1:[0-9a-f]{64}$/);
     expect(harness.model.requests.length).toBe(requestsAfterFirst);
     expect(harness.agent.stats().cacheHits).toBeGreaterThanOrEqual(1);
   });
 
   it('uses the published memory server from sandboxed code', async () => {
-    const result = await harness.execute({ goal: '[memory] remember Grace', tools: { servers: [{ name: 'memory' }] } });
+    const result = await harness.execute({
+      goal: '[memory] remember Grace',
+      tools: { servers: [{ name: 'memory' }] },
+    });
     expect(result.status).toBe('SUCCESS');
     expect(result.summary).toContain('Grace');
   });
 
   it('lets the model read a tool doc on demand', async () => {
-    const result = await harness.execute({ goal: '[doc] read a doc', tools: { servers: [{ name: 'data' }] } });
+    const result = await harness.execute({
+      goal: '[doc] read a doc',
+      tools: { servers: [{ name: 'data' }] },
+    });
     expect(result.summary).toBe('# data.search_logs');
-    const system = (harness.model.requests.at(-1)!.body.messages as Array<{ role: string; content: string }>)[0]!;
-    expect(system.content).toContain('- data: 5 tools [list_orders, get_order, list_customers, get_customer, search_logs]');
+    const system = (
+      harness.model.requests.at(-1)!.body.messages as Array<{ role: string; content: string }>
+    )[0]!;
+    expect(system.content).toContain(
+      '- data: 5 tools [list_orders, get_order, list_customers, get_customer, search_logs]',
+    );
     expect(system.content).not.toContain('Searches service logs');
   });
 
   it('fails cleanly for an unknown server, naming the field', async () => {
-    const result = await harness.execute({ goal: '[add-task] nowhere', tools: { servers: [{ name: 'nope' }] } });
+    const result = await harness.execute({
+      goal: '[add-task] nowhere',
+      tools: { servers: [{ name: 'nope' }] },
+    });
     expect(result.status).toBe('FAILURE');
     expect(result.error).toMatchObject({ code: 'TOOL_FAILED', message: expect.stringContaining('nope') });
   });

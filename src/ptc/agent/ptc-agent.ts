@@ -32,7 +32,14 @@ function statusFor(code: string): PTCArtifactResult['status'] {
 
 export function createPtcAgent(deps: PtcAgentDeps): PtcAgent {
   const mode = deps.mode ?? 'code';
-  const totals: PtcStats = { executions: 0, cacheHits: 0, failures: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  const totals: PtcStats = {
+    executions: 0,
+    cacheHits: 0,
+    failures: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+  };
 
   async function execute(input: PTCExecutionPlan, options: PtcExecuteOptions): Promise<PTCArtifactResult> {
     const plan = parseOrThrow(PTCExecutionPlanSchema, input, 'plan');
@@ -90,7 +97,13 @@ export function createPtcAgent(deps: PtcAgentDeps): PtcAgent {
     if (result.status === 'FAILURE' || result.status === 'TIMEOUT') totals.failures += 1;
     if (deps.cache && cacheKey) {
       await Promise.resolve(writeCachedResult(deps.cache, cacheKey, plan, result)).catch(async (error) => {
-        await emit(planEvent(plan, 'warning', { taskId: plan.taskId, code: 'CACHE_FAILED', message: (error as Error).message }));
+        await emit(
+          planEvent(plan, 'warning', {
+            taskId: plan.taskId,
+            code: 'CACHE_FAILED',
+            message: (error as Error).message,
+          }),
+        );
       });
     }
     return result;

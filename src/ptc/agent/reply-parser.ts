@@ -39,7 +39,8 @@ export function parseReply(text: string, defaultLanguage: CodeLanguage): ParsedR
   if (finalMatch && (!code || text.indexOf(finalMatch[0]) < text.indexOf('```'))) {
     return { kind: 'final', answer: text.slice(finalMatch.index + finalMatch[0].length).trim() };
   }
-  if (code) return { kind: 'code', code: code.body, test, language: compatible(code.language, defaultLanguage) };
+  if (code)
+    return { kind: 'code', code: code.body, test, language: compatible(code.language, defaultLanguage) };
   return { kind: 'final', answer: text.trim() };
 }
 

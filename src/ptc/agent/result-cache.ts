@@ -1,7 +1,8 @@
 // PTC results cached by plan hash, following the plan's cacheStrategy (ALWAYS, SMART, NEVER).
+
+import type { CacheStore } from '../../cache/cache-store.js';
 import type { PTCArtifactResult, PTCExecutionPlan } from '../../contracts/index.js';
 import { emptyUsage, PTCArtifactResultSchema, parseJsonWith } from '../../contracts/index.js';
-import type { CacheStore } from '../../cache/cache-store.js';
 
 /** Tool data goes stale: SMART keeps a tool-using result at most this long. */
 const SMART_TOOL_TTL_SECONDS = 3_600;
@@ -17,7 +18,9 @@ export function cacheTtlSecondsFor(plan: PTCExecutionPlan, result: PTCArtifactRe
     return result.status === 'SUCCESS' || result.status === 'PARTIAL_SUCCESS' ? plan.cacheTtlSeconds : null;
   }
   if (result.status !== 'SUCCESS') return null;
-  return result.toolCalls.length > 0 ? Math.min(plan.cacheTtlSeconds, SMART_TOOL_TTL_SECONDS) : plan.cacheTtlSeconds;
+  return result.toolCalls.length > 0
+    ? Math.min(plan.cacheTtlSeconds, SMART_TOOL_TTL_SECONDS)
+    : plan.cacheTtlSeconds;
 }
 
 export async function readCachedResult(

@@ -71,7 +71,9 @@ export async function callToolRecorded(
     await record(true, output.bytes);
     return { value: output.value, text: output.text };
   } catch (error) {
-    const message = options.provider ? options.provider.redact((error as Error).message) : (error as Error).message;
+    const message = options.provider
+      ? options.provider.redact((error as Error).message)
+      : (error as Error).message;
     await record(false, 0, message);
     throw new Error(message);
   }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   dataServerConfig,
+  envReference,
   memoryServerConfig,
   smallServerConfig,
 } from '../../../test/support/mcp-servers/index.js';
@@ -18,11 +19,11 @@ beforeAll(() => {
   directory = mkdtempSync(join(tmpdir(), 'roma-mcp-'));
   manager = new McpManager({
     servers: {
-      small: smallServerConfig({ TEST_SECRET: '${ROMA_TEST_SECRET}' }),
+      small: smallServerConfig({ TEST_SECRET: envReference('ROMA_TEST_SECRET') }),
       data: dataServerConfig(),
       memory: memoryServerConfig(join(directory, 'memory.jsonl')),
       limited: { ...smallServerConfig(), allowTools: ['add'] },
-      missing: smallServerConfig({ TOKEN: '${ROMA_NOT_SET_ANYWHERE}' }),
+      missing: smallServerConfig({ TOKEN: envReference('ROMA_NOT_SET_ANYWHERE') }),
     },
     hostEnv: { ...process.env, ROMA_TEST_SECRET: SECRET },
   });
@@ -50,7 +51,7 @@ describe('McpManager', () => {
     expect(orders.value).toMatchObject({ total: expect.any(Number) });
   });
 
-  it('passes a ${VAR} secret to the server process resolved on the host', async () => {
+  it('passes a secret referenced as a host env var to the server process resolved on the host', async () => {
     const status = await manager.callTool('small', 'secret_status', {});
     expect(status.value).toEqual({ present: true, length: SECRET.length });
     expect(manager.redact(`token ${SECRET} leaked`)).toBe('token *** leaked');
@@ -65,7 +66,10 @@ describe('McpManager', () => {
 
   it('keeps one connection open across calls and reconnects after the server dies', async () => {
     const first = (await manager.callTool('small', 'call_count', {})).value as { count: number; pid: number };
-    const second = (await manager.callTool('small', 'call_count', {})).value as { count: number; pid: number };
+    const second = (await manager.callTool('small', 'call_count', {})).value as {
+      count: number;
+      pid: number;
+    };
     expect(second.pid).toBe(first.pid);
     expect(second.count).toBe(first.count + 1);
     await manager.callTool('small', 'crash', {});
@@ -80,10 +84,12 @@ describe('McpManager', () => {
   });
 
   it('enforces a per-call timeout', async () => {
-    await expect(manager.callTool('small', 'sleep', { ms: 5_000 }, { timeoutMs: 200 })).rejects.toMatchObject({
-      code: 'TOOL_FAILED',
-      message: expect.stringMatching(/timed out|timeout/i),
-    });
+    await expect(manager.callTool('small', 'sleep', { ms: 5_000 }, { timeoutMs: 200 })).rejects.toMatchObject(
+      {
+        code: 'TOOL_FAILED',
+        message: expect.stringMatching(/timed out|timeout/i),
+      },
+    );
   });
 
   it('applies the allowlist to listing and calling', async () => {
@@ -94,7 +100,7 @@ describe('McpManager', () => {
     });
   });
 
-  it('reports an unset ${VAR} as a config error naming the field', async () => {
+  it('reports an unset host env var reference as a config error naming the field', async () => {
     await expect(manager.listTools('missing')).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
       field: 'ptc.mcpServers.missing.env.TOKEN',

@@ -52,7 +52,9 @@ export class McpManager implements ToolProvider {
   /** Connects every server and lists its tools; failures are kept in `status()`, not thrown. */
   async connectAll(options: ToolCallOptions = {}): Promise<McpServerState[]> {
     await Promise.all(
-      [...this.connections.values()].map((connection) => connection.listTools(options).catch(() => undefined)),
+      [...this.connections.values()].map((connection) =>
+        connection.listTools(options).catch(() => undefined),
+      ),
     );
     return this.status();
   }

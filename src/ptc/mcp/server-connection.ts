@@ -22,7 +22,14 @@ export class McpServerConnection {
     private readonly config: McpServerConfig,
     private readonly hostEnv: Record<string, string | undefined>,
   ) {
-    this.state = { name, transport: config.transport, status: 'idle', toolCount: null, connects: 0, error: null };
+    this.state = {
+      name,
+      transport: config.transport,
+      status: 'idle',
+      toolCount: null,
+      connects: 0,
+      error: null,
+    };
   }
 
   snapshot(): McpServerState {
@@ -126,7 +133,11 @@ export class McpServerConnection {
     return tools;
   }
 
-  async callTool(tool: string, args: Record<string, unknown>, options: ToolCallOptions = {}): Promise<ToolCallOutput> {
+  async callTool(
+    tool: string,
+    args: Record<string, unknown>,
+    options: ToolCallOptions = {},
+  ): Promise<ToolCallOutput> {
     if (!this.allowed(tool)) {
       throw new RomaError('TOOL_FAILED', `tool ${this.name}.${tool} is not in the server's allowTools list`, {
         field: `ptc.mcpServers.${this.name}.allowTools`,
@@ -140,7 +151,8 @@ export class McpServerConnection {
         ...(options.signal ? { signal: options.signal } : {}),
       });
     } catch (error) {
-      if (options.signal?.aborted) throw new RomaError('CANCELLED', `tool call ${this.name}.${tool} was cancelled`);
+      if (options.signal?.aborted)
+        throw new RomaError('CANCELLED', `tool call ${this.name}.${tool} was cancelled`);
       throw new RomaError('TOOL_FAILED', this.redact(`${this.name}.${tool}: ${(error as Error).message}`), {
         retryable: true,
         cause: error,

@@ -17,13 +17,16 @@ export function contentText(result: RawToolResult): string {
   const parsed = ContentSchema.safeParse(result.content ?? []);
   if (!parsed.success) return '';
   return parsed.data
-    .map((part) => (part.type === 'text' ? (part.text ?? '') : `[${part.type}${part.mimeType ? ` ${part.mimeType}` : ''}]`))
+    .map((part) =>
+      part.type === 'text' ? (part.text ?? '') : `[${part.type}${part.mimeType ? ` ${part.mimeType}` : ''}]`,
+    )
     .join('\n');
 }
 
 export function toToolCallOutput(result: RawToolResult): ToolCallOutput {
   const text =
-    contentText(result) || (result.structuredContent === undefined ? '' : JSON.stringify(result.structuredContent));
+    contentText(result) ||
+    (result.structuredContent === undefined ? '' : JSON.stringify(result.structuredContent));
   let value: unknown = text;
   if (result.structuredContent !== undefined) value = result.structuredContent;
   else {

@@ -48,7 +48,10 @@ export function buildTransport(
     // The SSE GET that opens the stream does not read requestInit, so its fetch adds the headers itself.
     eventSourceInit: {
       fetch: (input, init) =>
-        fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers.values } }),
+        fetch(input, {
+          ...init,
+          headers: { ...(init?.headers as Record<string, string>), ...headers.values },
+        }),
     },
   });
   return { transport, secrets: headers.secrets, stderrTail: () => '' };

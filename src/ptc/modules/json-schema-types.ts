@@ -29,7 +29,8 @@ export function typescriptType(value: unknown, depth = 0, indent = ''): string {
   const schema = asSchema(value);
   if (!schema || depth > MAX_DEPTH) return 'unknown';
   if (schema.const !== undefined) return JSON.stringify(schema.const);
-  if (Array.isArray(schema.enum)) return schema.enum.map((entry) => JSON.stringify(entry)).join(' | ') || 'never';
+  if (Array.isArray(schema.enum))
+    return schema.enum.map((entry) => JSON.stringify(entry)).join(' | ') || 'never';
   for (const combinator of ['anyOf', 'oneOf'] as const) {
     const options = schema[combinator];
     if (Array.isArray(options) && options.length > 0) {
@@ -74,7 +75,9 @@ function objectType(schema: JsonSchema, depth: number, indent: string): string {
   });
   const additional = schema.additionalProperties;
   if (lines.length === 0) {
-    return additional === false ? 'Record<string, never>' : `Record<string, ${typescriptType(additional, depth + 1, inner)}>`;
+    return additional === false
+      ? 'Record<string, never>'
+      : `Record<string, ${typescriptType(additional, depth + 1, inner)}>`;
   }
   return `{\n${lines.join('\n')}\n${indent}}`;
 }

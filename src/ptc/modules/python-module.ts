@@ -18,7 +18,7 @@ export function pythonModule(server: CatalogServer): string {
     `"""Tools of MCP server ${pythonString(server.name)} (${server.tools.length}), generated from their JSON Schemas.`,
     '',
     'Each call goes through the host bridge (roma_host); credentials stay on the host.',
-    'A tool error raises roma_host.HostFunctionError with the server\'s message.',
+    "A tool error raises roma_host.HostFunctionError with the server's message.",
     '"""',
     'from typing import Any, Literal, Optional, Union  # noqa: F401',
     '',
@@ -26,7 +26,9 @@ export function pythonModule(server: CatalogServer): string {
     '',
   ];
   for (const tool of server.tools) {
-    const properties = schemaProperties(tool.inputSchema).filter((property) => isPythonIdentifier(property.name));
+    const properties = schemaProperties(tool.inputSchema).filter((property) =>
+      isPythonIdentifier(property.name),
+    );
     const ordered = [...properties.filter((p) => p.required), ...properties.filter((p) => !p.required)];
     const parameters = ordered.map((property) =>
       property.required

@@ -26,7 +26,7 @@ export function toolDoc(server: CatalogServer, tool: McpToolInfo): string {
     '',
     `- TypeScript/JavaScript: \`const result = await ${server.identifier}.${name}({ … })\``,
     `- Python: \`from tools import ${server.identifier}\` then \`result = ${server.identifier}.${name}(…)\``,
-    '- The result is the tool\'s JSON (parsed) or its text. A tool error is thrown with the server\'s message.',
+    "- The result is the tool's JSON (parsed) or its text. A tool error is thrown with the server's message.",
     '',
     '## Parameters',
     '',

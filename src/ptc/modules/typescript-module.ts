@@ -56,7 +56,8 @@ export function typescriptPrelude(servers: readonly CatalogServer[]): string {
     .join('\n');
 }
 
-const TOOL_IMPORT = /^\s*import\s+(.+?)\s+from\s+['"](?:\.\/)?tools\/([A-Za-z0-9_$-]+)(?:\.(?:ts|js))?['"]\s*;?\s*$/gm;
+const TOOL_IMPORT =
+  /^\s*import\s+(.+?)\s+from\s+['"](?:\.\/)?tools\/([A-Za-z0-9_$-]+)(?:\.(?:ts|js))?['"]\s*;?\s*$/gm;
 
 /**
  * The isolate has no module loader: an `import … from './tools/<server>'` line becomes a binding of the

@@ -102,14 +102,13 @@ class DaytonaSandbox implements Sandbox {
     let remote: DaytonaRemoteSandbox;
     try {
       // Creation is not repeated on failure: a retry could leave a second, orphaned sandbox.
-      remote = await daytona.create(
-        this.options.snapshot
-          ? { ...base, snapshot: this.options.snapshot }
-          : this.options.image
-            ? { ...base, image: this.options.image }
-            : base,
-        { timeout: timeoutSeconds },
-      );
+      remote =
+        this.options.image && !this.options.snapshot
+          ? await daytona.create({ ...base, image: this.options.image }, { timeout: timeoutSeconds })
+          : await daytona.create(
+              this.options.snapshot ? { ...base, snapshot: this.options.snapshot } : base,
+              { timeout: timeoutSeconds },
+            );
     } catch (error) {
       throw new RomaError('SANDBOX_UNAVAILABLE', `daytona: creating a sandbox failed: ${describe(error)}`, {
         cause: error,
@@ -120,7 +119,8 @@ class DaytonaSandbox implements Sandbox {
     const session = new DaytonaSession(remote, language, this.defaults, () => this.sessions.delete(session));
     this.sessions.add(session);
     try {
-      for (const [path, content] of Object.entries(options.files ?? {})) await session.writeFile(path, content);
+      for (const [path, content] of Object.entries(options.files ?? {}))
+        await session.writeFile(path, content);
     } catch (error) {
       await session.close();
       throw error;
@@ -139,7 +139,11 @@ class DaytonaSandbox implements Sandbox {
   }
 }
 
-const PROGRAM_FILE = { python: '.roma/program.py', javascript: '.roma/program.js', typescript: '.roma/program.ts' };
+const PROGRAM_FILE = {
+  python: '.roma/program.py',
+  javascript: '.roma/program.js',
+  typescript: '.roma/program.ts',
+};
 const RUN_COMMAND = { python: 'python3', javascript: 'node', typescript: 'npx --yes tsx' };
 
 class DaytonaSession implements SandboxSession {
@@ -162,7 +166,11 @@ class DaytonaSession implements SandboxSession {
 
   private async runNow(code: string, options: SandboxRunOptions): Promise<SandboxRunResult> {
     this.assertOpen();
-    const limits = resolveRunLimits(this.defaults, { language: this.language, ...options }, DAYTONA_CAPABILITIES.languages);
+    const limits = resolveRunLimits(
+      this.defaults,
+      { language: this.language, ...options },
+      DAYTONA_CAPABILITIES.languages,
+    );
     const started = performance.now();
     const before = await this.fileStamps();
     const timeoutSeconds = Math.max(1, Math.ceil(limits.timeoutMs / 1000));
@@ -180,10 +188,19 @@ class DaytonaSession implements SandboxSession {
       if (response === 'timeout' || response === 'cancelled') {
         stoppedBy = response;
         exitCode = 124;
-        stderr = response === 'timeout' ? `Error: stopped after the time limit of ${limits.timeoutMs} ms\n` : 'Error: cancelled\n';
+        stderr =
+          response === 'timeout'
+            ? `Error: stopped after the time limit of ${limits.timeoutMs} ms\n`
+            : 'Error: cancelled\n';
       } else {
         exitCode = response.exitCode;
         output = response.result;
+        // The server ends a program at `timeout` seconds and answers with a failure; it names no reason.
+        if (exitCode !== 0 && performance.now() - started >= limits.timeoutMs) {
+          stoppedBy = 'timeout';
+          exitCode = 124;
+          stderr = `Error: stopped after the time limit of ${limits.timeoutMs} ms\n`;
+        }
       }
     } catch (error) {
       const timedOut = /timeout|timed out/i.test(describe(error));
@@ -211,7 +228,12 @@ class DaytonaSession implements SandboxSession {
   private async uploadAndExecute(code: string, language: CodeLanguage, timeoutSeconds: number) {
     const file = PROGRAM_FILE[language];
     await withRetries(() => this.remote.fs.uploadFile(Buffer.from(code), file, 60));
-    return this.remote.process.executeCommand(`${RUN_COMMAND[language]} ${file}`, undefined, undefined, timeoutSeconds);
+    return this.remote.process.executeCommand(
+      `${RUN_COMMAND[language]} ${file}`,
+      undefined,
+      undefined,
+      timeoutSeconds,
+    );
   }
 
   /** path → "size:mtime" of every file under the working directory, to tell which files a run wrote. */
@@ -219,7 +241,12 @@ class DaytonaSession implements SandboxSession {
     const stamps = new Map<string, string>();
     try {
       const listing = await withRetries(() =>
-        this.remote.process.executeCommand(`find . -type f -printf '%P\\t%s\\t%T@\\n' 2>/dev/null | head -n 20000`, undefined, undefined, 30),
+        this.remote.process.executeCommand(
+          `find . -type f -printf '%P\\t%s\\t%T@\\n' 2>/dev/null | head -n 20000`,
+          undefined,
+          undefined,
+          30,
+        ),
       );
       for (const line of listing.result.split('\n')) {
         const [path, size, mtime] = line.split('\t');
@@ -306,5 +333,11 @@ async function raceLimits<T>(
 }
 
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  const status = (error as { statusCode?: unknown }).statusCode;
+  // The SDK sometimes wraps an error body object as the message.
+  if (error.message === '[object Object]' || error.message === '') {
+    return typeof status === 'number' ? `HTTP ${status}` : error.name;
+  }
+  return error.message;
 }

@@ -1,7 +1,7 @@
 // The isolate provider (default): JavaScript/TypeScript in QuickJS WebAssembly inside a worker thread.
 import { randomUUID } from 'node:crypto';
 import { RomaError } from '../../contracts/index.js';
-import { callHostFunction, assertHostFunctionNames } from '../host-functions.js';
+import { assertHostFunctionNames, callHostFunction } from '../host-functions.js';
 import { type ResolvedDefaults, resolveDefaults, resolveRunLimits } from '../limits.js';
 import type {
   HostFunctions,
@@ -172,7 +172,10 @@ class IsolateSession implements SandboxSession {
           this.pending = undefined;
           resolve(message);
         };
-        const wallClock = setTimeout(() => finish({ type: 'timeout' }), limits.timeoutMs + TERMINATE_GRACE_MS);
+        const wallClock = setTimeout(
+          () => finish({ type: 'timeout' }),
+          limits.timeoutMs + TERMINATE_GRACE_MS,
+        );
         const onAbort = () => {
           worker.requestCancel();
           worker.post({ type: 'cancel', runId });

@@ -16,7 +16,11 @@ export interface PreparedProgram {
 }
 
 /** Transpiles TypeScript (types only; no module transform) and wraps the program; never throws. */
-export function prepareProgram(code: string, language: CodeLanguage, reservedNames: readonly string[]): PreparedProgram {
+export function prepareProgram(
+  code: string,
+  language: CodeLanguage,
+  reservedNames: readonly string[],
+): PreparedProgram {
   let javascript = code;
   if (language === 'typescript') {
     try {
@@ -27,7 +31,9 @@ export function prepareProgram(code: string, language: CodeLanguage, reservedNam
   }
   const reserved = new Set([...NEVER_KEPT, ...reservedNames.map((name) => name.split('.')[0] ?? name)]);
   const names = topLevelNames(javascript).filter((name) => !reserved.has(name) && !name.startsWith('__roma'));
-  const keep = names.map((name) => `try { globalThis[${JSON.stringify(name)}] = ${name}; } catch {}`).join(' ');
+  const keep = names
+    .map((name) => `try { globalThis[${JSON.stringify(name)}] = ${name}; } catch {}`)
+    .join(' ');
   const source =
     // No newline after the prefix, so line numbers in errors match the program's own.
     `(() => { let __roma_keep_slot; const __roma_promise = (async () => { __roma_keep_slot = __roma_keep; ` +

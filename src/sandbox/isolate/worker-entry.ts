@@ -23,7 +23,10 @@ export function isolateWorkerUrl(): URL {
   const hash = createHash('sha256').update(javascript).digest('hex').slice(0, 16);
   // Package imports resolve from the file's location, so it must sit inside the project's node_modules.
   const packageEntry = createRequire(import.meta.url).resolve('quickjs-emscripten');
-  const nodeModules = packageEntry.slice(0, packageEntry.lastIndexOf('/node_modules/') + '/node_modules'.length);
+  const nodeModules = packageEntry.slice(
+    0,
+    packageEntry.lastIndexOf('/node_modules/') + '/node_modules'.length,
+  );
   const target = join(nodeModules, '.cache', 'roma-sandbox', `isolate-worker-${hash}.mjs`);
   if (!existsSync(target)) {
     mkdirSync(dirname(target), { recursive: true });

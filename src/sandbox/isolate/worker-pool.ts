@@ -150,7 +150,8 @@ async function waitReady(worker: IsolateWorker, timeoutMs: number, signal?: Abor
       worker.ready,
       new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new RomaError('SANDBOX_UNAVAILABLE', `isolate worker did not start in ${timeoutMs} ms`)),
+          () =>
+            reject(new RomaError('SANDBOX_UNAVAILABLE', `isolate worker did not start in ${timeoutMs} ms`)),
           timeoutMs,
         );
         onAbort = () => reject(new RomaError('CANCELLED', 'opening the isolate session was cancelled'));
@@ -161,9 +162,13 @@ async function waitReady(worker: IsolateWorker, timeoutMs: number, signal?: Abor
   } catch (error) {
     void worker.terminate();
     if (error instanceof RomaError) throw error;
-    throw new RomaError('SANDBOX_UNAVAILABLE', `isolate worker failed to start: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new RomaError(
+      'SANDBOX_UNAVAILABLE',
+      `isolate worker failed to start: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   } finally {
     clearTimeout(timer);
     if (onAbort) signal?.removeEventListener('abort', onAbort);

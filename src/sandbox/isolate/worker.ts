@@ -57,11 +57,15 @@ interface ActiveRun {
   filesWritten: boolean;
 }
 
+/** Same rules as workspace-path.ts on the host: relative (or under /workspace/), never `..` or elsewhere. */
 function normalizePath(path: string): string {
+  const slashed = path.replace(/\\/g, '/').replace(/^\/workspace\//, '');
+  if (slashed.startsWith('/')) throw new Error(`path "${path}" is outside the workspace`);
   const segments: string[] = [];
-  for (const segment of path.replace(/\\/g, '/').split('/')) {
+  for (const segment of slashed.split('/')) {
     if (segment === '' || segment === '.') continue;
-    if (segment === '..' || segment.includes('\0')) throw new Error(`path "${path}" is outside the workspace`);
+    if (segment === '..' || segment.includes('\0'))
+      throw new Error(`path "${path}" is outside the workspace`);
     segments.push(segment);
   }
   if (segments.length === 0) throw new Error(`path "${path}" is empty`);
@@ -116,7 +120,10 @@ class Guest {
   readonly files = new Map<string, string>();
   private workspaceChars = 0;
   private readonly pendingCalls = new Map<number, QuickJSDeferredPromise>();
-  private readonly pendingTimers = new Map<number, { timer: NodeJS.Timeout; deferred: QuickJSDeferredPromise }>();
+  private readonly pendingTimers = new Map<
+    number,
+    { timer: NodeJS.Timeout; deferred: QuickJSDeferredPromise }
+  >();
   private nextId = 1;
   private wake: (() => void) | undefined;
   run: ActiveRun | undefined;
@@ -177,7 +184,12 @@ class Guest {
       const callId = this.nextId++;
       const deferred = context.newPromise();
       this.pendingCalls.set(callId, deferred);
-      send({ type: 'host-call', callId, name: context.getString(name), argsJson: context.getString(argsJson) });
+      send({
+        type: 'host-call',
+        callId,
+        name: context.getString(name),
+        argsJson: context.getString(argsJson),
+      });
       return deferred.handle;
     });
     define('sleep', (ms) => {
@@ -221,7 +233,9 @@ class Guest {
     const parse = context.getProp(context.getProp(context.global, 'JSON'), 'parse');
     const namesArray = context.unwrapResult(context.callFunction(parse, context.undefined, names));
     const preludeFn = context.unwrapResult(context.evalCode(PRELUDE, 'prelude.js'));
-    const installed = context.unwrapResult(context.callFunction(preludeFn, context.undefined, native, namesArray));
+    const installed = context.unwrapResult(
+      context.callFunction(preludeFn, context.undefined, native, namesArray),
+    );
     for (const handle of [installed, preludeFn, namesArray, parse, names, native]) handle.dispose();
   }
 
@@ -438,17 +452,19 @@ port.on('message', (message: ToWorkerMessage) => {
     case 'run': {
       const current = guest;
       if (!current) return;
-      queue = queue.then(() => current.execute(message)).catch((error: unknown) => {
-        send({
-          type: 'run-end',
-          runId: message.runId,
-          stdout: '',
-          stderr: `internal error of the isolate: ${error instanceof Error ? error.message : String(error)}\n`,
-          truncated: false,
-          exitCode: 1,
-          stoppedBy: 'crash',
+      queue = queue
+        .then(() => current.execute(message))
+        .catch((error: unknown) => {
+          send({
+            type: 'run-end',
+            runId: message.runId,
+            stdout: '',
+            stderr: `internal error of the isolate: ${error instanceof Error ? error.message : String(error)}\n`,
+            truncated: false,
+            exitCode: 1,
+            stoppedBy: 'crash',
+          });
         });
-      });
       return;
     }
     case 'host-result':

@@ -65,7 +65,13 @@ export function bwrapCommand(options: BwrapCommandOptions): string[] {
     else args.push('--ro-bind', entry.path, entry.path);
   }
   // A minimal /etc: the loader cache and what Python/Node read at start; never passwd/shadow/hosts of the host.
-  for (const path of ['/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/alternatives', '/etc/localtime', '/etc/ssl/certs']) {
+  for (const path of [
+    '/etc/ld.so.cache',
+    '/etc/ld.so.conf',
+    '/etc/alternatives',
+    '/etc/localtime',
+    '/etc/ssl/certs',
+  ]) {
     args.push('--ro-bind-try', path, path);
   }
   for (const path of options.readOnlyPaths) args.push('--ro-bind', path, path);
@@ -84,6 +90,9 @@ export function bwrapCommand(options: BwrapCommandOptions): string[] {
     '--ro-bind',
     options.runnerDir,
     RUNNER_DIR_IN_SANDBOX,
+    // Everything mounted so far except /tmp, /dev, /proc and /workspace becomes read-only, the root included.
+    '--remount-ro',
+    '/',
     '--chdir',
     WORKSPACE_IN_SANDBOX,
     '--clearenv',

@@ -1,5 +1,14 @@
 // Finds what the process provider needs on this machine: bwrap, prlimit, the real Python and Node.
-import { accessSync, constants, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+} from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { RomaError } from '../../contracts/index.js';
 
@@ -33,7 +42,9 @@ export function resolveBwrap(explicit?: string): string {
   }
   const found = explicit ?? (isExecutable('/usr/bin/bwrap') ? '/usr/bin/bwrap' : onPath('bwrap'));
   if (!found || !isExecutable(found)) {
-    throw new RomaError('SANDBOX_UNAVAILABLE', 'bubblewrap (bwrap) is not installed', { fix: INSTALL_BWRAP_FIX });
+    throw new RomaError('SANDBOX_UNAVAILABLE', 'bubblewrap (bwrap) is not installed', {
+      fix: INSTALL_BWRAP_FIX,
+    });
   }
   return found;
 }

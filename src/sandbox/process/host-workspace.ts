@@ -30,9 +30,13 @@ export class HostWorkspace {
     try {
       const stat = await lstat(full);
       if (stat.isSymbolicLink()) {
-        throw new RomaError('VALIDATION_FAILED', `path "${path}" is a symbolic link; the host does not follow it`, {
-          field: 'path',
-        });
+        throw new RomaError(
+          'VALIDATION_FAILED',
+          `path "${path}" is a symbolic link; the host does not follow it`,
+          {
+            field: 'path',
+          },
+        );
       }
     } catch (error) {
       if (error instanceof RomaError) throw error;

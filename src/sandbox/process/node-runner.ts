@@ -7,6 +7,8 @@ const fs = require('node:fs');
 const readline = require('node:readline');
 const vm = require('node:vm');
 
+// Programs may use Node's modules (fs for the workspace); bubblewrap, not Node, is the boundary here.
+globalThis.require = require;
 const pending = new Map();
 const programs = [];
 let wakeProgramLoop = null;

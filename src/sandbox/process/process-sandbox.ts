@@ -130,7 +130,11 @@ class ProcessSandbox implements Sandbox {
     } else {
       const prefix = installPrefix(toolchain.nodePath);
       if (prefix) readOnlyPaths.push(prefix);
-      interpreter = [toolchain.nodePath, `--max-old-space-size=${memoryMb}`, `${RUNNER_DIR_IN_SANDBOX}/runner.cjs`];
+      interpreter = [
+        toolchain.nodePath,
+        `--max-old-space-size=${memoryMb}`,
+        `${RUNNER_DIR_IN_SANDBOX}/runner.cjs`,
+      ];
     }
     const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
     const maxTasks = toolchain.setprivPath
@@ -201,10 +205,13 @@ class ProcessSandbox implements Sandbox {
     const names = assertHostFunctionNames(hostFunctions);
     const warm = this.takeWarm(this.defaults.memoryMb);
     const workspaceDir = warm?.workspaceDir ?? this.newWorkspaceDir();
-    const session = new ProcessSession(this, workspaceDir, hostFunctions, names, () => this.sessions.delete(session));
+    const session = new ProcessSession(this, workspaceDir, hostFunctions, names, () =>
+      this.sessions.delete(session),
+    );
     this.sessions.add(session);
     try {
-      for (const [path, content] of Object.entries(options.files ?? {})) await session.writeFile(path, content);
+      for (const [path, content] of Object.entries(options.files ?? {}))
+        await session.writeFile(path, content);
       if (warm) await session.adopt('python', warm.runner, this.defaults.memoryMb, options.timeoutMs);
     } catch (error) {
       await session.close();
@@ -300,7 +307,8 @@ class ProcessSession implements SandboxSession {
     }
     if (!outcome.alive) {
       this.runners.delete(limits.language);
-      if (limits.language === 'python') stderr += "the session's interpreter state was reset (workspace files are kept)\n";
+      if (limits.language === 'python')
+        stderr += "the session's interpreter state was reset (workspace files are kept)\n";
     }
     return {
       stdout: outcome.stdout,
@@ -360,7 +368,10 @@ async function waitFor(promise: Promise<void>, timeoutMs: number, message: strin
     await Promise.race([
       promise,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new RomaError('SANDBOX_FAILED', `${message} in ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(
+          () => reject(new RomaError('SANDBOX_FAILED', `${message} in ${timeoutMs} ms`)),
+          timeoutMs,
+        );
       }),
     ]);
   } finally {

@@ -146,14 +146,24 @@ def _run(message):
             os._exit(1)
         error_type = type(error).__name__
         exit_code = 1
+        trace = error.__traceback__
+        if isinstance(error, (MemoryError, RecursionError)):
+            # The frames hold what exhausted memory or the stack: drop them before formatting anything.
+            error.__traceback__ = None
+            trace = None
         try:
             import traceback
-            frames = traceback.extract_tb(error.__traceback__)[1:]
-            sys.stderr.write("Traceback (most recent call last):\n")
-            sys.stderr.write("".join(traceback.format_list(frames[-8:])))
+            frames = traceback.extract_tb(trace)[1:] if trace is not None else []
+            if frames:
+                sys.stderr.write("Traceback (most recent call last):\n")
+                sys.stderr.write("".join(traceback.format_list(frames[-8:])))
             sys.stderr.write("".join(traceback.format_exception_only(type(error), error)))
         except BaseException:
-            pass
+            try:
+                sys.stderr.write(error_type + "\n")
+            except BaseException:
+                pass
+        trace = None
     if os.getpid() != _RUNNER_PID:
         os._exit(exit_code)
     _kill_strays()

@@ -188,7 +188,9 @@ export class SandboxedRunner {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.initializedWaiter = undefined;
-        reject(new RomaError('SANDBOX_FAILED', `sandboxed interpreter did not initialize in ${timeoutMs} ms`));
+        reject(
+          new RomaError('SANDBOX_FAILED', `sandboxed interpreter did not initialize in ${timeoutMs} ms`),
+        );
       }, timeoutMs);
       this.initializedWaiter = () => {
         clearTimeout(timer);

@@ -51,7 +51,8 @@ server.registerTool(
     description: 'Lists customers with their profile, order ids, preferences and support tickets.',
     inputSchema: { tier: z.enum(['bronze', 'silver', 'gold', 'platinum']).optional() },
   },
-  async ({ tier }) => json({ customers: data.customers.filter((customer) => !tier || customer.tier === tier) }),
+  async ({ tier }) =>
+    json({ customers: data.customers.filter((customer) => !tier || customer.tier === tier) }),
 );
 
 server.registerTool(

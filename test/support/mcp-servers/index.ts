@@ -5,6 +5,11 @@ import type { McpServerConfig } from '../../../src/config/sections/ptc.js';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** `${NAME}`: how a server config refers to a host env var (resolved on the host, never in the sandbox). */
+export function envReference(name: string): string {
+  return `$\u007b${name}}`;
+}
+
 function tsxServer(file: string, env: Record<string, string>): McpServerConfig {
   return {
     transport: 'stdio',

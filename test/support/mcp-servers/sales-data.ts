@@ -58,18 +58,42 @@ const PRODUCTS = [
   ['SKU-106', 'Travel mug', 18],
   ['SKU-107', 'Cold brew jar', 27.5],
 ] as const;
-const STATUSES: Order['status'][] = ['pending', 'shipped', 'delivered', 'delivered', 'delivered', 'cancelled', 'refunded'];
+const STATUSES: Order['status'][] = [
+  'pending',
+  'shipped',
+  'delivered',
+  'delivered',
+  'delivered',
+  'cancelled',
+  'refunded',
+];
 const REGIONS: Order['region'][] = ['north', 'south', 'east', 'west'];
 const TIERS: Customer['tier'][] = ['bronze', 'bronze', 'silver', 'silver', 'gold', 'platinum'];
 const SERVICES: LogEntry['service'][] = ['checkout', 'inventory', 'payments', 'shipping', 'auth'];
 const LEVELS: LogEntry['level'][] = ['debug', 'info', 'info', 'info', 'warn', 'error'];
 const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Radia', 'Tim'];
-const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'Thompson', 'Perlman', 'Berners'];
+const LAST = [
+  'Lovelace',
+  'Hopper',
+  'Turing',
+  'Dijkstra',
+  'Liskov',
+  'Knuth',
+  'Allen',
+  'Thompson',
+  'Perlman',
+  'Berners',
+];
 const MESSAGES: Record<LogEntry['level'], string[]> = {
   debug: ['cache lookup', 'retrying request', 'feature flag evaluated'],
   info: ['order accepted', 'payment authorized', 'label printed', 'stock reserved', 'user logged in'],
   warn: ['slow upstream response', 'stock running low', 'payment retry scheduled'],
-  error: ['payment declined: insufficient funds', 'carrier API timeout', 'inventory mismatch', 'token expired'],
+  error: [
+    'payment declined: insufficient funds',
+    'carrier API timeout',
+    'inventory mismatch',
+    'token expired',
+  ],
 };
 
 /** mulberry32: a tiny seeded generator, so every run (and both benchmark modes) sees the same data. */
@@ -92,7 +116,12 @@ function isoDate(random: () => number, startMs: number, spanDays: number): strin
   return new Date(startMs + Math.floor(random() * spanDays * 86_400_000)).toISOString();
 }
 
-export function generateSalesData(seed = 42, orderCount = 240, customerCount = 40, logCount = 600): SalesData {
+export function generateSalesData(
+  seed = 42,
+  orderCount = 240,
+  customerCount = 40,
+  logCount = 600,
+): SalesData {
   const random = randomGenerator(seed);
   const start = Date.UTC(2025, 0, 1);
   const customers: Customer[] = [];
@@ -107,7 +136,11 @@ export function generateSalesData(seed = 42, orderCount = 240, customerCount = 4
       signupDate: isoDate(random, start - 400 * 86_400_000, 400),
       lifetimeValueUsd: 0,
       orderIds: [],
-      preferences: { newsletter: random() > 0.5, language: pick(random, ['en', 'de', 'fr']), grind: 'medium' },
+      preferences: {
+        newsletter: random() > 0.5,
+        language: pick(random, ['en', 'de', 'fr']),
+        grind: 'medium',
+      },
       supportTickets: Array.from({ length: 1 + Math.floor(random() * 4) }, (_, ticket) => ({
         id: `T-${index}-${ticket}`,
         subject: pick(random, ['Late delivery', 'Damaged item', 'Billing question', 'Change address']),
@@ -123,7 +156,8 @@ export function generateSalesData(seed = 42, orderCount = 240, customerCount = 4
       const [sku, name, price] = pick(random, PRODUCTS);
       return { sku, name, quantity: 1 + Math.floor(random() * 3), unitPriceUsd: price };
     });
-    const totalUsd = Math.round(items.reduce((sum, item) => sum + item.quantity * item.unitPriceUsd, 0) * 100) / 100;
+    const totalUsd =
+      Math.round(items.reduce((sum, item) => sum + item.quantity * item.unitPriceUsd, 0) * 100) / 100;
     const order: Order = {
       id: `O-${String(index + 1).padStart(5, '0')}`,
       customerId: customer.id,
@@ -151,7 +185,9 @@ export function generateSalesData(seed = 42, orderCount = 240, customerCount = 4
       message: pick(random, MESSAGES[level]),
       orderId: random() > 0.4 ? (orders[Math.floor(random() * orders.length)] as Order).id : null,
       latencyMs: Math.floor(random() * 2000),
-      traceId: Math.floor(random() * 1e12).toString(16).padStart(10, '0'),
+      traceId: Math.floor(random() * 1e12)
+        .toString(16)
+        .padStart(10, '0'),
     });
   }
   logs.sort((a, b) => a.timestamp.localeCompare(b.timestamp));

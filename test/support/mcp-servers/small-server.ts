@@ -41,7 +41,9 @@ server.registerTool(
   async () => {
     const secret = process.env.TEST_SECRET ?? '';
     return {
-      content: [{ type: 'text', text: JSON.stringify({ present: secret.length > 0, length: secret.length }) }],
+      content: [
+        { type: 'text', text: JSON.stringify({ present: secret.length > 0, length: secret.length }) },
+      ],
     };
   },
 );

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryCacheStore } from '../../../src/cache/memory-cache-store.js';
-import type { McpServerConfig } from '../../../src/config/sections/ptc.js';
 import { LlmConfigSchema } from '../../../src/config/sections/llm.js';
+import type { McpServerConfig } from '../../../src/config/sections/ptc.js';
 import type {
   NewStreamEvent,
   PTCArtifactResult,
@@ -16,7 +16,11 @@ import { createPtcAgent, McpManager, type PtcAgent, type PtcAgentDeps } from '..
 import { createIsolateSandbox } from '../../../src/sandbox/isolate/isolate-sandbox.js';
 import type { Sandbox } from '../../../src/sandbox/sandbox.js';
 import { FileArtifactStore } from '../../../src/store/file-artifact-store.js';
-import { type ScriptedModelServer, type ScriptedRule, startScriptedModelServer } from '../scripted-model/index.js';
+import {
+  type ScriptedModelServer,
+  type ScriptedRule,
+  startScriptedModelServer,
+} from '../scripted-model/index.js';
 
 export interface PtcHarnessOptions {
   rules: ScriptedRule[];
@@ -40,7 +44,10 @@ export interface PtcHarness {
   events: NewStreamEvent[];
   deps: PtcAgentDeps;
   plan(input: Partial<PTCExecutionPlanInput> & { goal: string }): PTCExecutionPlanInput;
-  execute(input: Partial<PTCExecutionPlanInput> & { goal: string }, signal?: AbortSignal): Promise<PTCArtifactResult>;
+  execute(
+    input: Partial<PTCExecutionPlanInput> & { goal: string },
+    signal?: AbortSignal,
+  ): Promise<PTCArtifactResult>;
   close(): Promise<void>;
 }
 
@@ -49,11 +56,18 @@ let planCounter = 0;
 export async function startPtcHarness(options: PtcHarnessOptions): Promise<PtcHarness> {
   const model = await startScriptedModelServer({ rules: options.rules });
   const registry = createModelRegistry(
-    LlmConfigSchema.parse({ model: 'openai:scripted', openaiBaseUrl: model.openaiBaseUrl, openaiApiKey: 'test-key' }),
+    LlmConfigSchema.parse({
+      model: 'openai:scripted',
+      openaiBaseUrl: model.openaiBaseUrl,
+      openaiApiKey: 'test-key',
+    }),
   );
   const manager =
     options.manager ??
-    new McpManager({ servers: options.servers ?? {}, ...(options.hostEnv ? { hostEnv: options.hostEnv } : {}) });
+    new McpManager({
+      servers: options.servers ?? {},
+      ...(options.hostEnv ? { hostEnv: options.hostEnv } : {}),
+    });
   const sandbox = createIsolateSandbox({ poolSize: 0 });
   const dataDir = mkdtempSync(join(tmpdir(), 'roma-ptc-'));
   const artifactStore = new FileArtifactStore({ dataDir });
@@ -120,7 +134,9 @@ export function runsSoFar(requestText: string): number {
 /** Text of the last run report in a request (what the model would read). */
 export function lastRunReport(requestText: string): string {
   const index = requestText.lastIndexOf('Run ');
-  const reports = [...requestText.matchAll(/^Run \d+: exit code[\s\S]*?(?=^Run \d+: exit code|$(?![\s\S]))/gm)];
+  const reports = [
+    ...requestText.matchAll(/^Run \d+: exit code[\s\S]*?(?=^Run \d+: exit code|$(?![\s\S]))/gm),
+  ];
   return reports.at(-1)?.[0] ?? (index >= 0 ? requestText.slice(index) : '');
 }
 
@@ -134,7 +150,8 @@ export function conversationRule(
 ): ScriptedRule {
   return {
     name: marker,
-    match: { contains: marker },
+    // Only the PTC agent's own requests (an engine's atomizer may mention the same goal).
+    match: { contains: [marker, 'You are PTC'] },
     reply: (request) => {
       const done = runsSoFar(request.text);
       const step = steps[Math.min(done, steps.length - 1)]!;

@@ -1,0 +1,217 @@
+// Cache benchmark: Redis hit latency against a raw ioredis GET, memory hit latency, single-flight fan-in.
+import { randomUUID } from 'node:crypto';
+import { cpus } from 'node:os';
+import { createOpenAI } from '@ai-sdk/openai';
+import { generateText } from 'ai';
+import { Redis } from 'ioredis';
+import {
+  type CacheStore,
+  createLlmCache,
+  decodeLlmEntry,
+  encodeLlmEntry,
+  LLM_ENTRY_FORMAT,
+  type LlmCacheEntry,
+  MemoryCacheStore,
+  RedisCacheStore,
+} from '../src/cache/index.js';
+import { startScriptedModelServer } from '../test/support/scripted-model/index.js';
+
+(globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 5_000);
+const WARMUP = 500;
+const quiet = { warn: () => {}, info: () => {} };
+
+function percentile(sortedNs: readonly bigint[], fraction: number): number {
+  const index = Math.min(sortedNs.length - 1, Math.floor(sortedNs.length * fraction));
+  return Number(sortedNs[index] ?? 0n) / 1_000;
+}
+
+function summary(samplesNs: bigint[]): { p50Us: number; p99Us: number } {
+  const sorted = [...samplesNs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { p50Us: percentile(sorted, 0.5), p99Us: percentile(sorted, 0.99) };
+}
+
+/** A typical stored answer: a planner's JSON plan of ~2 KB with its usage. */
+function sampleEntryText(): string {
+  const plan = {
+    subtasks: Array.from({ length: 6 }, (_, index) => ({
+      id: `t${index}`,
+      goal: `Research part ${index} of the question and summarise the findings in three sentences.`,
+      taskType: index % 2 === 0 ? 'RETRIEVE' : 'THINK',
+      dependencies: index > 0 ? [`t${index - 1}`] : [],
+    })),
+  };
+  const entry: LlmCacheEntry = {
+    format: LLM_ENTRY_FORMAT,
+    kind: 'generate',
+    provider: 'openai.chat',
+    modelId: 'gpt-4o-mini',
+    createdAt: new Date().toISOString(),
+    usage: { inputTokens: 1_200, outputTokens: 450, cachedInputTokens: 0, reasoningTokens: 0 },
+    generate: {
+      content: [{ type: 'text', text: JSON.stringify(plan) }],
+      finishReason: { unified: 'stop', raw: 'stop' },
+      usage: {
+        inputTokens: { total: 1_200, noCache: 1_200, cacheRead: 0, cacheWrite: 0 },
+        outputTokens: { total: 450, text: 450, reasoning: 0 },
+      },
+      response: { id: 'chatcmpl-bench', timestamp: new Date(), modelId: 'gpt-4o-mini' },
+      warnings: [],
+    },
+  };
+  return encodeLlmEntry(entry);
+}
+
+async function lookupHit(store: CacheStore, key: string): Promise<void> {
+  const text = await store.get(key);
+  if (text === undefined || !decodeLlmEntry(text).ok)
+    throw new Error('benchmark entry missing or unreadable');
+}
+
+async function redisLatency(entryText: string) {
+  const prefix = `roma-bench:${randomUUID()}:`;
+  const key = 'llm:v1:openai.chat:gpt-4o-mini:bench';
+  const store = new RedisCacheStore({ url: REDIS_URL, keyPrefix: prefix, logger: quiet });
+  const raw = new Redis(REDIS_URL);
+  try {
+    if (!(await store.connect())) throw new Error(`Redis at ${REDIS_URL} is not reachable`);
+    await store.set(key, entryText);
+    const rawSamples: bigint[] = [];
+    const storeSamples: bigint[] = [];
+    const lookupSamples: bigint[] = [];
+    // Interleaved, so drift of the machine hits all three alike.
+    for (let index = 0; index < WARMUP + ITERATIONS; index += 1) {
+      let start = process.hrtime.bigint();
+      await raw.get(prefix + key);
+      const rawNs = process.hrtime.bigint() - start;
+      start = process.hrtime.bigint();
+      await store.get(key);
+      const storeNs = process.hrtime.bigint() - start;
+      start = process.hrtime.bigint();
+      await lookupHit(store, key);
+      const lookupNs = process.hrtime.bigint() - start;
+      if (index < WARMUP) continue;
+      rawSamples.push(rawNs);
+      storeSamples.push(storeNs);
+      lookupSamples.push(lookupNs);
+    }
+    return { raw: summary(rawSamples), store: summary(storeSamples), lookup: summary(lookupSamples) };
+  } finally {
+    await store.clear('');
+    await store.close();
+    raw.disconnect();
+  }
+}
+
+async function memoryLatency(entryText: string) {
+  const store = new MemoryCacheStore();
+  const key = 'llm:v1:openai.chat:gpt-4o-mini:bench';
+  for (let index = 0; index < 1_000; index += 1) store.set(`filler:${index}`, entryText);
+  store.set(key, entryText);
+  const getSamples: bigint[] = [];
+  const lookupSamples: bigint[] = [];
+  for (let index = 0; index < WARMUP + ITERATIONS; index += 1) {
+    let start = process.hrtime.bigint();
+    store.get(key);
+    const getNs = process.hrtime.bigint() - start;
+    start = process.hrtime.bigint();
+    await lookupHit(store, key);
+    const lookupNs = process.hrtime.bigint() - start;
+    if (index < WARMUP) continue;
+    getSamples.push(getNs);
+    lookupSamples.push(lookupNs);
+  }
+  return { get: summary(getSamples), lookup: summary(lookupSamples) };
+}
+
+async function singleFlight(): Promise<{ oneCache: number; tenCaches: number; memory: number }> {
+  const server = await startScriptedModelServer({
+    rules: [{ reply: { text: 'one answer for all', latencyMs: 200 } }],
+  });
+  const stores: CacheStore[] = [];
+  try {
+    const model = () => createOpenAI({ apiKey: 'bench', baseURL: server.openaiBaseUrl }).chat('gpt-4o-mini');
+    const fanIn = async (caches: ReturnType<typeof createLlmCache>[], prompt: string) => {
+      server.clearRequests();
+      const texts = await Promise.all(
+        Array.from({ length: 100 }, (_, index) => {
+          const cache = caches[index % caches.length];
+          if (!cache) throw new Error('no cache');
+          return generateText({ model: cache.wrap(model()), prompt, temperature: 0, maxRetries: 0 }).then(
+            (result) => result.text,
+          );
+        }),
+      );
+      if (texts.some((text) => text !== 'one answer for all')) throw new Error('a caller got another answer');
+      await Promise.all(caches.map((cache) => cache.flush()));
+      return server.requests.length;
+    };
+    const memoryStore = new MemoryCacheStore();
+    stores.push(memoryStore);
+    const memory = await fanIn([createLlmCache({ store: memoryStore, logger: quiet })], 'fan-in memory');
+    const redisStore = new RedisCacheStore({
+      url: REDIS_URL,
+      keyPrefix: `roma-bench:${randomUUID()}:`,
+      logger: quiet,
+    });
+    stores.push(redisStore);
+    await redisStore.connect();
+    const oneCache = await fanIn([createLlmCache({ store: redisStore, logger: quiet })], 'fan-in one cache');
+    // Ten cache instances on one Redis: the lock in Redis, not the in-process map, has to do the work.
+    const tenCaches = await fanIn(
+      Array.from({ length: 10 }, () => createLlmCache({ store: redisStore, logger: quiet })),
+      'fan-in ten caches',
+    );
+    return { oneCache, tenCaches, memory };
+  } finally {
+    for (const store of stores) {
+      await store.clear('');
+      await store.close();
+    }
+    await server.close();
+  }
+}
+
+const entryText = sampleEntryText();
+console.log(
+  `cache benchmark: ${ITERATIONS} iterations, entry ${Buffer.byteLength(entryText)} bytes, ` +
+    `Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'})`,
+);
+const redis = await redisLatency(entryText);
+const memory = await memoryLatency(entryText);
+const fanIn = await singleFlight();
+
+const format = (figures: { p50Us: number; p99Us: number }) =>
+  `p50 ${figures.p50Us.toFixed(1)} µs, p99 ${figures.p99Us.toFixed(1)} µs`;
+console.log(`raw ioredis GET                     ${format(redis.raw)}`);
+console.log(`RedisCacheStore.get                 ${format(redis.store)}`);
+console.log(`Redis hit (get + schema-checked decode) ${format(redis.lookup)}`);
+console.log(`MemoryCacheStore.get                ${format(memory.get)}`);
+console.log(`memory hit (get + decode)           ${format(memory.lookup)}`);
+console.log(
+  `single-flight, 100 concurrent identical calls: ${fanIn.memory} upstream (memory), ` +
+    `${fanIn.oneCache} (Redis, one cache), ${fanIn.tenCaches} (Redis, ten cache instances)`,
+);
+// Headline figures are for a full hit, as the middleware sees it: GET plus the schema-checked decode.
+const redisHitP50Ratio = redis.lookup.p50Us / redis.raw.p50Us;
+const storeOnlyRatio = redis.store.p50Us / redis.raw.p50Us;
+console.log(
+  `ratios to raw GET p50: hit with decode ${redisHitP50Ratio.toFixed(2)}, store get alone ${storeOnlyRatio.toFixed(2)}`,
+);
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+console.log(
+  JSON.stringify({
+    bench: 'cache',
+    redisHitP50Ratio: round(redisHitP50Ratio, 3),
+    redisHitP50Us: round(redis.lookup.p50Us),
+    redisHitP99Us: round(redis.lookup.p99Us),
+    rawGetP50Us: round(redis.raw.p50Us),
+    rawGetP99Us: round(redis.raw.p99Us),
+    redisStoreGetP50Ratio: round(storeOnlyRatio, 3),
+    memoryHitP50Us: round(memory.lookup.p50Us, 2),
+    memoryStoreGetP50Us: round(memory.get.p50Us, 2),
+    singleFlightUpstreamCalls: Math.max(fanIn.memory, fanIn.oneCache, fanIn.tenCaches),
+  }),
+);

@@ -1,0 +1,70 @@
+// Wires the PTC agent from config: MCP manager, model registry (behind the LLM cache), sandboxes, stores.
+import type { RomaConfig } from '../../config/index.js';
+import type { SandboxProviderName } from '../../contracts/index.js';
+import { costOf, createModelRegistry } from '../../llm/index.js';
+import type { PtcAgent, PtcAgentDeps } from '../../ptc/index.js';
+import { createHttpCodeAgent, createPtcAgent, McpManager } from '../../ptc/index.js';
+import { createSandboxFromConfig, type Sandbox } from '../../sandbox/index.js';
+import { openArtifactStore } from '../../store/index.js';
+import type { CodeAgentFactory } from '../wiring/index.js';
+import { openLlmCache } from '../wiring/index.js';
+
+export interface PtcRuntime {
+  agent: PtcAgent;
+  manager: McpManager;
+  close(): Promise<void>;
+}
+
+export interface PtcRuntimeOptions {
+  /** Overrides `ptc.mode`. */
+  mode?: PtcAgentDeps['mode'];
+  onEvent?: PtcAgentDeps['onEvent'];
+  emitArtifactEvents?: boolean;
+}
+
+/** The in-process PTC agent with everything it holds open; `close()` ends MCP children and sandbox pools. */
+export async function openPtcRuntime(config: RomaConfig, options: PtcRuntimeOptions = {}): Promise<PtcRuntime> {
+  const manager = new McpManager({ servers: config.ptc.mcpServers });
+  const cache = await openLlmCache(config);
+  const models = createModelRegistry(config.llm, { middleware: cache ? [cache.middleware] : [] });
+  const sandboxes = new Map<SandboxProviderName, Sandbox>();
+  const sandboxFor = (provider: SandboxProviderName): Sandbox => {
+    let sandbox = sandboxes.get(provider);
+    if (!sandbox) {
+      sandbox = createSandboxFromConfig(config.sandbox, provider);
+      sandboxes.set(provider, sandbox);
+    }
+    return sandbox;
+  };
+  const agent = createPtcAgent({
+    models,
+    sandboxFor,
+    tools: manager,
+    artifactStore: openArtifactStore(config.store),
+    ...(cache ? { cache: cache.store } : {}),
+    mode: options.mode ?? config.ptc.mode,
+    costOf: (modelId, usage) => costOf(modelId, usage, config.llm.prices),
+    modelTimeoutMs: config.llm.timeoutMs,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.emitArtifactEvents ? { emitArtifactEvents: true } : {}),
+  });
+  return {
+    agent,
+    manager,
+    close: async () => {
+      await manager.close();
+      await Promise.all([...sandboxes.values()].map((sandbox) => sandbox.close().catch(() => undefined)));
+      if (cache) {
+        await cache.flush().catch(() => undefined);
+        await Promise.resolve(cache.store.close()).catch(() => undefined);
+      }
+    },
+  };
+}
+
+/** The engine's code agent: the PTC service's HTTP client when `ptc.serviceUrl` is set, else in process. */
+export const ptcCodeAgentFactory: CodeAgentFactory = async (config) => {
+  if (config.ptc.serviceUrl) return { agent: createHttpCodeAgent(config.ptc.serviceUrl) };
+  const runtime = await openPtcRuntime(config);
+  return { agent: runtime.agent, close: () => runtime.close() };
+};

@@ -1,0 +1,283 @@
+// `roma solve` and `roma runs` as a user runs them: child processes against the scripted model server.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ScriptedModelServer } from '../../../test/support/scripted-model/index.js';
+import { startScriptedModelServer } from '../../../test/support/scripted-model/index.js';
+import type { StreamEvent } from '../../contracts/index.js';
+import { foldTaskTree } from '../../engine/index.js';
+import type { ScriptedTree } from '../../engine/testing/scripted-tree.js';
+import { scriptedTreeRules, taskLine } from '../../engine/testing/scripted-tree.js';
+import type { ExecutionStore } from '../../store/index.js';
+import { openExecutionStore } from '../../store/index.js';
+
+const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+const GOAL = 'Plan a garden';
+const TREE: ScriptedTree = {
+  goal: GOAL,
+  tasks: {
+    [GOAL]: {
+      plan: [
+        { id: 'soil', goal: 'Test the soil', taskType: 'RETRIEVE', dependencies: [] },
+        { id: 'seeds', goal: 'Choose the seeds', taskType: 'THINK', dependencies: [] },
+        { id: 'layout', goal: 'Draw the layout', taskType: 'WRITE', dependencies: ['soil', 'seeds'] },
+      ],
+      result: 'GARDEN PLAN DONE',
+    },
+    'Test the soil': { result: 'SOIL IS LOAM' },
+    'Choose the seeds': { result: 'TOMATOES AND BEANS' },
+    'Draw the layout': { result: 'ROWS NORTH TO SOUTH' },
+  },
+};
+
+interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function roma(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): { child: ChildProcess; finished: Promise<Finished> } {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const finished = new Promise<Finished>((resolve) => {
+    // Bounded: a child still running after 60 s is killed, and the test then fails on its output.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return { child, finished };
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+let server: ScriptedModelServer;
+let dataDir: string;
+let env: Record<string, string>;
+let store: ExecutionStore | undefined;
+
+beforeEach(async () => {
+  server = await startScriptedModelServer({ rules: scriptedTreeRules(TREE) });
+  dataDir = mkdtempSync(join(tmpdir(), 'roma-cli-'));
+  env = {
+    ROMA_MODEL: 'openai:scripted',
+    OPENAI_BASE_URL: server.openaiBaseUrl,
+    OPENAI_API_KEY: 'test-key',
+    ROMA_DATA_DIR: join(dataDir, '.roma'),
+    ROMA_LLM_MAX_RETRIES: '0',
+    ROMA_CACHE_ENABLED: 'false',
+  };
+});
+
+afterEach(async () => {
+  await store?.close();
+  store = undefined;
+  await server.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('roma solve', () => {
+  it('prints the plain event lines, the answer and a summary when stdout is not a terminal', async () => {
+    const { finished } = roma(['solve', GOAL], env, dataDir);
+    const result = await finished;
+    expect(result.stderr).not.toContain('Error');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('start  root.2 THINK: Choose the seeds');
+    expect(result.stdout).toContain('━━ answer ━━\nGARDEN PLAN DONE');
+    expect(result.stdout).toMatch(/tasks 4 \(4 completed, 0 failed, 0 cancelled\), depth 1/);
+    expect(result.stdout).toMatch(/model calls 9, tokens \d+/);
+  });
+
+  it('--json prints the event stream as JSON lines, the same as stored', async () => {
+    const { finished } = roma(['solve', GOAL, '--json'], env, dataDir);
+    const result = await finished;
+    expect(result.code).toBe(0);
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as StreamEvent);
+    expect(events[0]?.type).toBe('execution-start');
+    expect(events.at(-1)).toMatchObject({
+      type: 'execution-end',
+      status: 'COMPLETED',
+      result: 'GARDEN PLAN DONE',
+    });
+    store = await openExecutionStore({ dataDir: env.ROMA_DATA_DIR! });
+    expect(await store.readEvents(events[0]!.executionId)).toEqual(events);
+  });
+
+  it('without a model says which env var to set', async () => {
+    const { ROMA_MODEL: _model, ...rest } = env;
+    const result = await roma(['solve', GOAL], { ...rest, OPENAI_BASE_URL: '', OPENAI_API_KEY: '' }, dataDir)
+      .finished;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('MODEL_NOT_CONFIGURED');
+    expect(result.stderr).toContain('ANTHROPIC_API_KEY');
+  });
+});
+
+describe('roma runs', () => {
+  it('kill -9 mid-run, then `runs resume`: completes without repeating a finished task’s model calls', async () => {
+    // The seeds step is slow, so the kill lands while it is in flight and after the soil step finished.
+    server.setRules(
+      scriptedTreeRules({
+        ...TREE,
+        tasks: { ...TREE.tasks, 'Choose the seeds': { result: 'TOMATOES AND BEANS', latencyMs: 30_000 } },
+      }),
+    );
+    const { child, finished } = roma(['solve', GOAL, '--json'], env, dataDir);
+    store = await waitFor(async () => {
+      try {
+        return await openExecutionStore({ dataDir: env.ROMA_DATA_DIR! });
+      } catch {
+        return undefined;
+      }
+    }, 'the store');
+    const openStore = store;
+    const executionId = await waitFor(
+      async () => (await openStore.listExecutions())[0]?.id,
+      'the run to start',
+    );
+    const finishedBefore = await waitFor(async () => {
+      const events = await openStore.readEvents(executionId);
+      const done = events.filter((event) => event.type === 'task-end' && event.status === 'COMPLETED');
+      const seedsInFlight = server.requests.some(
+        (request) =>
+          request.text.includes(taskLine('Choose the seeds')) && request.text.includes('ROMA executor'),
+      );
+      return done.length >= 1 && seedsInFlight ? events : undefined;
+    }, 'a completed task');
+    child.kill('SIGKILL');
+    const killed = await finished;
+    expect(killed.signal).toBe('SIGKILL');
+    expect((await openStore.getExecution(executionId))?.status).toBe('RUNNING');
+
+    const tree = foldTaskTree(finishedBefore);
+    const finishedGoals = [...tree.nodes.values()]
+      .filter((node) => node.status === 'COMPLETED')
+      .map((node) => node.goal);
+    expect(finishedGoals).toContain('Test the soil');
+    server.setRules(scriptedTreeRules(TREE));
+    const requestsBefore = server.requests.length;
+
+    const resumed = await roma(['runs', 'resume', executionId], env, dataDir).finished;
+    expect(resumed.stderr).toBe('');
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain('GARDEN PLAN DONE');
+    expect(resumed.stdout).toContain('resumed 1×');
+
+    const after = server.requests.slice(requestsBefore);
+    for (const goal of finishedGoals) {
+      expect(after.filter((request) => request.text.includes(taskLine(goal)))).toEqual([]);
+    }
+    // The root's recorded atomizer and planner decisions were reused; the in-flight task was redone.
+    expect(after.some((request) => request.text.includes('ROMA planner.'))).toBe(false);
+    expect(after.some((request) => request.text.includes(taskLine('Choose the seeds')))).toBe(true);
+    const summary = await openStore.getExecution(executionId);
+    expect(summary).toMatchObject({ status: 'COMPLETED', result: 'GARDEN PLAN DONE' });
+  });
+
+  it('list, show, export and import', async () => {
+    const solved = await roma(['solve', GOAL, '--json'], env, dataDir).finished;
+    const executionId = (JSON.parse(solved.stdout.split('\n')[0]!) as StreamEvent).executionId;
+
+    const list = await roma(['runs', 'list'], env, dataDir).finished;
+    expect(list.stdout).toContain(executionId);
+    expect(list.stdout).toContain('COMPLETED');
+
+    const show = await roma(['runs', 'show', executionId], env, dataDir).finished;
+    expect(show.stdout).toContain('✓ root.3 WRITE');
+    expect(show.stdout).toContain('→ ROWS NORTH TO SOUTH');
+    expect(show.stdout).toMatch(/tasks 4 \(4 completed/);
+
+    const exported = await roma(['runs', 'export', executionId], env, dataDir).finished;
+    const file = join(dataDir, 'run.jsonl');
+    writeFileSync(file, exported.stdout);
+    const otherEnv = { ...env, ROMA_DATA_DIR: join(dataDir, 'other') };
+    const imported = await roma(['runs', 'import', file], otherEnv, dataDir).finished;
+    expect(imported.stdout).toContain(`imported run ${executionId}`);
+    const again = await roma(['runs', 'export', executionId], otherEnv, dataDir).finished;
+    expect(again.stdout).toBe(exported.stdout);
+  });
+
+  it('cancel of a run whose process is gone marks it CANCELLED', async () => {
+    server.setRules(
+      scriptedTreeRules({ ...TREE, tasks: { ...TREE.tasks, 'Choose the seeds': { latencyMs: 30_000 } } }),
+    );
+    const { child, finished } = roma(['solve', GOAL, '--json'], env, dataDir);
+    store = await waitFor(async () => {
+      try {
+        return await openExecutionStore({ dataDir: env.ROMA_DATA_DIR! });
+      } catch {
+        return undefined;
+      }
+    }, 'the store');
+    const openStore = store;
+    const executionId = await waitFor(
+      async () => (await openStore.listExecutions())[0]?.id,
+      'the run to start',
+    );
+    child.kill('SIGKILL');
+    await finished;
+    const cancelled = await roma(['runs', 'cancel', executionId], env, dataDir).finished;
+    expect(cancelled.stdout).toContain('cancelled (no process was running it)');
+    expect((await openStore.getExecution(executionId))?.status).toBe('CANCELLED');
+  });
+
+  it('cancel of a live run is noticed by its process', async () => {
+    server.setRules(
+      scriptedTreeRules({ ...TREE, tasks: { ...TREE.tasks, 'Choose the seeds': { latencyMs: 30_000 } } }),
+    );
+    const { finished } = roma(['solve', GOAL], env, dataDir);
+    store = await waitFor(async () => {
+      try {
+        return await openExecutionStore({ dataDir: env.ROMA_DATA_DIR! });
+      } catch {
+        return undefined;
+      }
+    }, 'the store');
+    const openStore = store;
+    const executionId = await waitFor(
+      async () => (await openStore.listExecutions())[0]?.id,
+      'the run to start',
+    );
+    const cancelled = await roma(['runs', 'cancel', executionId, '--wait-ms', '20000'], env, dataDir)
+      .finished;
+    expect(cancelled.stdout).toContain(`run ${executionId} cancelled (CANCELLED)`);
+    const solved = await finished;
+    expect(solved.code).toBe(1);
+    expect(solved.stdout).toContain('run cancelled');
+    expect(solved.stdout).toContain(`roma runs resume ${executionId}`);
+  });
+});

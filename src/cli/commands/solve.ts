@@ -1,0 +1,47 @@
+// `roma solve "<goal>"`: runs the recursive solver with a live task tree, then prints the answer and a summary.
+import type { Command } from 'commander';
+import { loadConfigFromCli } from '../../config/index.js';
+import { startExecution } from '../../engine/index.js';
+import { cancelOnInterrupt, chooseOutputMode, presentRun } from '../render/index.js';
+import { openEngineRuntime } from '../wiring/index.js';
+
+interface SolveOptions {
+  json?: boolean;
+}
+
+export function registerSolveCommand(program: Command): void {
+  program
+    .command('solve')
+    .description('solve a goal with the recursive meta-agent; shows the task tree live, then the answer')
+    .argument('<goal>', 'what to solve, in plain words')
+    .option('--json', 'print the event stream as JSON lines instead of the tree')
+    .option('--model <id>', 'model id, e.g. anthropic:claude-sonnet-4-5 or openai:gpt-4o-mini')
+    .option('--max-depth <n>', 'deepest level of subtasks (engine.maxDepth)')
+    .option('--max-concurrency <n>', 'model calls in flight at once (engine.maxConcurrency)')
+    .option('--budget-usd <usd>', 'stop the run once it has cost this much (engine.budgets.maxCostUsd)')
+    .option('--max-tokens <n>', 'stop the run after this many tokens (engine.budgets.maxTokens)')
+    .option('--profile <name>', 'config profile from roma.config.yaml')
+    .action(async (goal: string, options: SolveOptions, command: Command) => {
+      const config = loadConfigFromCli(command);
+      const runtime = await openEngineRuntime(config);
+      try {
+        // No model configured → one clear line now, rather than a failed root task later.
+        runtime.deps.models.resolve(config.llm.model);
+        const handle = startExecution(
+          { ...runtime.deps, cancelPollIntervalMs: 500 },
+          { goal, ...(config.llm.model ? { modelId: config.llm.model } : {}) },
+        );
+        const mode = chooseOutputMode(options.json, process.stdout);
+        if (mode !== 'json') process.stderr.write(`run ${handle.executionId}\n`);
+        const stopInterrupts = cancelOnInterrupt(handle, (text) => process.stderr.write(text));
+        try {
+          const { outcome } = await presentRun(handle, mode, process.stdout, runtime.store);
+          process.exitCode = outcome.status === 'COMPLETED' ? 0 : 1;
+        } finally {
+          stopInterrupts();
+        }
+      } finally {
+        await runtime.close();
+      }
+    });
+}

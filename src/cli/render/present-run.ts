@@ -1,0 +1,82 @@
+// Shows a run as it happens (live tree, plain lines or JSON lines), then its answer and summary.
+import type { StreamEvent } from '../../contracts/index.js';
+import type { ExecutionHandle, ExecutionOutcome, RunTotals } from '../../engine/index.js';
+import { foldTotals } from '../../engine/index.js';
+import type { ExecutionStore } from '../../store/index.js';
+import { eventLine } from './event-line.js';
+import { LiveTree } from './live-tree.js';
+import { renderOutcomeText } from './summary-text.js';
+
+export type OutputMode = 'tty' | 'plain' | 'json';
+
+export interface OutputStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+  rows?: number;
+}
+
+export function chooseOutputMode(json: boolean | undefined, stream: OutputStream): OutputMode {
+  if (json) return 'json';
+  return stream.isTTY ? 'tty' : 'plain';
+}
+
+export interface PresentedRun {
+  outcome: ExecutionOutcome;
+  totals: RunTotals;
+}
+
+/** Call right after starting the run, so no event is missed. */
+export async function presentRun(
+  handle: ExecutionHandle,
+  mode: OutputMode,
+  stream: OutputStream,
+  store: ExecutionStore,
+): Promise<PresentedRun> {
+  const live =
+    mode === 'tty'
+      ? new LiveTree({
+          write: (text) => stream.write(text),
+          columns: () => stream.columns ?? 100,
+          rows: () => stream.rows ?? 40,
+        })
+      : null;
+  const show = (event: StreamEvent) => {
+    if (mode === 'json') stream.write(`${JSON.stringify(event)}\n`);
+    else if (live) live.push(event);
+    else {
+      const line = eventLine(event);
+      if (line) stream.write(`${line}\n`);
+    }
+  };
+  const watching = (async () => {
+    for await (const event of handle.events()) show(event);
+  })();
+  const outcome = await handle.done;
+  await watching;
+  live?.finish();
+  // The whole log, so a resumed run's summary counts its earlier part too.
+  const totals = foldTotals(await store.readEvents(outcome.executionId));
+  if (mode !== 'json') stream.write(`${renderOutcomeText(outcome.executionId, totals)}\n`);
+  return { outcome, totals };
+}
+
+/** Ctrl-C cancels the run cleanly (its log stays resumable); a second one exits at once. */
+export function cancelOnInterrupt(handle: ExecutionHandle, notice: (text: string) => void): () => void {
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      notice(`\ncancelling run ${handle.executionId} (Ctrl-C again to quit at once)…\n`);
+      handle.cancel('interrupted (Ctrl-C)');
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}

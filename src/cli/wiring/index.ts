@@ -1,0 +1,6 @@
+// CLI wiring: concrete implementations chosen from config for the engine (store, models, cache, code agent).
+export type { CodeAgentFactory, WiredCodeAgent } from './code-agent.js';
+export { createCodeAgent, registerCodeAgentFactory } from './code-agent.js';
+export type { EngineRuntime, EngineRuntimeOptions } from './engine-runtime.js';
+export { openEngineRuntime } from './engine-runtime.js';
+export { cachePolicyFromConfig, openLlmCache } from './llm-cache.js';

@@ -1,0 +1,51 @@
+// The shipped examples stay true: roma.config.example.yaml loads (with each profile) and .env.example
+// names every variable the loader reads, and none it does not.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { defaultConfig, envVariableMap, loadConfig, ROMA_ENV_ALIASES, WELL_KNOWN_ENV } from './index.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const EXAMPLE_CONFIG = `${ROOT}roma.config.example.yaml`;
+
+describe('roma.config.example.yaml', () => {
+  it('loads, and its base values are the defaults', () => {
+    expect(loadConfig({ cwd: ROOT, configFile: EXAMPLE_CONFIG, env: {} })).toEqual(defaultConfig());
+  });
+
+  it.each(Object.keys(parse(readFileSync(EXAMPLE_CONFIG, 'utf8')).profiles))(
+    'loads with profile %s',
+    (profile) => {
+      const config = loadConfig({ cwd: ROOT, configFile: EXAMPLE_CONFIG, env: {}, profile });
+      expect(config).not.toEqual(defaultConfig());
+    },
+  );
+
+  it('documents every section', () => {
+    const text = readFileSync(EXAMPLE_CONFIG, 'utf8');
+    for (const section of Object.keys(defaultConfig())) expect(text).toMatch(new RegExp(`^${section}:`, 'm'));
+  });
+});
+
+describe('.env.example', () => {
+  const text = readFileSync(`${ROOT}.env.example`, 'utf8');
+  const named = new Set([...text.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]!));
+
+  it('lists every well-known variable, short name and loader variable', () => {
+    const required = [
+      ...Object.keys(WELL_KNOWN_ENV),
+      ...Object.keys(ROMA_ENV_ALIASES),
+      'ROMA_CONFIG',
+      'ROMA_PROFILE',
+    ];
+    const missing = required.filter((name) => !named.has(name));
+    expect(missing, 'add these to .env.example with a comment').toEqual([]);
+  });
+
+  it('names only variables the loader reads', () => {
+    const known = new Set([...Object.keys(envVariableMap()), 'ROMA_CONFIG', 'ROMA_PROFILE']);
+    const unknown = [...named].filter((name) => !known.has(name));
+    expect(unknown, 'these names in .env.example are not read by src/config/env.ts').toEqual([]);
+  });
+});

@@ -1,0 +1,66 @@
+// Python plans in the process (bubblewrap) sandbox: the generated Python modules call tools over the host pipe.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataServerConfig, generateSalesData, smallServerConfig } from '../../../test/support/mcp-servers/index.js';
+import { codeReply, conversationRule, type PtcHarness, startPtcHarness } from '../../../test/support/ptc/harness.js';
+import { createProcessSandbox } from '../../sandbox/process/process-sandbox.js';
+import type { Sandbox } from '../../sandbox/sandbox.js';
+
+const data = generateSalesData();
+let harness: PtcHarness;
+let python: Sandbox | null = null;
+let unavailable = '';
+
+beforeAll(async () => {
+  try {
+    python = createProcessSandbox({ poolSize: 0 });
+    const probe = await python.openSession({ timeoutMs: 20_000 });
+    const run = await probe.run('print(1)', { language: 'python', timeoutMs: 20_000 });
+    await probe.close();
+    if (run.exitCode !== 0) unavailable = run.stderr;
+  } catch (error) {
+    unavailable = (error as Error).message;
+  }
+  harness = await startPtcHarness({
+    servers: { data: dataServerConfig(), small: smallServerConfig() },
+    rules: [
+      conversationRule('[py-refunds]', [
+        codeReply(
+          [
+            'from tools import data, small',
+            'orders = data.list_orders(status="refunded")',
+            'try:',
+            '    small.fail(reason="no quota")',
+            'except Exception as error:',
+            '    print("caught", error)',
+            'print("refunded=%d" % orders["total"])',
+            'open("results/refunds.txt", "w").write(str(orders["total"]))',
+          ].join('\n'),
+          'python',
+        ),
+        (report) => ({ text: `FINAL ANSWER: ${report.match(/refunded=(\d+)/)?.[1]} / ${report.match(/caught (.*)/)?.[1]}` }),
+      ]),
+    ],
+  });
+  if (python) harness.deps.sandboxFor = (provider) => (provider === 'process' ? python! : harness.sandbox);
+});
+
+afterAll(async () => {
+  await harness?.close();
+  await python?.close();
+});
+
+describe('PTC agent with Python in the process sandbox', () => {
+  it('imports the generated Python modules and calls tools through the host', async (context) => {
+    if (unavailable) context.skip(`process sandbox unavailable here: ${unavailable.slice(0, 200)}`);
+    const result = await harness.execute({
+      goal: '[py-refunds] count refunds',
+      language: 'python',
+      sandbox: { provider: 'process', timeoutMs: 30_000, memoryMb: 256 },
+      tools: { servers: [{ name: 'data' }, { name: 'small' }] },
+    });
+    const refunded = data.orders.filter((order) => order.status === 'refunded').length;
+    expect(result.executions[0]?.stderr ?? '').toBe('');
+    expect(result).toMatchObject({ status: 'SUCCESS', summary: `${refunded} / no quota` });
+    expect(result.artifacts.map((artifact) => artifact.name)).toEqual(['refunds.txt']);
+  });
+});

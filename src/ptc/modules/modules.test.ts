@@ -1,0 +1,78 @@
+// Generated tool modules: JSON Schema → TypeScript/Python, import rewriting, docs and the prompt summary.
+import { describe, expect, it } from 'vitest';
+import type { McpToolInfo } from '../mcp/types.js';
+import { pythonModule } from './python-module.js';
+import type { CatalogServer } from './tool-catalog.js';
+import { serverSummary, toolDoc } from './tool-docs.js';
+import { rewriteToolImports, typescriptModule, typescriptPrelude } from './typescript-module.js';
+import { toolWorkspaceFiles } from './workspace-files.js';
+
+const searchTool: McpToolInfo = {
+  server: 'git-hub',
+  name: 'search-issues',
+  description: 'Searches issues.',
+  inputSchema: {
+    type: 'object',
+    properties: {
+      query: { type: 'string', description: 'search words' },
+      state: { type: 'string', enum: ['open', 'closed'] },
+      labels: { type: 'array', items: { type: 'string' } },
+      limit: { type: 'integer' },
+      'odd-name': { type: ['string', 'null'] },
+    },
+    required: ['query'],
+  },
+};
+const server: CatalogServer = { name: 'git-hub', identifier: 'git_hub', tools: [searchTool] };
+
+describe('tool modules', () => {
+  it('renders one typed async function a tool from its JSON Schema', () => {
+    const module = typescriptModule(server);
+    expect(module).toContain('export type SearchIssuesInput = {');
+    expect(module).toContain('  /** search words */\n  query: string;');
+    expect(module).toContain('  state?: "open" | "closed";');
+    expect(module).toContain('  labels?: string[];');
+    expect(module).toContain('  "odd-name"?: string | null;');
+    expect(module).toContain('export async function search_issues(input: SearchIssuesInput): Promise<unknown> {');
+    expect(module).toContain('return __romaCallTool("git-hub", "search-issues", input);');
+  });
+
+  it('renders a Python function with keyword arguments calling the host bridge', () => {
+    const module = pythonModule(server);
+    expect(module).toContain(
+      'def search_issues(query: str, state: Optional[Literal["open", "closed"]] = None, labels: Optional[list[str]] = None, limit: Optional[int] = None, **extra: Any) -> Any:',
+    );
+    expect(module).toContain('return roma_host.call("__romaCallTool", "git-hub", "search-issues", arguments)');
+  });
+
+  it('defines the namespaces at run time and turns tool imports into bindings', () => {
+    expect(typescriptPrelude([server])).toContain(
+      'globalThis["git_hub"] = Object.freeze({\n  "search_issues": (input = {}) => __romaCallTool("git-hub", "search-issues", input),',
+    );
+    const code = [
+      "import * as gh from './tools/git_hub.ts';",
+      "import { search_issues as find, type SearchIssuesInput } from 'tools/git-hub';",
+      "import other from './lib/other';",
+    ].join('\n');
+    expect(rewriteToolImports(code, [server]).split('\n')).toEqual([
+      'const gh = globalThis["git_hub"];',
+      'const { search_issues: find } = globalThis["git_hub"];',
+      "import other from './lib/other';",
+    ]);
+  });
+
+  it('writes modules and one doc a tool, and a one-line summary a server', () => {
+    const files = toolWorkspaceFiles({ servers: [server] });
+    expect(Object.keys(files).sort()).toEqual([
+      'tools/__init__.py',
+      'tools/git_hub.py',
+      'tools/git_hub.ts',
+      'tools/git_hub/search_issues.md',
+    ]);
+    expect(toolDoc(server, searchTool)).toContain('- `query`: `string` / Python `str` — search words');
+    expect(serverSummary(server, 'typescript')).toBe(
+      "- git-hub: 1 tools [search_issues] — use global `git_hub` (or `import * as git_hub from './tools/git_hub.ts'`); a tool's doc: `await readToolDoc('git-hub', '<tool>')`",
+    );
+    expect(serverSummary(server, 'python')).toContain('`from tools import git_hub`');
+  });
+});

@@ -1,0 +1,111 @@
+// `roma ptc serve`: the PTC agent over HTTP (POST /execute, GET /health, GET /stats) and a WebSocket event stream.
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { WebSocketServer } from 'ws';
+import type { ApiErrorBody, NewStreamEvent } from '../../contracts/index.js';
+import { PTCExecutionPlanSchema, parseJsonWith, toRomaError } from '../../contracts/index.js';
+import type { PtcAgent } from '../agent/ptc-agent.js';
+import type { ToolProvider } from '../mcp/types.js';
+import { PtcEventHub } from './event-hub.js';
+
+export const PTC_EVENTS_PATH = '/events';
+const MAX_BODY_BYTES = 5_000_000;
+
+export interface PtcServiceOptions {
+  agent: PtcAgent;
+  tools?: ToolProvider;
+  hub?: PtcEventHub;
+}
+
+function errorBody(code: string, message: string, field?: string): ApiErrorBody {
+  return { error: { code, message, ...(field ? { field } : {}) } };
+}
+
+/** The Hono app; the hub must also receive the agent's events (`onEvent`) for the stream to carry them. */
+export function createPtcServiceApp(options: PtcServiceOptions): { app: Hono; hub: PtcEventHub } {
+  const hub = options.hub ?? new PtcEventHub();
+  const app = new Hono();
+
+  app.get('/health', (c) =>
+    c.json({ status: 'ok', servers: options.tools?.status() ?? [], subscribers: hub.size }),
+  );
+  app.get('/stats', (c) => c.json(options.agent.stats()));
+
+  app.post('/execute', async (c) => {
+    const text = await c.req.text();
+    if (text.length > MAX_BODY_BYTES) return c.json(errorBody('VALIDATION_FAILED', 'plan too large'), 413);
+    const parsed = parseJsonWith(PTCExecutionPlanSchema, text, 'plan');
+    if (!parsed.ok) {
+      const path = parsed.issues[0]?.path;
+      return c.json(errorBody('VALIDATION_FAILED', parsed.message, path ? `plan.${path}` : 'plan'), 400);
+    }
+    const plan = parsed.value;
+    try {
+      // The agent publishes its events to the hub through onEvent; nothing else to persist here.
+      const result = await options.agent.execute(plan, { signal: c.req.raw.signal, emit: () => undefined });
+      return c.json(result);
+    } catch (error) {
+      const romaError = toRomaError(error, 'PTC_FAILED');
+      const message = options.tools ? options.tools.redact(romaError.message) : romaError.message;
+      return c.json(
+        errorBody(romaError.code, message, romaError.field),
+        romaError.code === 'VALIDATION_FAILED' ? 400 : 500,
+      );
+    } finally {
+      hub.publish({ type: 'ptc-execution-done', executionId: plan.executionId, planId: plan.planId });
+    }
+  });
+  return { app, hub };
+}
+
+export interface RunningPtcService {
+  url: string;
+  port: number;
+  hub: PtcEventHub;
+  close(): Promise<void>;
+}
+
+/** Listens on `host:port` (port 0 picks a free one); WebSocket clients connect to `/events?executionId=…`. */
+export async function startPtcService(
+  options: PtcServiceOptions & { port: number; host?: string },
+): Promise<RunningPtcService> {
+  const { app, hub } = createPtcServiceApp(options);
+  const host = options.host ?? '127.0.0.1';
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const started = serve({ fetch: app.fetch, port: options.port, hostname: host }, () => resolve(started));
+    started.once('error', reject);
+  });
+  const sockets = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (request, socket, head) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname !== PTC_EVENTS_PATH) {
+      socket.destroy();
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (client) => {
+      const unsubscribe = hub.subscribe(url.searchParams.get('executionId'), (message) => {
+        client.send(JSON.stringify(message));
+      });
+      client.on('close', unsubscribe);
+      client.on('error', unsubscribe);
+      client.send(JSON.stringify({ type: 'ptc-stream-open' }));
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    hub,
+    close: async () => {
+      for (const client of sockets.clients) client.terminate();
+      sockets.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Connects an agent's `onEvent` to a hub (used when the agent is built before the service). */
+export function publishTo(hub: PtcEventHub): (event: NewStreamEvent) => void {
+  return (event) => hub.publish(event);
+}

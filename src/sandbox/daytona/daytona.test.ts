@@ -1,0 +1,115 @@
+// Runs the Sandbox conformance suite against the daytona provider talking to a loopback Daytona API (programs
+// run in the local bubblewrap sandbox), checks the calls it makes, and one live test when DAYTONA_API_KEY is set.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isRomaError } from '../../contracts/index.js';
+import { resolveBwrap } from '../process/environment.js';
+import { createProcessSandbox } from '../process/process-sandbox.js';
+import { describeSandboxConformance } from '../sandbox.conformance.js';
+import type { Sandbox } from '../sandbox.js';
+import { createDaytonaSandbox } from './daytona-sandbox.js';
+import { type DaytonaLoopbackServer, startDaytonaLoopbackServer } from './loopback-server.js';
+
+function bwrapMissingReason(): string | undefined {
+  try {
+    resolveBwrap();
+    return undefined;
+  } catch (error) {
+    return `the loopback Daytona server runs programs in bubblewrap: ${isRomaError(error) ? error.message : String(error)}`;
+  }
+}
+const skipReason = bwrapMissingReason();
+
+let backend: Sandbox | undefined;
+let server: DaytonaLoopbackServer | undefined;
+
+beforeAll(async () => {
+  if (skipReason) return;
+  backend = createProcessSandbox({ poolSize: 1 });
+  server = await startDaytonaLoopbackServer(backend);
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+  await backend?.close();
+}, 60_000);
+
+describeSandboxConformance(
+  'daytona (loopback API)',
+  () => createDaytonaSandbox({ apiKey: 'test-key', apiUrl: server!.apiUrl, autoStopIntervalMinutes: 5 }),
+  { loopTimeoutMs: 2_000, ...(skipReason ? { skipReason } : {}) },
+);
+
+describe.skipIf(skipReason !== undefined)('daytona provider against the loopback API', () => {
+  it('always sends autoStopInterval and autoDeleteInterval, runs code, and deletes the sandbox on close', async () => {
+    const sandbox = createDaytonaSandbox({
+      apiKey: 'test-key',
+      apiUrl: server!.apiUrl,
+      snapshot: 'roma-python',
+    });
+    const before = server!.requests.length;
+    const liveBefore = server!.liveSandboxIds().length;
+    const session = await sandbox.openSession();
+    const result = await session.run('print(6 * 7)');
+    expect(result.stdout.trim()).toBe('42');
+    await session.close();
+    await sandbox.close();
+    const calls = server!.requests.slice(before);
+    const create = calls.find((call) => call.method === 'POST' && call.path === '/api/sandbox');
+    expect(create?.body).toMatchObject({
+      autoStopInterval: 15,
+      autoDeleteInterval: 30,
+      snapshot: 'roma-python',
+    });
+    expect(calls.filter((call) => call.path.endsWith('/process/code-run'))).toHaveLength(1);
+    expect(calls.some((call) => call.method === 'DELETE' && call.path.startsWith('/api/sandbox/'))).toBe(
+      true,
+    );
+    expect(server!.liveSandboxIds()).toHaveLength(liveBefore);
+  }, 60_000);
+
+  it('fails to open with SANDBOX_UNAVAILABLE and a fix when the key is rejected', async () => {
+    const sandbox = createDaytonaSandbox({ apiKey: 'wrong-key', apiUrl: server!.apiUrl });
+    await expect(sandbox.openSession()).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
+    await sandbox.close();
+  }, 30_000);
+
+  it('refuses host functions: the guest is remote', async () => {
+    const sandbox = createDaytonaSandbox({ apiKey: 'test-key', apiUrl: server!.apiUrl });
+    await expect(sandbox.openSession({ hostFunctions: { tool: async () => null } })).rejects.toMatchObject({
+      code: 'SANDBOX_UNAVAILABLE',
+    });
+    await sandbox.close();
+  });
+});
+
+describe('daytona provider configuration', () => {
+  it('needs an API key and says where to get one', () => {
+    expect(() => createDaytonaSandbox({ apiKey: '' })).toThrow(
+      expect.objectContaining({
+        code: 'SANDBOX_UNAVAILABLE',
+        fix: expect.stringContaining('DAYTONA_API_KEY'),
+      }),
+    );
+  });
+});
+
+const liveKey = process.env.DAYTONA_API_KEY;
+describe.skipIf(!liveKey)('daytona live (DAYTONA_API_KEY set)', () => {
+  it('creates a sandbox, runs Python, moves files and deletes it', async () => {
+    const sandbox = createDaytonaSandbox({
+      apiKey: liveKey!,
+      ...(process.env.DAYTONA_API_URL ? { apiUrl: process.env.DAYTONA_API_URL } : {}),
+      autoStopIntervalMinutes: 5,
+      autoDeleteIntervalMinutes: 0,
+    });
+    const session = await sandbox.openSession();
+    try {
+      await session.writeFile('input.txt', 'live');
+      const result = await session.run('print(open("input.txt").read().upper())');
+      expect(result.stdout.trim()).toBe('LIVE');
+    } finally {
+      await session.close();
+      await sandbox.close();
+    }
+  }, 180_000);
+});

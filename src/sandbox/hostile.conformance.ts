@@ -1,0 +1,254 @@
+// Code written to escape or exhaust the sandbox, run against every provider that runs here: each attempt is
+// contained (a clear error or a harmless result), the host is untouched, and the next run still works.
+import { randomUUID } from 'node:crypto';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CodeLanguage } from '../contracts/index.js';
+import type { JsonValue, Sandbox, SandboxFactory, SandboxSession } from './sandbox.js';
+
+export interface HostileFixtures {
+  secretEnvName: string;
+  secretValue: string;
+  /** A host file outside the workspace holding `secretValue`. */
+  hostSecretFile: string;
+  /** A host path a program tries to create. */
+  hostWriteTarget: string;
+}
+
+/** Attack programs; each prints or fails, and must not reveal `secretValue` or touch the host. */
+export interface HostilePrograms {
+  readEnvironment: (fixtures: HostileFixtures) => string;
+  readHostFiles: (fixtures: HostileFixtures) => string;
+  connectRedis: string;
+  connectOutside: string;
+  swallowInterrupts: string;
+  memoryBomb: string;
+  deepRecursion: string;
+  hugeOutput: string;
+  writeOutside: (fixtures: HostileFixtures) => string;
+  forkBomb?: string;
+  hello: string;
+}
+
+const PYTHON: HostilePrograms = {
+  readEnvironment: () =>
+    'import os\nprint(sorted(os.environ.items()))\nprint(open("/proc/1/environ","rb").read())',
+  readHostFiles: (fixtures) =>
+    [
+      'import os',
+      `for path in ["/etc/shadow", ${JSON.stringify(fixtures.hostSecretFile)}, ${JSON.stringify(join(process.cwd(), '.env'))}, "/proc/1/root/etc/shadow"]:`,
+      '    try:',
+      '        print(path, open(path).read()[:200])',
+      '    except Exception as error:',
+      '        print(path, "denied:", type(error).__name__)',
+    ].join('\n'),
+  connectRedis:
+    'import socket\ns = socket.socket()\ns.settimeout(2)\ns.connect(("127.0.0.1", 6379))\ns.send(b"PING\\r\\n")\nprint("redis said", s.recv(100))',
+  connectOutside:
+    'import socket\ns = socket.create_connection(("1.1.1.1", 80), timeout=2)\nprint("connected outside")',
+  swallowInterrupts:
+    'import signal\nfor number in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM):\n    signal.signal(number, signal.SIG_IGN)\n' +
+    'while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass',
+  memoryBomb: 'blocks = []\nwhile True:\n    blocks.append(bytearray(10 * 1024 * 1024))',
+  deepRecursion: 'import sys\nsys.setrecursionlimit(10**9)\ndef down(n):\n    return down(n + 1)\ndown(0)',
+  hugeOutput: 'import sys\nchunk = "z" * 65536\nfor _ in range(1700):\n    sys.stdout.write(chunk)',
+  writeOutside: (fixtures) =>
+    [
+      'import os',
+      `for path in ["/etc/roma-escape", "/usr/roma-escape", ${JSON.stringify(fixtures.hostWriteTarget)}, "/workspace/../roma-escape"]:`,
+      '    try:',
+      '        open(path, "w").write("escaped")',
+      '        print(path, "written (inside the sandbox only)")',
+      '    except Exception as error:',
+      '        print(path, "denied:", type(error).__name__)',
+      'os.makedirs("results", exist_ok=True)',
+      'os.symlink("/etc/hostname", "results/link")',
+    ].join('\n'),
+  forkBomb: 'import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass',
+  hello: 'print("still fine")',
+};
+
+const JAVASCRIPT: HostilePrograms = {
+  readEnvironment: () =>
+    'const found = []; for (const name of ["process", "require", "Deno", "Bun", "fetch", "XMLHttpRequest", "WebSocket"]) found.push(name + ":" + typeof globalThis[name]); console.log(found.join(" "));' +
+    ' try { console.log(String(({}).constructor.constructor("return typeof process === \\"undefined\\" ? \\"no process\\" : JSON.stringify(process.env)")())) } catch (error) { console.log("denied", String(error)) }',
+  readHostFiles: (fixtures) =>
+    `for (const path of ["/etc/shadow", ${JSON.stringify(fixtures.hostSecretFile)}, "../.env", ".env"]) { try { console.log(path, workspace.readFile(path)) } catch (error) { console.log(path, "denied:", String(error)) } }`,
+  connectRedis:
+    'console.log(typeof fetch, typeof WebSocket, typeof require); try { require("net") } catch (error) { console.log("denied", String(error)) }',
+  connectOutside:
+    'try { await fetch("http://1.1.1.1/") } catch (error) { console.log("denied", String(error)) }',
+  swallowInterrupts: 'while (true) { try { while (true) {} } catch (error) {} finally { continue } }',
+  memoryBomb: 'const blocks = []; while (true) blocks.push(new Array(100000).fill(blocks.length))',
+  deepRecursion: 'function down(n) { return down(n + 1) + 1 } down(0)',
+  hugeOutput: 'const chunk = "z".repeat(65536); for (let i = 0; i < 1700; i++) console.log(chunk)',
+  writeOutside: (fixtures) =>
+    `for (const path of ["/etc/roma-escape", ${JSON.stringify(fixtures.hostWriteTarget)}, "../roma-escape"]) { try { workspace.writeFile(path, "escaped"); console.log(path, "written (workspace only)") } catch (error) { console.log(path, "denied:", String(error)) } }`,
+  hello: 'console.log("still fine")',
+};
+
+export const HOSTILE_PROGRAMS: Record<CodeLanguage, HostilePrograms> = {
+  python: PYTHON,
+  javascript: JAVASCRIPT,
+  typescript: JAVASCRIPT,
+};
+
+export interface HostileSuiteOptions {
+  skipReason?: string;
+}
+
+export function describeHostileSuite(
+  name: string,
+  factory: SandboxFactory,
+  options: HostileSuiteOptions = {},
+): void {
+  const suite = options.skipReason ? describe.skip : describe;
+  suite(`hostile code is contained: ${name}${options.skipReason ? ` (skipped: ${options.skipReason})` : ''}`, () => {
+    let sandbox: Sandbox;
+    let session: SandboxSession;
+    let language: CodeLanguage;
+    let programs: HostilePrograms;
+    const receivedArgs: JsonValue[][] = [];
+    const fixtures: HostileFixtures = {
+      secretEnvName: `ROMA_HOSTILE_SECRET_${randomUUID().slice(0, 8).toUpperCase()}`,
+      secretValue: `s3cret-${randomUUID()}`,
+      hostSecretFile: join(tmpdir(), `roma-hostile-secret-${randomUUID()}.txt`),
+      hostWriteTarget: join(tmpdir(), `roma-hostile-write-${randomUUID()}.txt`),
+    };
+
+    beforeAll(async () => {
+      process.env[fixtures.secretEnvName] = fixtures.secretValue;
+      writeFileSync(fixtures.hostSecretFile, fixtures.secretValue);
+      sandbox = await factory();
+      language = sandbox.capabilities.languages[0]!;
+      programs = HOSTILE_PROGRAMS[language];
+      session = await sandbox.openSession({
+        hostFunctions: {
+          // Returns an object whose own "__proto__" key tries to pollute the guest's Object.prototype.
+          pollute: async (...args) => {
+            receivedArgs.push(args);
+            return JSON.parse(
+              '{"__proto__": {"polluted": "from host"}, "constructor": {"prototype": {"polluted": 1}}}',
+            );
+          },
+        },
+      });
+    }, 60_000);
+
+    afterAll(async () => {
+      delete process.env[fixtures.secretEnvName];
+      rmSync(fixtures.hostSecretFile, { force: true });
+      rmSync(fixtures.hostWriteTarget, { force: true });
+      await session?.close();
+      await sandbox?.close();
+    }, 60_000);
+
+    async function expectStillWorks(): Promise<void> {
+      const result = await session.run(programs.hello, { language });
+      expect(result.stdout).toContain('still fine');
+      expect(result.exitCode).toBe(0);
+    }
+
+    function expectNoSecret(text: string): void {
+      expect(text).not.toContain(fixtures.secretValue);
+      expect(text).not.toMatch(/root:[^\n]*:\d+:\d+:/);
+    }
+
+    it('cannot read the host environment (a secret set in this test stays invisible)', async () => {
+      const result = await session.run(programs.readEnvironment(fixtures), { language });
+      expectNoSecret(result.stdout + result.stderr);
+      expect(result.stdout + result.stderr).not.toContain(fixtures.secretEnvName);
+      await expectStillWorks();
+    });
+
+    it('cannot read host files: /etc/shadow, a secret file, the project .env', async () => {
+      const result = await session.run(programs.readHostFiles(fixtures), { language });
+      expectNoSecret(result.stdout + result.stderr);
+      await expectStillWorks();
+    });
+
+    it('cannot reach 127.0.0.1:6379 or an outside address', async () => {
+      const local = await session.run(programs.connectRedis, { language, timeoutMs: 10_000 });
+      expect(local.stdout).not.toContain('redis said');
+      expect(local.stdout).not.toMatch(/PONG/);
+      const outside = await session.run(programs.connectOutside, { language, timeoutMs: 10_000 });
+      expect(outside.stdout).not.toContain('connected outside');
+      await expectStillWorks();
+    }, 30_000);
+
+    it('stops a loop that swallows interrupts and signals', async () => {
+      const result = await session.run(programs.swallowInterrupts, { language, timeoutMs: 500 });
+      expect(['timeout', 'interrupt']).toContain(result.stoppedBy);
+      expect(result.exitCode).not.toBe(0);
+      await expectStillWorks();
+    }, 30_000);
+
+    it('contains a memory bomb', async () => {
+      const result = await session.run(programs.memoryBomb, { language, memoryMb: 64, timeoutMs: 10_000 });
+      expect(result.exitCode).not.toBe(0);
+      expect(['memory', 'interrupt', 'timeout']).toContain(result.stoppedBy);
+      await expectStillWorks();
+    }, 30_000);
+
+    it('ends deep recursion with an error, not a crash of the host', async () => {
+      const result = await session.run(programs.deepRecursion, { language, timeoutMs: 10_000 });
+      expect(result.exitCode).not.toBe(0);
+      expect(result.stderr.length).toBeGreaterThan(0);
+      await expectStillWorks();
+    }, 30_000);
+
+    it('bounds 100 MB of output', async () => {
+      const result = await session.run(programs.hugeOutput, {
+        language,
+        maxOutputChars: 1000,
+        timeoutMs: 20_000,
+      });
+      expect(result.truncated).toBe(true);
+      expect(result.stdout.length).toBeLessThan(1100);
+      expect(result.stdout).toMatch(/…\[truncated \d+ chars\]$/);
+      await expectStillWorks();
+    }, 60_000);
+
+    it('cannot write outside the workspace, and the host does not follow a planted symlink', async () => {
+      const result = await session.run(programs.writeOutside(fixtures), { language });
+      expect(existsSync(fixtures.hostWriteTarget)).toBe(false);
+      expect(existsSync('/etc/roma-escape')).toBe(false);
+      expect(existsSync('/usr/roma-escape')).toBe(false);
+      expect(result.stdout).toContain('/etc/roma-escape denied');
+      if (language === 'python') {
+        await expect(session.readFile('results/link')).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+        await expect(session.writeFile('results/link', 'through the link')).rejects.toMatchObject({
+          code: 'VALIDATION_FAILED',
+        });
+      }
+      await expectStillWorks();
+    });
+
+    it('contains a fork bomb', async () => {
+      if (!programs.forkBomb) return;
+      const result = await session.run(programs.forkBomb, { language, timeoutMs: 2_000 });
+      expect(result.exitCode).not.toBe(0);
+      await expectStillWorks();
+    }, 30_000);
+
+    it('does not let values crossing the host-function bridge pollute prototypes on either side', async () => {
+      const program =
+        language === 'python'
+          ? 'result = pollute({"__proto__": {"polluted": True}})\nprint("polluted" in dir(object()), type(result).__name__)'
+          : 'const result = await pollute(JSON.parse(\'{"__proto__": {"polluted": "from guest"}}\'));' +
+            ' console.log(String(({}).polluted), String(Object.prototype.polluted), typeof result.constructor);' +
+            ' try { console.log(String(pollute.constructor.constructor("return typeof process")())) } catch (error) { console.log("denied") }';
+      const result = await session.run(program, { language });
+      expect(result.exitCode).toBe(0);
+      if (language === 'python') expect(result.stdout).toContain('False dict');
+      else expect(result.stdout).toMatch(/^undefined undefined (object|function)\nundefined\n$/);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(Object.prototype).not.toHaveProperty('polluted');
+      const lastArgs = receivedArgs.at(-1)?.[0] as Record<string, unknown> | undefined;
+      expect(Object.getPrototypeOf(lastArgs)).toBe(Object.prototype);
+      await expectStillWorks();
+    });
+  });
+}

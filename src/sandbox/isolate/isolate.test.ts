@@ -1,0 +1,97 @@
+// Runs the Sandbox conformance and hostile-code suites against the isolate provider, plus isolate-only checks.
+import { describe, expect, it } from 'vitest';
+import { describeHostileSuite } from '../hostile.conformance.js';
+import { describeSandboxConformance } from '../sandbox.conformance.js';
+import { createIsolateSandbox } from './isolate-sandbox.js';
+
+describeSandboxConformance('isolate', () => createIsolateSandbox({ poolSize: 1 }));
+describeHostileSuite('isolate', () => createIsolateSandbox({ poolSize: 1 }));
+
+describe('isolate provider', () => {
+  it('runs 1000 programs in one session without leaking handles, keeping state', async () => {
+    const sandbox = createIsolateSandbox({ poolSize: 0 });
+    const session = await sandbox.openSession({ hostFunctions: { echo: async (value) => value } });
+    try {
+      await session.run('let total = 0');
+      for (let index = 0; index < 1000; index++) {
+        const result = await session.run(
+          index % 10 === 0
+            ? 'total += (await echo({ n: 1 })).n'
+            : 'total += 1; const local = [1, 2, 3].map((x) => x * 2)',
+          { language: 'javascript' },
+        );
+        if (result.exitCode !== 0) throw new Error(`run ${index} failed: ${result.stderr}`);
+      }
+      const final = await session.run('console.log(total)');
+      expect(final.stdout.trim()).toBe('1000');
+    } finally {
+      await session.close();
+      await sandbox.close();
+    }
+  }, 60_000);
+
+  it('terminates a worker stuck past its interrupt and the session keeps its files in a fresh worker', async () => {
+    const sandbox = createIsolateSandbox({ poolSize: 1 });
+    const session = await sandbox.openSession();
+    try {
+      await session.run('workspace.writeFile("keep.txt", "kept"); globalThis.lost = 1');
+      // A host call that never answers before the deadline: only the wall clock can end this run.
+      const result = await session.run('await new Promise((resolve) => setTimeout(resolve, 60_000))', {
+        timeoutMs: 300,
+      });
+      expect(['timeout', 'interrupt']).toContain(result.stoppedBy);
+      const after = await session.run('console.log(workspace.readFile("keep.txt"))');
+      expect(after.stdout.trim()).toBe('kept');
+    } finally {
+      await session.close();
+      await sandbox.close();
+    }
+  }, 30_000);
+
+  it('gives a clear error for a program that awaits something nothing will settle', async () => {
+    const sandbox = createIsolateSandbox({ poolSize: 0 });
+    const session = await sandbox.openSession();
+    try {
+      const result = await session.run('await new Promise(() => {})');
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain('nothing will settle');
+    } finally {
+      await session.close();
+      await sandbox.close();
+    }
+  });
+
+  it('reports a TypeScript syntax error with exit code 1', async () => {
+    const sandbox = createIsolateSandbox({ poolSize: 0 });
+    const session = await sandbox.openSession();
+    try {
+      const result = await session.run('const x: number = ;');
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toMatch(/SyntaxError/);
+    } finally {
+      await session.close();
+      await sandbox.close();
+    }
+  });
+
+  it('exposes dotted host function names as nested objects and rejects names guests cannot call', async () => {
+    const sandbox = createIsolateSandbox({ poolSize: 0 });
+    const session = await sandbox.openSession({
+      hostFunctions: { 'github.search_issues': async (query) => ({ query, count: 2 }) },
+    });
+    try {
+      const result = await session.run(
+        'const found = await github.search_issues("bug"); console.log(found.count, found.query)',
+      );
+      expect(result.stdout.trim()).toBe('2 bug');
+      await expect(
+        sandbox.openSession({ hostFunctions: { 'bad-name': async () => null } }),
+      ).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+      });
+    } finally {
+      await session.close();
+      await sandbox.close();
+    }
+  });
+});
