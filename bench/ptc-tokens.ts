@@ -4,10 +4,11 @@
 // program (run in the isolate, only its printed answer comes back). Direct mode: the scripted model issues
 // the same tool calls as JSON tool calls (parallel calls in one step), each result entering the context.
 // Tokens are the scripted server's count (about one per four characters of each request), summed over calls.
+
+import { McpManager } from '../src/ptc/index.js';
 import { dataServerConfig } from '../test/support/mcp-servers/index.js';
 import { codeReply, conversationRule, startPtcHarness } from '../test/support/ptc/harness.js';
 import type { ScriptedRequest, ScriptedRule } from '../test/support/scripted-model/index.js';
-import { McpManager } from '../src/ptc/index.js';
 
 interface BenchTask {
   name: string;
@@ -184,7 +185,9 @@ try {
     const directResult = await direct.execute(input);
     const codeResult = await code.execute(input);
     if (directResult.status !== 'SUCCESS' || codeResult.status !== 'SUCCESS') {
-      throw new Error(`${task.name}: direct ${directResult.status} ${directResult.error?.message ?? ''} / code ${codeResult.status} ${codeResult.error?.message ?? ''}`);
+      throw new Error(
+        `${task.name}: direct ${directResult.status} ${directResult.error?.message ?? ''} / code ${codeResult.status} ${codeResult.error?.message ?? ''}`,
+      );
     }
     const directTokens = directResult.usage.inputTokens;
     const codeTokens = codeResult.usage.inputTokens;

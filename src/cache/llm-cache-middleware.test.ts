@@ -111,7 +111,13 @@ describe('LLM cache middleware (memory store)', () => {
 
   it('serves a streamed call from a generated answer and the other way round', async () => {
     const model = cache.wrap(anthropic());
-    const generated = await generateText({ model, prompt: 'first question', temperature: 0, maxRetries: 0 });
+    const generated = await generateText({
+      model,
+      prompt: 'first question',
+      temperature: 0,
+      maxRetries: 0,
+      providerOptions: { roma: { module: 'executor', taskType: 'WRITE', executionId: 'run-1' } },
+    });
     const streamed = await streamToText(model, 'first question');
     expect(streamed.text).toBe(generated.text);
     const streamedFirst = await streamToText(model, 'second question');
@@ -280,9 +286,11 @@ describe('LLM cache middleware (memory store)', () => {
   });
 
   it('treats a corrupt entry as a miss: deleted, counted, never returned', async () => {
-    const model = cache.wrap(openai());
+    const keys: string[] = [];
+    const recording = make({ onEntry: (record) => keys.push(record.key) });
+    const model = recording.wrap(openai());
     await generateText({ model, prompt: 'fragile', temperature: 0, maxRetries: 0 });
-    const [key] = [...(store as unknown as { entries: Map<string, unknown> }).entries.keys()];
+    const [key] = keys;
     expect(key).toMatch(/^llm:v1:openai\.chat:gpt-4o-mini:[0-9a-f]{64}$/);
     store.set(key as string, '{"format":"roma-llm-cache/1","kind":"generate","trunc');
     server.setRules([{ reply: { text: 'fresh answer' } }]);
@@ -293,7 +301,7 @@ describe('LLM cache middleware (memory store)', () => {
     const third = await generateText({ model, prompt: 'fragile', temperature: 0, maxRetries: 0 });
     expect(third.text).toBe('fresh answer');
     expect(server.requests).toHaveLength(3);
-    await cache.flush();
+    await recording.flush();
     expect((await store.readCounters('llm:'))['llm:openai.chat:gpt-4o-mini']?.corrupt).toBe(2);
     expect(warnings.filter((warning) => warning.includes('unreadable'))).toHaveLength(1);
   });
@@ -313,7 +321,7 @@ describe('LLM cache middleware (memory store)', () => {
     server.setRules([{ reply: { status: 400, errorBody: { error: { message: 'bad request' } } } }]);
     const model = cache.wrap(openai());
     await expect(generateText({ model, prompt: 'fails', temperature: 0, maxRetries: 0 })).rejects.toThrow();
-    server.setRules([{ reply: { text: 'a long streamed answer with many words in it', chunkDelayMs: 5 } }]);
+    server.setRules([{ reply: { text: 'a long streamed answer with many words in it', chunkDelayMs: 20 } }]);
     const controller = new AbortController();
     const abandoned = streamText({
       model,
@@ -357,7 +365,10 @@ describe('LLM cache middleware (memory store)', () => {
 
   it('lets waiters call upstream themselves when the leader fails', async () => {
     server.setRules([
-      { reply: { status: 400, errorBody: { error: { message: 'leader breaks' } }, latencyMs: 50 }, times: 1 },
+      {
+        reply: { status: 400, errorBody: { error: { message: 'leader breaks' } }, latencyMs: 150 },
+        times: 1,
+      },
       { reply: { text: 'recovered' } },
     ]);
     const model = cache.wrap(openai());
@@ -438,6 +449,32 @@ describe('LLM cache middleware (Redis store)', () => {
     await other.flush();
     const counters = (await store.readCounters('llm:'))['llm:openai.chat:gpt-4o-mini'];
     expect(counters).toMatchObject({ hits: 2, misses: 1 });
+  });
+
+  it('takes over when the lock holder died (its lock lapsed), and stops waiting after maxWaitMs', async () => {
+    const keys: string[] = [];
+    const recording = createLlmCache({ store, logger, onEntry: (record) => keys.push(record.key) });
+    const model = recording.wrap(openai());
+    const ask = () => generateText({ model, prompt: 'orphaned lock', temperature: 0, maxRetries: 0 });
+    await ask();
+    const key = keys[0] as string;
+    await store.delete(key);
+    // A holder that died mid-call: its lock stays until its TTL lapses, and no answer ever comes.
+    expect(await store.acquireLock(key, 'dead-holder', 300)).toBe(true);
+    expect((await ask()).text).toBe('The answer is 42.');
+    expect(server.requests).toHaveLength(2);
+
+    await store.delete(key);
+    expect(await store.acquireLock(key, 'stuck-holder', 60_000)).toBe(true);
+    const impatient = createLlmCache({ store, logger, singleFlight: { maxWaitMs: 200 } });
+    const answer = await generateText({
+      model: impatient.wrap(openai()),
+      prompt: 'orphaned lock',
+      temperature: 0,
+      maxRetries: 0,
+    });
+    expect(answer.text).toBe('The answer is 42.');
+    expect(server.requests).toHaveLength(3);
   });
 
   it('makes one upstream call for concurrent requests from separate cache instances (lock in Redis)', async () => {

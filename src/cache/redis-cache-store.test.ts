@@ -59,4 +59,26 @@ describe('RedisCacheStore outages', () => {
       await store.close();
     }
   });
+
+  it("warns once when Redis's maxmemory-policy would refuse writes instead of evicting", async () => {
+    const warnings: string[] = [];
+    const store = new RedisCacheStore({
+      url: REDIS_URL,
+      keyPrefix: `roma-test:${randomUUID()}:`,
+      logger: { warn: (message) => warnings.push(message) },
+    });
+    try {
+      expect(await store.connect()).toBe(true);
+      const reply = (await store.client.config('GET', 'maxmemory-policy')) as string[];
+      const policy = reply[1];
+      // The check runs right after connecting; give it a bounded moment to answer.
+      for (let attempt = 0; attempt < 100 && policy === 'noeviction' && warnings.length === 0; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const noeviction = warnings.filter((warning) => warning.includes('noeviction'));
+      expect(noeviction).toHaveLength(policy === 'noeviction' ? 1 : 0);
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -181,8 +181,14 @@ export class SingleFlightCache {
     let done = false;
     let renewal: NodeJS.Timeout | undefined;
     if (holdsLock) {
+      // Renewal is bounded too: past the longest any waiter waits, holding the lock helps nobody.
+      const renewUntil = Date.now() + this.settings.maxWaitMs + this.settings.lockTtlMs;
       renewal = setInterval(
         () => {
+          if (Date.now() > renewUntil) {
+            clearInterval(renewal);
+            return;
+          }
           void (async () => {
             try {
               if (!(await this.store.extendLock(request.key, token, this.settings.lockTtlMs)))

@@ -217,6 +217,24 @@ describe('engine: verifier', () => {
 });
 
 describe('engine: resume', () => {
+  it('continues a run stopped by a budget once the resumer raises it', async () => {
+    kit = await createEngineKit(scriptedTreeRules(TREE));
+    const stopped = await solve(kit.deps({ engine: { budgets: { maxNodes: 200, maxTokens: 50 } } }), {
+      goal: GOAL,
+    });
+    expect(stopped.status).toBe('STOPPED');
+    const still = await resumeExecution(
+      kit.store,
+      stopped.executionId,
+      kit.deps({ engine: { budgets: { maxNodes: 200, maxTokens: 50 } } }),
+    );
+    expect(still).toMatchObject({ status: 'STOPPED', reason: 'max-tokens' });
+    const outcome = await resumeExecution(kit.store, stopped.executionId, kit.deps());
+    expect(outcome).toMatchObject({ status: 'COMPLETED', result: 'CITIES COMPARED' });
+    // The root's atomizer decision made before the stop is reused, not asked again.
+    expect(countRequests(kit, 'ROMA atomizer.', GOAL)).toBe(1);
+  });
+
   it('continues a cancelled run without repeating a finished task or a recorded decision', async () => {
     const slow = {
       ...TREE.tasks,

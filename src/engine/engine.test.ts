@@ -110,6 +110,13 @@ describe('engine: a 3-level plan', () => {
     expect(summary).toMatchObject({ status: 'COMPLETED', nodeCount: 7, result: 'FINAL REPORT ON TIDES' });
   });
 
+  it('runs the same tree through the Anthropic provider', async () => {
+    kit = await createEngineKit(scriptedTreeRules(TIDES_TREE), { provider: 'anthropic' });
+    const outcome = await solve(kit.deps({ engine: { maxDepth: 2 } }), { goal: REPORT });
+    expect(outcome).toMatchObject({ status: 'COMPLETED', result: 'FINAL REPORT ON TIDES', nodeCount: 7 });
+    expect(new Set(kit.server.requests.map((request) => request.provider))).toEqual(new Set(['anthropic']));
+  });
+
   it('streams the same events live as it stores', async () => {
     kit = await createEngineKit(scriptedTreeRules(TIDES_TREE));
     const handle = startExecution(kit.deps(), { goal: REPORT });

@@ -70,7 +70,7 @@ describe('roma cache', () => {
       rows: unknown[];
     };
     expect(after.rows).toEqual([]);
-  });
+  }, 90_000);
 
   it('warms from the cache entries a stored run recorded', async () => {
     const dataDir = join(cwd, '.roma');
@@ -119,7 +119,7 @@ describe('roma cache', () => {
     const missing = runRoma(['cache', 'warm', '--from-run', 'nope'], { cwd, env });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('NOT_FOUND');
-  });
+  }, 60_000);
 
   it('rejects a file together with --from-run, and an unknown namespace', () => {
     const both = runRoma(['cache', 'warm', 'x.jsonl', '--from-run', 'r'], { cwd, env });
@@ -128,5 +128,5 @@ describe('roma cache', () => {
     const namespace = runRoma(['cache', 'clear', '--namespace', 'everything'], { cwd, env });
     expect(namespace.status).toBe(1);
     expect(namespace.stderr).toContain('unknown namespace');
-  });
+  }, 60_000);
 });

@@ -8,6 +8,7 @@ import {
   createLlmCache,
   llmCacheOptionsFromConfig,
   openCacheStore,
+  RedisCacheStore,
   readCacheStats,
   type WarmReport,
   warmCacheFromJsonl,
@@ -34,7 +35,7 @@ function namespaceOption(value: string | undefined): string | undefined {
 async function withStore<T>(config: RomaConfig, action: (store: CacheStore) => Promise<T>): Promise<T> {
   const store = await openCacheStore(config.cache);
   try {
-    if (store.kind === 'redis' && !(store as { available?: boolean }).available) {
+    if (store instanceof RedisCacheStore && !store.available) {
       throw new RomaError('CACHE_FAILED', 'Redis is not reachable', {
         retryable: true,
         fix: 'check REDIS_URL (cache.redisUrl) and that Redis runs',

@@ -23,7 +23,10 @@ export interface PtcRuntimeOptions {
 }
 
 /** The in-process PTC agent with everything it holds open; `close()` ends MCP children and sandbox pools. */
-export async function openPtcRuntime(config: RomaConfig, options: PtcRuntimeOptions = {}): Promise<PtcRuntime> {
+export async function openPtcRuntime(
+  config: RomaConfig,
+  options: PtcRuntimeOptions = {},
+): Promise<PtcRuntime> {
   const manager = new McpManager({ servers: config.ptc.mcpServers });
   const cache = await openLlmCache(config);
   const models = createModelRegistry(config.llm, { middleware: cache ? [cache.middleware] : [] });

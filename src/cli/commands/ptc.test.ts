@@ -9,7 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { smallServerConfig } from '../../../test/support/mcp-servers/index.js';
 import { codeReply, conversationRule } from '../../../test/support/ptc/harness.js';
-import { type ScriptedModelServer, startScriptedModelServer } from '../../../test/support/scripted-model/index.js';
+import {
+  type ScriptedModelServer,
+  startScriptedModelServer,
+} from '../../../test/support/scripted-model/index.js';
 import { scriptedTreeRules } from '../../engine/testing/scripted-tree.js';
 import { closedPort } from './cli-test-support.js';
 
@@ -30,7 +33,12 @@ interface Spawned {
 function spawnRoma(args: string[], timeoutMs: number): Spawned {
   const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN, ...args], {
     cwd: directory,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', SECRET_FOR_SMALL: 'topsecret-4242' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      NO_COLOR: '1',
+      SECRET_FOR_SMALL: 'topsecret-4242',
+    },
   });
   let stdout = '';
   let stderr = '';
@@ -54,7 +62,9 @@ beforeAll(async () => {
   model = await startScriptedModelServer({
     rules: [
       conversationRule(CODE_GOAL, [
-        codeReply("const sum = await small.add({ a: 20, b: 22 });\nworkspace.writeFile('results/sum.txt', String(sum));\nconsole.log('sum=' + sum);"),
+        codeReply(
+          "const sum = await small.add({ a: 20, b: 22 });\nworkspace.writeFile('results/sum.txt', String(sum));\nconsole.log('sum=' + sum);",
+        ),
         (report) => ({ text: `FINAL ANSWER: the sum is ${report.match(/sum=(\d+)/)?.[1]}` }),
       ]),
       ...scriptedTreeRules({
@@ -90,7 +100,9 @@ describe('roma PTC commands', () => {
   it('`roma tools list --json` shows servers, status and tools', async () => {
     const run = spawnRoma(['tools', 'list', '--json'], 60_000);
     expect(await run.exit).toBe(0);
-    const listing = JSON.parse(run.output().stdout) as { servers: Array<{ name: string; status: string; tools: Array<{ name: string }> }> };
+    const listing = JSON.parse(run.output().stdout) as {
+      servers: Array<{ name: string; status: string; tools: Array<{ name: string }> }>;
+    };
     expect(listing.servers[0]).toMatchObject({ name: 'small', status: 'connected' });
     expect(listing.servers[0]!.tools.map((tool) => tool.name)).toContain('add');
   });
@@ -108,10 +120,19 @@ describe('roma PTC commands', () => {
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as { type: string; [key: string]: unknown });
     const types = events.map((event) => event.type);
-    expect(types).toEqual(expect.arrayContaining(['code-execution-start', 'tool-call', 'code-execution-end', 'artifact-created']));
-    const codeEnd = events.find((event) => event.type === 'task-end' && event.taskId !== undefined && String(event.result ?? '').includes('the sum is 42'));
+    expect(types).toEqual(
+      expect.arrayContaining(['code-execution-start', 'tool-call', 'code-execution-end', 'artifact-created']),
+    );
+    const codeEnd = events.find(
+      (event) =>
+        event.type === 'task-end' &&
+        event.taskId !== undefined &&
+        String(event.result ?? '').includes('the sum is 42'),
+    );
     expect(codeEnd).toBeDefined();
-    expect(events.find((event) => event.type === 'artifact-created')).toMatchObject({ artifact: { name: 'sum.txt', bytes: 2 } });
+    expect(events.find((event) => event.type === 'artifact-created')).toMatchObject({
+      artifact: { name: 'sum.txt', bytes: 2 },
+    });
   });
 
   it('`roma ptc serve` answers /health and /stats', async () => {
@@ -123,7 +144,10 @@ describe('roma PTC commands', () => {
       }
       expect(run.output().stdout).toContain(`listening on http://127.0.0.1:${port}`);
       const health = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(5_000) });
-      expect(await health.json()).toMatchObject({ status: 'ok', servers: [{ name: 'small', status: 'connected' }] });
+      expect(await health.json()).toMatchObject({
+        status: 'ok',
+        servers: [{ name: 'small', status: 'connected' }],
+      });
       const stats = await fetch(`http://127.0.0.1:${port}/stats`, { signal: AbortSignal.timeout(5_000) });
       expect(await stats.json()).toMatchObject({ executions: 0, cacheHits: 0 });
     } finally {

@@ -18,13 +18,26 @@ export function registerPtcCommand(program: Command): void {
       const { config } = resolveConfigFromCli(command);
       const port = options.port === undefined ? config.ptc.port : Number(options.port);
       const hub = new PtcEventHub();
-      const runtime = await openPtcRuntime(config, { onEvent: (event) => hub.publish(event), emitArtifactEvents: true });
+      const runtime = await openPtcRuntime(config, {
+        onEvent: (event) => hub.publish(event),
+        emitArtifactEvents: true,
+      });
       // Connect the MCP servers up front so the first plan does not pay for it; failures show in /health.
       await runtime.manager.connectAll({ timeoutMs: 30_000 });
-      const service = await startPtcService({ agent: runtime.agent, tools: runtime.manager, hub, port, host: options.host });
-      console.log(`roma ptc: listening on ${service.url} (POST /execute, GET /health, GET /stats, WS /events)`);
+      const service = await startPtcService({
+        agent: runtime.agent,
+        tools: runtime.manager,
+        hub,
+        port,
+        host: options.host,
+      });
+      console.log(
+        `roma ptc: listening on ${service.url} (POST /execute, GET /health, GET /stats, WS /events)`,
+      );
       for (const state of runtime.manager.status()) {
-        console.log(`  mcp ${state.name}: ${state.status}${state.toolCount === null ? '' : `, ${state.toolCount} tools`}${state.error ? ` — ${state.error}` : ''}`);
+        console.log(
+          `  mcp ${state.name}: ${state.status}${state.toolCount === null ? '' : `, ${state.toolCount} tools`}${state.error ? ` — ${state.error}` : ''}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

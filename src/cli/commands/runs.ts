@@ -62,10 +62,10 @@ export async function cancelRun(
   const summary = await store.getExecution(executionId);
   if (!summary) throw new RomaError('NOT_FOUND', `no run ${executionId} in the store`);
   if (summary.status !== 'RUNNING') return `run ${executionId} already ended: ${summary.status}`;
-  const events = await readLog(store, executionId);
-  const state = foldResumeState(events);
+  const state = foldResumeState(await store.readEvents(executionId));
   const pid = typeof state?.options.pid === 'number' ? state.options.pid : null;
-  const sameHost = state?.options.hostname === hostname();
+  const runHost = typeof state?.options.hostname === 'string' ? state.options.hostname : null;
+  const sameHost = runHost === hostname();
   await store.append({
     type: 'execution-cancel-requested',
     executionId,
@@ -81,11 +81,12 @@ export async function cancelRun(
       if (now && now.status !== 'RUNNING') return `run ${executionId} cancelled (${now.status})`;
       await sleep(200);
     }
-    if (pid !== null && sameHost && processAlive(pid)) {
+    if (pid !== null && sameHost)
       return `cancel requested; process ${pid} has not ended run ${executionId} yet`;
+    if (pid !== null) {
+      return `cancel requested; the process running ${executionId} on ${runHost ?? 'another host'} stops at its next check`;
     }
-    if (!sameHost)
-      return `cancel requested; the process running ${executionId} on ${String(state?.options.hostname)} will stop at its next check`;
+    // No process ever recorded itself (it died while starting): nobody will notice the request.
   }
   const totals = foldTotals(await store.readEvents(executionId));
   await store.append({
@@ -179,6 +180,9 @@ export function registerRunsCommand(program: Command): void {
     .argument('<id>', 'run id')
     .option('--json', 'print the event stream as JSON lines')
     .option('--force', 'resume even if the log says a live process still runs it')
+    .option('--budget-usd <usd>', 'cost budget of the whole run, earlier part included (engine.budgets.maxCostUsd)')
+    .option('--max-tokens <n>', 'token budget of the whole run, earlier part included (engine.budgets.maxTokens)')
+    .option('--max-concurrency <n>', 'model calls in flight at once (engine.maxConcurrency)')
     .action(async (id: string, options: { json?: boolean; force?: boolean }, command: Command) => {
       const config = loadConfigFromCli(command);
       const runtime = await openEngineRuntime(config);

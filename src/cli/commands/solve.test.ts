@@ -248,6 +248,11 @@ describe('roma runs', () => {
       async () => (await openStore.listExecutions())[0]?.id,
       'the run to start',
     );
+    // Killed once it recorded its process id, so `cancel` can tell nobody runs it any more.
+    await waitFor(
+      async () => ((await openStore.readEvents(executionId)).length > 0 ? true : undefined),
+      'execution-start',
+    );
     child.kill('SIGKILL');
     await finished;
     const cancelled = await roma(['runs', 'cancel', executionId], env, dataDir).finished;

@@ -19,7 +19,8 @@ export async function listConfiguredTools(manager: McpManager, timeoutMs: number
 }
 
 export function renderToolsListing(listing: ToolsListing): string {
-  if (listing.servers.length === 0) return 'no MCP servers configured (add them under ptc.mcpServers in roma.config.yaml)';
+  if (listing.servers.length === 0)
+    return 'no MCP servers configured (add them under ptc.mcpServers in roma.config.yaml)';
   const lines: string[] = [];
   for (const server of listing.servers) {
     const count = server.status === 'connected' ? `${server.tools.length} tools` : server.status;

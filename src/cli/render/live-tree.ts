@@ -32,14 +32,15 @@ export class LiveTree {
     }, this.options.intervalMs ?? 80);
   }
 
-  /** Draws the last state and leaves it on screen. */
+  /** Draws the last state in full (no more redraws follow, so it may scroll) and leaves it on screen. */
   finish(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.draw();
+    this.dirty = true;
+    this.draw(true);
   }
 
-  private draw(): void {
+  private draw(full = false): void {
     if (!this.dirty) return;
     this.dirty = false;
     const width = Math.max(40, this.options.columns());
@@ -49,7 +50,7 @@ export class LiveTree {
     let lines = [header, ...renderTreeLines(this.tree, { width: width - 1 })];
     // Keep the redraw inside the screen: cursor-up cannot reach lines scrolled away.
     const maxLines = Math.max(5, this.options.rows() - 2);
-    if (lines.length > maxLines) {
+    if (!full && lines.length > maxLines) {
       const hidden = lines.length - maxLines + 1;
       lines = [...lines.slice(0, maxLines - 1), `… ${hidden} more lines`];
     }

@@ -37,8 +37,9 @@ export async function presentRun(
     mode === 'tty'
       ? new LiveTree({
           write: (text) => stream.write(text),
-          columns: () => stream.columns ?? 100,
-          rows: () => stream.rows ?? 40,
+          // A pseudo-terminal without a size reports 0.
+          columns: () => stream.columns || 100,
+          rows: () => stream.rows || 40,
         })
       : null;
   const show = (event: StreamEvent) => {

@@ -393,9 +393,17 @@ export function startResume(
         });
       }
       const recordedEngine = parseWith(EngineConfigSchema, state.options.engine ?? {}, 'options.engine');
+      // The recorded settings shape the tree (depth, subtasks, prompts, models); budgets and concurrency are
+      // the resumer's, so a run stopped by a budget can be continued with a larger one.
       const config: EngineRunConfig = {
         ...deps.config,
-        engine: recordedEngine.ok ? recordedEngine.value : deps.config.engine,
+        engine: recordedEngine.ok
+          ? {
+              ...recordedEngine.value,
+              budgets: deps.config.engine.budgets,
+              maxConcurrency: deps.config.engine.maxConcurrency,
+            }
+          : deps.config.engine,
       };
       const modelId =
         typeof state.options.modelId === 'string' ? state.options.modelId : deps.models.defaultModelId;

@@ -1,4 +1,5 @@
 // Ends a run early and cleanly: evaluates the stop conditions on the live totals, and carries cancellation.
+import { setMaxListeners } from 'node:events';
 import type { StopReason, TokenUsage } from '../../contracts/index.js';
 import { addUsage, RomaError } from '../../contracts/index.js';
 import type { RunSnapshot, StopCondition, StopDecision } from '../scheduler/stop-conditions.js';
@@ -23,6 +24,8 @@ export class RunStopper {
     initial: { usage: TokenUsage; startedTasks: Iterable<string> },
     private readonly nowMs: () => number = () => performance.now(),
   ) {
+    // Every task and model call in flight listens on the run's signal; that many listeners are expected.
+    setMaxListeners(0, this.controller.signal);
     this.condition = anyOf(...conditions);
     this.usage = initial.usage;
     this.startedTasks = new Set(initial.startedTasks);

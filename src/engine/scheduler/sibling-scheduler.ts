@@ -1,4 +1,5 @@
 // Runs a DAG of sibling tasks: each starts once its dependencies are done, with their results as context.
+import { setMaxListeners } from 'node:events';
 import type { DependencyContext, SubtaskSpec, TaskError } from '../../contracts/index.js';
 import { RomaError } from '../../contracts/index.js';
 import { boundedContext } from './dependency-context.js';
@@ -30,6 +31,8 @@ export async function runSiblings(
   options: SiblingRunOptions,
 ): Promise<Map<string, SiblingOutcome>> {
   const group = new AbortController();
+  // Each running sibling and its model calls listen on the group's signal.
+  setMaxListeners(0, group.signal);
   const onParentAbort = () => group.abort(options.signal.reason);
   if (options.signal.aborted) onParentAbort();
   else options.signal.addEventListener('abort', onParentAbort, { once: true });

@@ -29,6 +29,8 @@ export interface EngineKitOptions {
   latencyMs?: number;
   /** Price of the scripted model per million tokens (input and output alike), for cost budgets. */
   pricePerMillionUsd?: number;
+  /** Which real SDK provider talks to the scripted server (OpenAI by default). */
+  provider?: 'openai' | 'anthropic';
 }
 
 export async function createEngineKit(
@@ -42,16 +44,25 @@ export async function createEngineKit(
   const dataDir = mkdtempSync(join(tmpdir(), 'roma-engine-'));
   const store = await openExecutionStore({ dataDir }, { sqliteSynchronous: 'NORMAL' });
   const config = defaultConfig();
-  config.llm = {
-    ...config.llm,
-    model: SCRIPTED_MODEL_ID,
-    openaiBaseUrl: server.openaiBaseUrl,
-    openaiApiKey: 'test-key',
-    maxRetries: 0,
-  };
+  config.llm =
+    options.provider === 'anthropic'
+      ? {
+          ...config.llm,
+          model: 'anthropic:scripted',
+          anthropicBaseUrl: server.anthropicBaseUrl,
+          anthropicApiKey: 'test-key',
+          maxRetries: 0,
+        }
+      : {
+          ...config.llm,
+          model: SCRIPTED_MODEL_ID,
+          openaiBaseUrl: server.openaiBaseUrl,
+          openaiApiKey: 'test-key',
+          maxRetries: 0,
+        };
   if (options.pricePerMillionUsd !== undefined) {
     const price = options.pricePerMillionUsd;
-    config.llm.prices = { [SCRIPTED_MODEL_ID]: { inputPerMillionUsd: price, outputPerMillionUsd: price } };
+    config.llm.prices = { [config.llm.model!]: { inputPerMillionUsd: price, outputPerMillionUsd: price } };
   }
   const models = createModelRegistry(config.llm);
   return {

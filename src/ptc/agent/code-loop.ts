@@ -72,7 +72,7 @@ function limitOutcome(state: LoopState, reason: string): Outcome {
     return { status: 'PARTIAL_SUCCESS', summary: output.slice(0, SUMMARY_MAX_CHARS), error };
   }
   const last = state.executions.at(-1);
-  if (last?.stoppedBy === 'timeout') {
+  if (last?.stoppedBy === 'timeout' || last?.stoppedBy === 'interrupt') {
     return {
       status: 'TIMEOUT',
       summary: '',
@@ -274,7 +274,13 @@ async function iterate(
         code: parsed.code,
       }),
     );
-    const run = await runProgram(plan, catalog, session, parsed.code, context.signal);
+    const callsBefore = state.toolCalls.length;
+    let run = await runProgram(plan, catalog, session, parsed.code, context.signal);
+    if (run.stoppedBy === 'crash' && run.stdout === '' && state.toolCalls.length === callsBefore) {
+      // The runtime died before the program did anything observable (no output, no tool call): running it
+      // again cannot repeat a side effect, and the session comes back with a fresh interpreter.
+      run = await runProgram(plan, catalog, session, parsed.code, context.signal);
+    }
     const stdout = boundOutput(run.stdout, maxOutputChars);
     const stderr = boundOutput(run.stderr, Math.max(100, Math.floor(maxOutputChars * STDERR_SHARE)));
     const truncated = run.truncated || stdout.truncated || stderr.truncated;

@@ -310,3 +310,77 @@ describe('PTC agent (code mode)', () => {
     expect(result.error).toMatchObject({ code: 'TOOL_FAILED', message: expect.stringContaining('nope') });
   });
 });
+
+describe('PTC agent (limits, cancellation, testing)', () => {
+  let local: PtcHarness;
+  beforeAll(async () => {
+    local = await startPtcHarness({
+      rules: [
+        conversationRule('[busy-loop]', [codeReply('while (true) {}')]),
+        conversationRule('[slow-model]', [{ ...codeReply("console.log('late')"), latencyMs: 5_000 }]),
+        conversationRule('[tested]', [
+          {
+            text: [
+              '```typescript',
+              'const total = [1, 2, 3].reduce((sum, value) => sum + value, 1);',
+              "console.log('total=' + total);",
+              '```',
+              '```typescript test',
+              "if (total !== 6) throw new Error('expected 6, got ' + total);",
+              '```',
+            ].join('\n'),
+          },
+          {
+            text: [
+              '```typescript',
+              'const total = [1, 2, 3].reduce((sum, value) => sum + value, 0);',
+              "console.log('total=' + total);",
+              '```',
+              '```typescript test',
+              "if (total !== 6) throw new Error('expected 6, got ' + total);",
+              '```',
+            ].join('\n'),
+          },
+          (report) => ({ text: `FINAL ANSWER: ${report.match(/total=(\d+)/)?.[1]}` }),
+        ]),
+      ],
+    });
+  });
+  afterAll(async () => {
+    await local?.close();
+  });
+
+  it('maps a program stopped by the sandbox time limit to TIMEOUT', async () => {
+    const result = await local.execute({
+      goal: '[busy-loop] spin',
+      sandbox: { provider: 'isolate', timeoutMs: 1_000, memoryMb: 64 },
+      limits: { maxIterations: 1 },
+    });
+    expect(result.executions[0]!.stoppedBy, JSON.stringify(result.executions[0])).toMatch(
+      /timeout|interrupt/,
+    );
+    expect(result.status).toBe('TIMEOUT');
+  });
+
+  it('maps cancellation to CANCELLED', async () => {
+    const controller = new AbortController();
+    const pending = local.execute({ goal: '[slow-model] wait' }, controller.signal);
+    setTimeout(() => controller.abort(), 200);
+    const result = await pending;
+    expect(result.status).toBe('CANCELLED');
+    expect(result.error?.code).toBe('CANCELLED');
+  });
+
+  it('runs the model-written test after the program and iterates until it passes', async () => {
+    const result = await local.execute({ goal: '[tested] sum with a test', enableTesting: true });
+    expect(result.status).toBe('SUCCESS');
+    expect(result.summary).toBe('6');
+    expect(result.testResults).toMatchObject([
+      { passed: false, message: expect.stringContaining('expected 6, got 7') },
+      { passed: true },
+    ]);
+    expect(result.iterationsUsed).toBe(2);
+    const system = (local.model.requests.at(-1)!.body.messages as Array<{ content: string }>)[0]!.content;
+    expect(system).toContain('tagged test');
+  });
+});

@@ -1,11 +1,22 @@
 // Python plans in the process (bubblewrap) sandbox: the generated Python modules call tools over the host pipe.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataServerConfig, generateSalesData, smallServerConfig } from '../../../test/support/mcp-servers/index.js';
-import { codeReply, conversationRule, type PtcHarness, startPtcHarness } from '../../../test/support/ptc/harness.js';
+import {
+  dataServerConfig,
+  envReference,
+  generateSalesData,
+  smallServerConfig,
+} from '../../../test/support/mcp-servers/index.js';
+import {
+  codeReply,
+  conversationRule,
+  type PtcHarness,
+  startPtcHarness,
+} from '../../../test/support/ptc/harness.js';
 import { createProcessSandbox } from '../../sandbox/process/process-sandbox.js';
 import type { Sandbox } from '../../sandbox/sandbox.js';
 
 const data = generateSalesData();
+const SECRET = 'py-secret-0c7e2b9d41';
 let harness: PtcHarness;
 let python: Sandbox | null = null;
 let unavailable = '';
@@ -21,7 +32,11 @@ beforeAll(async () => {
     unavailable = (error as Error).message;
   }
   harness = await startPtcHarness({
-    servers: { data: dataServerConfig(), small: smallServerConfig() },
+    servers: {
+      data: dataServerConfig(),
+      small: smallServerConfig({ TEST_SECRET: envReference('PY_TEST_SECRET') }),
+    },
+    hostEnv: { ...process.env, PY_TEST_SECRET: SECRET },
     rules: [
       conversationRule('[py-refunds]', [
         codeReply(
@@ -34,10 +49,16 @@ beforeAll(async () => {
             '    print("caught", error)',
             'print("refunded=%d" % orders["total"])',
             'open("results/refunds.txt", "w").write(str(orders["total"]))',
+            'import os, json',
+            'print("secret-status", json.dumps(small.secret_status()))',
+            'files = {p: open(os.path.join(d, p)).read() for d, _, names in os.walk(".") for p in names if d.startswith("./tools")}',
+            'open("results/environment.txt", "w").write(json.dumps(dict(os.environ)) + json.dumps(files))',
           ].join('\n'),
           'python',
         ),
-        (report) => ({ text: `FINAL ANSWER: ${report.match(/refunded=(\d+)/)?.[1]} / ${report.match(/caught (.*)/)?.[1]}` }),
+        (report) => ({
+          text: `FINAL ANSWER: ${report.match(/refunded=(\d+)/)?.[1]} / ${report.match(/caught (.*)/)?.[1]}`,
+        }),
       ]),
     ],
   });
@@ -61,6 +82,17 @@ describe('PTC agent with Python in the process sandbox', () => {
     const refunded = data.orders.filter((order) => order.status === 'refunded').length;
     expect(result.executions[0]?.stderr ?? '').toBe('');
     expect(result).toMatchObject({ status: 'SUCCESS', summary: `${refunded} / no quota` });
-    expect(result.artifacts.map((artifact) => artifact.name)).toEqual(['refunds.txt']);
+    expect(result.artifacts.map((artifact) => artifact.name).sort()).toEqual([
+      'environment.txt',
+      'refunds.txt',
+    ]);
+    // The server got its secret; the Python sandbox's environment and files never had it.
+    expect(result.executions[0]!.stdout).toContain(`"present": true, "length": ${SECRET.length}`);
+    const environment = result.artifacts.find((artifact) => artifact.name === 'environment.txt')!;
+    const dumped = new TextDecoder().decode(await harness.artifactStore.get(environment.uri));
+    expect(dumped).toContain('__romaCallTool');
+    expect(dumped).not.toContain(SECRET);
+    expect(JSON.stringify(result)).not.toContain(SECRET);
+    expect(JSON.stringify(harness.events)).not.toContain(SECRET);
   });
 });

@@ -5,7 +5,8 @@ import { parseReply } from './reply-parser.js';
 
 describe('parseReply', () => {
   it('takes the first code block as the program and a block tagged test as its test', () => {
-    const reply = 'Plan:\n```ts\nconsole.log(1)\n```\nand\n```typescript test\nif (x !== 1) throw new Error()\n```';
+    const reply =
+      'Plan:\n```ts\nconsole.log(1)\n```\nand\n```typescript test\nif (x !== 1) throw new Error()\n```';
     expect(parseReply(reply, 'typescript')).toEqual({
       kind: 'code',
       code: 'console.log(1)\n',
@@ -15,7 +16,10 @@ describe('parseReply', () => {
   });
 
   it('reads a final answer, and a reply without code as final', () => {
-    expect(parseReply('Done.\nFINAL ANSWER: 42 orders', 'python')).toEqual({ kind: 'final', answer: '42 orders' });
+    expect(parseReply('Done.\nFINAL ANSWER: 42 orders', 'python')).toEqual({
+      kind: 'final',
+      answer: '42 orders',
+    });
     expect(parseReply('It is 42.', 'python')).toEqual({ kind: 'final', answer: 'It is 42.' });
   });
 

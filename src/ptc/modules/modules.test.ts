@@ -33,7 +33,9 @@ describe('tool modules', () => {
     expect(module).toContain('  state?: "open" | "closed";');
     expect(module).toContain('  labels?: string[];');
     expect(module).toContain('  "odd-name"?: string | null;');
-    expect(module).toContain('export async function search_issues(input: SearchIssuesInput): Promise<unknown> {');
+    expect(module).toContain(
+      'export async function search_issues(input: SearchIssuesInput): Promise<unknown> {',
+    );
     expect(module).toContain('return __romaCallTool("git-hub", "search-issues", input);');
   });
 
@@ -42,7 +44,9 @@ describe('tool modules', () => {
     expect(module).toContain(
       'def search_issues(query: str, state: Optional[Literal["open", "closed"]] = None, labels: Optional[list[str]] = None, limit: Optional[int] = None, **extra: Any) -> Any:',
     );
-    expect(module).toContain('return roma_host.call("__romaCallTool", "git-hub", "search-issues", arguments)');
+    expect(module).toContain(
+      'return roma_host.call("__romaCallTool", "git-hub", "search-issues", arguments)',
+    );
   });
 
   it('defines the namespaces at run time and turns tool imports into bindings', () => {

@@ -3,7 +3,17 @@
 import { Worker } from 'node:worker_threads';
 import { RomaError } from '../../contracts/index.js';
 import type { FromWorkerMessage, ToWorkerMessage } from './protocol.js';
+import { type CompiledWasmModule, compiledQuickJsModule } from './wasm-module.js';
 import { isolateWorkerUrl } from './worker-entry.js';
+
+/** The precompiled module, or undefined so the worker compiles its own (slower, still correct). */
+async function wasmModuleOrUndefined(): Promise<CompiledWasmModule | undefined> {
+  try {
+    return await compiledQuickJsModule();
+  } catch {
+    return undefined;
+  }
+}
 
 /** A worker thread running worker.ts, with the shared flag used to cancel a busy guest. */
 export class IsolateWorker {
@@ -15,9 +25,11 @@ export class IsolateWorker {
   dead = false;
   exitReason: string | undefined;
 
-  constructor() {
+  constructor(wasmModule: CompiledWasmModule | undefined) {
     this.worker = new Worker(isolateWorkerUrl(), {
-      workerData: { control: this.control.buffer },
+      workerData: { control: this.control.buffer, wasmModule },
+      // The worker is plain JavaScript: inheriting the parent's loaders (tsx, vitest) would triple its start.
+      execArgv: [],
       // The guest heap is WebAssembly memory, bounded by QuickJS; this bounds the worker's own JS heap.
       resourceLimits: { maxOldGenerationSizeMb: 256 },
       stdout: false,
@@ -88,17 +100,26 @@ export class IsolateWorkerPool {
   fill(): void {
     while (!this.closed && this.idle.length + this.starting < this.options.size) {
       this.starting++;
-      const worker = new IsolateWorker();
-      worker.ready.then(
-        () => {
-          this.starting--;
-          if (this.closed) void worker.terminate();
-          else this.idle.push(worker);
-        },
-        () => {
-          this.starting--;
-        },
-      );
+      void this.startWarm();
+    }
+  }
+
+  private async startWarm(): Promise<void> {
+    let worker: IsolateWorker;
+    try {
+      worker = new IsolateWorker(await wasmModuleOrUndefined());
+    } catch {
+      this.starting--;
+      return;
+    }
+    try {
+      await worker.ready;
+      if (this.closed) void worker.terminate();
+      else this.idle.push(worker);
+    } catch {
+      // A worker that failed to start is dropped; acquire() starts one itself when the pool is empty.
+    } finally {
+      this.starting--;
     }
   }
 
@@ -110,7 +131,7 @@ export class IsolateWorkerPool {
       const candidate = this.idle.shift()!;
       if (!candidate.dead) worker = candidate;
     }
-    if (!worker) worker = new IsolateWorker();
+    if (!worker) worker = new IsolateWorker(await wasmModuleOrUndefined());
     this.fill();
     await waitReady(worker, timeoutMs, signal);
     return worker;

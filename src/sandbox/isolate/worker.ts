@@ -3,10 +3,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   newQuickJSWASMModule,
+  newQuickJSWASMModuleFromVariant,
+  newVariant,
   type QuickJSContext,
   type QuickJSDeferredPromise,
   type QuickJSHandle,
   type QuickJSRuntime,
+  RELEASE_SYNC,
 } from 'quickjs-emscripten';
 import type { SandboxStopReason } from '../../contracts/index.js';
 import type { FromWorkerMessage, ToWorkerMessage, WorkerOpenMessage, WorkerRunMessage } from './protocol.js';
@@ -14,7 +17,11 @@ import type { FromWorkerMessage, ToWorkerMessage, WorkerOpenMessage, WorkerRunMe
 /** Flag words shared with the host: [0] = cancel request (a busy guest cannot read messages). */
 const control = new Int32Array(workerData.control as SharedArrayBuffer);
 const port = parentPort!;
-const quickjs = await newQuickJSWASMModule();
+// A WebAssembly.Module compiled once by the host (wasm-module.ts); typed loosely, the lib has no wasm types.
+const wasmModule = workerData.wasmModule as object | undefined;
+const quickjs = wasmModule
+  ? await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmModule: wasmModule as never }))
+  : await newQuickJSWASMModule();
 
 const MAX_STACK_BYTES = 1024 * 1024;
 const MAX_WORKSPACE_CHARS = 32_000_000;

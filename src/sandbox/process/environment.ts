@@ -108,3 +108,41 @@ export function countTasksOfUid(uid: number): number {
   }
   return count;
 }
+
+/**
+ * Starts an empty sandbox once, so a kernel that forbids unprivileged user namespaces (Ubuntu 24.04's
+ * AppArmor restriction, `kernel.unprivileged_userns_clone=0`) is reported with its fix instead of failing
+ * on the first run.
+ */
+export function probeBubblewrap(
+  bwrapPath: string,
+  timeoutMs = 10_000,
+): { ok: true } | { ok: false; detail: string; fix: string } {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const command = [
+    ...(isRoot ? ['/usr/bin/setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups', '--'] : []),
+    bwrapPath,
+    '--unshare-all',
+    '--die-with-parent',
+    '--ro-bind',
+    '/usr',
+    '/usr',
+    ...systemRootEntries().flatMap((entry) =>
+      entry.symlink ? ['--symlink', entry.symlink, entry.path] : ['--ro-bind', entry.path, entry.path],
+    ),
+    '/usr/bin/true',
+  ];
+  const result = spawnSync(command[0]!, command.slice(1), {
+    timeout: timeoutMs,
+    encoding: 'utf8',
+    env: { PATH: '/usr/bin:/bin' },
+  });
+  if (result.status === 0) return { ok: true };
+  const detail =
+    (result.stderr || result.error?.message || `exit ${result.status}`).trim().split('\n')[0] ?? '';
+  return {
+    ok: false,
+    detail: `bubblewrap cannot create a sandbox here: ${detail}`,
+    fix: 'allow unprivileged user namespaces: sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0 (Ubuntu 24.04) or sudo sysctl kernel.unprivileged_userns_clone=1',
+  };
+}

@@ -42,6 +42,7 @@ export const PROCESS_CAPABILITIES: SandboxCapabilities = Object.freeze({
 const START_TIMEOUT_MS = 15_000;
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
 const TMP_BYTES = 64 * 1024 * 1024;
+const REFILL_DELAY_MS = 100;
 
 export interface ProcessSandboxOptions {
   defaults?: Partial<SandboxDefaults>;
@@ -191,7 +192,8 @@ class ProcessSandbox implements Sandbox {
     const index = this.warm.findIndex((entry) => !entry.runner.dead && entry.memoryMb === memoryMb);
     if (index < 0) return undefined;
     const [entry] = this.warm.splice(index, 1);
-    this.fill();
+    // Spawning blocks this thread for milliseconds: refill after the taker's first run, not during it.
+    setTimeout(() => this.fill(), REFILL_DELAY_MS).unref();
     return entry;
   }
 
@@ -261,7 +263,8 @@ class ProcessSession implements SandboxSession {
     });
     this.runners.set(language, { runner, memoryMb });
     await waitFor(runner.ready, timeoutMs, 'the sandboxed interpreter did not start');
-    await runner.initialize(this.hostFunctionNames, timeoutMs);
+    // Without host functions there is nothing to install: skip a round trip.
+    if (this.hostFunctionNames.length > 0) await runner.initialize(this.hostFunctionNames, timeoutMs);
   }
 
   private async runnerFor(language: CodeLanguage, memoryMb: number): Promise<SandboxedRunner> {

@@ -43,5 +43,7 @@ export function memoryServerConfig(memoryFilePath: string): McpServerConfig {
   };
 }
 
+export type { HttpMcpServer } from './http-server.js';
+export { startHttpMcpServer } from './http-server.js';
 export type { Customer, LogEntry, Order, SalesData } from './sales-data.js';
 export { generateSalesData } from './sales-data.js';

@@ -118,9 +118,9 @@ function isoDate(random: () => number, startMs: number, spanDays: number): strin
 
 export function generateSalesData(
   seed = 42,
-  orderCount = 240,
-  customerCount = 40,
-  logCount = 600,
+  orderCount = 400,
+  customerCount = 60,
+  logCount = 2000,
 ): SalesData {
   const random = randomGenerator(seed);
   const start = Date.UTC(2025, 0, 1);

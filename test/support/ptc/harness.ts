@@ -68,7 +68,7 @@ export async function startPtcHarness(options: PtcHarnessOptions): Promise<PtcHa
       servers: options.servers ?? {},
       ...(options.hostEnv ? { hostEnv: options.hostEnv } : {}),
     });
-  const sandbox = createIsolateSandbox({ poolSize: 0 });
+  const sandbox = createIsolateSandbox({ poolSize: 1 });
   const dataDir = mkdtempSync(join(tmpdir(), 'roma-ptc-'));
   const artifactStore = new FileArtifactStore({ dataDir });
   const cache = new MemoryCacheStore();
@@ -146,7 +146,7 @@ export function lastRunReport(requestText: string): string {
  */
 export function conversationRule(
   marker: string,
-  steps: Array<{ text: string } | ((lastReport: string) => { text: string })>,
+  steps: Array<{ text: string; latencyMs?: number } | ((lastReport: string) => { text: string })>,
 ): ScriptedRule {
   return {
     name: marker,

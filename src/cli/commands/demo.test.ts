@@ -1,0 +1,53 @@
+// `roma demo` end to end in a child process: scripted model over the real SDK path, and cached on Redis.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runRoma } from './cli-test-support.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'roma-demo-'));
+const prefix = `roma-demo-test-${process.pid}-${Date.now()}:`;
+
+afterAll(async () => {
+  rmSync(dataDir, { recursive: true, force: true });
+  const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+});
+
+describe('roma demo', () => {
+  it('says the model is scripted and how to use a real one, then solves a 3-level tree', () => {
+    const run = runRoma(['demo', '--latency-ms', '0'], {
+      cwd: dataDir,
+      env: { ROMA_DATA_DIR: join(dataDir, 'plain'), ROMA_CACHE_ENABLED: 'false' },
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('the model is SCRIPTED');
+    expect(run.stdout).toContain('ANTHROPIC_API_KEY');
+    expect(run.stdout).toContain('OPENAI_BASE_URL');
+    expect(run.stdout).toContain('Why the sky is blue and sunsets are red');
+    expect(run.stdout).toMatch(/tasks 8 \(8 completed, 0 failed, 0 cancelled\), depth 2/);
+    expect(run.stdout).toContain('upstream model calls: 15');
+  });
+
+  it('with REDIS_URL, a second run makes no upstream model call', () => {
+    const env = {
+      ROMA_DATA_DIR: join(dataDir, 'redis'),
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      ROMA_CACHE_KEY_PREFIX: prefix,
+    };
+    const first = runRoma(['demo', '--latency-ms', '0'], { cwd: dataDir, env });
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain('upstream model calls: 15');
+    const second = runRoma(['demo', '--latency-ms', '0'], { cwd: dataDir, env });
+    expect(second.status).toBe(0);
+    expect(second.stdout).toContain('upstream model calls: 0 (cache Redis; 15 of 15 calls answered from it)');
+  });
+});
