@@ -396,6 +396,11 @@ describe('LLM cache middleware (memory store)', () => {
     expect(second.usage.costUsd).toBe(0);
     expect(second.value).toBe(first.value);
     expect(server.requests).toHaveLength(1);
+    // The hit reports what it saved: the first call's tokens and their price.
+    expect(first.savedUsage).toEqual({ inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, costUsd: 0 });
+    expect(second.savedUsage.inputTokens).toBe(first.usage.inputTokens);
+    expect(second.savedUsage.outputTokens).toBe(first.usage.outputTokens);
+    expect(second.savedUsage.costUsd).toBeCloseTo(first.usage.costUsd, 10);
   });
 
   it('records hits, misses, tokens and cost saved per model in the store', async () => {

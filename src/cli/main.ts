@@ -1,6 +1,7 @@
 // Entry point of the `roma` command: builds the program and turns a thrown error into one clear line.
-import { isRomaError } from '../contracts/index.js';
+
 import { createSecretScrubber } from '../config/index.js';
+import { isRomaError } from '../contracts/index.js';
 import { buildProgram } from './program.js';
 
 /** Values of the environment that look like credentials: never printed, whatever error carries them. */
@@ -16,7 +17,12 @@ try {
   const scrub = createSecretScrubber(environmentSecrets());
   if (isRomaError(error)) {
     console.error(scrub(`roma: ${error.toLine()}`));
-  } else if (error && typeof error === 'object' && 'code' in error && String(error.code).startsWith('commander.')) {
+  } else if (
+    error &&
+    typeof error === 'object' &&
+    'code' in error &&
+    String(error.code).startsWith('commander.')
+  ) {
     // commander already printed its own message (unknown option, --help, --version).
     process.exitCode = 'exitCode' in error ? Number(error.exitCode) : 1;
   } else {

@@ -129,6 +129,10 @@ export const LlmCallEventSchema = z
     cachedInputTokens: z.number().int().nonnegative().default(0),
     costUsd: z.number().nonnegative(),
     cacheHit: z.boolean(),
+    /** On a cache hit: the tokens and cost the original call used, which this one did not spend. */
+    savedInputTokens: z.number().int().nonnegative().optional(),
+    savedOutputTokens: z.number().int().nonnegative().optional(),
+    savedCostUsd: z.number().nonnegative().optional(),
     durationMs: z.number().nonnegative(),
     ok: z.boolean().default(true),
     error: z.string().optional(),

@@ -15,7 +15,7 @@ import { RomaError } from '../contracts/index.js';
 import { outputInvalid, toModelCallError } from './call-errors.js';
 import { type CallSignal, createCallSignal } from './call-signal.js';
 import { modelSettingsOf } from './model-settings.js';
-import type { PriceTable } from './prices.js';
+import { estimateCost, type PriceTable } from './prices.js';
 import type {
   ModelCallRequest,
   ModelCallResult,
@@ -96,6 +96,20 @@ function isCacheHit(steps: readonly StepView[]): boolean {
   return steps.length > 0 && steps.every((step) => step.providerMetadata?.roma?.cacheHit === true);
 }
 
+/** Tokens the cache answered instead of the provider, summed over the steps it served. */
+function savedCounts(steps: readonly StepView[]): { inputTokens: number; outputTokens: number; cachedInputTokens: number } {
+  const saved = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
+  for (const step of steps) {
+    const savedUsage = step.providerMetadata?.roma?.savedUsage as Record<string, unknown> | undefined;
+    if (!savedUsage || typeof savedUsage !== 'object') continue;
+    for (const key of ['inputTokens', 'outputTokens', 'cachedInputTokens'] as const) {
+      const value = savedUsage[key];
+      if (typeof value === 'number' && Number.isFinite(value) && value > 0) saved[key] += value;
+    }
+  }
+  return saved;
+}
+
 function buildResult<T>(
   value: T,
   text: string,
@@ -105,6 +119,8 @@ function buildResult<T>(
 ): ModelCallResult<T> {
   const cacheHit = isCacheHit(outcome.steps);
   const { usage, priced } = toTokenUsage(outcome.totalUsage, prepared.modelId, prepared.prices, cacheHit);
+  const saved = savedCounts(outcome.steps);
+  const savedUsage = { ...saved, costUsd: estimateCost(prepared.modelId, saved, prepared.prices).costUsd };
   const toolCalls: ModelToolCall[] = outcome.steps.flatMap((step) =>
     step.toolCalls.map((call) => ({
       toolCallId: call.toolCallId,
@@ -120,6 +136,7 @@ function buildResult<T>(
     modelId: prepared.modelId,
     durationMs: Math.round(performance.now() - startedAt),
     cacheHit,
+    savedUsage,
     finishReason: outcome.finishReason,
     toolCalls,
   };

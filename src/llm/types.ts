@@ -57,6 +57,8 @@ export interface ModelCallResult<T> {
   durationMs: number;
   /** Every step was answered by the LLM-response cache (`providerMetadata.roma.cacheHit`). */
   cacheHit: boolean;
+  /** What the cache saved: the original call's tokens and their price (zeros when nothing was cached). */
+  savedUsage: TokenUsage;
   finishReason: string;
   /** Tool calls the model made, over all steps. */
   toolCalls: ModelToolCall[];

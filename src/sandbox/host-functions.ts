@@ -9,6 +9,11 @@ const RESERVED = new Set(['console', 'workspace', 'globalThis', 'setTimeout', 'c
 /** Largest JSON text a host call may take or return (both directions), so a guest cannot flood the host. */
 export const MAX_HOST_CALL_JSON_CHARS = 8_000_000;
 
+/** Host calls one run may make; beyond it calls fail fast, so a loop cannot hammer the host's tools. */
+export const MAX_HOST_CALLS_PER_RUN = 10_000;
+
+export const TOO_MANY_HOST_CALLS = `this run made more than ${MAX_HOST_CALLS_PER_RUN} host function calls`;
+
 /** Throws VALIDATION_FAILED naming the first host function whose name the guest could not call. */
 export function assertHostFunctionNames(hostFunctions: HostFunctions | undefined): string[] {
   const names = Object.keys(hostFunctions ?? {});

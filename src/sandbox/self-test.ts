@@ -3,7 +3,7 @@
 import type { SandboxConfig } from '../config/sections/sandbox.js';
 import { type CodeLanguage, isRomaError, type SandboxProviderName } from '../contracts/index.js';
 import { createSandboxFromConfig } from './create.js';
-import { resolveBwrap, resolvePython } from './process/environment.js';
+import { probeBubblewrap, resolveBwrap, resolvePython } from './process/environment.js';
 import type { Sandbox, SandboxSession } from './sandbox.js';
 
 export type SelfTestStatus = 'pass' | 'fail' | 'warn';
@@ -110,6 +110,11 @@ async function testProvider(
     try {
       const bwrap = resolveBwrap();
       const python = resolvePython();
+      const probe = probeBubblewrap(bwrap);
+      if (!probe.ok) {
+        record('configuration', explicitlyAsked ? 'fail' : 'warn', probe.detail, 0, probe.fix);
+        return;
+      }
       record(
         'configuration',
         'pass',

@@ -3,4 +3,4 @@ export type { CodeAgentFactory, WiredCodeAgent } from './code-agent.js';
 export { createCodeAgent, registerCodeAgentFactory } from './code-agent.js';
 export type { EngineRuntime, EngineRuntimeOptions } from './engine-runtime.js';
 export { openEngineRuntime } from './engine-runtime.js';
-export { cachePolicyFromConfig, openLlmCache } from './llm-cache.js';
+export { openLlmCache } from './llm-cache.js';

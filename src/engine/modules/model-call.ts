@@ -68,6 +68,8 @@ async function invoke<T>(
       // Read by the cache middleware to apply its per-module and per-task-type policy.
       providerOptions: {
         roma: {
+          executionId: scope.sink.executionId,
+          taskId: call.taskId,
           module: call.module,
           taskType: call.taskType,
           ...(call.settings.cacheStrategy ? { cacheStrategy: call.settings.cacheStrategy } : {}),

@@ -1,87 +1,24 @@
 // The prompt → test → code loop: the model writes a program, the sandbox runs it, bounded output goes back.
 import type { ModelMessage } from 'ai';
-import type {
-  CodeExecution,
-  PTCArtifactResult,
-  PTCExecutionPlan,
-  TestResult,
-  TokenUsage,
-  ToolCallRecord,
-} from '../../contracts/index.js';
-import { addUsage, emptyUsage, RomaError, toRomaError } from '../../contracts/index.js';
-import type { SandboxRunResult, SandboxSession } from '../../sandbox/sandbox.js';
+import type { PTCArtifactResult, PTCExecutionPlan, TestResult } from '../../contracts/index.js';
+import { addUsage, RomaError, toRomaError } from '../../contracts/index.js';
+import type { SandboxSession } from '../../sandbox/sandbox.js';
 import { createToolHostFunctions } from '../bridge/tool-bridge.js';
 import type { ToolCatalog } from '../modules/tool-catalog.js';
-import { rewriteToolImports, typescriptPrelude } from '../modules/typescript-module.js';
 import { toolWorkspaceFiles } from '../modules/workspace-files.js';
 import { collectArtifacts } from './artifacts.js';
 import { planEvent } from './events.js';
+import { type LoopState, limitOutcome, type Outcome } from './loop-state.js';
 import { callModelTurn } from './model-turn.js';
 import { boundOutput } from './output-bound.js';
 import { codeSystemPrompt, LAST_TURN_NOTE, taskMessage } from './prompt.js';
 import { parseReply } from './reply-parser.js';
+import { runProgram } from './run-program.js';
+import { runReport } from './run-report.js';
 import type { AgentRunContext, PtcAgentDeps } from './types.js';
 
 const DEFAULT_MODEL_TIMEOUT_MS = 120_000;
 const STDERR_SHARE = 0.25;
-const SUMMARY_MAX_CHARS = 8_000;
-const PYTHON_PRELUDE =
-  'import os as _roma_os, sys as _roma_sys\nif _roma_os.getcwd() not in _roma_sys.path: _roma_sys.path.insert(0, _roma_os.getcwd())\n_roma_os.makedirs("results", exist_ok=True)';
-
-type Outcome = Pick<PTCArtifactResult, 'status' | 'summary' | 'error'>;
-
-interface LoopState {
-  usage: TokenUsage;
-  executions: CodeExecution[];
-  testResults: TestResult[];
-  toolCalls: ToolCallRecord[];
-}
-
-function runReport(
-  iteration: number,
-  run: SandboxRunResult,
-  stdout: string,
-  stderr: string,
-  test: TestResult | null,
-) {
-  const lines = [
-    `Run ${iteration}: exit code ${run.exitCode}${run.stoppedBy ? ` (stopped by ${run.stoppedBy} limit)` : ''}`,
-    'stdout:',
-    stdout || '(nothing printed)',
-  ];
-  if (stderr) lines.push('stderr:', stderr);
-  const files = run.filesCreated.filter((file) => file.startsWith('results/'));
-  if (files.length > 0) lines.push(`Files written: ${files.join(', ')}`);
-  if (test) lines.push(test.passed ? 'Test: passed' : `Test: FAILED — ${test.message ?? ''}`);
-  return lines.join('\n');
-}
-
-function lastSuccessfulOutput(executions: readonly CodeExecution[]): string | null {
-  for (let index = executions.length - 1; index >= 0; index -= 1) {
-    const execution = executions[index]!;
-    if (execution.exitCode === 0) return execution.stdout.trim();
-  }
-  return null;
-}
-
-/** How the loop ends when a limit, not the model, stops it. */
-function limitOutcome(state: LoopState, reason: string): Outcome {
-  const error = { code: 'BUDGET_EXCEEDED', message: reason };
-  const output = lastSuccessfulOutput(state.executions);
-  if (output !== null) {
-    return { status: 'PARTIAL_SUCCESS', summary: output.slice(0, SUMMARY_MAX_CHARS), error };
-  }
-  const last = state.executions.at(-1);
-  if (last?.stoppedBy === 'timeout' || last?.stoppedBy === 'interrupt') {
-    return {
-      status: 'TIMEOUT',
-      summary: '',
-      error: { code: 'TIMEOUT', message: `${reason}; the last run hit the sandbox time limit` },
-    };
-  }
-  return { status: 'FAILURE', summary: '', error };
-}
-
 export async function runCodeLoop(
   plan: PTCExecutionPlan,
   catalog: ToolCatalog,
@@ -147,37 +84,6 @@ export async function runCodeLoop(
   } finally {
     await session.close().catch(() => undefined);
   }
-}
-
-async function runProgram(
-  plan: PTCExecutionPlan,
-  catalog: ToolCatalog,
-  session: SandboxSession,
-  code: string,
-  signal: AbortSignal,
-): Promise<SandboxRunResult> {
-  const options = {
-    language: plan.language,
-    timeoutMs: plan.sandbox.timeoutMs,
-    memoryMb: plan.sandbox.memoryMb,
-    maxOutputChars: plan.limits.maxOutputChars,
-    signal,
-  };
-  if (plan.language === 'python') {
-    // `from tools import x` needs the workspace on sys.path, and results/ must exist to be written to.
-    const prelude = await session.run(PYTHON_PRELUDE, options);
-    if (prelude.exitCode !== 0) return prelude;
-    return session.run(code, options);
-  }
-  if (catalog.servers.length > 0) {
-    // Defines the tool namespaces; run every time since a timed-out run resets the interpreter.
-    const prelude = await session.run(typescriptPrelude(catalog.servers), {
-      ...options,
-      language: 'javascript',
-    });
-    if (prelude.exitCode !== 0) return prelude;
-  }
-  return session.run(rewriteToolImports(code, catalog.servers), options);
 }
 
 async function iterate(
@@ -330,8 +236,3 @@ async function iterate(
   }
   return limitOutcome(state, `maxIterations (${maxIterations}) reached without a final answer`);
 }
-
-export function newLoopState(): LoopState {
-  return { usage: emptyUsage(), executions: [], testResults: [], toolCalls: [] };
-}
-export type { LoopState };

@@ -2,9 +2,10 @@
 import type { NewStreamEvent, PTCArtifactResult, PTCExecutionPlan, PtcStats } from '../../contracts/index.js';
 import { PTCExecutionPlanSchema, parseOrThrow, toRomaError } from '../../contracts/index.js';
 import { buildToolCatalog } from '../modules/tool-catalog.js';
-import { newLoopState, runCodeLoop } from './code-loop.js';
+import { runCodeLoop } from './code-loop.js';
 import { runDirectLoop } from './direct-loop.js';
 import { planEvent } from './events.js';
+import { newLoopState } from './loop-state.js';
 import { planCacheKey } from './plan-hash.js';
 import { readCachedResult, shouldReadCache, writeCachedResult } from './result-cache.js';
 import type { PtcAgentDeps } from './types.js';

@@ -2,7 +2,7 @@
 // run in the local bubblewrap sandbox), checks the calls it makes, and one live test when DAYTONA_API_KEY is set.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRomaError } from '../../contracts/index.js';
-import { resolveBwrap } from '../process/environment.js';
+import { probeBubblewrap, resolveBwrap } from '../process/environment.js';
 import { createProcessSandbox } from '../process/process-sandbox.js';
 import { describeSandboxConformance } from '../sandbox.conformance.js';
 import type { Sandbox } from '../sandbox.js';
@@ -11,8 +11,8 @@ import { type DaytonaLoopbackServer, startDaytonaLoopbackServer } from './loopba
 
 function bwrapMissingReason(): string | undefined {
   try {
-    resolveBwrap();
-    return undefined;
+    const probe = probeBubblewrap(resolveBwrap());
+    return probe.ok ? undefined : `${probe.detail} — ${probe.fix}`;
   } catch (error) {
     return `the loopback Daytona server runs programs in bubblewrap: ${isRomaError(error) ? error.message : String(error)}`;
   }

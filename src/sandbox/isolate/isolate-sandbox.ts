@@ -1,7 +1,12 @@
 // The isolate provider (default): JavaScript/TypeScript in QuickJS WebAssembly inside a worker thread.
 import { randomUUID } from 'node:crypto';
 import { RomaError } from '../../contracts/index.js';
-import { assertHostFunctionNames, callHostFunction } from '../host-functions.js';
+import {
+  assertHostFunctionNames,
+  callHostFunction,
+  MAX_HOST_CALLS_PER_RUN,
+  TOO_MANY_HOST_CALLS,
+} from '../host-functions.js';
 import { type ResolvedDefaults, resolveDefaults, resolveRunLimits } from '../limits.js';
 import type {
   HostFunctions,
@@ -87,6 +92,7 @@ class IsolateSession implements SandboxSession {
   private worker: IsolateWorker | undefined;
   private pending: PendingRun | undefined;
   private nextRunId = 1;
+  private hostCallsThisRun = 0;
   private closed = false;
   private readonly queue = new SerialQueue();
 
@@ -111,8 +117,13 @@ class IsolateSession implements SandboxSession {
 
   private onMessage(worker: IsolateWorker, message: FromWorkerMessage): void {
     switch (message.type) {
-      case 'host-call':
-        void callHostFunction(this.hostFunctions, message.name, message.argsJson).then((outcome) => {
+      case 'host-call': {
+        this.hostCallsThisRun++;
+        const call =
+          this.hostCallsThisRun > MAX_HOST_CALLS_PER_RUN
+            ? Promise.resolve({ ok: false as const, error: TOO_MANY_HOST_CALLS })
+            : callHostFunction(this.hostFunctions, message.name, message.argsJson);
+        void call.then((outcome) => {
           if (this.worker !== worker) return;
           worker.post({
             type: 'host-result',
@@ -122,6 +133,7 @@ class IsolateSession implements SandboxSession {
           });
         });
         return;
+      }
       case 'file-written':
         this.files.set(message.path, message.content);
         this.pending?.written.add(message.path);
@@ -158,6 +170,7 @@ class IsolateSession implements SandboxSession {
     if (!this.worker || this.worker.dead) await this.start(OPEN_TIMEOUT_MS, options.signal);
     const worker = this.worker!;
     const runId = this.nextRunId++;
+    this.hostCallsThisRun = 0;
     const written = new Set<string>();
     const outcome = await new Promise<WorkerRunEndMessage | { type: 'exit' | 'timeout' | 'cancelled' }>(
       (resolve) => {

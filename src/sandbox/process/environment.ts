@@ -1,4 +1,5 @@
 // Finds what the process provider needs on this machine: bwrap, prlimit, the real Python and Node.
+import { spawnSync } from 'node:child_process';
 import {
   accessSync,
   constants,

@@ -5,7 +5,12 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CodeLanguage, RomaError } from '../../contracts/index.js';
-import { assertHostFunctionNames, callHostFunction } from '../host-functions.js';
+import {
+  assertHostFunctionNames,
+  callHostFunction,
+  MAX_HOST_CALLS_PER_RUN,
+  TOO_MANY_HOST_CALLS,
+} from '../host-functions.js';
 import { type ResolvedDefaults, resolveDefaults, resolveRunLimits } from '../limits.js';
 import type {
   HostFunctions,
@@ -238,6 +243,7 @@ class ProcessSession implements SandboxSession {
   private readonly workspace: HostWorkspace;
   private readonly queue = new SerialQueue();
   private closed = false;
+  private hostCallsThisRun = 0;
 
   constructor(
     private readonly sandbox: ProcessSandbox,
@@ -257,7 +263,12 @@ class ProcessSession implements SandboxSession {
     timeoutMs = START_TIMEOUT_MS,
   ): Promise<void> {
     runner.setHostCallHandler((callId, name, argsJson) => {
-      void callHostFunction(this.hostFunctions, name, argsJson).then((outcome) =>
+      this.hostCallsThisRun++;
+      const call =
+        this.hostCallsThisRun > MAX_HOST_CALLS_PER_RUN
+          ? Promise.resolve({ ok: false as const, error: TOO_MANY_HOST_CALLS })
+          : callHostFunction(this.hostFunctions, name, argsJson);
+      void call.then((outcome) =>
         runner.answerHostCall(callId, outcome.ok, outcome.ok ? outcome.json : outcome.error),
       );
     });
@@ -296,6 +307,7 @@ class ProcessSession implements SandboxSession {
     const started = performance.now();
     const runner = await this.runnerFor(limits.language, limits.memoryMb);
     const before = await this.workspace.snapshot();
+    this.hostCallsThisRun = 0;
     const outcome = await runner.runProgram(code, {
       timeoutMs: limits.timeoutMs,
       maxOutputChars: limits.maxOutputChars,

@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { isRomaError } from '../../contracts/index.js';
 import { describeHostileSuite } from '../hostile.conformance.js';
 import { describeSandboxConformance } from '../sandbox.conformance.js';
-import { resolveBwrap } from './environment.js';
+import { probeBubblewrap, resolveBwrap } from './environment.js';
 import { createProcessSandbox } from './process-sandbox.js';
 
 function bwrapMissingReason(): string | undefined {
   try {
-    resolveBwrap();
-    return undefined;
+    const probe = probeBubblewrap(resolveBwrap());
+    return probe.ok ? undefined : `${probe.detail} — ${probe.fix}`;
   } catch (error) {
     return isRomaError(error) ? `${error.message} — ${error.fix}` : String(error);
   }
