@@ -30,7 +30,7 @@ export type {
   ResumeOptions,
   RunObserver,
   SolveRequest,
-} from './run/execution.js';
+} from './run/engine-types.js';
 export { resumeExecution, solve, startExecution, startResume } from './run/execution.js';
 export { newExecutionId, ROOT_TASK_ID } from './run/execution-id.js';
 export type { RunSnapshot, StopCondition, StopDecision } from './scheduler/stop-conditions.js';

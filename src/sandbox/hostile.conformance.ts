@@ -29,6 +29,8 @@ export interface HostilePrograms {
   hugeOutput: string;
   writeOutside: (fixtures: HostileFixtures) => string;
   forkBomb?: string;
+  /** Allocates ~16 MB and prints `allocated`. */
+  allocateModerately: string;
   hello: string;
 }
 
@@ -67,6 +69,7 @@ const PYTHON: HostilePrograms = {
       'os.symlink("/etc/hostname", "results/link")',
     ].join('\n'),
   forkBomb: 'import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass',
+  allocateModerately: 'data = bytearray(16 * 1024 * 1024)\nprint("allocated", len(data))',
   hello: 'print("still fine")',
 };
 
@@ -86,6 +89,7 @@ const JAVASCRIPT: HostilePrograms = {
   hugeOutput: 'const chunk = "z".repeat(65536); for (let i = 0; i < 1700; i++) console.log(chunk)',
   writeOutside: (fixtures) =>
     `for (const path of ["/etc/roma-escape", ${JSON.stringify(fixtures.hostWriteTarget)}, "../roma-escape"]) { try { workspace.writeFile(path, "escaped"); console.log(path, "written (workspace only)") } catch (error) { console.log(path, "denied:", String(error)) } }`,
+  allocateModerately: 'const data = new Array(2_000_000).fill(1); console.log("allocated", data.length)',
   hello: 'console.log("still fine")',
 };
 
@@ -190,6 +194,9 @@ export function describeHostileSuite(
       expect(result.exitCode).not.toBe(0);
       expect(['memory', 'interrupt', 'timeout']).toContain(result.stoppedBy);
       await expectStillWorks();
+      // The next run has its memory back (nothing of the bomb is still referenced).
+      const roomy = await session.run(programs.allocateModerately, { language, memoryMb: 64 });
+      expect(roomy.stdout).toContain('allocated');
     }, 30_000);
 
     it('ends deep recursion with an error, not a crash of the host', async () => {

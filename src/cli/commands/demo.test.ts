@@ -21,7 +21,7 @@ afterAll(async () => {
   }
 });
 
-describe('roma demo', () => {
+describe('roma demo', { timeout: 180_000 }, () => {
   it('says the model is scripted and how to use a real one, then solves a 3-level tree', () => {
     const run = runRoma(['demo', '--latency-ms', '0'], {
       cwd: dataDir,

@@ -8,12 +8,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { smallServerConfig } from '../../../test/support/mcp-servers/index.js';
-import { codeReply, conversationRule } from '../../../test/support/ptc/harness.js';
+import { codeReply, conversationRule, startPtcHarness } from '../../../test/support/ptc/harness.js';
 import {
   type ScriptedModelServer,
   startScriptedModelServer,
 } from '../../../test/support/scripted-model/index.js';
 import { scriptedTreeRules } from '../../engine/testing/scripted-tree.js';
+import { publishTo, startPtcService } from '../../ptc/index.js';
 import { closedPort } from './cli-test-support.js';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
@@ -30,7 +31,7 @@ interface Spawned {
   exit: Promise<number | null>;
 }
 
-function spawnRoma(args: string[], timeoutMs: number): Spawned {
+function spawnRoma(args: string[], timeoutMs: number, env: Record<string, string> = {}): Spawned {
   const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN, ...args], {
     cwd: directory,
     env: {
@@ -38,6 +39,7 @@ function spawnRoma(args: string[], timeoutMs: number): Spawned {
       HOME: process.env.HOME ?? '',
       NO_COLOR: '1',
       SECRET_FOR_SMALL: 'topsecret-4242',
+      ...env,
     },
   });
   let stdout = '';
@@ -133,6 +135,42 @@ describe('roma PTC commands', () => {
     expect(events.find((event) => event.type === 'artifact-created')).toMatchObject({
       artifact: { name: 'sum.txt', bytes: 2 },
     });
+  });
+
+  it('`roma solve` with PTC_SERVICE_URL sends the CODE node to the PTC service', async () => {
+    const harness = await startPtcHarness({
+      servers: { small: smallServerConfig() },
+      rules: [
+        conversationRule(CODE_GOAL, [
+          codeReply("console.log('remote sum=' + (await small.add({ a: 40, b: 2 })));"),
+          (report) => ({ text: `FINAL ANSWER: the sum is ${report.match(/remote sum=(\d+)/)?.[1]}` }),
+        ]),
+      ],
+    });
+    const service = await startPtcService({ agent: harness.agent, tools: harness.manager, port: 0 });
+    harness.deps.onEvent = publishTo(service.hub);
+    try {
+      const run = spawnRoma(['solve', ROOT_GOAL, '--json'], 90_000, { PTC_SERVICE_URL: service.url });
+      const code = await run.exit;
+      expect(code, run.output().stderr).toBe(0);
+      const events = run
+        .output()
+        .stdout.split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { type: string; [key: string]: unknown });
+      expect(events.map((event) => event.type)).toEqual(
+        expect.arrayContaining(['code-execution-end', 'tool-call']),
+      );
+      expect(
+        events.some(
+          (event) => event.type === 'task-end' && String(event.result ?? '').includes('the sum is 42'),
+        ),
+      ).toBe(true);
+      expect(harness.agent.stats().executions).toBe(1);
+    } finally {
+      await service.close();
+      await harness.close();
+    }
   });
 
   it('`roma ptc serve` answers /health and /stats', async () => {

@@ -107,7 +107,7 @@ afterEach(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('roma solve', () => {
+describe('roma solve', { timeout: 180_000 }, () => {
   it('prints the plain event lines, the answer and a summary when stdout is not a terminal', async () => {
     const { finished } = roma(['solve', GOAL], env, dataDir);
     const result = await finished;
@@ -137,6 +137,18 @@ describe('roma solve', () => {
     expect(await store.readEvents(events[0]!.executionId)).toEqual(events);
   });
 
+  it('takes engine settings from flags: --max-depth 0 answers the goal in one call', async () => {
+    server.setRules([
+      { match: { contains: ['ROMA executor', taskLine(GOAL)] }, reply: { text: 'ONE STEP GARDEN' } },
+    ]);
+    const result = await roma(['solve', GOAL, '--max-depth', '0', '--max-concurrency', '2'], env, dataDir)
+      .finished;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('ONE STEP GARDEN');
+    expect(result.stdout).toMatch(/tasks 1 \(1 completed.*depth 0/);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('without a model says which env var to set', async () => {
     const { ROMA_MODEL: _model, ...rest } = env;
     const result = await roma(['solve', GOAL], { ...rest, OPENAI_BASE_URL: '', OPENAI_API_KEY: '' }, dataDir)
@@ -147,7 +159,7 @@ describe('roma solve', () => {
   });
 });
 
-describe('roma runs', () => {
+describe('roma runs', { timeout: 180_000 }, () => {
   it('kill -9 mid-run, then `runs resume`: completes without repeating a finished task’s model calls', async () => {
     // The seeds step is slow, so the kill lands while it is in flight and after the soil step finished.
     server.setRules(

@@ -7,6 +7,7 @@ import { openEngineRuntime } from '../wiring/index.js';
 
 interface SolveOptions {
   json?: boolean;
+  verify?: boolean;
 }
 
 export function registerSolveCommand(program: Command): void {
@@ -20,9 +21,12 @@ export function registerSolveCommand(program: Command): void {
     .option('--max-concurrency <n>', 'model calls in flight at once (engine.maxConcurrency)')
     .option('--budget-usd <usd>', 'stop the run once it has cost this much (engine.budgets.maxCostUsd)')
     .option('--max-tokens <n>', 'stop the run after this many tokens (engine.budgets.maxTokens)')
+    .option('--verify', 'check each result with the verifier and replan on a failed verdict (engine.verify)')
     .option('--profile <name>', 'config profile from roma.config.yaml')
     .action(async (goal: string, options: SolveOptions, command: Command) => {
-      const config = loadConfigFromCli(command);
+      const config = loadConfigFromCli(command, undefined, {
+        ...(options.verify ? { flags: { engine: { verify: true } } } : {}),
+      });
       const runtime = await openEngineRuntime(config);
       try {
         // No model configured → one clear line now, rather than a failed root task later.

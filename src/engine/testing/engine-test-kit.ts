@@ -11,7 +11,7 @@ import { createModelRegistry } from '../../llm/index.js';
 import type { ExecutionStore } from '../../store/index.js';
 import { openExecutionStore } from '../../store/index.js';
 import type { CodeAgent } from '../code-agent.js';
-import type { EngineDependencies } from '../run/execution.js';
+import type { EngineDependencies } from '../run/engine-types.js';
 
 export const SCRIPTED_MODEL_ID = 'openai:scripted';
 

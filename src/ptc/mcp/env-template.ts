@@ -44,3 +44,21 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
   }
   return out;
 }
+
+const SECRET_NAME = /key|token|secret|passw|auth|credential|cookie|session|bearer/i;
+
+/**
+ * Values to redact from one server's env or headers. The config loader may already have expanded `${VAR}`
+ * (so the substitution is not seen here): every header value counts (headers carry auth), and every env value
+ * whose name looks like a credential; a `Bearer <token>` value also registers the bare token.
+ */
+export function secretValues(values: Record<string, string>, allValues: boolean): string[] {
+  const secrets: string[] = [];
+  for (const [key, value] of Object.entries(values)) {
+    if (!allValues && !SECRET_NAME.test(key)) continue;
+    secrets.push(value);
+    const token = value.match(/^\S+\s+(\S{4,})$/)?.[1];
+    if (token) secrets.push(token);
+  }
+  return secrets;
+}

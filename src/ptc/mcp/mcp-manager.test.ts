@@ -19,7 +19,10 @@ beforeAll(() => {
   directory = mkdtempSync(join(tmpdir(), 'roma-mcp-'));
   manager = new McpManager({
     servers: {
-      small: smallServerConfig({ TEST_SECRET: envReference('ROMA_TEST_SECRET') }),
+      small: smallServerConfig({
+        TEST_SECRET: envReference('ROMA_TEST_SECRET'),
+        API_TOKEN: 'already-expanded-7d2f',
+      }),
       data: dataServerConfig(),
       memory: memoryServerConfig(join(directory, 'memory.jsonl')),
       limited: { ...smallServerConfig(), allowTools: ['add'] },
@@ -55,6 +58,8 @@ describe('McpManager', () => {
     const status = await manager.callTool('small', 'secret_status', {});
     expect(status.value).toEqual({ present: true, length: SECRET.length });
     expect(manager.redact(`token ${SECRET} leaked`)).toBe('token *** leaked');
+    // A value the config loader expanded already is still known as a secret by its name.
+    expect(manager.redact('x already-expanded-7d2f y')).toBe('x *** y');
   });
 
   it('turns a tool error into TOOL_FAILED with the server message', async () => {

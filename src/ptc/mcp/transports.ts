@@ -4,7 +4,7 @@ import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotoc
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { McpServerConfig } from '../../config/sections/ptc.js';
-import { resolveTemplates } from './env-template.js';
+import { resolveTemplates, secretValues } from './env-template.js';
 
 export interface BuiltTransport {
   transport: Transport;
@@ -35,13 +35,18 @@ export function buildTransport(
     transport.stderr?.on('data', (chunk: Buffer) => {
       tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS);
     });
-    return { transport, secrets: env.secrets, stderrTail: () => tail };
+    return {
+      transport,
+      secrets: [...env.secrets, ...secretValues(env.values, false)],
+      stderrTail: () => tail,
+    };
   }
   const headers = resolveTemplates(config.headers, hostEnv, `${field}.headers`);
+  const secrets = [...headers.secrets, ...secretValues(headers.values, true)];
   const url = new URL(config.url);
   if (config.transport === 'http') {
     const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers: headers.values } });
-    return { transport, secrets: headers.secrets, stderrTail: () => '' };
+    return { transport, secrets, stderrTail: () => '' };
   }
   const transport = new SSEClientTransport(url, {
     requestInit: { headers: headers.values },
@@ -54,5 +59,5 @@ export function buildTransport(
         }),
     },
   });
-  return { transport, secrets: headers.secrets, stderrTail: () => '' };
+  return { transport, secrets, stderrTail: () => '' };
 }

@@ -58,6 +58,28 @@ export function codeAgentConformance(name: string, factory: () => Promise<CodeAg
       expect(events.every((event) => event.executionId === result.planId.replace('plan', 'exec'))).toBe(true);
     });
 
+    it('keeps the events of concurrent sibling plans of one execution apart', async () => {
+      const shared = `contract-shared-${counter}`;
+      const [first, second] = await Promise.all([
+        run(
+          subject.agent,
+          plan({ goal: '[contract-add] sibling one', executionId: shared, taskId: 'sibling-1' }),
+        ),
+        run(
+          subject.agent,
+          plan({ goal: '[contract-add] sibling two', executionId: shared, taskId: 'sibling-2' }),
+        ),
+      ]);
+      for (const [outcome, taskId] of [
+        [first, 'sibling-1'],
+        [second, 'sibling-2'],
+      ] as const) {
+        expect(outcome.result.status).toBe('SUCCESS');
+        expect(outcome.events).toHaveLength(5);
+        expect(outcome.events.every((event) => 'taskId' in event && event.taskId === taskId)).toBe(true);
+      }
+    });
+
     it('reports a tool error caught by the code', async () => {
       const { result } = await run(subject.agent, plan({ goal: '[contract-fail] call the failing tool' }));
       expect(result.status).toBe('SUCCESS');

@@ -5,12 +5,23 @@ import type { NewStreamEvent } from '../../contracts/index.js';
 export interface PtcExecutionDoneMessage {
   type: 'ptc-execution-done';
   executionId: string;
+  taskId: string;
   planId: string;
 }
 
 export type PtcStreamMessage = NewStreamEvent | PtcExecutionDoneMessage;
 
-type Subscriber = { executionId: string | null; send: (message: PtcStreamMessage) => void };
+/** Null fields match everything; a client running one plan subscribes to its execution and task. */
+export interface PtcStreamFilter {
+  executionId: string | null;
+  taskId: string | null;
+}
+
+type Subscriber = PtcStreamFilter & { send: (message: PtcStreamMessage) => void };
+
+function taskIdOf(message: PtcStreamMessage): string | null {
+  return 'taskId' in message && typeof message.taskId === 'string' ? message.taskId : null;
+}
 
 /** Bound on subscribers, so a client that leaks sockets cannot grow the hub without limit. */
 const MAX_SUBSCRIBERS = 1_000;
@@ -18,9 +29,9 @@ const MAX_SUBSCRIBERS = 1_000;
 export class PtcEventHub {
   private readonly subscribers = new Set<Subscriber>();
 
-  subscribe(executionId: string | null, send: (message: PtcStreamMessage) => void): () => void {
+  subscribe(filter: PtcStreamFilter, send: (message: PtcStreamMessage) => void): () => void {
     if (this.subscribers.size >= MAX_SUBSCRIBERS) throw new Error('too many event subscribers');
-    const subscriber = { executionId, send };
+    const subscriber = { ...filter, send };
     this.subscribers.add(subscriber);
     return () => this.subscribers.delete(subscriber);
   }
@@ -28,6 +39,8 @@ export class PtcEventHub {
   publish(message: PtcStreamMessage): void {
     for (const subscriber of this.subscribers) {
       if (subscriber.executionId && subscriber.executionId !== message.executionId) continue;
+      // Sibling plans of one execution run concurrently: each client gets only its own task's events.
+      if (subscriber.taskId && subscriber.taskId !== taskIdOf(message)) continue;
       try {
         subscriber.send(message);
       } catch {

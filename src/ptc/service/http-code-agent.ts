@@ -21,7 +21,11 @@ export interface HttpCodeAgentOptions {
   streamDrainMs?: number;
 }
 
-const StreamMessageSchema = z.looseObject({ type: z.string(), executionId: z.string().optional() });
+const StreamMessageSchema = z.looseObject({
+  type: z.string(),
+  executionId: z.string().optional(),
+  planId: z.string().optional(),
+});
 const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 const DEFAULT_DRAIN_MS = 2_000;
 const OPEN_TIMEOUT_MS = 5_000;
@@ -48,12 +52,13 @@ async function errorFrom(response: Response): Promise<RomaError> {
 /** Opens the event stream of one execution and resolves once the server confirmed the subscription. */
 function openStream(
   baseUrl: string,
-  executionId: string,
+  plan: PTCExecutionPlan,
   onEvent: (event: NewStreamEvent) => void,
 ): Promise<{ done: Promise<void>; close: () => void }> {
   const url = new URL(PTC_EVENTS_PATH, baseUrl);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  url.searchParams.set('executionId', executionId);
+  url.searchParams.set('executionId', plan.executionId);
+  url.searchParams.set('taskId', plan.taskId);
   const socket = new WebSocket(url);
   let markDone: () => void = () => undefined;
   const done = new Promise<void>((resolve) => {
@@ -70,8 +75,9 @@ function openStream(
       if (parsed.value.type === 'ptc-stream-open') {
         clearTimeout(timer);
         resolve({ done, close: () => socket.close() });
-      } else if (parsed.value.type === 'ptc-execution-done') markDone();
-      else onEvent(parsed.value as unknown as NewStreamEvent);
+      } else if (parsed.value.type === 'ptc-execution-done') {
+        if (parsed.value.planId === plan.planId) markDone();
+      } else onEvent(parsed.value as unknown as NewStreamEvent);
     });
     socket.on('error', (error) => {
       clearTimeout(timer);
@@ -102,7 +108,7 @@ export function createHttpCodeAgent(
 
   async function execute(plan: PTCExecutionPlan, execution: PtcExecuteOptions): Promise<PTCArtifactResult> {
     const pending: Array<Promise<void> | void> = [];
-    const stream = await openStream(baseUrl, plan.executionId, (event) => {
+    const stream = await openStream(baseUrl, plan, (event) => {
       pending.push(execution.emit(event));
     });
     try {

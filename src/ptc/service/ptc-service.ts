@@ -53,7 +53,12 @@ export function createPtcServiceApp(options: PtcServiceOptions): { app: Hono; hu
         romaError.code === 'VALIDATION_FAILED' ? 400 : 500,
       );
     } finally {
-      hub.publish({ type: 'ptc-execution-done', executionId: plan.executionId, planId: plan.planId });
+      hub.publish({
+        type: 'ptc-execution-done',
+        executionId: plan.executionId,
+        taskId: plan.taskId,
+        planId: plan.planId,
+      });
     }
   });
   return { app, hub };
@@ -66,7 +71,7 @@ export interface RunningPtcService {
   close(): Promise<void>;
 }
 
-/** Listens on `host:port` (port 0 picks a free one); WebSocket clients connect to `/events?executionId=…`. */
+/** Listens on `host:port` (port 0 picks a free one); WebSocket clients connect to `/events?executionId=…&taskId=…`. */
 export async function startPtcService(
   options: PtcServiceOptions & { port: number; host?: string },
 ): Promise<RunningPtcService> {
@@ -84,7 +89,11 @@ export async function startPtcService(
       return;
     }
     sockets.handleUpgrade(request, socket, head, (client) => {
-      const unsubscribe = hub.subscribe(url.searchParams.get('executionId'), (message) => {
+      const filter = {
+        executionId: url.searchParams.get('executionId'),
+        taskId: url.searchParams.get('taskId'),
+      };
+      const unsubscribe = hub.subscribe(filter, (message) => {
         client.send(JSON.stringify(message));
       });
       client.on('close', unsubscribe);

@@ -209,9 +209,15 @@ class IsolateSession implements SandboxSession {
     const durationMs = performance.now() - started;
     const filesCreated = [...written].sort();
     if (outcome.type === 'run-end') {
+      let stderr = outcome.stderr;
+      if (outcome.stoppedBy === 'memory') {
+        // What filled the heap may still be referenced from globals: the next run gets a fresh runtime.
+        await this.replaceWorker();
+        stderr += "the session's interpreter state was reset (workspace files are kept)\n";
+      }
       return {
         stdout: outcome.stdout,
-        stderr: outcome.stderr,
+        stderr,
         exitCode: outcome.exitCode,
         durationMs,
         truncated: outcome.truncated,

@@ -48,6 +48,26 @@ describe('isolate provider', () => {
     }
   }, 30_000);
 
+  it('fails host calls beyond the per-run cap fast, so a loop cannot hammer the tools', async () => {
+    const sandbox = createIsolateSandbox({ poolSize: 0 });
+    let calls = 0;
+    const session = await sandbox.openSession({ hostFunctions: { ping: async () => ++calls } });
+    try {
+      const result = await session.run(
+        'const settled = await Promise.allSettled(Array.from({ length: 10_005 }, () => ping()));' +
+          ' console.log(settled.filter((s) => s.status === "rejected").length, settled.find((s) => s.status === "rejected").reason.message)',
+        { timeoutMs: 30_000 },
+      );
+      expect(result.stdout).toMatch(/^5 this run made more than 10000 host function calls/);
+      expect(calls).toBe(10_000);
+      const next = await session.run('console.log(await ping())');
+      expect(next.stdout.trim()).toBe('10001');
+    } finally {
+      await session.close();
+      await sandbox.close();
+    }
+  }, 60_000);
+
   it('gives a clear error for a program that awaits something nothing will settle', async () => {
     const sandbox = createIsolateSandbox({ poolSize: 0 });
     const session = await sandbox.openSession();

@@ -1,7 +1,7 @@
 // The process provider: Python 3 (stateful) or Node in bubblewrap on Linux, with a warm pool of
 // pre-started sandboxed Python interpreters.
 import { randomUUID } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CodeLanguage, RomaError } from '../../contracts/index.js';
@@ -90,13 +90,22 @@ class ProcessSandbox implements Sandbox {
   constructor(options: ProcessSandboxOptions) {
     const bwrapPath = resolveBwrap(options.bwrapPath);
     const prlimitPath = resolvePrlimit();
+    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    if (isRoot && !existsSync('/usr/bin/setpriv')) {
+      throw new RomaError(
+        'SANDBOX_UNAVAILABLE',
+        'running as root, the process sandbox needs setpriv (util-linux)',
+        {
+          fix: 'install it: sudo apt-get install util-linux',
+        },
+      );
+    }
     const baseDir = mkdtempSync(join(tmpdir(), 'roma-sandbox-'));
     chmodSync(baseDir, 0o755);
     const runnerDir = join(baseDir, 'runner');
     mkdirSync(runnerDir, { mode: 0o755 });
     writeFileSync(join(runnerDir, 'runner.py'), PYTHON_RUNNER, { mode: 0o644 });
     writeFileSync(join(runnerDir, 'runner.cjs'), NODE_RUNNER, { mode: 0o644 });
-    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
     this.toolchain = {
       bwrapPath,
       prlimitPath,
@@ -110,8 +119,12 @@ class ProcessSandbox implements Sandbox {
     };
     this.defaults = resolveDefaults(options.defaults);
     this.poolSize = this.toolchain.pythonPath ? (options.poolSize ?? 2) : 0;
+    // Workspaces are temp dirs: remove them even when the host exits without close().
+    process.once('exit', this.removeOnExit);
     this.fill();
   }
+
+  private readonly removeOnExit = (): void => removeDirectory(this.toolchain.baseDir);
 
   newWorkspaceDir(): string {
     const directory = join(this.toolchain.baseDir, `ws-${randomUUID()}`);
@@ -231,6 +244,7 @@ class ProcessSandbox implements Sandbox {
     this.closed = true;
     await Promise.all([...this.sessions].map((session) => session.close()));
     await Promise.all(this.warm.splice(0).map((entry) => entry.runner.close()));
+    process.off('exit', this.removeOnExit);
     removeDirectory(this.toolchain.baseDir);
   }
 }

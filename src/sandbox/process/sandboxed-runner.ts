@@ -79,6 +79,9 @@ export class SandboxedRunner {
       detached: true,
       env: { PATH: '/usr/bin:/bin' },
     });
+    // An idle interpreter must not keep the host process alive; a running program holds its own timer.
+    this.child.unref();
+    for (const stream of this.child.stdio) (stream as { unref?: () => void } | null)?.unref?.();
     this.control = this.child.stdio[3] as Writable;
     this.control.on('error', () => {});
     const fromRunner = this.child.stdio[4] as Readable;
@@ -304,12 +307,15 @@ export class SandboxedRunner {
   /** Kills the interpreter and waits (bounded) for it to be gone. */
   async close(): Promise<void> {
     if (this.dead) return;
+    // A ref'd timer: the child is unref'd, so waiting for its exit alone would not keep the host alive.
+    let timer: NodeJS.Timeout | undefined;
     const gone = new Promise<void>((resolve) => {
       this.exitWaiters.push(resolve);
-      setTimeout(resolve, 2_000).unref();
+      timer = setTimeout(resolve, 2_000);
     });
     this.control.end();
     this.kill();
     await gone;
+    clearTimeout(timer);
   }
 }

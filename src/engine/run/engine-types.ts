@@ -1,0 +1,72 @@
+// The engine's public shapes: what a run needs (dependencies), what it is asked, and how it ends.
+import type {
+  ExecutionStatus,
+  StopReason,
+  StreamEvent,
+  TaskError,
+  TaskType,
+  TokenUsage,
+} from '../../contracts/index.js';
+import type { ExecutionStore } from '../../store/execution-store.js';
+import type { CodeAgent } from '../code-agent.js';
+import type { EngineRunConfig } from '../engine-config.js';
+import type { EventStreamOptions } from '../events/event-bus.js';
+import type { ModelResolver } from '../model-resolver.js';
+import type { StopCondition } from '../scheduler/stop-conditions.js';
+
+export interface EngineDependencies {
+  store: ExecutionStore;
+  models: ModelResolver;
+  config: EngineRunConfig;
+  /** Per model call: timeout and retries on 429/5xx (from `llm.timeoutMs`, `llm.maxRetries`). */
+  llm?: { timeoutMs: number; maxRetries: number };
+  /** Runs CODE tasks; without one they fail with NO_CODE_EXECUTOR. */
+  codeAgent?: CodeAgent | undefined;
+  /** Extra stop conditions, on top of the budgets in `engine.budgets`. */
+  stopConditions?: StopCondition[];
+  /** How often the run polls the store for `roma runs cancel`; 0 disables (default 500). */
+  cancelPollIntervalMs?: number;
+  now?: () => Date;
+}
+
+export interface RunObserver {
+  /** Cancels the run (status CANCELLED); in-flight model calls are aborted. */
+  signal?: AbortSignal;
+  /** Every event, once stored, in order. */
+  onEvent?: (event: StreamEvent) => void;
+}
+
+export interface SolveRequest extends RunObserver {
+  goal: string;
+  executionId?: string;
+  /** The run's model; the registry's default when absent. */
+  modelId?: string;
+  /** Type of the root task (THINK by default). */
+  taskType?: TaskType;
+}
+
+export interface ExecutionOutcome {
+  executionId: string;
+  status: Exclude<ExecutionStatus, 'RUNNING'>;
+  reason: StopReason | null;
+  result: string | null;
+  error: TaskError | null;
+  /** Over the whole log, earlier attempts of a resumed run included. */
+  usage: TokenUsage;
+  nodeCount: number;
+  /** Of this process's part of the run. */
+  durationMs: number;
+}
+
+export interface ExecutionHandle {
+  executionId: string;
+  /** Live events from now until the run ends; subscribe right after start to see them all. */
+  events(options?: EventStreamOptions): AsyncIterableIterator<StreamEvent>;
+  cancel(message?: string): void;
+  done: Promise<ExecutionOutcome>;
+}
+
+export interface ResumeOptions extends RunObserver {
+  /** Resume even when the log says another live process on this host still runs it. */
+  force?: boolean;
+}

@@ -1,0 +1,209 @@
+// Runs a prepared execution: root task, budgets and wall-time timer, cancellation (signal, store request), execution-end.
+import type { StopReason, TaskError, TaskType, TokenUsage } from '../../contracts/index.js';
+import { RomaError, toRomaError } from '../../contracts/index.js';
+import type { EngineRunConfig } from '../engine-config.js';
+import { EventBus } from '../events/event-bus.js';
+import { EventSink } from '../events/event-sink.js';
+import type { ResumeState } from '../projection/resume-state.js';
+import { Semaphore } from '../scheduler/semaphore.js';
+import { stopConditionsFromConfig } from '../scheduler/stop-conditions.js';
+import { watchForCancelRequest } from './cancel-watcher.js';
+import type { EngineDependencies, ExecutionHandle, ExecutionOutcome, RunObserver } from './engine-types.js';
+import { ROOT_TASK_ID } from './execution-id.js';
+import type { RunContext } from './run-context.js';
+import { RunStopper } from './run-stopper.js';
+import { solveTask } from './task-runner.js';
+
+export interface PreparedRun {
+  executionId: string;
+  goal: string;
+  taskType: TaskType;
+  modelId: string | undefined;
+  config: EngineRunConfig;
+  resume: ResumeState | null;
+  priorUsage: TokenUsage;
+  open: (sink: EventSink) => Promise<number>;
+}
+
+export function launch(
+  deps: EngineDependencies,
+  observer: RunObserver,
+  prepare: () => Promise<PreparedRun>,
+  executionId: string,
+): ExecutionHandle {
+  const bus = new EventBus();
+  let cancelRequested: string | null = null;
+  let stopperRef: RunStopper | null = null;
+  const done = (async () => {
+    try {
+      const prepared = await prepare();
+      return await runPrepared(deps, observer, prepared, bus, (stopper) => {
+        stopperRef = stopper;
+        if (cancelRequested !== null) stopper.cancel(cancelRequested);
+      });
+    } finally {
+      bus.close();
+    }
+  })();
+  return {
+    executionId,
+    events: (options) => bus.stream(options),
+    cancel: (message = 'cancelled by request') => {
+      cancelRequested = message;
+      (stopperRef as RunStopper | null)?.cancel(message);
+    },
+    done,
+  };
+}
+
+async function runPrepared(
+  deps: EngineDependencies,
+  observer: RunObserver,
+  prepared: PreparedRun,
+  bus: EventBus,
+  onStopper: (stopper: RunStopper) => void,
+): Promise<ExecutionOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const sink = new EventSink(deps.store, prepared.executionId, bus, now);
+  if (observer.onEvent) sink.observe(observer.onEvent);
+  const engine = prepared.config.engine;
+  const stopper = new RunStopper([...stopConditionsFromConfig(engine), ...(deps.stopConditions ?? [])], {
+    usage: prepared.priorUsage,
+    startedTasks: prepared.resume?.tasks.keys() ?? [],
+  });
+  onStopper(stopper);
+  sink.observe((event) => {
+    if (event.type === 'llm-call') {
+      stopper.addUsage({
+        inputTokens: event.inputTokens,
+        outputTokens: event.outputTokens,
+        cachedInputTokens: event.cachedInputTokens,
+        costUsd: event.costUsd,
+      });
+    }
+  });
+  const startedAtMs = performance.now();
+  const lastSeq = await prepared.open(sink);
+
+  const onAbort = () => stopper.cancel(describeAbort(observer.signal?.reason));
+  if (observer.signal?.aborted) onAbort();
+  else observer.signal?.addEventListener('abort', onAbort, { once: true });
+  const stopWatching = new AbortController();
+  const wallTimer =
+    engine.budgets.maxWallTimeMs === undefined
+      ? undefined
+      : setTimeout(() => stopper.check(), engine.budgets.maxWallTimeMs + 1);
+  wallTimer?.unref?.();
+  const pollMs = deps.cancelPollIntervalMs ?? 500;
+  if (pollMs > 0) {
+    watchForCancelRequest({
+      store: deps.store,
+      executionId: prepared.executionId,
+      afterSeq: lastSeq,
+      intervalMs: pollMs,
+      onCancel: (message) => stopper.cancel(message),
+      signal: stopWatching.signal,
+    });
+  }
+
+  const run: RunContext = {
+    executionId: prepared.executionId,
+    config: prepared.config,
+    sink,
+    stopper,
+    codeAgent: deps.codeAgent,
+    runModelId: prepared.modelId,
+    resume: prepared.resume,
+    modelScope: {
+      models: deps.models,
+      runModelId: prepared.modelId,
+      semaphore: new Semaphore(engine.maxConcurrency),
+      sink,
+      timeoutMs: deps.llm?.timeoutMs ?? 120_000,
+      maxRetries: deps.llm?.maxRetries ?? 3,
+      beforeCall: () => stopper.throwIfHalted(),
+    },
+  };
+
+  try {
+    const outcome = await solveTask(
+      run,
+      {
+        id: ROOT_TASK_ID,
+        parentId: null,
+        goal: prepared.goal,
+        depth: 0,
+        taskType: prepared.taskType,
+        dependencies: [],
+        parentGoal: null,
+      },
+      [],
+      stopper.signal,
+    );
+    const halt = stopper.halt;
+    let status: ExecutionOutcome['status'];
+    let reason: StopReason | null = null;
+    let error: TaskError | null = null;
+    if (outcome.status === 'COMPLETED') status = 'COMPLETED';
+    else if (halt?.kind === 'stopped') {
+      status = 'STOPPED';
+      reason = halt.reason;
+      error = { code: 'BUDGET_EXCEEDED', message: halt.message };
+    } else if (halt?.kind === 'cancelled') {
+      status = 'CANCELLED';
+      reason = 'cancelled';
+      error = { code: 'CANCELLED', message: halt.message };
+    } else {
+      status = 'FAILED';
+      error = outcome.error;
+    }
+    const result = outcome.status === 'COMPLETED' ? outcome.result : null;
+    const durationMs = performance.now() - startedAtMs;
+    await sink.emit({
+      type: 'execution-end',
+      status,
+      reason,
+      result,
+      error,
+      usage: stopper.usage,
+      nodeCount: stopper.nodeCount,
+      durationMs,
+    });
+    return {
+      executionId: prepared.executionId,
+      status,
+      reason,
+      result,
+      error,
+      usage: stopper.usage,
+      nodeCount: stopper.nodeCount,
+      durationMs,
+    };
+  } catch (error) {
+    // Only a broken store gets here (every task error becomes a task-end); try to close the log, then report.
+    const failure = toRomaError(error, 'STORE_FAILED');
+    await sink
+      .emit({
+        type: 'execution-end',
+        status: 'FAILED',
+        reason: null,
+        result: null,
+        error: { code: failure.code, message: failure.message },
+        usage: stopper.usage,
+        nodeCount: stopper.nodeCount,
+        durationMs: performance.now() - startedAtMs,
+      })
+      .catch(() => undefined);
+    throw failure;
+  } finally {
+    stopWatching.abort();
+    if (wallTimer) clearTimeout(wallTimer);
+    observer.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function describeAbort(reason: unknown): string {
+  if (reason instanceof RomaError) return reason.message;
+  if (reason instanceof Error && reason.name !== 'AbortError') return `cancelled: ${reason.message}`;
+  return 'cancelled by request';
+}
