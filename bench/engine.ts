@@ -1,6 +1,8 @@
 // Benchmark of the ROMA engine: orchestration overhead per task, and wall time against the ideal critical path.
 // The model is an in-process LanguageModelV3 object (no HTTP): this measures the engine, not a network.
-import { cpus } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type {
   LanguageModelV3,
   LanguageModelV3CallOptions,
@@ -159,10 +161,9 @@ async function overheadFor(branching: number, storeKind: 'memory' | 'file', repe
   const samples: number[] = [];
   let nodes = 0;
   for (let index = 0; index < repeats; index += 1) {
+    const dataDir = storeKind === 'file' ? mkdtempSync(join(tmpdir(), 'roma-bench-engine-')) : null;
     const store = await SqliteExecutionStore.open(
-      storeKind === 'memory'
-        ? { filePath: ':memory:' }
-        : { dataDir: `/tmp/roma-bench-engine-${process.pid}-${index}`, synchronous: 'NORMAL' },
+      dataDir ? { dataDir, synchronous: 'NORMAL' } : { filePath: ':memory:' },
     );
     try {
       const result = await run(store, model, tree.goal, tree.nodes + 1);
@@ -170,6 +171,7 @@ async function overheadFor(branching: number, storeKind: 'memory' | 'file', repe
       nodes = result.nodes;
     } finally {
       await store.close();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     }
   }
   return { nodes, msPerNode: median(samples) };

@@ -9,10 +9,12 @@ import { parseJsonWith, RomaError, StreamEventSchema } from '../../contracts/ind
 import { foldResumeState, foldTaskTree, foldTotals, startResume } from '../../engine/index.js';
 import type { ExecutionStore } from '../../store/index.js';
 import { openExecutionStore } from '../../store/index.js';
+import type { OutputMode, OutputStream } from '../render/index.js';
 import {
   cancelOnInterrupt,
   chooseOutputMode,
   clip,
+  createEventPresenter,
   formatCost,
   presentRun,
   renderOutcomeText,
@@ -104,6 +106,43 @@ export async function cancelRun(
   return `run ${executionId} cancelled (no process was running it)`;
 }
 
+/**
+ * Prints a run's events as they are appended, until the run ends (an execution-end after the point where the
+ * watch began) or Ctrl-C. An ended run is printed whole.
+ */
+export async function watchRun(
+  store: ExecutionStore,
+  executionId: string,
+  mode: OutputMode,
+  stream: OutputStream,
+): Promise<void> {
+  const summary = await store.getExecution(executionId);
+  if (!summary) throw new RomaError('NOT_FOUND', `no run ${executionId} in the store`);
+  const presenter = createEventPresenter(mode, stream);
+  const controller = new AbortController();
+  const onInterrupt = () => controller.abort();
+  process.once('SIGINT', onInterrupt);
+  try {
+    if (summary.status !== 'RUNNING') {
+      for (const event of await store.readEvents(executionId)) presenter.show(event);
+    } else {
+      for await (const event of store.follow(executionId, {
+        signal: controller.signal,
+        pollIntervalMs: 200,
+      })) {
+        presenter.show(event);
+        if (event.type === 'execution-end' && event.seq > summary.lastSeq) break;
+      }
+    }
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    presenter.finish();
+  }
+  if (mode !== 'json') {
+    stream.write(`${renderOutcomeText(executionId, foldTotals(await store.readEvents(executionId)))}\n`);
+  }
+}
+
 export function parseEventLines(text: string, source: string): StreamEvent[] {
   const events: StreamEvent[] = [];
   const lines = text.split('\n');
@@ -118,7 +157,9 @@ export function parseEventLines(text: string, source: string): StreamEvent[] {
 }
 
 export function registerRunsCommand(program: Command): void {
-  const runs = program.command('runs').description('stored runs: list, show, resume, cancel, export, import');
+  const runs = program
+    .command('runs')
+    .description('stored runs: list, show, watch, resume, cancel, export, import');
 
   runs
     .command('list')
@@ -175,13 +216,31 @@ export function registerRunsCommand(program: Command): void {
     });
 
   runs
+    .command('watch')
+    .description('follow a run live from its log (from any process or machine sharing the store)')
+    .argument('<id>', 'run id')
+    .option('--json', 'print the events as JSON lines')
+    .action(async (id: string, options: { json?: boolean }, command: Command) => {
+      const config = loadConfigFromCli(command);
+      await withStore(config, async (store) => {
+        await watchRun(store, id, chooseOutputMode(options.json, process.stdout), process.stdout);
+      });
+    });
+
+  runs
     .command('resume')
     .description('continue a crashed, stopped or cancelled run; finished tasks are not redone')
     .argument('<id>', 'run id')
     .option('--json', 'print the event stream as JSON lines')
     .option('--force', 'resume even if the log says a live process still runs it')
-    .option('--budget-usd <usd>', 'cost budget of the whole run, earlier part included (engine.budgets.maxCostUsd)')
-    .option('--max-tokens <n>', 'token budget of the whole run, earlier part included (engine.budgets.maxTokens)')
+    .option(
+      '--budget-usd <usd>',
+      'cost budget of the whole run, earlier part included (engine.budgets.maxCostUsd)',
+    )
+    .option(
+      '--max-tokens <n>',
+      'token budget of the whole run, earlier part included (engine.budgets.maxTokens)',
+    )
     .option('--max-concurrency <n>', 'model calls in flight at once (engine.maxConcurrency)')
     .action(async (id: string, options: { json?: boolean; force?: boolean }, command: Command) => {
       const config = loadConfigFromCli(command);

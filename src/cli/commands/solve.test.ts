@@ -243,6 +243,33 @@ describe('roma runs', { timeout: 180_000 }, () => {
     expect(again.stdout).toBe(exported.stdout);
   });
 
+  it('watch follows a run started by another process until it ends', async () => {
+    server.setRules(
+      scriptedTreeRules({
+        ...TREE,
+        tasks: { ...TREE.tasks, 'Choose the seeds': { result: 'TOMATOES AND BEANS', latencyMs: 3500 } },
+      }),
+    );
+    const solving = roma(['solve', GOAL], env, dataDir);
+    store = await waitFor(async () => {
+      try {
+        return await openExecutionStore({ dataDir: env.ROMA_DATA_DIR! });
+      } catch {
+        return undefined;
+      }
+    }, 'the store');
+    const openStore = store;
+    const executionId = await waitFor(
+      async () => (await openStore.listExecutions())[0]?.id,
+      'the run to start',
+    );
+    const watched = await roma(['runs', 'watch', executionId], env, dataDir).finished;
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toMatch(/done {3}root\.2/);
+    expect(watched.stdout).toContain('━━ answer ━━\nGARDEN PLAN DONE');
+    expect((await solving.finished).code).toBe(0);
+  });
+
   it('cancel of a run whose process is gone marks it CANCELLED', async () => {
     server.setRules(
       scriptedTreeRules({ ...TREE, tasks: { ...TREE.tasks, 'Choose the seeds': { latencyMs: 30_000 } } }),

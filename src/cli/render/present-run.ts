@@ -26,13 +26,14 @@ export interface PresentedRun {
   totals: RunTotals;
 }
 
-/** Call right after starting the run, so no event is missed. */
-export async function presentRun(
-  handle: ExecutionHandle,
-  mode: OutputMode,
-  stream: OutputStream,
-  store: ExecutionStore,
-): Promise<PresentedRun> {
+export interface EventPresenter {
+  show(event: StreamEvent): void;
+  /** Leaves the last state on screen (the full tree in a terminal). */
+  finish(): void;
+}
+
+/** Shows events one by one: a live tree in a terminal, plain lines otherwise, JSON lines with `--json`. */
+export function createEventPresenter(mode: OutputMode, stream: OutputStream): EventPresenter {
   const live =
     mode === 'tty'
       ? new LiveTree({
@@ -42,20 +43,33 @@ export async function presentRun(
           rows: () => stream.rows || 40,
         })
       : null;
-  const show = (event: StreamEvent) => {
-    if (mode === 'json') stream.write(`${JSON.stringify(event)}\n`);
-    else if (live) live.push(event);
-    else {
-      const line = eventLine(event);
-      if (line) stream.write(`${line}\n`);
-    }
+  return {
+    show: (event) => {
+      if (mode === 'json') stream.write(`${JSON.stringify(event)}\n`);
+      else if (live) live.push(event);
+      else {
+        const line = eventLine(event);
+        if (line) stream.write(`${line}\n`);
+      }
+    },
+    finish: () => live?.finish(),
   };
+}
+
+/** Call right after starting the run, so no event is missed. */
+export async function presentRun(
+  handle: ExecutionHandle,
+  mode: OutputMode,
+  stream: OutputStream,
+  store: ExecutionStore,
+): Promise<PresentedRun> {
+  const presenter = createEventPresenter(mode, stream);
   const watching = (async () => {
-    for await (const event of handle.events()) show(event);
+    for await (const event of handle.events()) presenter.show(event);
   })();
   const outcome = await handle.done;
   await watching;
-  live?.finish();
+  presenter.finish();
   // The whole log, so a resumed run's summary counts its earlier part too.
   const totals = foldTotals(await store.readEvents(outcome.executionId));
   if (mode !== 'json') stream.write(`${renderOutcomeText(outcome.executionId, totals)}\n`);

@@ -13,7 +13,9 @@ export async function collectArtifacts(
   store: ArtifactStore,
   ids: { executionId: string; taskId: string },
 ): Promise<Artifact[]> {
-  const files = (await session.listFiles(RESULTS_DIRECTORY)).slice(0, MAX_ARTIFACTS);
+  // A program that wrote nothing under results/ may leave no such directory: no artifacts, not an error.
+  const listed = await session.listFiles(RESULTS_DIRECTORY).catch(() => []);
+  const files = listed.slice(0, MAX_ARTIFACTS);
   const artifacts: Artifact[] = [];
   for (const file of files) {
     const path = file.path.startsWith(`${RESULTS_DIRECTORY}/`)

@@ -39,6 +39,7 @@ export function codeSystemPrompt(plan: PTCExecutionPlan, catalog: ToolCatalog): 
       '',
       "Tools (MCP servers; each tool is an async function taking one object of arguments, returning its JSON result; a failing tool throws with the server's message):",
       ...catalog.servers.map((server) => serverSummary(server, plan.language)),
+      ...(catalog.unavailable ?? []).map((entry) => `- ${entry.name}: unavailable right now; do not use it`),
       "Typed modules are in the workspace under tools/ (tools/<server>.ts, tools/<server>.py, tools/<server>/<tool>.md). Read a tool's doc before using it unless its arguments are obvious.",
     );
   }

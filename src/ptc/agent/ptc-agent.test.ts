@@ -384,3 +384,44 @@ describe('PTC agent (limits, cancellation, testing)', () => {
     expect(system).toContain('tagged test');
   });
 });
+
+describe('PTC agent with a broken server among the configured ones', () => {
+  let local: PtcHarness;
+  beforeAll(async () => {
+    local = await startPtcHarness({
+      servers: {
+        small: smallServerConfig(),
+        broken: {
+          transport: 'stdio',
+          command: '/nonexistent/mcp-server',
+          args: [],
+          env: {},
+          timeoutMs: 5_000,
+        },
+      },
+      rules: [
+        conversationRule('[partial-tools]', [
+          codeReply("console.log('sum=' + (await small.add({ a: 1, b: 2 })));"),
+          (report) => ({ text: `FINAL ANSWER: ${report.match(/sum=(\d+)/)?.[1]}` }),
+        ]),
+      ],
+    });
+  });
+  afterAll(async () => {
+    await local?.close();
+  });
+
+  it('leaves the broken server out, says so, and still runs the plan', async () => {
+    const result = await local.execute({
+      goal: '[partial-tools] add',
+      tools: { servers: [{ name: 'small' }, { name: 'broken' }] },
+    });
+    expect(result).toMatchObject({ status: 'SUCCESS', summary: '3' });
+    expect(local.events.find((event) => event.type === 'warning')).toMatchObject({
+      code: 'TOOL_FAILED',
+      message: expect.stringContaining('cannot connect to MCP server broken'),
+    });
+    const system = (local.model.requests[0]!.body.messages as Array<{ content: string }>)[0]!.content;
+    expect(system).toContain('- broken: unavailable right now');
+  });
+});

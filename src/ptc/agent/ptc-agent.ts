@@ -63,6 +63,11 @@ export function createPtcAgent(deps: PtcAgentDeps): PtcAgent {
     try {
       const catalog = await buildToolCatalog(deps.tools, plan.tools, { signal: options.signal });
       const context = { signal: options.signal, emit };
+      for (const entry of catalog.unavailable ?? []) {
+        await emit(
+          planEvent(plan, 'warning', { taskId: plan.taskId, code: 'TOOL_FAILED', message: entry.error }),
+        );
+      }
       outcome =
         mode === 'direct'
           ? { ...(await runDirectLoop(plan, catalog, deps, context, state)), artifacts: [] }

@@ -1,4 +1,4 @@
-// Python plans in the process (bubblewrap) sandbox: the generated Python modules call tools over the host pipe.
+// Plans on the process (bubblewrap) sandbox: generated Python modules and JS namespaces call tools over the host pipe.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   dataServerConfig,
@@ -60,6 +60,17 @@ beforeAll(async () => {
           text: `FINAL ANSWER: ${report.match(/refunded=(\d+)/)?.[1]} / ${report.match(/caught (.*)/)?.[1]}`,
         }),
       ]),
+      conversationRule('[node-process]', [
+        codeReply(
+          [
+            "import { add } from './tools/small.ts';",
+            'const sum = await add({ a: 5, b: 6 });',
+            "console.log('node sum=' + sum);",
+          ].join('\n'),
+          'javascript',
+        ),
+        (report) => ({ text: `FINAL ANSWER: ${report.match(/node sum=(\d+)/)?.[1]}` }),
+      ]),
     ],
   });
   if (python) harness.deps.sandboxFor = (provider) => (provider === 'process' ? python! : harness.sandbox);
@@ -94,5 +105,17 @@ describe('PTC agent with Python in the process sandbox', () => {
     expect(dumped).not.toContain(SECRET);
     expect(JSON.stringify(result)).not.toContain(SECRET);
     expect(JSON.stringify(harness.events)).not.toContain(SECRET);
+  });
+
+  it('runs JavaScript on the process sandbox with the same tool namespaces', async (context) => {
+    if (unavailable) context.skip(`process sandbox unavailable here: ${unavailable.slice(0, 200)}`);
+    const result = await harness.execute({
+      goal: '[node-process] add in node',
+      language: 'javascript',
+      sandbox: { provider: 'process', timeoutMs: 30_000, memoryMb: 256 },
+      tools: { servers: [{ name: 'small' }] },
+    });
+    expect(result.executions[0]?.stderr ?? '').toBe('');
+    expect(result).toMatchObject({ status: 'SUCCESS', summary: '11' });
   });
 });

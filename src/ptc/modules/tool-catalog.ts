@@ -12,6 +12,8 @@ export interface CatalogServer {
 
 export interface ToolCatalog {
   servers: CatalogServer[];
+  /** Configured servers that could not be listed (down, misconfigured): left out, said in the prompt. */
+  unavailable?: Array<{ name: string; error: string }>;
 }
 
 export interface PlanToolServers {
@@ -30,24 +32,43 @@ export async function buildToolCatalog(
       fix: 'add the servers under ptc.mcpServers in roma.config.yaml',
     });
   }
-  const servers = await Promise.all(
-    planTools.servers.map(async (server, index): Promise<CatalogServer> => {
-      if (!provider.serverNames().includes(server.name)) {
-        throw new RomaError('TOOL_FAILED', `no MCP server named ${server.name}`, {
-          field: `tools.servers[${index}].name`,
-          fix: `configured servers: ${provider.serverNames().join(', ') || '(none)'}`,
-        });
+  for (const [index, server] of planTools.servers.entries()) {
+    if (!provider.serverNames().includes(server.name)) {
+      throw new RomaError('TOOL_FAILED', `no MCP server named ${server.name}`, {
+        field: `tools.servers[${index}].name`,
+        fix: `configured servers: ${provider.serverNames().join(', ') || '(none)'}`,
+      });
+    }
+  }
+  const listed = await Promise.all(
+    planTools.servers.map(async (server): Promise<CatalogServer | { name: string; error: string }> => {
+      try {
+        const tools = await provider.listTools(server.name, options);
+        const allowed = server.allowTools;
+        return {
+          name: server.name,
+          identifier: toIdentifier(server.name),
+          tools: allowed ? tools.filter((tool) => allowed.includes(tool.name)) : tools,
+        };
+      } catch (error) {
+        // One broken server must not fail every plan (the engine lists all configured servers in each).
+        return { name: server.name, error: provider.redact((error as Error).message) };
       }
-      const tools = await provider.listTools(server.name, options);
-      const allowed = server.allowTools;
-      return {
-        name: server.name,
-        identifier: toIdentifier(server.name),
-        tools: allowed ? tools.filter((tool) => allowed.includes(tool.name)) : tools,
-      };
     }),
   );
-  return { servers };
+  const servers = listed.filter((entry): entry is CatalogServer => 'tools' in entry);
+  const unavailable = listed.filter((entry): entry is { name: string; error: string } => 'error' in entry);
+  if (servers.length === 0 && unavailable.length > 0) {
+    throw new RomaError(
+      'TOOL_FAILED',
+      `no MCP server of the plan is available: ${unavailable.map((entry) => entry.error).join('; ')}`,
+      {
+        retryable: true,
+        fix: "`roma tools list` shows each server's status",
+      },
+    );
+  }
+  return unavailable.length > 0 ? { servers, unavailable } : { servers };
 }
 
 export function findTool(catalog: ToolCatalog, server: string, tool: string): McpToolInfo | undefined {
