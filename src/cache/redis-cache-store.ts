@@ -26,6 +26,20 @@ const MAX_SCAN_ROUNDS = 100_000;
 const EXTEND_LOCK_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE_LOCK_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
+/**
+ * Redis URLs already warned about `noeviction`, per logger: a process that opens several stores on one Redis
+ * (the CLI's cache, a PTC agent's, a test's) says it once, while a test's own logger still hears it.
+ */
+const noevictionWarned = new WeakMap<CacheLogger, Set<string>>();
+
+function firstNoevictionWarning(logger: CacheLogger, displayUrl: string): boolean {
+  const urls = noevictionWarned.get(logger) ?? new Set<string>();
+  noevictionWarned.set(logger, urls);
+  if (urls.has(displayUrl)) return false;
+  urls.add(displayUrl);
+  return true;
+}
+
 /** The URL without its password, for messages. */
 export function redactRedisUrl(url: string): string {
   try {
@@ -240,7 +254,7 @@ export class RedisCacheStore implements CacheStore {
     try {
       const reply = (await this.client.config('GET', 'maxmemory-policy')) as unknown;
       const policy = Array.isArray(reply) ? String(reply[1] ?? '') : '';
-      if (policy === 'noeviction') {
+      if (policy === 'noeviction' && firstNoevictionWarning(this.logger, this.displayUrl)) {
         this.warnings.warn(
           'noeviction',
           `Redis at ${this.displayUrl} has maxmemory-policy noeviction: when full, cache writes fail instead of ` +

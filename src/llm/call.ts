@@ -97,7 +97,11 @@ function isCacheHit(steps: readonly StepView[]): boolean {
 }
 
 /** Tokens the cache answered instead of the provider, summed over the steps it served. */
-function savedCounts(steps: readonly StepView[]): { inputTokens: number; outputTokens: number; cachedInputTokens: number } {
+function savedCounts(steps: readonly StepView[]): {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+} {
   const saved = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
   for (const step of steps) {
     const savedUsage = step.providerMetadata?.roma?.savedUsage as Record<string, unknown> | undefined;

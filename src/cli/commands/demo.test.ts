@@ -37,7 +37,7 @@ describe('roma demo', { timeout: 180_000 }, () => {
     expect(run.stdout).toContain('upstream model calls: 15');
   });
 
-  it('with REDIS_URL, a second run makes no upstream model call', () => {
+  it('with REDIS_URL, a second run makes no upstream model call and reports 100% tokens saved', () => {
     const env = {
       ROMA_DATA_DIR: join(dataDir, 'redis'),
       REDIS_URL: 'redis://127.0.0.1:6379',
@@ -46,8 +46,21 @@ describe('roma demo', { timeout: 180_000 }, () => {
     const first = runRoma(['demo', '--latency-ms', '0'], { cwd: dataDir, env });
     expect(first.status).toBe(0);
     expect(first.stdout).toContain('upstream model calls: 15');
+    expect(first.stdout).toMatch(/tokens: [\d,]+ in \/ [\d,]+ out · saved 0 tokens \(0%\)/);
     const second = runRoma(['demo', '--latency-ms', '0'], { cwd: dataDir, env });
     expect(second.status).toBe(0);
     expect(second.stdout).toContain('upstream model calls: 0 (cache Redis; 15 of 15 calls answered from it)');
+    expect(second.stdout).toContain('model calls 15, 15 from cache');
+    // What the first run spent is what the second one saved.
+    const spent = /tokens: ([\d,]+) in \/ ([\d,]+) out/.exec(first.stdout);
+    const total = Number(spent?.[1]?.replaceAll(',', '')) + Number(spent?.[2]?.replaceAll(',', ''));
+    expect(total).toBeGreaterThan(0);
+    expect(second.stdout).toContain(
+      `tokens: 0 in / 0 out · saved ${total.toLocaleString('en-US')} tokens (100%)`,
+    );
+    // One process, one cache: a Redis warning (e.g. maxmemory-policy noeviction) is said at most once.
+    for (const run of [first, second]) {
+      expect(run.stderr.match(/noeviction/g)?.length ?? 0).toBeLessThanOrEqual(1);
+    }
   });
 });

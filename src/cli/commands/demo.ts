@@ -6,7 +6,6 @@ import { startScriptedModelServer } from '../../../test/support/scripted-model/i
 import type { RomaConfig } from '../../config/index.js';
 import { loadConfigFromCli } from '../../config/index.js';
 import { parseJsonWith, RomaError } from '../../contracts/index.js';
-import { startExecution } from '../../engine/index.js';
 import { ScriptedTreeSchema, scriptedTreeRules } from '../../engine/testing/scripted-tree.js';
 import { cancelOnInterrupt, chooseOutputMode, presentRun } from '../render/index.js';
 import { openEngineRuntime } from '../wiring/index.js';
@@ -62,9 +61,9 @@ export function registerDemoCommand(program: Command): void {
         if (mode !== 'json') process.stdout.write(`${BANNER}\ngoal: ${parsed.value.goal}\n\n`);
         const runtime = await openEngineRuntime(config);
         try {
-          const handle = startExecution(
-            { ...runtime.deps, cancelPollIntervalMs: 500 },
+          const handle = runtime.start(
             { goal: parsed.value.goal, modelId: DEMO_MODEL_ID },
+            { cancelPollIntervalMs: 500 },
           );
           const stopInterrupts = cancelOnInterrupt(handle, (text) => process.stderr.write(text));
           try {

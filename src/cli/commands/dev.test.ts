@@ -52,7 +52,8 @@ describe('roma dev scripted-model', () => {
     if (code === 'hung') child.kill('SIGKILL');
     expect(code).toBe(0);
     expect(output).toContain('stopped after 1 request(s)');
-  });
+    // Starting the CLI through tsx on a loaded machine can take a while; the poll above bounds the wait.
+  }, 60_000);
 
   it('names the offending field of a bad script', async () => {
     const child = spawn(

@@ -1,4 +1,6 @@
 // Wires the PTC agent from config: MCP manager, model registry (behind the LLM cache), sandboxes, stores.
+import type { LlmCache } from '../../cache/index.js';
+import { openLlmCache } from '../../cache/index.js';
 import type { RomaConfig } from '../../config/index.js';
 import type { SandboxProviderName } from '../../contracts/index.js';
 import { costOf, createModelRegistry } from '../../llm/index.js';
@@ -7,7 +9,6 @@ import { createHttpCodeAgent, createPtcAgent, McpManager } from '../../ptc/index
 import { createSandboxFromConfig, type Sandbox } from '../../sandbox/index.js';
 import { openArtifactStore } from '../../store/index.js';
 import type { CodeAgentFactory } from '../wiring/index.js';
-import { openLlmCache } from '../wiring/index.js';
 
 export interface PtcRuntime {
   agent: PtcAgent;
@@ -20,6 +21,11 @@ export interface PtcRuntimeOptions {
   mode?: PtcAgentDeps['mode'];
   onEvent?: PtcAgentDeps['onEvent'];
   emitArtifactEvents?: boolean;
+  /**
+   * The process's LLM cache to share (null: caching disabled); the runtime then neither opens nor closes
+   * one. Absent: it opens its own from `config.cache`.
+   */
+  llmCache?: LlmCache | null;
 }
 
 /** The in-process PTC agent with everything it holds open; `close()` ends MCP children and sandbox pools. */
@@ -28,7 +34,8 @@ export async function openPtcRuntime(
   options: PtcRuntimeOptions = {},
 ): Promise<PtcRuntime> {
   const manager = new McpManager({ servers: config.ptc.mcpServers });
-  const cache = await openLlmCache(config);
+  const shared = options.llmCache !== undefined;
+  const cache = shared ? options.llmCache : await openLlmCache(config.cache, { prices: config.llm.prices });
   const models = createModelRegistry(config.llm, { middleware: cache ? [cache.middleware] : [] });
   const sandboxes = new Map<SandboxProviderName, Sandbox>();
   const sandboxFor = (provider: SandboxProviderName): Sandbox => {
@@ -57,7 +64,7 @@ export async function openPtcRuntime(
     close: async () => {
       await manager.close();
       await Promise.all([...sandboxes.values()].map((sandbox) => sandbox.close().catch(() => undefined)));
-      if (cache) {
+      if (cache && !shared) {
         await cache.flush().catch(() => undefined);
         await Promise.resolve(cache.store.close()).catch(() => undefined);
       }
@@ -66,8 +73,11 @@ export async function openPtcRuntime(
 }
 
 /** The engine's code agent: the PTC service's HTTP client when `ptc.serviceUrl` is set, else in process. */
-export const ptcCodeAgentFactory: CodeAgentFactory = async (config) => {
+export const ptcCodeAgentFactory: CodeAgentFactory = async (config, context = {}) => {
   if (config.ptc.serviceUrl) return { agent: createHttpCodeAgent(config.ptc.serviceUrl) };
-  const runtime = await openPtcRuntime(config);
+  const runtime = await openPtcRuntime(
+    config,
+    context.llmCache === undefined ? {} : { llmCache: context.llmCache },
+  );
   return { agent: runtime.agent, close: () => runtime.close() };
 };

@@ -6,7 +6,7 @@ import type { RomaConfig } from '../../config/index.js';
 import { loadConfigFromCli } from '../../config/index.js';
 import type { StreamEvent } from '../../contracts/index.js';
 import { parseJsonWith, RomaError, StreamEventSchema } from '../../contracts/index.js';
-import { foldResumeState, foldTaskTree, foldTotals, startResume } from '../../engine/index.js';
+import { foldResumeState, foldTaskTree, foldTotals } from '../../engine/index.js';
 import type { ExecutionStore } from '../../store/index.js';
 import { openExecutionStore } from '../../store/index.js';
 import type { OutputMode, OutputStream } from '../render/index.js';
@@ -246,17 +246,11 @@ export function registerRunsCommand(program: Command): void {
       const config = loadConfigFromCli(command);
       const runtime = await openEngineRuntime(config);
       try {
-        const { store, ...deps } = runtime.deps;
-        const handle = startResume(
-          store,
-          id,
-          { ...deps, cancelPollIntervalMs: 500 },
-          { force: options.force ?? false },
-        );
+        const handle = runtime.resume(id, { force: options.force ?? false }, { cancelPollIntervalMs: 500 });
         const mode = chooseOutputMode(options.json, process.stdout);
         const stopInterrupts = cancelOnInterrupt(handle, (text) => process.stderr.write(text));
         try {
-          const { outcome } = await presentRun(handle, mode, process.stdout, store);
+          const { outcome } = await presentRun(handle, mode, process.stdout, runtime.store);
           process.exitCode = outcome.status === 'COMPLETED' ? 0 : 1;
         } finally {
           stopInterrupts();

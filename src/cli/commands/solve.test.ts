@@ -116,7 +116,8 @@ describe('roma solve', { timeout: 180_000 }, () => {
     expect(result.stdout).toContain('start  root.2 THINK: Choose the seeds');
     expect(result.stdout).toContain('━━ answer ━━\nGARDEN PLAN DONE');
     expect(result.stdout).toMatch(/tasks 4 \(4 completed, 0 failed, 0 cancelled\), depth 1/);
-    expect(result.stdout).toMatch(/model calls 9, tokens \d+/);
+    expect(result.stdout).toContain('model calls 9, 0 from cache');
+    expect(result.stdout).toMatch(/tokens: [\d,]+ in \/ [\d,]+ out · saved 0 tokens \(0%\) · \$/);
   });
 
   it('--json prints the event stream as JSON lines, the same as stored', async () => {

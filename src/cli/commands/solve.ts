@@ -1,7 +1,6 @@
 // `roma solve "<goal>"`: runs the recursive solver with a live task tree, then prints the answer and a summary.
 import type { Command } from 'commander';
 import { loadConfigFromCli } from '../../config/index.js';
-import { startExecution } from '../../engine/index.js';
 import { cancelOnInterrupt, chooseOutputMode, presentRun } from '../render/index.js';
 import { openEngineRuntime } from '../wiring/index.js';
 
@@ -31,9 +30,9 @@ export function registerSolveCommand(program: Command): void {
       try {
         // No model configured → one clear line now, rather than a failed root task later.
         runtime.deps.models.resolve(config.llm.model);
-        const handle = startExecution(
-          { ...runtime.deps, cancelPollIntervalMs: 500 },
+        const handle = runtime.start(
           { goal, ...(config.llm.model ? { modelId: config.llm.model } : {}) },
+          { cancelPollIntervalMs: 500 },
         );
         const mode = chooseOutputMode(options.json, process.stdout);
         if (mode !== 'json') process.stderr.write(`run ${handle.executionId}\n`);

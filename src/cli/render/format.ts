@@ -27,6 +27,23 @@ export function formatCost(costUsd: number): string {
   return costUsd === 0 ? '$0' : costUsd < 0.01 ? `$${costUsd.toFixed(4)}` : `$${costUsd.toFixed(2)}`;
 }
 
+/** 12345 → "12,345" (grouping fixed, so output does not depend on the machine's locale). */
+export function formatCount(count: number): string {
+  return Math.round(count).toLocaleString('en-US');
+}
+
+/**
+ * Share of `saved` in `used + saved`, as "100%", "37.5%" or "0%". Rounded down, so "100%" means every
+ * token was saved and a run that spent even one token shows at most "99.9%".
+ */
+export function formatSavedShare(saved: number, used: number): string {
+  const whole = saved + used;
+  if (whole <= 0 || saved <= 0) return '0%';
+  const tenths = Math.floor((saved / whole) * 1000);
+  const share = saved < whole && tenths === 1000 ? 999 : tenths;
+  return `${share % 10 === 0 ? share / 10 : (share / 10).toFixed(1)}%`;
+}
+
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;

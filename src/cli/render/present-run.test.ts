@@ -49,7 +49,8 @@ describe('presentRun', () => {
     expect(lastFrame).toContain('✓ root THINK');
     expect(lastFrame).toMatch(/└─ ✓ root\.2 WRITE +exec +\d+ tok {2}List the clothes/);
     expect(text).toContain('━━ answer ━━\nPACKED');
-    expect(text).toMatch(/model calls 7, tokens \d+/);
+    expect(text).toContain('model calls 7, 0 from cache');
+    expect(text).toMatch(/tokens: [\d,]+ in \/ [\d,]+ out · saved 0 tokens \(0%\)/);
   });
 
   it('prints one plain line per step when stdout is not a terminal', async () => {

@@ -1,6 +1,19 @@
 // The end of a run as text: the final answer (or why there is none) and one summary block.
 import type { RunTotals } from '../../engine/index.js';
-import { formatCost, formatDuration } from './format.js';
+import { formatCost, formatCount, formatDuration, formatSavedShare } from './format.js';
+
+/** `tokens: 0 in / 0 out · saved 12,345 tokens (100%) · $0 (saved $0.0123)`; saved = cache hits' original usage. */
+export function tokensLine(totals: Pick<RunTotals, 'usage' | 'savedUsage'>): string {
+  const { usage, savedUsage } = totals;
+  const used = usage.inputTokens + usage.outputTokens;
+  const saved = savedUsage.inputTokens + savedUsage.outputTokens;
+  const savedCost = savedUsage.costUsd > 0 ? ` (saved ${formatCost(savedUsage.costUsd)})` : '';
+  return (
+    `tokens: ${formatCount(usage.inputTokens)} in / ${formatCount(usage.outputTokens)} out` +
+    ` · saved ${formatCount(saved)} tokens (${formatSavedShare(saved, used)})` +
+    ` · ${formatCost(usage.costUsd)}${savedCost}`
+  );
+}
 
 export function renderOutcomeText(executionId: string, totals: RunTotals): string {
   const lines: string[] = [];
@@ -17,12 +30,11 @@ export function renderOutcomeText(executionId: string, totals: RunTotals): strin
     }
     lines.push('');
   }
-  const tokens = totals.usage.inputTokens + totals.usage.outputTokens;
-  const cached = totals.cacheHits > 0 ? `, ${totals.cacheHits} from cache` : '';
   lines.push(
     `run ${executionId}: ${totals.status ?? 'unknown'}${totals.reason ? ` (${totals.reason})` : ''}`,
     `  tasks ${totals.nodes} (${totals.completed} completed, ${totals.failed} failed, ${totals.cancelled} cancelled), depth ${totals.maxDepth}`,
-    `  model calls ${totals.modelCalls}${cached}, tokens ${tokens} (${totals.usage.inputTokens} in, ${totals.usage.outputTokens} out), cost ${formatCost(totals.usage.costUsd)}`,
+    `  model calls ${totals.modelCalls}, ${totals.cacheHits} from cache`,
+    `  ${tokensLine(totals)}`,
     `  time ${formatDuration(totals.durationMs)}${totals.resumes > 0 ? `, resumed ${totals.resumes}×` : ''}`,
   );
   return lines.join('\n');

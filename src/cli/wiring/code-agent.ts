@@ -1,4 +1,5 @@
 // Where the CLI gets the code agent that runs CODE tasks (the PTC agent, in process or over HTTP).
+import type { LlmCache } from '../../cache/index.js';
 import type { RomaConfig } from '../../config/index.js';
 import type { CodeAgent } from '../../engine/index.js';
 
@@ -8,7 +9,20 @@ export interface WiredCodeAgent {
   close?: () => Promise<void>;
 }
 
-export type CodeAgentFactory = (config: RomaConfig) => Promise<WiredCodeAgent | undefined>;
+/** What the process already holds open, for the agent to share rather than open its own. */
+export interface CodeAgentContext {
+  /**
+   * The process's LLM-response cache (null when disabled): one cache per process means one set of
+   * connections and warnings, and the run's recorder sees the agent's model calls too. Owned by the
+   * caller: the agent must not close it.
+   */
+  llmCache?: LlmCache | null;
+}
+
+export type CodeAgentFactory = (
+  config: RomaConfig,
+  context?: CodeAgentContext,
+) => Promise<WiredCodeAgent | undefined>;
 
 let registered: CodeAgentFactory | undefined;
 
@@ -21,6 +35,9 @@ export function registerCodeAgentFactory(factory: CodeAgentFactory | undefined):
 }
 
 /** The configured code agent, or undefined: CODE tasks then fail with NO_CODE_EXECUTOR saying how to enable it. */
-export async function createCodeAgent(config: RomaConfig): Promise<WiredCodeAgent | undefined> {
-  return registered ? registered(config) : undefined;
+export async function createCodeAgent(
+  config: RomaConfig,
+  context: CodeAgentContext = {},
+): Promise<WiredCodeAgent | undefined> {
+  return registered ? registered(config, context) : undefined;
 }

@@ -88,6 +88,10 @@ async function invoke<T>(
       cachedInputTokens: result.usage.cachedInputTokens,
       costUsd: result.usage.costUsd,
       cacheHit: result.cacheHit,
+      // What the cache spared this call (zero on a miss): folded into the run's "tokens saved".
+      savedInputTokens: result.savedUsage.inputTokens,
+      savedOutputTokens: result.savedUsage.outputTokens,
+      savedCostUsd: result.savedUsage.costUsd,
       durationMs: result.durationMs,
       ok: true,
     });

@@ -24,6 +24,11 @@ export interface RunTotals {
   failedModelCalls: number;
   cacheHits: number;
   usage: TokenUsage;
+  /**
+   * What the LLM-response cache spared: the tokens and cost the original calls of the hits used
+   * (`savedInputTokens`… of `llm-call`); `cachedInputTokens` is always 0 here.
+   */
+  savedUsage: TokenUsage;
   /** From the first event to the last one, across resumes. */
   durationMs: number;
   startedAt: string | null;
@@ -46,6 +51,7 @@ export function emptyTotals(): RunTotals {
     failedModelCalls: 0,
     cacheHits: 0,
     usage: emptyUsage(),
+    savedUsage: emptyUsage(),
     durationMs: 0,
     startedAt: null,
     endedAt: null,
@@ -111,6 +117,12 @@ export function applyToTotals(fold: TotalsFold, event: StreamEvent): void {
         outputTokens: totals.usage.outputTokens + event.outputTokens,
         cachedInputTokens: totals.usage.cachedInputTokens + event.cachedInputTokens,
         costUsd: totals.usage.costUsd + event.costUsd,
+      };
+      totals.savedUsage = {
+        inputTokens: totals.savedUsage.inputTokens + (event.savedInputTokens ?? 0),
+        outputTokens: totals.savedUsage.outputTokens + (event.savedOutputTokens ?? 0),
+        cachedInputTokens: 0,
+        costUsd: totals.savedUsage.costUsd + (event.savedCostUsd ?? 0),
       };
       break;
     case 'execution-end':

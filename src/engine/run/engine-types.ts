@@ -1,5 +1,6 @@
 // The engine's public shapes: what a run needs (dependencies), what it is asked, and how it ends.
 import type {
+  Artifact,
   ExecutionStatus,
   StopReason,
   StreamEvent,
@@ -27,6 +28,13 @@ export interface EngineDependencies {
   /** How often the run polls the store for `roma runs cancel`; 0 disables (default 500). */
   cancelPollIntervalMs?: number;
   now?: () => Date;
+  /**
+   * Called once as the run ends, whatever the outcome, just before `execution-end`: the artifacts it returns
+   * belong to the whole run and are recorded as `artifact-created` with `taskId` null (the CLI stores the
+   * LLM-cache entries the run used, for `roma cache warm --from-run`). A failure is recorded as a warning,
+   * never fails the run.
+   */
+  runArtifacts?: (executionId: string) => Promise<Artifact[]>;
 }
 
 export interface RunObserver {

@@ -158,6 +158,7 @@ async function runPrepared(
       error = outcome.error;
     }
     const result = outcome.status === 'COMPLETED' ? outcome.result : null;
+    await recordRunArtifacts(deps, sink);
     const durationMs = performance.now() - startedAtMs;
     await sink.emit({
       type: 'execution-end',
@@ -200,6 +201,25 @@ async function runPrepared(
     if (wallTimer) clearTimeout(wallTimer);
     observer.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** Run-level artifacts from `deps.runArtifacts`; a failing hook costs a warning, not the run. */
+async function recordRunArtifacts(deps: EngineDependencies, sink: EventSink): Promise<void> {
+  if (!deps.runArtifacts) return;
+  let artifacts: Awaited<ReturnType<NonNullable<EngineDependencies['runArtifacts']>>>;
+  try {
+    artifacts = await deps.runArtifacts(sink.executionId);
+  } catch (error) {
+    const failure = toRomaError(error, 'INTERNAL');
+    await sink.emit({
+      type: 'warning',
+      taskId: null,
+      code: 'RUN_ARTIFACTS_FAILED',
+      message: `the run's artifacts could not be stored: ${failure.message}`.slice(0, 500),
+    });
+    return;
+  }
+  for (const artifact of artifacts) await sink.emit({ type: 'artifact-created', taskId: null, artifact });
 }
 
 function describeAbort(reason: unknown): string {

@@ -10,6 +10,7 @@ import {
   type QuickJSHandle,
   type QuickJSRuntime,
   RELEASE_SYNC,
+  Scope,
 } from 'quickjs-emscripten';
 import type { SandboxStopReason } from '../../contracts/index.js';
 import type { FromWorkerMessage, ToWorkerMessage, WorkerOpenMessage, WorkerRunMessage } from './protocol.js';
@@ -60,6 +61,7 @@ interface ActiveRun {
   stdout: Collector;
   stderr: Collector;
   hardOutputChars: number;
+  memoryBytes: number;
   stop: SandboxStopReason | null;
   filesWritten: boolean;
 }
@@ -79,20 +81,31 @@ function normalizePath(path: string): string {
   return segments.join('/');
 }
 
-const PRELUDE = `(function (native, hostNames) {
+// Host calls settle with plain strings only (see settleHostCall): the error object and the parsed value are
+// made here, in a promise job, where the interrupt handler bounds any guest code they trigger.
+const PRELUDE = `(function (native, hostNamesJson) {
   'use strict';
   const g = globalThis;
+  const parse = JSON.parse;
+  const stringify = JSON.stringify;
+  const defineProperty = Object.defineProperty;
+  const hostNames = parse(hostNamesJson);
+  const hostError = (message) => {
+    const error = new Error(String(message));
+    defineProperty(error, 'name', { value: 'HostFunctionError', writable: true, configurable: true });
+    throw error;
+  };
   const show = (value) => {
     if (typeof value === 'string') return value;
     if (value instanceof Error) return value.name + ': ' + value.message;
-    try { const text = JSON.stringify(value); return text === undefined ? String(value) : text; }
+    try { const text = stringify(value); return text === undefined ? String(value) : text; }
     catch { return String(value); }
   };
   const line = (values) => values.map(show).join(' ') + '\\n';
   const out = (...values) => native.write(1, line(values));
   const err = (...values) => native.write(2, line(values));
   g.console = Object.freeze({ log: out, info: out, debug: out, error: err, warn: err });
-  const call = (name, args) => native.call(name, JSON.stringify(args)).then((text) => JSON.parse(text));
+  const call = (name, args) => native.call(name, stringify(args)).then((text) => parse(text), hostError);
   for (const name of hostNames) {
     const parts = name.split('.');
     let target = g;
@@ -107,7 +120,7 @@ const PRELUDE = `(function (native, hostNames) {
   g.workspace = Object.freeze({
     writeFile: (path, text) => native.fileWrite(String(path), String(text)),
     readFile: (path) => native.fileRead(String(path)),
-    listFiles: (directory) => JSON.parse(native.fileList(directory === undefined ? '' : String(directory))),
+    listFiles: (directory) => parse(native.fileList(directory === undefined ? '' : String(directory))),
     exists: (path) => native.fileExists(String(path)),
   });
   const timers = new Map();
@@ -121,6 +134,11 @@ const PRELUDE = `(function (native, hostNames) {
   g.clearTimeout = (id) => { timers.delete(id); };
 })`;
 
+/**
+ * One session's QuickJS runtime. Handle rule: every handle made here is disposed exactly once on every path,
+ * because one leaked object makes JS_FreeRuntime abort the whole worker when the pool resets it. A handle a
+ * function implementation returns is disposed by quickjs-emscripten; `deferred.dispose()` skips what is gone.
+ */
 class Guest {
   readonly runtime: QuickJSRuntime;
   readonly context: QuickJSContext;
@@ -132,21 +150,28 @@ class Guest {
     { timer: NodeJS.Timeout; deferred: QuickJSDeferredPromise }
   >();
   private nextId = 1;
+  /** Set while the host settles a promise: no guest code runs then, and an interrupt would lose the value. */
+  private settling = false;
   private wake: (() => void) | undefined;
   run: ActiveRun | undefined;
 
   constructor(open: WorkerOpenMessage) {
     for (const [path, content] of open.files) this.setFile(path, content);
     this.runtime = quickjs.newRuntime();
-    this.runtime.setMaxStackSize(MAX_STACK_BYTES);
-    this.runtime.setInterruptHandler(() => this.shouldInterrupt());
-    this.context = this.runtime.newContext();
-    this.installPrelude(open.hostFunctionNames);
+    try {
+      this.runtime.setMaxStackSize(MAX_STACK_BYTES);
+      this.runtime.setInterruptHandler(() => this.shouldInterrupt());
+      this.context = this.runtime.newContext();
+      this.installPrelude(open.hostFunctionNames);
+    } catch (error) {
+      this.disposeEngine();
+      throw error;
+    }
   }
 
   private shouldInterrupt(): boolean {
     const run = this.run;
-    if (!run) return false;
+    if (!run || this.settling) return false;
     if (run.stop) return true;
     if (Atomics.load(control, 0) === 1) {
       run.stop = 'cancelled';
@@ -173,94 +198,104 @@ class Guest {
 
   private installPrelude(hostFunctionNames: string[]): void {
     const context = this.context;
-    const native = context.newObject();
-    const define = (name: string, fn: (...args: QuickJSHandle[]) => QuickJSHandle | undefined) => {
-      const handle = context.newFunction(name, fn);
-      context.setProp(native, name, handle);
-      handle.dispose();
-    };
-    define('write', (stream, text) => {
-      const run = this.run;
-      if (!run) return undefined;
-      const chunk = context.getString(text);
-      (context.getNumber(stream) === 2 ? run.stderr : run.stdout).append(chunk);
-      if (run.stdout.total + run.stderr.total > run.hardOutputChars && !run.stop) run.stop = 'output';
-      return undefined;
-    });
-    define('call', (name, argsJson) => {
-      const callId = this.nextId++;
-      const deferred = context.newPromise();
-      this.pendingCalls.set(callId, deferred);
-      send({
-        type: 'host-call',
-        callId,
-        name: context.getString(name),
-        argsJson: context.getString(argsJson),
+    Scope.withScope((scope) => {
+      const native = scope.manage(context.newObject());
+      const define = (name: string, fn: (...args: QuickJSHandle[]) => QuickJSHandle | undefined) => {
+        context.setProp(native, name, scope.manage(context.newFunction(name, fn)));
+      };
+      define('write', (stream, text) => {
+        const run = this.run;
+        if (!run) return undefined;
+        const chunk = context.getString(text);
+        (context.getNumber(stream) === 2 ? run.stderr : run.stdout).append(chunk);
+        if (run.stdout.total + run.stderr.total > run.hardOutputChars && !run.stop) run.stop = 'output';
+        return undefined;
       });
-      return deferred.handle;
+      define('call', (nameHandle, argsHandle) => {
+        const name = context.getString(nameHandle);
+        const argsJson = context.getString(argsHandle);
+        const callId = this.nextId++;
+        const deferred = context.newPromise();
+        this.pendingCalls.set(callId, deferred);
+        send({ type: 'host-call', callId, name, argsJson });
+        return deferred.handle;
+      });
+      define('sleep', (ms) => {
+        const delay = Math.min(Math.max(0, context.getNumber(ms) || 0), MAX_TIMER_MS);
+        const id = this.nextId++;
+        const deferred = context.newPromise();
+        const timer = setTimeout(() => {
+          this.pendingTimers.delete(id);
+          this.settle(deferred, true, undefined);
+        }, delay);
+        this.pendingTimers.set(id, { timer, deferred });
+        return deferred.handle;
+      });
+      define('fileWrite', (pathHandle, textHandle) => {
+        const path = normalizePath(context.getString(pathHandle));
+        const text = context.getString(textHandle);
+        this.setFile(path, text);
+        if (this.run) this.run.filesWritten = true;
+        send({ type: 'file-written', path, content: text });
+        return undefined;
+      });
+      define('fileRead', (pathHandle) => {
+        const path = normalizePath(context.getString(pathHandle));
+        const text = this.files.get(path);
+        if (text === undefined) throw new Error(`no such file in the workspace: ${path}`);
+        return context.newString(text);
+      });
+      define('fileExists', (pathHandle) => {
+        const path = normalizePath(context.getString(pathHandle));
+        return this.files.has(path) ? context.true : context.false;
+      });
+      define('fileList', (directoryHandle) => {
+        const raw = context.getString(directoryHandle);
+        const prefix = raw === '' || raw === '.' || raw === '/' ? '' : `${normalizePath(raw)}/`;
+        const paths = [...this.files.keys()].filter((path) => path.startsWith(prefix)).sort();
+        return context.newString(JSON.stringify(paths));
+      });
+      const names = scope.manage(context.newString(JSON.stringify(hostFunctionNames)));
+      const preludeFn = scope.manage(context.unwrapResult(context.evalCode(PRELUDE, 'prelude.js')));
+      scope.manage(context.unwrapResult(context.callFunction(preludeFn, context.undefined, native, names)));
     });
-    define('sleep', (ms) => {
-      const id = this.nextId++;
-      const deferred = context.newPromise();
-      const delay = Math.min(Math.max(0, context.getNumber(ms) || 0), MAX_TIMER_MS);
-      const timer = setTimeout(() => {
-        this.pendingTimers.delete(id);
-        deferred.resolve();
-        deferred.dispose();
-        this.wake?.();
-      }, delay);
-      this.pendingTimers.set(id, { timer, deferred });
-      return deferred.handle;
-    });
-    define('fileWrite', (pathHandle, textHandle) => {
-      const path = normalizePath(context.getString(pathHandle));
-      const text = context.getString(textHandle);
-      this.setFile(path, text);
-      if (this.run) this.run.filesWritten = true;
-      send({ type: 'file-written', path, content: text });
-      return undefined;
-    });
-    define('fileRead', (pathHandle) => {
-      const path = normalizePath(context.getString(pathHandle));
-      const text = this.files.get(path);
-      if (text === undefined) throw new Error(`no such file in the workspace: ${path}`);
-      return context.newString(text);
-    });
-    define('fileExists', (pathHandle) => {
-      const path = normalizePath(context.getString(pathHandle));
-      return this.files.has(path) ? context.true : context.false;
-    });
-    define('fileList', (directoryHandle) => {
-      const raw = context.getString(directoryHandle);
-      const prefix = raw === '' || raw === '.' || raw === '/' ? '' : `${normalizePath(raw)}/`;
-      const paths = [...this.files.keys()].filter((path) => path.startsWith(prefix)).sort();
-      return context.newString(JSON.stringify(paths));
-    });
-    const names = context.newString(JSON.stringify(hostFunctionNames));
-    const parse = context.getProp(context.getProp(context.global, 'JSON'), 'parse');
-    const namesArray = context.unwrapResult(context.callFunction(parse, context.undefined, names));
-    const preludeFn = context.unwrapResult(context.evalCode(PRELUDE, 'prelude.js'));
-    const installed = context.unwrapResult(
-      context.callFunction(preludeFn, context.undefined, native, namesArray),
-    );
-    for (const handle of [installed, preludeFn, namesArray, parse, names, native]) handle.dispose();
   }
 
   settleHostCall(callId: number, ok: boolean, payload: string): void {
     const deferred = this.pendingCalls.get(callId);
     if (!deferred) return;
     this.pendingCalls.delete(callId);
+    this.settle(deferred, ok, payload);
+  }
+
+  /**
+   * Settles with a string (or nothing) only: resolving with a primitive runs no guest code, so nothing here
+   * can loop or throw into the worker; the prelude turns the string into a value or a HostFunctionError.
+   */
+  private settle(deferred: QuickJSDeferredPromise, ok: boolean, payload: string | undefined): void {
     const context = this.context;
-    if (ok) {
-      const text = context.newString(payload);
-      deferred.resolve(text);
-      text.dispose();
-    } else {
-      const error = context.newError({ name: 'HostFunctionError', message: payload });
-      deferred.reject(error);
-      error.dispose();
+    this.settling = true;
+    // The payload is bounded by the host; the guest's memory limit applies when it parses the text.
+    if (this.run) this.runtime.setMemoryLimit(-1);
+    try {
+      const value = payload === undefined ? undefined : context.newString(payload);
+      try {
+        if (ok) deferred.resolve(value);
+        else deferred.reject(value);
+      } finally {
+        value?.dispose();
+      }
+    } catch (error) {
+      const run = this.run;
+      if (run && !run.stop) {
+        run.stderr.append(`internal error of the isolate: ${error instanceof Error ? error.message : error}\n`);
+        run.stop = 'crash';
+      }
+    } finally {
+      if (this.run) this.runtime.setMemoryLimit(this.run.memoryBytes);
+      this.settling = false;
+      if (deferred.alive) deferred.dispose();
     }
-    deferred.dispose();
     this.wake?.();
   }
 
@@ -268,29 +303,49 @@ class Guest {
     this.wake?.();
   }
 
+  /** Never throws and never takes ownership of `handle`. */
   private describeError(handle: QuickJSHandle): string {
-    const value = this.context.dump(handle) as unknown;
-    if (value && typeof value === 'object') {
-      const record = value as { name?: unknown; message?: unknown; stack?: unknown };
+    // dump() disposes a promise handle it is given, so it gets a copy of its own.
+    const copy = handle.dup();
+    let value: unknown;
+    try {
+      value = this.context.dump(copy);
+    } catch {
+      return 'Uncaught exception (it could not be described)';
+    } finally {
+      if (copy.alive) copy.dispose();
+    }
+    const record = value as { name?: unknown; message?: unknown; stack?: unknown } | null;
+    if (record && typeof record === 'object' && (record.name !== undefined || record.message !== undefined)) {
       const head = `${String(record.name ?? 'Error')}: ${String(record.message ?? '')}`;
       if (typeof record.stack !== 'string' || !record.stack) return head;
       // Frames of our wrapper say nothing to the program's author; deep recursion needs only a few frames.
       const frames = record.stack
         .split('\n')
-        .filter((frame) => frame.trim() !== '' && !frame.includes('<eval>'))
+        .filter((frame) => frame.trim() !== '' && !frame.includes('<eval>') && !frame.includes('prelude.js'))
         .slice(0, MAX_STACK_FRAMES);
       return frames.length > 0 ? `${head}\n${frames.join('\n')}` : head;
     }
     return `Uncaught ${typeof value === 'string' ? value : JSON.stringify(value)}`;
   }
 
+  /** Reports a guest error and disposes its handle. */
+  private reportError(handle: QuickJSHandle, run: ActiveRun): void {
+    let text: string;
+    try {
+      text = this.describeError(handle);
+    } finally {
+      handle.dispose();
+    }
+    if (isOutOfMemory(text) && !run.stop) run.stop = 'memory';
+    if (!run.stop) run.stderr.append(`${text}\n`);
+  }
+
   private drainJobs(run: ActiveRun): void {
     for (let round = 0; round < 1000; round++) {
       const result = this.runtime.executePendingJobs();
-      if ('error' in result && result.error) {
-        const text = this.describeError(result.error);
-        result.error.dispose();
-        if (!run.stop) run.stderr.append(`${text}\n`);
+      if (result.error) {
+        this.reportError(result.error, run);
         if (run.stop) return;
         continue;
       }
@@ -306,12 +361,13 @@ class Guest {
       stdout: new Collector(message.maxOutputChars),
       stderr: new Collector(message.maxOutputChars),
       hardOutputChars: Math.max(message.maxOutputChars * 100, 4_000_000),
+      memoryBytes: message.memoryMb * 1024 * 1024,
       stop: null,
       filesWritten: false,
     };
     Atomics.store(control, 0, 0);
     this.run = run;
-    this.runtime.setMemoryLimit(message.memoryMb * 1024 * 1024);
+    this.runtime.setMemoryLimit(run.memoryBytes);
     let exitCode = 0;
     try {
       exitCode = await this.evaluate(message.source, run);
@@ -340,29 +396,29 @@ class Guest {
     const context = this.context;
     const evaluated = context.evalCode(source, 'program.js');
     if (evaluated.error) {
-      const text = this.describeError(evaluated.error);
-      evaluated.error.dispose();
-      if (isOutOfMemory(text) && !run.stop) run.stop = 'memory';
-      if (!run.stop) run.stderr.append(`${text}\n`);
+      this.reportError(evaluated.error, run);
       return 1;
     }
-    const pair = evaluated.value;
-    const promise = context.getProp(pair, 0);
-    const keeper = context.getProp(pair, 1);
-    pair.dispose();
+    // The wrapper from prepareProgram evaluates to [promise of the program, keep-declarations function].
+    let promise: QuickJSHandle | undefined;
+    let keeper: QuickJSHandle | undefined;
+    try {
+      promise = context.getProp(evaluated.value, 0);
+      keeper = context.getProp(evaluated.value, 1);
+    } finally {
+      evaluated.value.dispose();
+    }
     try {
       for (;;) {
         this.drainJobs(run);
         const state = context.getPromiseState(promise);
         if (state.type === 'fulfilled') {
-          if (state.value.alive) state.value.dispose();
+          // For a non-promise, `value` is `promise` itself, disposed below.
+          if (!state.notAPromise) state.value.dispose();
           return 0;
         }
         if (state.type === 'rejected') {
-          const text = this.describeError(state.error);
-          state.error.dispose();
-          if (isOutOfMemory(text) && !run.stop) run.stop = 'memory';
-          if (!run.stop) run.stderr.append(`${text}\n`);
+          this.reportError(state.error, run);
           return 1;
         }
         if (run.stop) return 1;
@@ -375,9 +431,11 @@ class Guest {
         if (Date.now() > run.deadline && !run.stop) run.stop = 'timeout';
       }
     } finally {
-      this.keepDeclarations(keeper);
-      keeper.dispose();
-      promise.dispose();
+      if (keeper) {
+        this.keepDeclarations(keeper);
+        keeper.dispose();
+      }
+      promise?.dispose();
     }
   }
 
@@ -413,6 +471,7 @@ class Guest {
     });
   }
 
+  /** Frees the runtime; host calls and timers still pending are dropped (their promises die with it). */
   dispose(): void {
     for (const { timer, deferred } of this.pendingTimers.values()) {
       clearTimeout(timer);
@@ -421,8 +480,12 @@ class Guest {
     this.pendingTimers.clear();
     for (const deferred of this.pendingCalls.values()) if (deferred.alive) deferred.dispose();
     this.pendingCalls.clear();
-    this.context.dispose();
-    this.runtime.dispose();
+    this.disposeEngine();
+  }
+
+  private disposeEngine(): void {
+    if (this.context?.alive) this.context.dispose();
+    if (this.runtime.alive) this.runtime.dispose();
   }
 }
 
