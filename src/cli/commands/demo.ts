@@ -26,17 +26,27 @@ export function demoScriptPath(name = 'sky.json'): string {
   return found;
 }
 
+/** An illustrative price, so the demo shows cost accounting at work; `llm.prices` in config overrides it. */
+export const DEMO_PRICE = { inputPerMillionUsd: 3, outputPerMillionUsd: 15 } as const;
+
 export function demoConfig(base: RomaConfig, openaiBaseUrl: string): RomaConfig {
   return {
     ...base,
     // Only the model is scripted; the rest of the config (store, cache, REDIS_URL…) is the user's own.
-    llm: { ...base.llm, model: DEMO_MODEL_ID, openaiBaseUrl, openaiApiKey: 'scripted-demo-no-key' },
+    llm: {
+      ...base.llm,
+      model: DEMO_MODEL_ID,
+      openaiBaseUrl,
+      openaiApiKey: 'scripted-demo-no-key',
+      prices: { [DEMO_MODEL_ID]: DEMO_PRICE, ...base.llm.prices },
+    },
     engine: { ...base.engine, maxDepth: 2, maxConcurrency: Math.max(base.engine.maxConcurrency, 4) },
   };
 }
 
 const BANNER = `roma demo — the model is SCRIPTED: a local server answers with canned replies over the real
-OpenAI wire format, so this runs offline and costs nothing. To use a real model:
+OpenAI wire format, so this runs offline and costs nothing (costs shown are at an illustrative
+$3 / $15 per million input / output tokens). To use a real model:
   export ANTHROPIC_API_KEY=…   then   npx roma solve "your goal" --model anthropic:claude-sonnet-4-5
   (or OPENAI_API_KEY=… and OPENAI_BASE_URL=… for OpenRouter, Ollama, vLLM, with --model openai:<model>)
 `;

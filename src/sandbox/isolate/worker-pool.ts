@@ -18,14 +18,15 @@ async function wasmModuleOrUndefined(): Promise<CompiledWasmModule | undefined> 
 /** A worker thread running worker.ts, with the shared flag used to cancel a busy guest. */
 export class IsolateWorker {
   readonly control = new Int32Array(new SharedArrayBuffer(4));
-  readonly ready: Promise<void>;
   private readonly worker: Worker;
   private listener: ((message: FromWorkerMessage) => void) | undefined;
   private exitListener: (() => void) | undefined;
+  private readyWait!: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void };
   dead = false;
   exitReason: string | undefined;
 
   constructor(wasmModule: CompiledWasmModule | undefined) {
+    this.armReady();
     this.worker = new Worker(isolateWorkerUrl(), {
       workerData: { control: this.control.buffer, wasmModule },
       // The worker is plain JavaScript: inheriting the parent's loaders (tsx, vitest) would triple its start.
@@ -36,26 +37,41 @@ export class IsolateWorker {
       stderr: false,
     });
     this.worker.unref();
-    this.ready = new Promise<void>((resolve, reject) => {
-      const onFirst = (message: FromWorkerMessage) => {
-        if (message.type === 'ready') {
-          this.worker.off('message', onFirst);
-          resolve();
-        }
-      };
-      this.worker.on('message', onFirst);
-      this.worker.once('error', (error) => reject(error));
-      this.worker.once('exit', (code) => reject(new Error(`isolate worker exited with code ${code}`)));
+    this.worker.on('message', (message: FromWorkerMessage) => {
+      if (message.type === 'ready') this.readyWait.resolve();
+      this.listener?.(message);
     });
-    this.ready.catch(() => {});
-    this.worker.on('message', (message: FromWorkerMessage) => this.listener?.(message));
     this.worker.on('error', (error) => {
       this.exitReason = error.message;
+      this.readyWait.reject(error);
     });
-    this.worker.on('exit', () => {
+    this.worker.on('exit', (code) => {
       this.dead = true;
+      this.readyWait.reject(new Error(`isolate worker exited with code ${code}`));
       this.exitListener?.();
     });
+  }
+
+  /** Settles when the worker has started, or since the last reset, has freed its previous guest. */
+  get ready(): Promise<void> {
+    return this.readyWait.promise;
+  }
+
+  private armReady(): void {
+    let resolve!: () => void;
+    let reject!: (error: Error) => void;
+    const promise = new Promise<void>((onResolve, onReject) => {
+      resolve = onResolve;
+      reject = onReject;
+    });
+    promise.catch(() => {});
+    this.readyWait = { promise, resolve, reject };
+  }
+
+  /** Frees the guest's runtime; `ready` waits for the worker to confirm, so a failed reset is never reused. */
+  reset(): void {
+    this.armReady();
+    this.post({ type: 'reset' });
   }
 
   attach(listener: (message: FromWorkerMessage) => void, onExit: () => void): void {
@@ -126,12 +142,19 @@ export class IsolateWorkerPool {
   /** A ready worker: a warm one when there is one, else a new one (cold start). */
   async acquire(timeoutMs: number, signal?: AbortSignal): Promise<IsolateWorker> {
     if (this.closed) throw new RomaError('SANDBOX_FAILED', 'the isolate sandbox is closed');
-    let worker: IsolateWorker | undefined;
-    while (this.idle.length > 0 && !worker) {
+    // Bounded by the pool size: an idle worker that died or failed its reset is dropped, the next one tried.
+    while (this.idle.length > 0) {
       const candidate = this.idle.shift()!;
-      if (!candidate.dead) worker = candidate;
+      if (candidate.dead) continue;
+      this.fill();
+      try {
+        await waitReady(candidate, timeoutMs, signal);
+        return candidate;
+      } catch (error) {
+        if (signal?.aborted) throw error;
+      }
     }
-    if (!worker) worker = new IsolateWorker(await wasmModuleOrUndefined());
+    const worker = new IsolateWorker(await wasmModuleOrUndefined());
     this.fill();
     await waitReady(worker, timeoutMs, signal);
     return worker;
@@ -148,7 +171,7 @@ export class IsolateWorkerPool {
       void worker.terminate();
       return;
     }
-    worker.post({ type: 'reset' });
+    worker.reset();
     this.idle.push(worker);
   }
 
