@@ -180,13 +180,7 @@ async function iterate(
         code: parsed.code,
       }),
     );
-    const callsBefore = state.toolCalls.length;
-    let run = await runProgram(plan, catalog, session, parsed.code, context.signal);
-    if (run.stoppedBy === 'crash' && run.stdout === '' && state.toolCalls.length === callsBefore) {
-      // The runtime died before the program did anything observable (no output, no tool call): running it
-      // again cannot repeat a side effect, and the session comes back with a fresh interpreter.
-      run = await runProgram(plan, catalog, session, parsed.code, context.signal);
-    }
+    const run = await runProgram(plan, catalog, session, parsed.code, context.signal);
     const stdout = boundOutput(run.stdout, maxOutputChars);
     const stderr = boundOutput(run.stderr, Math.max(100, Math.floor(maxOutputChars * STDERR_SHARE)));
     const truncated = run.truncated || stdout.truncated || stderr.truncated;

@@ -82,7 +82,7 @@ class IsolateSandbox implements Sandbox {
 interface PendingRun {
   runId: number;
   written: Set<string>;
-  finish: (message: WorkerRunEndMessage | { type: 'exit' }) => void;
+  finish: (message: WorkerRunEndMessage | { type: 'exit' | 'cancelled' }) => void;
 }
 
 class IsolateSession implements SandboxSession {
@@ -288,7 +288,8 @@ class IsolateSession implements SandboxSession {
     if (this.closed) return;
     this.closed = true;
     const busy = this.pending !== undefined;
-    this.pending?.finish({ type: 'exit' });
+    // A run still going is ended by the host, not by a fault of the isolate.
+    this.pending?.finish({ type: 'cancelled' });
     const worker = this.worker;
     this.worker = undefined;
     // A worker still running a guest program cannot go back to the pool.

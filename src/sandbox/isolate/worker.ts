@@ -288,7 +288,9 @@ class Guest {
     } catch (error) {
       const run = this.run;
       if (run && !run.stop) {
-        run.stderr.append(`internal error of the isolate: ${error instanceof Error ? error.message : error}\n`);
+        run.stderr.append(
+          `internal error of the isolate: ${error instanceof Error ? error.message : error}\n`,
+        );
         run.stop = 'crash';
       }
     } finally {
