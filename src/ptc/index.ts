@@ -1,8 +1,9 @@
 // The PTC code agent: MCP tools as code modules, host tool bridge, prompt→test→code loop, service and client.
 
+// The PTC result cache's plan identity lives in the cache folder; these names are kept for callers of ptc.
+export { ptcCacheKey as planCacheKey, ptcPlanHash as planHash } from '../cache/ptc-result-cache.js';
 export { directToolName } from './agent/direct-loop.js';
 export { boundOutput } from './agent/output-bound.js';
-export { planCacheKey, planHash } from './agent/plan-hash.js';
 export type { PtcAgent, PtcCodeAgent, PtcExecuteOptions } from './agent/ptc-agent.js';
 export { createInProcessCodeAgent, createPtcAgent } from './agent/ptc-agent.js';
 export { parseReply } from './agent/reply-parser.js';

@@ -3,7 +3,7 @@ import type { LlmCache } from '../../cache/index.js';
 import { openLlmCache } from '../../cache/index.js';
 import type { RomaConfig } from '../../config/index.js';
 import type { SandboxProviderName } from '../../contracts/index.js';
-import { costOf, createModelRegistry } from '../../llm/index.js';
+import { createModelRegistry } from '../../llm/index.js';
 import type { PtcAgent, PtcAgentDeps } from '../../ptc/index.js';
 import { createHttpCodeAgent, createPtcAgent, McpManager } from '../../ptc/index.js';
 import { createSandboxFromConfig, type Sandbox } from '../../sandbox/index.js';
@@ -53,7 +53,6 @@ export async function openPtcRuntime(
     artifactStore: openArtifactStore(config.store),
     ...(cache ? { cache: cache.store } : {}),
     mode: options.mode ?? config.ptc.mode,
-    costOf: (modelId, usage) => costOf(modelId, usage, config.llm.prices),
     modelTimeoutMs: config.llm.timeoutMs,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.emitArtifactEvents ? { emitArtifactEvents: true } : {}),

@@ -1,7 +1,8 @@
 // The prompt → test → code loop: the model writes a program, the sandbox runs it, bounded output goes back.
+import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { ModelMessage } from 'ai';
 import type { PTCArtifactResult, PTCExecutionPlan, TestResult } from '../../contracts/index.js';
-import { addUsage, RomaError, toRomaError } from '../../contracts/index.js';
+import { RomaError } from '../../contracts/index.js';
 import type { SandboxSession } from '../../sandbox/sandbox.js';
 import { createToolHostFunctions } from '../bridge/tool-bridge.js';
 import type { ToolCatalog } from '../modules/tool-catalog.js';
@@ -9,7 +10,7 @@ import { toolWorkspaceFiles } from '../modules/workspace-files.js';
 import { collectArtifacts } from './artifacts.js';
 import { planEvent } from './events.js';
 import { type LoopState, limitOutcome, type Outcome } from './loop-state.js';
-import { callModelTurn } from './model-turn.js';
+import { callModelTurn, planModel } from './model-turn.js';
 import { boundOutput } from './output-bound.js';
 import { codeSystemPrompt, LAST_TURN_NOTE, taskMessage } from './prompt.js';
 import { parseReply } from './reply-parser.js';
@@ -17,7 +18,6 @@ import { runProgram } from './run-program.js';
 import { runReport } from './run-report.js';
 import type { AgentRunContext, PtcAgentDeps } from './types.js';
 
-const DEFAULT_MODEL_TIMEOUT_MS = 120_000;
 const STDERR_SHARE = 0.25;
 export async function runCodeLoop(
   plan: PTCExecutionPlan,
@@ -26,8 +26,7 @@ export async function runCodeLoop(
   context: AgentRunContext,
   state: LoopState,
 ): Promise<Outcome & { artifacts: PTCArtifactResult['artifacts'] }> {
-  const modelId = plan.model ?? deps.models.defaultModelId ?? 'default';
-  const model = deps.models.resolve(plan.model);
+  const { model, modelId } = planModel(plan, deps);
   const sandbox = await deps.sandboxFor(plan.sandbox.provider);
   if (!sandbox.capabilities.languages.includes(plan.language)) {
     throw new RomaError(
@@ -93,8 +92,8 @@ async function iterate(
   context: AgentRunContext,
   state: LoopState,
   session: SandboxSession,
-  model: ReturnType<PtcAgentDeps['models']['resolve']>,
-  modelId: string,
+  model: LanguageModelV3,
+  modelId: string | undefined,
 ): Promise<Outcome> {
   const system = codeSystemPrompt(plan, catalog);
   const messages: ModelMessage[] = [{ role: 'user', content: taskMessage(plan) }];
@@ -107,52 +106,7 @@ async function iterate(
     if (spent >= tokenBudget)
       return limitOutcome(state, `tokenBudget (${tokenBudget}) spent after ${spent} tokens`);
     const lastTurn = turn > maxIterations;
-    let reply: Awaited<ReturnType<typeof callModelTurn>>;
-    try {
-      reply = await callModelTurn({
-        model,
-        modelId,
-        system,
-        messages,
-        signal: context.signal,
-        timeoutMs: deps.modelTimeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS,
-        ...(deps.maxOutputTokens ? { maxOutputTokens: deps.maxOutputTokens } : {}),
-        ...(deps.costOf ? { costOf: deps.costOf } : {}),
-      });
-    } catch (error) {
-      const romaError = toRomaError(error, 'MODEL_CALL_FAILED');
-      await context.emit(
-        planEvent(plan, 'llm-call', {
-          taskId: plan.taskId,
-          module: 'ptc',
-          model: modelId,
-          inputTokens: 0,
-          outputTokens: 0,
-          cachedInputTokens: 0,
-          costUsd: 0,
-          cacheHit: false,
-          durationMs: 0,
-          ok: false,
-          error: romaError.message,
-        }),
-      );
-      throw romaError;
-    }
-    state.usage = addUsage(state.usage, reply.usage);
-    await context.emit(
-      planEvent(plan, 'llm-call', {
-        taskId: plan.taskId,
-        module: 'ptc',
-        model: modelId,
-        inputTokens: reply.usage.inputTokens,
-        outputTokens: reply.usage.outputTokens,
-        cachedInputTokens: reply.usage.cachedInputTokens,
-        costUsd: reply.usage.costUsd,
-        cacheHit: reply.cacheHit,
-        durationMs: reply.durationMs,
-        ok: true,
-      }),
-    );
+    const reply = await callModelTurn(plan, { model, modelId, system, messages }, deps, context, state);
     messages.push({ role: 'assistant', content: reply.text });
     const parsed = parseReply(reply.text, plan.language);
     if (parsed.kind === 'final') {

@@ -1,17 +1,23 @@
 // Direct tool-calling mode: classic JSON tool calls, each tool result into the model's context (the baseline).
-import { generateText, type JSONSchema7, jsonSchema, stepCountIs, type ToolSet, tool } from 'ai';
+import {
+  type AssistantModelMessage,
+  type JSONSchema7,
+  jsonSchema,
+  type ModelMessage,
+  type ToolModelMessage,
+  type ToolSet,
+  tool,
+} from 'ai';
 import type { PTCArtifactResult, PTCExecutionPlan } from '../../contracts/index.js';
-import { addUsage, toRomaError } from '../../contracts/index.js';
-import { callToolRecorded } from '../bridge/tool-bridge.js';
+import type { ModelToolCall } from '../../llm/index.js';
+import { callToolRecorded, type ToolBridgeOptions } from '../bridge/tool-bridge.js';
 import { toIdentifier } from '../modules/identifiers.js';
 import type { ToolCatalog } from '../modules/tool-catalog.js';
-import { planEvent } from './events.js';
 import type { LoopState } from './loop-state.js';
-import { modelCallError, readCacheHit, usageOf } from './model-turn.js';
+import { callModelTurn, planModel } from './model-turn.js';
 import { taskMessage } from './prompt.js';
 import type { AgentRunContext, PtcAgentDeps } from './types.js';
 
-const DEFAULT_MODEL_TIMEOUT_MS = 120_000;
 /** Tool calls take a step each, so direct mode gets more steps than code mode gets runs. */
 const STEPS_PER_ITERATION = 3;
 
@@ -29,6 +35,60 @@ function directSystemPrompt(catalog: ToolCatalog): string {
   ].join('\n');
 }
 
+/** `<server>__<tool>` → the MCP tool it stands for. */
+type DirectTools = Map<string, { server: string; tool: string }>;
+
+/**
+ * Runs one step's tool calls in parallel (as the AI SDK would) and returns the messages that carry them back:
+ * the assistant's text and calls, then every whole result — or the error's message — in call order.
+ */
+async function runToolCalls(
+  text: string,
+  calls: readonly ModelToolCall[],
+  directTools: DirectTools,
+  bridge: ToolBridgeOptions,
+): Promise<ModelMessage[]> {
+  const assistant: AssistantModelMessage = {
+    role: 'assistant',
+    content: [
+      ...(text.length > 0 ? [{ type: 'text' as const, text }] : []),
+      ...calls.map((call) => ({
+        type: 'tool-call' as const,
+        toolCallId: call.toolCallId,
+        toolName: call.toolName,
+        input: typeof call.input === 'object' && call.input !== null ? call.input : {},
+      })),
+    ],
+  };
+  const results = await Promise.all(
+    calls.map(async (call) => {
+      const target = directTools.get(call.toolName);
+      const args = (typeof call.input === 'object' && call.input !== null ? call.input : {}) as Record<
+        string,
+        unknown
+      >;
+      try {
+        if (!target) throw new Error(`unknown tool ${call.toolName}`);
+        // The whole tool result enters the context: that is what this mode is the baseline for.
+        const output = await callToolRecorded(bridge, target.server, target.tool, args);
+        return { type: 'text' as const, value: output.text };
+      } catch (error) {
+        return { type: 'error-text' as const, value: (error as Error).message ?? String(error) };
+      }
+    }),
+  );
+  const toolMessage: ToolModelMessage = {
+    role: 'tool',
+    content: calls.map((call, index) => ({
+      type: 'tool-result' as const,
+      toolCallId: call.toolCallId,
+      toolName: call.toolName,
+      output: results[index]!,
+    })),
+  };
+  return [assistant, toolMessage];
+}
+
 export async function runDirectLoop(
   plan: PTCExecutionPlan,
   catalog: ToolCatalog,
@@ -36,9 +96,8 @@ export async function runDirectLoop(
   context: AgentRunContext,
   state: LoopState,
 ): Promise<Outcome> {
-  const modelId = plan.model ?? deps.models.defaultModelId ?? 'default';
-  const model = deps.models.resolve(plan.model);
-  const bridge = {
+  const { model, modelId } = planModel(plan, deps);
+  const bridge: ToolBridgeOptions = {
     provider: deps.tools,
     catalog,
     executionId: plan.executionId,
@@ -49,73 +108,47 @@ export async function runDirectLoop(
     records: state.toolCalls,
   };
   const tools: ToolSet = {};
+  const directTools: DirectTools = new Map();
   for (const server of catalog.servers) {
     for (const info of server.tools) {
-      tools[directToolName(server.name, info.name)] = tool({
+      const name = directToolName(server.name, info.name);
+      directTools.set(name, { server: server.name, tool: info.name });
+      tools[name] = tool({
         description: info.description,
         inputSchema: jsonSchema(info.inputSchema as JSONSchema7),
-        // The whole tool result enters the context: that is what this mode is the baseline for.
-        execute: async (args: unknown) =>
-          (await callToolRecorded(bridge, server.name, info.name, (args ?? {}) as Record<string, unknown>))
-            .text,
       });
     }
   }
-  const timeoutSignal = AbortSignal.timeout(
-    (deps.modelTimeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS) * STEPS_PER_ITERATION * plan.limits.maxIterations,
-  );
+  const system = directSystemPrompt(catalog);
+  const messages: ModelMessage[] = [{ role: 'user', content: taskMessage(plan) }];
   const maxSteps = plan.limits.maxIterations * STEPS_PER_ITERATION;
-  let stepStarted = performance.now();
-  let result: Awaited<ReturnType<typeof generateText>>;
-  try {
-    result = await generateText({
-      model,
-      system: directSystemPrompt(catalog),
-      messages: [{ role: 'user', content: taskMessage(plan) }],
-      tools,
-      temperature: 0,
-      maxRetries: 1,
-      abortSignal: AbortSignal.any([context.signal, timeoutSignal]),
-      ...(deps.maxOutputTokens ? { maxOutputTokens: deps.maxOutputTokens } : {}),
-      stopWhen: [
-        stepCountIs(maxSteps),
-        () => state.usage.inputTokens + state.usage.outputTokens >= plan.limits.tokenBudget,
-      ],
-      onStepFinish: async (step) => {
-        const usage = usageOf(step.usage, modelId, deps.costOf);
-        state.usage = addUsage(state.usage, usage);
-        await context.emit(
-          planEvent(plan, 'llm-call', {
-            taskId: plan.taskId,
-            module: 'ptc',
-            model: modelId,
-            inputTokens: usage.inputTokens,
-            outputTokens: usage.outputTokens,
-            cachedInputTokens: usage.cachedInputTokens,
-            costUsd: usage.costUsd,
-            cacheHit: readCacheHit(step.providerMetadata),
-            durationMs: performance.now() - stepStarted,
-            ok: true,
-          }),
-        );
-        stepStarted = performance.now();
-      },
-    });
-  } catch (error) {
-    throw toRomaError(modelCallError(error, context.signal, timeoutSignal));
+  let text = '';
+  // One model call per step, so each is its own llm-call event (and its own LLM-cache entry).
+  for (let step = 1; step <= maxSteps; step += 1) {
+    const reply = await callModelTurn(
+      plan,
+      { model, modelId, system, messages, tools },
+      deps,
+      context,
+      state,
+    );
+    text = reply.text;
+    if (reply.toolCalls.length === 0) return { status: 'SUCCESS', summary: finalAnswer(text), error: null };
+    messages.push(...(await runToolCalls(reply.text, reply.toolCalls, directTools, bridge)));
+    if (state.usage.inputTokens + state.usage.outputTokens >= plan.limits.tokenBudget) break;
   }
-  const text = result.text.replace(/^[\s\S]*?FINAL ANSWER\s*:\s*/i, '').trim();
-  if (result.finishReason === 'tool-calls') {
-    const spent = state.usage.inputTokens + state.usage.outputTokens;
-    const message =
-      spent >= plan.limits.tokenBudget
-        ? `tokenBudget (${plan.limits.tokenBudget}) spent after ${spent} tokens`
-        : `${maxSteps} steps reached without a final answer`;
-    return {
-      status: state.toolCalls.some((call) => call.ok) ? 'PARTIAL_SUCCESS' : 'FAILURE',
-      summary: text,
-      error: { code: 'BUDGET_EXCEEDED', message },
-    };
-  }
-  return { status: 'SUCCESS', summary: text, error: null };
+  const spent = state.usage.inputTokens + state.usage.outputTokens;
+  const message =
+    spent >= plan.limits.tokenBudget
+      ? `tokenBudget (${plan.limits.tokenBudget}) spent after ${spent} tokens`
+      : `${maxSteps} steps reached without a final answer`;
+  return {
+    status: state.toolCalls.some((call) => call.ok) ? 'PARTIAL_SUCCESS' : 'FAILURE',
+    summary: finalAnswer(text),
+    error: { code: 'BUDGET_EXCEEDED', message },
+  };
+}
+
+function finalAnswer(text: string): string {
+  return text.replace(/^[\s\S]*?FINAL ANSWER\s*:\s*/i, '').trim();
 }

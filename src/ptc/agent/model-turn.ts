@@ -1,76 +1,94 @@
-// One model call of the agent: bounded in time, usage and cost accounted, recorded as an llm-call event.
-import { generateText, type LanguageModel, type ModelMessage, type ToolSet } from 'ai';
-import type { TokenUsage } from '../../contracts/index.js';
-import { RomaError } from '../../contracts/index.js';
+// One model call of the agent through the model layer's callText, added to the loop's usage and recorded as
+// an llm-call event (with what the LLM-response cache saved).
+import type { LanguageModelV3 } from '@ai-sdk/provider';
+import type { ModelMessage, ToolSet } from 'ai';
+import type { PTCExecutionPlan } from '../../contracts/index.js';
+import { addUsage, toRomaError } from '../../contracts/index.js';
+import { callText, type ModelCallResult } from '../../llm/index.js';
+import { planEvent } from './events.js';
+import type { LoopState } from './loop-state.js';
+import type { AgentRunContext, PtcAgentDeps } from './types.js';
 
 export interface ModelTurnInput {
-  model: LanguageModel;
-  modelId: string;
+  model: LanguageModelV3;
+  /** The plan's model, else the registry's default; undefined lets the model layer name it. */
+  modelId: string | undefined;
   system: string;
   messages: ModelMessage[];
-  signal: AbortSignal;
-  timeoutMs: number;
-  maxOutputTokens?: number;
-  costOf?: (modelId: string, usage: TokenUsage) => number;
+  /** Offered without `execute`: the direct loop runs the calls itself, one model call per step. */
+  tools?: ToolSet;
 }
 
-export interface ModelTurnOutput {
-  text: string;
-  usage: TokenUsage;
-  cacheHit: boolean;
-  durationMs: number;
+/** The model to use for a plan and the id to report it by. */
+export function planModel(
+  plan: PTCExecutionPlan,
+  deps: PtcAgentDeps,
+): { model: LanguageModelV3; modelId: string | undefined } {
+  return { model: deps.models.resolve(plan.model), modelId: plan.model ?? deps.models.defaultModelId };
 }
 
-export function usageOf(
-  usage: {
-    inputTokens?: number | undefined;
-    outputTokens?: number | undefined;
-    inputTokenDetails?: { cacheReadTokens?: number | undefined };
-  },
-  modelId: string,
-  costOf?: (modelId: string, usage: TokenUsage) => number,
-): TokenUsage {
-  const tokens: TokenUsage = {
-    inputTokens: usage.inputTokens ?? 0,
-    outputTokens: usage.outputTokens ?? 0,
-    cachedInputTokens: usage.inputTokenDetails?.cacheReadTokens ?? 0,
-    costUsd: 0,
-  };
-  return { ...tokens, costUsd: costOf ? costOf(modelId, tokens) : 0 };
-}
-
-export function readCacheHit(providerMetadata: unknown): boolean {
-  const roma = (providerMetadata as { roma?: { cacheHit?: unknown } } | undefined)?.roma;
-  return roma?.cacheHit === true;
-}
-
-export function modelCallError(error: unknown, signal: AbortSignal, timeoutSignal: AbortSignal): RomaError {
-  if (signal.aborted) return new RomaError('CANCELLED', 'the model call was cancelled');
-  if (timeoutSignal.aborted) return new RomaError('TIMEOUT', 'the model call timed out', { retryable: true });
-  return new RomaError('MODEL_CALL_FAILED', (error as Error).message ?? String(error), { cause: error });
-}
-
-export async function callModelTurn(input: ModelTurnInput, tools?: ToolSet): Promise<ModelTurnOutput> {
-  const started = performance.now();
-  const timeoutSignal = AbortSignal.timeout(input.timeoutMs);
+/** Throws the model layer's RomaError (CANCELLED, TIMEOUT, MODEL_CALL_FAILED) after recording the failure. */
+export async function callModelTurn(
+  plan: PTCExecutionPlan,
+  input: ModelTurnInput,
+  deps: PtcAgentDeps,
+  context: AgentRunContext,
+  state: LoopState,
+): Promise<ModelCallResult<string>> {
+  const startedAt = performance.now();
+  let result: ModelCallResult<string>;
   try {
-    const result = await generateText({
+    result = await callText({
       model: input.model,
+      ...(input.modelId ? { modelId: input.modelId } : {}),
       system: input.system,
       messages: input.messages,
       temperature: 0,
-      maxRetries: 1,
-      abortSignal: AbortSignal.any([input.signal, timeoutSignal]),
-      ...(input.maxOutputTokens ? { maxOutputTokens: input.maxOutputTokens } : {}),
-      ...(tools ? { tools } : {}),
+      signal: context.signal,
+      // Unset: the registry's model settings (llm.timeoutMs, llm.maxRetries, llm.prices) apply.
+      ...(deps.modelTimeoutMs ? { timeoutMs: deps.modelTimeoutMs } : {}),
+      ...(deps.maxOutputTokens ? { maxOutputTokens: deps.maxOutputTokens } : {}),
+      ...(input.tools ? { tools: input.tools } : {}),
+      // Read by the LLM-response cache: the `ptc` module policy, and the run whose entries it records.
+      providerOptions: { roma: { module: 'ptc', executionId: plan.executionId, taskId: plan.taskId } },
     });
-    return {
-      text: result.text,
-      usage: usageOf(result.usage, input.modelId, input.costOf),
-      cacheHit: readCacheHit(result.providerMetadata),
-      durationMs: performance.now() - started,
-    };
   } catch (error) {
-    throw modelCallError(error, input.signal, timeoutSignal);
+    const romaError = toRomaError(error, 'MODEL_CALL_FAILED');
+    await context.emit(
+      planEvent(plan, 'llm-call', {
+        taskId: plan.taskId,
+        module: 'ptc',
+        model: input.modelId ?? 'default',
+        inputTokens: 0,
+        outputTokens: 0,
+        cachedInputTokens: 0,
+        costUsd: 0,
+        cacheHit: false,
+        durationMs: performance.now() - startedAt,
+        ok: false,
+        error: romaError.message,
+      }),
+    );
+    throw romaError;
   }
+  state.usage = addUsage(state.usage, result.usage);
+  await context.emit(
+    planEvent(plan, 'llm-call', {
+      taskId: plan.taskId,
+      module: 'ptc',
+      model: result.modelId,
+      inputTokens: result.usage.inputTokens,
+      outputTokens: result.usage.outputTokens,
+      cachedInputTokens: result.usage.cachedInputTokens,
+      costUsd: result.usage.costUsd,
+      cacheHit: result.cacheHit,
+      // What the cache spared this call (zero on a miss): folded into the run's "tokens saved".
+      savedInputTokens: result.savedUsage.inputTokens,
+      savedOutputTokens: result.savedUsage.outputTokens,
+      savedCostUsd: result.savedUsage.costUsd,
+      durationMs: result.durationMs,
+      ok: true,
+    }),
+  );
+  return result;
 }

@@ -1,13 +1,12 @@
 // The PTC code agent: plan in, PTCArtifactResult out; cache, tool catalog and the code or direct loop.
+import { createPtcResultCache } from '../../cache/ptc-result-cache.js';
 import type { NewStreamEvent, PTCArtifactResult, PTCExecutionPlan, PtcStats } from '../../contracts/index.js';
-import { PTCExecutionPlanSchema, parseOrThrow, toRomaError } from '../../contracts/index.js';
+import { emptyUsage, PTCExecutionPlanSchema, parseOrThrow, toRomaError } from '../../contracts/index.js';
 import { buildToolCatalog } from '../modules/tool-catalog.js';
 import { runCodeLoop } from './code-loop.js';
 import { runDirectLoop } from './direct-loop.js';
 import { planEvent } from './events.js';
 import { newLoopState } from './loop-state.js';
-import { planCacheKey } from './plan-hash.js';
-import { readCachedResult, shouldReadCache, writeCachedResult } from './result-cache.js';
 import type { PtcAgentDeps } from './types.js';
 
 /** Same shape as the engine's `CodeAgentExecuteOptions` (implemented structurally; ptc never imports engine). */
@@ -42,22 +41,24 @@ export function createPtcAgent(deps: PtcAgentDeps): PtcAgent {
     costUsd: 0,
   };
 
-  async function execute(input: PTCExecutionPlan, options: PtcExecuteOptions): Promise<PTCArtifactResult> {
-    const plan = parseOrThrow(PTCExecutionPlanSchema, input, 'plan');
+  // The cache folder's PTC result cache: plan identity, strategy/TTL rules, corrupt entries, stats, single-flight.
+  const resultCache = deps.cache
+    ? createPtcResultCache(deps.cache, {
+        mode,
+        ...(deps.models.defaultModelId ? { defaultModelId: deps.models.defaultModelId } : {}),
+      })
+    : undefined;
+
+  async function run(
+    plan: PTCExecutionPlan,
+    options: PtcExecuteOptions,
+    cacheKey: string | null,
+  ): Promise<PTCArtifactResult> {
     const startedAt = new Date().toISOString();
     const emit = async (event: NewStreamEvent) => {
       deps.onEvent?.(event);
       await options.emit(event);
     };
-    totals.executions += 1;
-    const cacheKey = deps.cache ? planCacheKey(plan, mode) : null;
-    if (deps.cache && cacheKey && shouldReadCache(plan)) {
-      const cached = await Promise.resolve(readCachedResult(deps.cache, cacheKey, plan)).catch(() => null);
-      if (cached) {
-        totals.cacheHits += 1;
-        return cached;
-      }
-    }
     const state = newLoopState();
     let outcome: Pick<PTCArtifactResult, 'status' | 'summary' | 'error' | 'artifacts'>;
     try {
@@ -101,18 +102,45 @@ export function createPtcAgent(deps: PtcAgentDeps): PtcAgent {
     totals.outputTokens += state.usage.outputTokens;
     totals.costUsd += state.usage.costUsd;
     if (result.status === 'FAILURE' || result.status === 'TIMEOUT') totals.failures += 1;
-    if (deps.cache && cacheKey) {
-      await Promise.resolve(writeCachedResult(deps.cache, cacheKey, plan, result)).catch(async (error) => {
-        await emit(
-          planEvent(plan, 'warning', {
-            taskId: plan.taskId,
-            code: 'CACHE_FAILED',
-            message: (error as Error).message,
-          }),
-        );
-      });
-    }
     return result;
+  }
+
+  async function execute(input: PTCExecutionPlan, options: PtcExecuteOptions): Promise<PTCArtifactResult> {
+    const plan = parseOrThrow(PTCExecutionPlanSchema, input, 'plan');
+    totals.executions += 1;
+    if (!resultCache) return run(plan, options, null);
+    const cacheKey = resultCache.keyFor(plan);
+    try {
+      // A hit, or this plan run once for every concurrent identical plan; stored as the plan's strategy allows.
+      const result = await resultCache.getOrRun(plan, () => run(plan, options, cacheKey), {
+        signal: options.signal,
+      });
+      if (result.fromCache) totals.cacheHits += 1;
+      return result;
+    } catch (error) {
+      // getOrRun throws only this caller's abort while it waits for an identical plan's answer (run never throws).
+      const romaError = toRomaError(error, 'PTC_FAILED');
+      const code = options.signal.aborted ? 'CANCELLED' : romaError.code;
+      if (code !== 'CANCELLED') totals.failures += 1;
+      const now = new Date().toISOString();
+      return {
+        planId: plan.planId,
+        taskId: plan.taskId,
+        status: statusFor(code),
+        summary: '',
+        error: { code, message: romaError.message },
+        artifacts: [],
+        executions: [],
+        testResults: [],
+        toolCalls: [],
+        iterationsUsed: 0,
+        usage: emptyUsage(),
+        fromCache: false,
+        cacheKey,
+        startedAt: now,
+        completedAt: now,
+      };
+    }
   }
 
   return { execute, stats: () => ({ ...totals }) };

@@ -1,14 +1,17 @@
 // What the PTC agent is built from: a model resolver, sandboxes, MCP tools, an artifact store and a cache.
-import type { LanguageModel } from 'ai';
+import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { CacheStore } from '../../cache/cache-store.js';
-import type { NewStreamEvent, SandboxProviderName, TokenUsage } from '../../contracts/index.js';
+import type { NewStreamEvent, SandboxProviderName } from '../../contracts/index.js';
 import type { Sandbox } from '../../sandbox/sandbox.js';
 import type { ArtifactStore } from '../../store/artifact-store.js';
 import type { ToolProvider } from '../mcp/types.js';
 
-/** Structurally the model registry of `src/llm/` (`resolve`, `defaultModelId`). */
+/**
+ * Structurally the model registry of `src/llm/` (`resolve`, `defaultModelId`). A model it resolves carries
+ * its prices, timeout and retries (`modelSettingsOf`), which the model layer's `callText` applies.
+ */
 export interface PtcModelResolver {
-  resolve(modelId?: string): LanguageModel;
+  resolve(modelId?: string): LanguageModelV3;
   readonly defaultModelId: string | undefined;
 }
 
@@ -22,13 +25,11 @@ export interface PtcAgentDeps {
   tools?: ToolProvider;
   /** Where files under `results/` go; without one, artifacts are skipped with a warning event. */
   artifactStore?: ArtifactStore;
-  /** PTC result cache (`ptc:v1:<plan hash>`); without one, nothing is cached. */
+  /** Store of the PTC result cache (`ptc:v1:<plan hash>`, `createPtcResultCache`); without one, nothing is cached. */
   cache?: CacheStore;
   /** `code` (programmatic tool calling, default) or `direct` (classic JSON tool calls). */
   mode?: PtcMode;
-  /** Cost in USD of one model call; 0 when absent. */
-  costOf?: (modelId: string, usage: TokenUsage) => number;
-  /** Bound on one model call. */
+  /** Bound on one model call, retries included; default the model's `llm.timeoutMs`. */
   modelTimeoutMs?: number;
   maxOutputTokens?: number;
   /**

@@ -2,6 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CacheEntryRecord } from '../../../src/cache/index.js';
+import { createLlmCache, type LlmCache } from '../../../src/cache/index.js';
 import { MemoryCacheStore } from '../../../src/cache/memory-cache-store.js';
 import { LlmConfigSchema } from '../../../src/config/sections/llm.js';
 import type { McpServerConfig } from '../../../src/config/sections/ptc.js';
@@ -30,6 +32,10 @@ export interface PtcHarnessOptions {
   /** Share one manager (its connections) between harnesses. */
   manager?: McpManager;
   cache?: boolean;
+  /** Put the LLM-response cache (its own memory store, default policy) in front of the model. */
+  llmCache?: boolean;
+  /** `llm.prices` of the registry (USD per million tokens), e.g. for `openai:scripted`. */
+  prices?: Record<string, { inputPerMillionUsd: number; outputPerMillionUsd: number }>;
   emitArtifactEvents?: boolean;
 }
 
@@ -40,6 +46,10 @@ export interface PtcHarness {
   sandbox: Sandbox;
   artifactStore: FileArtifactStore;
   cache: MemoryCacheStore;
+  /** Present with `llmCache: true`. */
+  llmCache: LlmCache | undefined;
+  /** Every entry the LLM cache stored or served (with the asking execution). */
+  llmCacheEntries: CacheEntryRecord[];
   dataDir: string;
   events: NewStreamEvent[];
   deps: PtcAgentDeps;
@@ -55,12 +65,18 @@ let planCounter = 0;
 
 export async function startPtcHarness(options: PtcHarnessOptions): Promise<PtcHarness> {
   const model = await startScriptedModelServer({ rules: options.rules });
+  const llmCacheEntries: CacheEntryRecord[] = [];
+  const llmCache = options.llmCache
+    ? createLlmCache({ store: new MemoryCacheStore(), onEntry: (record) => llmCacheEntries.push(record) })
+    : undefined;
   const registry = createModelRegistry(
     LlmConfigSchema.parse({
       model: 'openai:scripted',
       openaiBaseUrl: model.openaiBaseUrl,
       openaiApiKey: 'test-key',
+      ...(options.prices ? { prices: options.prices } : {}),
     }),
+    llmCache ? { middleware: [llmCache.middleware] } : {},
   );
   const manager =
     options.manager ??
@@ -101,6 +117,8 @@ export async function startPtcHarness(options: PtcHarnessOptions): Promise<PtcHa
     sandbox,
     artifactStore,
     cache,
+    llmCache,
+    llmCacheEntries,
     dataDir,
     events,
     deps,
