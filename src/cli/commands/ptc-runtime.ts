@@ -61,6 +61,8 @@ export async function openPtcRuntime(
     agent,
     manager,
     close: async () => {
+      // Stats counters are written in the background; flush them while the store is still open.
+      await agent.flush().catch(() => undefined);
       await manager.close();
       await Promise.all([...sandboxes.values()].map((sandbox) => sandbox.close().catch(() => undefined)));
       if (cache && !shared) {

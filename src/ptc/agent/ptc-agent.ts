@@ -22,6 +22,8 @@ export interface PtcCodeAgent {
 
 export interface PtcAgent extends PtcCodeAgent {
   stats(): PtcStats;
+  /** Writes the result cache's pending stats counters; call before the cache store closes. */
+  flush(): Promise<void>;
 }
 
 function statusFor(code: string): PTCArtifactResult['status'] {
@@ -143,7 +145,13 @@ export function createPtcAgent(deps: PtcAgentDeps): PtcAgent {
     }
   }
 
-  return { execute, stats: () => ({ ...totals }) };
+  return {
+    execute,
+    stats: () => ({ ...totals }),
+    flush: async () => {
+      await resultCache?.flush();
+    },
+  };
 }
 
 /** The engine's in-process CodeAgent (the default when PTC_SERVICE_URL is not set). */

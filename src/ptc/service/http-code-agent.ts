@@ -160,5 +160,6 @@ export function createHttpCodeAgent(
     return parsed.value;
   }
 
-  return { execute, stats: () => ({ ...seen }), fetchStats };
+  // The service owns its cache; a client has nothing of its own to flush.
+  return { execute, stats: () => ({ ...seen }), fetchStats, flush: async () => {} };
 }
