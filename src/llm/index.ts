@@ -2,6 +2,8 @@
 
 export { callObject, callText, streamTextCall } from './call.js';
 export { isRetryableStatus } from './call-errors.js';
+export type { ModelCallFigures } from './call-figures.js';
+export { modelCallFigures } from './call-figures.js';
 export type { ModelProvider, ParsedModelId } from './model-id.js';
 export { MODEL_PROVIDERS, parseModelId } from './model-id.js';
 export type { ModelSettings } from './model-settings.js';

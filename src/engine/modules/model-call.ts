@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { TaskType, TokenUsage } from '../../contracts/index.js';
 import { RomaError, toRomaError } from '../../contracts/index.js';
-import { callObject, callText } from '../../llm/index.js';
+import { callObject, callText, modelCallFigures } from '../../llm/index.js';
 import type { EventSink } from '../events/event-sink.js';
 import type { ModelResolver } from '../model-resolver.js';
 import type { Semaphore } from '../scheduler/semaphore.js';
@@ -82,20 +82,10 @@ async function invoke<T>(
       type: 'llm-call',
       taskId: call.taskId,
       module: call.module,
-      model: result.modelId ?? resolvedModelId,
-      inputTokens: result.usage.inputTokens,
-      outputTokens: result.usage.outputTokens,
-      cachedInputTokens: result.usage.cachedInputTokens,
-      costUsd: result.usage.costUsd,
-      cacheHit: result.cacheHit,
-      // What the cache spared this call (zero on a miss): folded into the run's "tokens saved".
-      savedInputTokens: result.savedUsage.inputTokens,
-      savedOutputTokens: result.savedUsage.outputTokens,
-      savedCostUsd: result.savedUsage.costUsd,
-      durationMs: result.durationMs,
+      ...modelCallFigures(result),
       ok: true,
     });
-    return { value: result.value as T, text: result.text, modelId: result.modelId ?? resolvedModelId };
+    return { value: result.value as T, text: result.text, modelId: result.modelId };
   } catch (error) {
     const failure = toRomaError(error, 'MODEL_CALL_FAILED');
     const usage = usageFromError(error);

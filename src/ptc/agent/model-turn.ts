@@ -4,7 +4,7 @@ import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { ModelMessage, ToolSet } from 'ai';
 import type { PTCExecutionPlan } from '../../contracts/index.js';
 import { addUsage, toRomaError } from '../../contracts/index.js';
-import { callText, type ModelCallResult } from '../../llm/index.js';
+import { callText, type ModelCallResult, modelCallFigures } from '../../llm/index.js';
 import { planEvent } from './events.js';
 import type { LoopState } from './loop-state.js';
 import type { AgentRunContext, PtcAgentDeps } from './types.js';
@@ -76,17 +76,7 @@ export async function callModelTurn(
     planEvent(plan, 'llm-call', {
       taskId: plan.taskId,
       module: 'ptc',
-      model: result.modelId,
-      inputTokens: result.usage.inputTokens,
-      outputTokens: result.usage.outputTokens,
-      cachedInputTokens: result.usage.cachedInputTokens,
-      costUsd: result.usage.costUsd,
-      cacheHit: result.cacheHit,
-      // What the cache spared this call (zero on a miss): folded into the run's "tokens saved".
-      savedInputTokens: result.savedUsage.inputTokens,
-      savedOutputTokens: result.savedUsage.outputTokens,
-      savedCostUsd: result.savedUsage.costUsd,
-      durationMs: result.durationMs,
+      ...modelCallFigures(result),
       ok: true,
     }),
   );
