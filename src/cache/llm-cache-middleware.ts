@@ -158,22 +158,28 @@ export function createLlmCache(options: LlmCacheOptions): LlmCache {
     tell(call, text, false);
   }
 
+  /** The stored answer, or (counted as a miss) the lease to produce it under single-flight. */
+  async function lookUp(call: PlannedCall, signal: AbortSignal | undefined) {
+    const found = await flights.find({
+      key: call.key,
+      group: call.group,
+      decode: decodeEntry,
+      ...(signal ? { signal } : {}),
+    });
+    if (found.kind !== 'hit') stats.record(call.group, { misses: 1 });
+    return found;
+  }
+
   const middleware: LanguageModelV3Middleware = {
     specificationVersion: 'v3',
 
     async wrapGenerate({ doGenerate, params, model }): Promise<LanguageModelV3GenerateResult> {
       const call = plan(params, model);
       if (call === undefined) return doGenerate();
-      const found = await flights.find({
-        key: call.key,
-        group: call.group,
-        decode: decodeEntry,
-        ...(params.abortSignal ? { signal: params.abortSignal } : {}),
-      });
+      const found = await lookUp(call, params.abortSignal);
       if (found.kind === 'hit') {
         return generateResultFromEntry(found.value, hitFor(call, found.value));
       }
-      stats.record(call.group, { misses: 1 });
       let result: LanguageModelV3GenerateResult;
       try {
         result = await doGenerate();
@@ -215,16 +221,10 @@ export function createLlmCache(options: LlmCacheOptions): LlmCache {
     async wrapStream({ doStream, params, model }): Promise<LanguageModelV3StreamResult> {
       const call = plan(params, model);
       if (call === undefined) return doStream();
-      const found = await flights.find({
-        key: call.key,
-        group: call.group,
-        decode: decodeEntry,
-        ...(params.abortSignal ? { signal: params.abortSignal } : {}),
-      });
+      const found = await lookUp(call, params.abortSignal);
       if (found.kind === 'hit') {
         return streamResultFromEntry(found.value, hitFor(call, found.value));
       }
-      stats.record(call.group, { misses: 1 });
       const lease = found.lease;
       let upstream: LanguageModelV3StreamResult;
       try {
