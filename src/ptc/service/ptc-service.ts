@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { WebSocketServer } from 'ws';
-import type { ApiErrorBody, NewStreamEvent } from '../../contracts/index.js';
+import type { NewStreamEvent } from '../../contracts/index.js';
 import { PTCExecutionPlanSchema, parseJsonWith, toRomaError } from '../../contracts/index.js';
+import { errorResponse } from '../../server/index.js';
 import type { PtcAgent } from '../agent/ptc-agent.js';
 import type { ToolProvider } from '../mcp/types.js';
 import { PtcEventHub } from './event-hub.js';
@@ -16,10 +17,6 @@ export interface PtcServiceOptions {
   agent: PtcAgent;
   tools?: ToolProvider;
   hub?: PtcEventHub;
-}
-
-function errorBody(code: string, message: string, field?: string): ApiErrorBody {
-  return { error: { code, message, ...(field ? { field } : {}) } };
 }
 
 /** The Hono app; the hub must also receive the agent's events (`onEvent`) for the stream to carry them. */
@@ -34,11 +31,13 @@ export function createPtcServiceApp(options: PtcServiceOptions): { app: Hono; hu
 
   app.post('/execute', async (c) => {
     const text = await c.req.text();
-    if (text.length > MAX_BODY_BYTES) return c.json(errorBody('VALIDATION_FAILED', 'plan too large'), 413);
+    if (text.length > MAX_BODY_BYTES)
+      return errorResponse({ code: 'VALIDATION_FAILED', message: 'plan too large', field: 'plan' }, 413);
     const parsed = parseJsonWith(PTCExecutionPlanSchema, text, 'plan');
     if (!parsed.ok) {
       const path = parsed.issues[0]?.path;
-      return c.json(errorBody('VALIDATION_FAILED', parsed.message, path ? `plan.${path}` : 'plan'), 400);
+      const field = path ? `plan.${path}` : 'plan';
+      return errorResponse({ code: 'VALIDATION_FAILED', message: parsed.message, field });
     }
     const plan = parsed.value;
     try {
@@ -48,10 +47,13 @@ export function createPtcServiceApp(options: PtcServiceOptions): { app: Hono; hu
     } catch (error) {
       const romaError = toRomaError(error, 'PTC_FAILED');
       const message = options.tools ? options.tools.redact(romaError.message) : romaError.message;
-      return c.json(
-        errorBody(romaError.code, message, romaError.field),
-        romaError.code === 'VALIDATION_FAILED' ? 400 : 500,
-      );
+      return errorResponse({
+        code: romaError.code,
+        message,
+        field: romaError.field,
+        retryable: romaError.retryable,
+        fix: romaError.fix,
+      });
     } finally {
       hub.publish({
         type: 'ptc-execution-done',

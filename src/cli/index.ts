@@ -1,0 +1,2 @@
+// The `roma` command line: the program (for embedding or tests); `main.ts` is the executable entry.
+export { buildProgram } from './program.js';
