@@ -3,6 +3,7 @@
 import { createSecretScrubber } from '../config/index.js';
 import { isRomaError } from '../contracts/index.js';
 import { buildProgram } from './program.js';
+import { errorLine } from './render/index.js';
 
 /** Values of the environment that look like credentials: never printed, whatever error carries them. */
 function environmentSecrets(): string[] {
@@ -11,12 +12,19 @@ function environmentSecrets(): string[] {
     .map(([, value]) => value as string);
 }
 
+// `roma runs export <id> | head` closes the pipe early: end quietly, as Unix tools do, instead of a stack
+// trace. An interrupted run stays resumable (`roma runs resume`), like after any other crash.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (error) {
   const scrub = createSecretScrubber(environmentSecrets());
   if (isRomaError(error)) {
-    console.error(scrub(`roma: ${error.toLine()}`));
+    console.error(scrub(errorLine(error)));
   } else if (
     error &&
     typeof error === 'object' &&

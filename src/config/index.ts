@@ -1,6 +1,13 @@
 // Config of roma-ptc: one zod schema; defaults < roma.config.yaml (+ profile) < env < CLI flags; secrets.
 export type { Env } from './env.js';
-export { configFromEnv, envVariableMap, ROMA_ENV_ALIASES, screamingSnake, WELL_KNOWN_ENV } from './env.js';
+export {
+  configFromEnv,
+  envVariableMap,
+  ROMA_ENV_ALIASES,
+  ROMA_LOADER_ENV,
+  screamingSnake,
+  WELL_KNOWN_ENV,
+} from './env.js';
 export { DEFAULT_CONFIG_FILES, findConfigFile } from './file.js';
 export { CLI_FLAG_KEYS, flagsFromOptions } from './flags.js';
 export type { CliLoadExtras, LoadConfigOptions, LoadedConfig } from './load.js';

@@ -251,6 +251,12 @@ describe('one-line errors', () => {
     expect(line).toContain('use an integer from 0 to 10');
   });
 
+  it('states a positive integer bound as it is checked (> 0 means from 1), without the safe-integer cap', () => {
+    const error = failure({ env: { ROMA_ENGINE_BUDGETS_MAX_TOKENS: '-5' } });
+    expect(error.field).toBe('engine.budgets.maxTokens');
+    expect(error.fix).toBe('use an integer ≥ 1');
+  });
+
   it('names the file for a bad value in the file, and the enum values', () => {
     writeConfig('sandbox:\n  provider: docker\n');
     const line = failure({}).toLine();

@@ -87,8 +87,28 @@ export type LeafKind = 'number' | 'integer' | 'boolean' | 'string' | 'enum' | 'u
 export interface LeafInfo {
   kind: LeafKind;
   minimum?: number;
+  /** The minimum itself is not allowed (a non-integer `> minimum`). */
+  exclusiveMinimum?: boolean;
   maximum?: number;
   values?: string[];
+}
+
+/** The exclusive (`gt`) lower bound of a number schema, when it has one. */
+function exclusiveBounds(schema: unknown): { minimum?: number } {
+  const checks = (schema as { _zod?: { def?: { checks?: unknown[] } } })._zod?.def?.checks ?? [];
+  for (const check of checks) {
+    const definition = (
+      check as { _zod?: { def?: { check?: string; value?: unknown; inclusive?: boolean } } }
+    )._zod?.def;
+    if (
+      definition?.check === 'greater_than' &&
+      definition.inclusive === false &&
+      typeof definition.value === 'number'
+    ) {
+      return { minimum: definition.value };
+    }
+  }
+  return {};
 }
 
 /** The kind of value a leaf takes, with its bounds or allowed values. */
@@ -103,8 +123,16 @@ export function describeLeaf(schema: z.ZodType): LeafInfo {
         isInt: boolean;
       };
       const info: LeafInfo = { kind: number.isInt ? 'integer' : 'number' };
-      if (number.minValue !== null && Number.isFinite(number.minValue)) info.minimum = number.minValue;
-      if (number.maxValue !== null && Number.isFinite(number.maxValue)) info.maximum = number.maxValue;
+      const exclusive = exclusiveBounds(unwrapped);
+      if (number.minValue !== null && Number.isFinite(number.minValue)) {
+        // `.positive()` is "> 0": for an integer the smallest allowed is 1, not 0.
+        info.minimum =
+          exclusive.minimum === number.minValue && number.isInt ? number.minValue + 1 : number.minValue;
+        if (exclusive.minimum === number.minValue && !number.isInt) info.exclusiveMinimum = true;
+      }
+      // `.int()` caps at MAX_SAFE_INTEGER: that is no bound a user needs to read.
+      if (number.maxValue !== null && number.maxValue < Number.MAX_SAFE_INTEGER)
+        info.maximum = number.maxValue;
       return info;
     }
     case 'boolean':
@@ -123,7 +151,7 @@ export function allowedValuesText(info: LeafInfo): string {
   const range = (noun: string): string => {
     if (info.minimum !== undefined && info.maximum !== undefined)
       return `${noun} from ${info.minimum} to ${info.maximum}`;
-    if (info.minimum !== undefined) return `${noun} ≥ ${info.minimum}`;
+    if (info.minimum !== undefined) return `${noun} ${info.exclusiveMinimum ? '>' : '≥'} ${info.minimum}`;
     if (info.maximum !== undefined) return `${noun} ≤ ${info.maximum}`;
     return noun;
   };

@@ -40,7 +40,14 @@ export const ExecutionStartEventSchema = z
   .strict();
 
 export const ExecutionResumeEventSchema = z
-  .object({ ...base, type: z.literal('execution-resume'), fromSeq: z.number().int().nonnegative() })
+  .object({
+    ...base,
+    type: z.literal('execution-resume'),
+    fromSeq: z.number().int().nonnegative(),
+    /** The process that continues the run (replacing execution-start's), so cancel can tell it is alive. */
+    pid: z.number().int().positive().optional(),
+    hostname: z.string().optional(),
+  })
   .strict();
 
 /** Recorded by `roma runs cancel` (or the API); the process running the execution notices it and cancels. */

@@ -54,8 +54,37 @@ export function toModelCallError(
   );
 }
 
+interface IssueLike {
+  path?: ReadonlyArray<PropertyKey>;
+  message?: string;
+}
+
+function issuesOf(error: Error): IssueLike[] | undefined {
+  const inner = error.cause as { issues?: unknown } | undefined;
+  return inner && Array.isArray(inner.issues) ? (inner.issues as IssueLike[]) : undefined;
+}
+
+/**
+ * One line a user can act on: the AI SDK's validation message embeds the value and the schema issues as
+ * pretty-printed JSON over many lines; the value is already in `details.rawText`.
+ */
+function mismatchReason(cause: unknown): string {
+  const inner = cause instanceof Error && cause.cause instanceof Error ? cause.cause : undefined;
+  if (!inner) return cause instanceof Error ? cause.message : String(cause);
+  const issues = issuesOf(inner);
+  if (issues && issues.length > 0) {
+    const shown = issues.slice(0, 5).map((issue) => {
+      const path = issue.path && issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
+      return `${path}: ${issue.message ?? 'invalid'}`;
+    });
+    const more = issues.length > shown.length ? ` (+${issues.length - shown.length} more)` : '';
+    return `${shown.join('; ')}${more}`;
+  }
+  return inner.message.replace(/\s+/g, ' ').trim();
+}
+
 export function outputInvalid(modelId: string, rawText: string | undefined, cause: unknown): RomaError {
-  const reason = cause instanceof Error && cause.cause instanceof Error ? cause.cause.message : String(cause);
+  const reason = mismatchReason(cause);
   return new RomaError(
     'MODEL_OUTPUT_INVALID',
     `model ${modelId} returned output that does not fit the schema: ${reason}`,

@@ -96,6 +96,9 @@ describe.each(['openai:gpt-4o-mini', 'anthropic:claude-sonnet-4-5', 'anthropic:s
       );
       expect(error.code).toBe('MODEL_OUTPUT_INVALID');
       expect(error.details?.rawText).toBe('{"count":"many"}');
+      // One line naming the field, not the SDK's multi-line dump of the value and the issues.
+      expect(error.message).not.toContain('\n');
+      expect(error.message).toContain('count: ');
       expect(server.requests).toHaveLength(1);
     });
 

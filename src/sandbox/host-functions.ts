@@ -65,3 +65,37 @@ export async function callHostFunction(
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
 }
+
+/**
+ * Argument JSON of one session's host calls still running, summed: a guest can start thousands of calls at
+ * once, each just under MAX_HOST_CALL_JSON_CHARS, and the host keeps every argument until its call ends.
+ */
+export const MAX_IN_FLIGHT_HOST_CALL_JSON_CHARS = 32_000_000;
+
+export const TOO_MUCH_IN_FLIGHT = `host function calls still running hold more than ${MAX_IN_FLIGHT_HOST_CALL_JSON_CHARS} chars of arguments; await some before starting more`;
+
+/** One session's host-call bounds: calls per run, and argument JSON held by calls still running. */
+export class HostCallLimiter {
+  private callsThisRun = 0;
+  private inFlightChars = 0;
+
+  constructor(private readonly hostFunctions: HostFunctions) {}
+
+  startRun(): void {
+    this.callsThisRun = 0;
+  }
+
+  call(name: string, argsJson: string): Promise<HostCallOutcome> {
+    this.callsThisRun++;
+    if (this.callsThisRun > MAX_HOST_CALLS_PER_RUN) {
+      return Promise.resolve({ ok: false, error: TOO_MANY_HOST_CALLS });
+    }
+    if (this.inFlightChars + argsJson.length > MAX_IN_FLIGHT_HOST_CALL_JSON_CHARS) {
+      return Promise.resolve({ ok: false, error: TOO_MUCH_IN_FLIGHT });
+    }
+    this.inFlightChars += argsJson.length;
+    return callHostFunction(this.hostFunctions, name, argsJson).finally(() => {
+      this.inFlightChars -= argsJson.length;
+    });
+  }
+}

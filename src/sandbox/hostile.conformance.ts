@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodeLanguage } from '../contracts/index.js';
+import { MAX_IN_FLIGHT_HOST_CALL_JSON_CHARS } from './host-functions.js';
 import type { JsonValue, Sandbox, SandboxFactory, SandboxSession } from './sandbox.js';
 
 export interface HostileFixtures {
@@ -115,6 +116,7 @@ export function describeHostileSuite(
     let language: CodeLanguage;
     let programs: HostilePrograms;
     const receivedArgs: JsonValue[][] = [];
+    const heldChars = { now: 0, max: 0 };
     const fixtures: HostileFixtures = {
       secretEnvName: `ROMA_HOSTILE_SECRET_${randomUUID().slice(0, 8).toUpperCase()}`,
       secretValue: `s3cret-${randomUUID()}`,
@@ -136,6 +138,18 @@ export function describeHostileSuite(
             return JSON.parse(
               '{"__proto__": {"polluted": "from host"}, "constructor": {"prototype": {"polluted": 1}}}',
             );
+          },
+          // Holds each call's argument until more than the in-flight bound is held (or 2 s pass).
+          hold: async (value) => {
+            const chars = JSON.stringify(value).length;
+            heldChars.now += chars;
+            heldChars.max = Math.max(heldChars.max, heldChars.now);
+            const deadline = Date.now() + 2_000;
+            while (heldChars.now <= MAX_IN_FLIGHT_HOST_CALL_JSON_CHARS && Date.now() < deadline) {
+              await new Promise((resolve) => setTimeout(resolve, 10));
+            }
+            heldChars.now -= chars;
+            return null;
           },
         },
       });
@@ -257,5 +271,19 @@ export function describeHostileSuite(
       expect(Object.getPrototypeOf(lastArgs)).toBe(Object.prototype);
       await expectStillWorks();
     });
+
+    it('bounds the argument bytes that host calls still running hold on the host', async () => {
+      const program =
+        language === 'python'
+          ? 'import roma_host\ns = "x" * 1_000_000\ntry:\n    roma_host.call_parallel([("hold", [s])] * 60)\n    print("unbounded")\nexcept roma_host.HostFunctionError as error:\n    print("limited", str(error)[:60])'
+          : 'const s = "x".repeat(1_000_000);' +
+            ' const settled = await Promise.allSettled(Array.from({ length: 60 }, () => hold(s)));' +
+            ' const failed = settled.find((entry) => entry.status === "rejected");' +
+            ' console.log(failed ? "limited " + String(failed.reason.message).slice(0, 60) : "unbounded");';
+      const result = await session.run(program, { language, timeoutMs: 30_000 });
+      expect(result.stdout).toMatch(/^limited host function calls still running/);
+      expect(heldChars.max).toBeLessThanOrEqual(MAX_IN_FLIGHT_HOST_CALL_JSON_CHARS);
+      await expectStillWorks();
+    }, 40_000);
   });
 }

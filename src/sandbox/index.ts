@@ -4,7 +4,11 @@
 export { createSandboxFromConfig } from './create.js';
 export type { DaytonaSandboxOptions } from './daytona/daytona-sandbox.js';
 export { createDaytonaSandbox, DAYTONA_CAPABILITIES } from './daytona/daytona-sandbox.js';
-export { MAX_HOST_CALL_JSON_CHARS, MAX_HOST_CALLS_PER_RUN } from './host-functions.js';
+export {
+  MAX_HOST_CALL_JSON_CHARS,
+  MAX_HOST_CALLS_PER_RUN,
+  MAX_IN_FLIGHT_HOST_CALL_JSON_CHARS,
+} from './host-functions.js';
 export type { IsolateSandboxOptions } from './isolate/isolate-sandbox.js';
 export { createIsolateSandbox, ISOLATE_CAPABILITIES } from './isolate/isolate-sandbox.js';
 export { hardOutputLimit, truncateOutput, truncationMarker } from './output.js';

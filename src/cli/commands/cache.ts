@@ -101,7 +101,11 @@ export function renderStatsTable(report: CacheStatsReport): string {
 }
 
 function printWarmReport(report: WarmReport): void {
-  for (const problem of report.problems) console.error(`line ${problem.line}: ${problem.message}`);
+  for (const problem of report.problems) {
+    // Parse messages already start with `line N`; others get it here.
+    const prefix = `line ${problem.line}`;
+    console.error(problem.message.startsWith(prefix) ? problem.message : `${prefix}: ${problem.message}`);
+  }
   console.log(`warmed ${report.stored} of ${report.lines} entries (${report.skipped} skipped)`);
   // A bad line is a broken workload file: say so in the exit code, after loading the good lines.
   if (report.problems.length > 0) process.exitCode = 1;
@@ -152,7 +156,8 @@ export function registerCacheCommand(program: Command): void {
     .action(async (file: string | undefined, options: { fromRun?: string }, command: Command) => {
       const { config } = resolveConfigFromCli(command);
       if ((file === undefined) === (options.fromRun === undefined)) {
-        throw new RomaError('VALIDATION_FAILED', 'give a JSONL file or --from-run <id>, not both', {
+        const problem = file === undefined ? 'nothing to warm from' : 'not both';
+        throw new RomaError('VALIDATION_FAILED', `give a JSONL file or --from-run <id>, ${problem}`, {
           field: 'file',
           fix: 'roma cache warm answers.jsonl   or   roma cache warm --from-run <execution id>',
         });

@@ -103,3 +103,13 @@ describe('roma config validate', () => {
     expect(run.stdout.trim()).toBe('config valid: roma.config.yaml (profile deep)');
   });
 });
+
+describe('roma config env', () => {
+  it('lists every variable roma reads, the loader ones included', () => {
+    const run = runRoma(['config', 'env'], { cwd, env: SECRETS });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^REDIS_URL\s+cache\.redisUrl$/m);
+    expect(run.stdout).toMatch(/^ROMA_CONFIG\s+\(config file/m);
+    expect(run.stdout).toMatch(/^ROMA_PROFILE\s+\(profile/m);
+  });
+});

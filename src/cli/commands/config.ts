@@ -5,6 +5,7 @@ import {
   describeSource,
   envVariableMap,
   type LoadedConfig,
+  ROMA_LOADER_ENV,
   redactConfig,
   resolveConfigFromCli,
 } from '../../config/index.js';
@@ -49,7 +50,12 @@ export function registerConfigCommand(program: Command): void {
     .command('env')
     .description('list the env vars roma reads and the config key each sets')
     .action(() => {
-      const entries = Object.entries(envVariableMap());
+      // The loader's own variables pick the file and profile rather than set a key; list them too.
+      const loader: Array<[string, string]> = ROMA_LOADER_ENV.map((name) => [
+        name,
+        name === 'ROMA_CONFIG' ? '(config file, like --config)' : '(profile, like --profile)',
+      ]);
+      const entries = [...Object.entries(envVariableMap()), ...loader];
       const width = Math.max(...entries.map(([name]) => name.length));
       for (const [name, path] of entries) console.log(`${name.padEnd(width)}  ${path}`);
     });

@@ -9,6 +9,7 @@ import { parseJsonWith, RomaError } from '../../contracts/index.js';
 import { ScriptedTreeSchema, scriptedTreeRules } from '../../engine/testing/scripted-tree.js';
 import { cancelOnInterrupt, chooseOutputMode, presentRun } from '../render/index.js';
 import { openEngineRuntime } from '../wiring/index.js';
+import { parseIntegerOption } from './integer-option.js';
 
 export const DEMO_MODEL_ID = 'openai:roma-demo-scripted';
 
@@ -61,7 +62,7 @@ export function registerDemoCommand(program: Command): void {
       const file = demoScriptPath();
       const parsed = parseJsonWith(ScriptedTreeSchema, readFileSync(file, 'utf8'), file);
       if (!parsed.ok) throw new RomaError('VALIDATION_FAILED', parsed.message);
-      const latencyMs = Math.min(Math.max(0, Number.parseInt(options.latencyMs, 10) || 0), 10_000);
+      const latencyMs = parseIntegerOption('--latency-ms', options.latencyMs, { min: 0, max: 10_000 });
       const server = await startScriptedModelServer({
         rules: scriptedTreeRules({ ...parsed.value, latencyMs }),
       });

@@ -1,7 +1,12 @@
 // `roma dev scripted-model` as a user runs it: prints the base URLs, answers from the script, stops on a signal.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadScriptFile, startScriptedModelServer } from '../../../test/support/scripted-model/index.js';
+import { runRomaAsync } from './cli-test-support.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -54,6 +59,25 @@ describe('roma dev scripted-model', () => {
     expect(output).toContain('stopped after 1 request(s)');
     // Starting the CLI through tsx on a loaded machine can take a while; the poll above bounds the wait.
   }, 60_000);
+
+  it('lets `roma solve` answer a goal with the example script, as its header says', async () => {
+    const script = loadScriptFile(join(root, 'examples/scripted-model.example.yaml'));
+    const server = await startScriptedModelServer({ rules: script.rules });
+    const cwd = mkdtempSync(join(tmpdir(), 'roma-dev-example-'));
+    try {
+      const solved = await runRomaAsync(['solve', 'Say hello', '--model', 'openai:scripted'], {
+        cwd,
+        env: { OPENAI_API_KEY: 'any', OPENAI_BASE_URL: server.openaiBaseUrl },
+      });
+      expect(solved.stderr).not.toContain('FAILED');
+      expect(solved.status).toBe(0);
+      expect(solved.stdout).toContain('This is the scripted model.');
+      expect(solved.stdout).toContain('COMPLETED');
+    } finally {
+      await server.close();
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it('names the offending field of a bad script', async () => {
     const child = spawn(

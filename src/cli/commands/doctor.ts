@@ -26,6 +26,7 @@ import {
   checkSqlite,
   type DoctorCheck,
 } from './doctor-checks.js';
+import { parseIntegerOption } from './integer-option.js';
 
 export type { CheckStatus, DoctorCheck } from './doctor-checks.js';
 
@@ -185,11 +186,11 @@ export function registerDoctorCommand(program: Command): void {
     .option('--timeout-ms <ms>', 'bound on each probe', String(DEFAULT_DOCTOR_TIMEOUT_MS))
     .action(async (options: { json?: boolean; timeoutMs: string }, command: Command) => {
       const globals = command.optsWithGlobals() as { config?: string; profile?: string };
-      const timeoutMs = Number(options.timeoutMs);
+      const timeoutMs = parseIntegerOption('--timeout-ms', options.timeoutMs, { min: 1, max: 600_000 });
       const checks = await runDoctor({
         ...(globals.config === undefined ? {} : { configFile: globals.config }),
         ...(globals.profile === undefined ? {} : { profile: globals.profile }),
-        timeoutMs: Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : DEFAULT_DOCTOR_TIMEOUT_MS,
+        timeoutMs,
       });
       console.log(options.json ? JSON.stringify(checks, null, 2) : renderDoctorTable(checks));
       if (checks.some((check) => check.status === 'fail')) process.exitCode = 1;

@@ -21,6 +21,7 @@ import {
   renderTreeLines,
 } from '../render/index.js';
 import { openEngineRuntime } from '../wiring/index.js';
+import { parseIntegerOption } from './integer-option.js';
 
 async function withStore<T>(config: RomaConfig, action: (store: ExecutionStore) => Promise<T>): Promise<T> {
   const store = await openExecutionStore(config.store);
@@ -48,6 +49,14 @@ function processAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** The pid recorded for a RUNNING run when that process is known to be gone (same host, not alive). */
+async function deadRunner(store: ExecutionStore, executionId: string): Promise<number | null> {
+  const state = foldResumeState(await store.readEvents(executionId));
+  const pid = typeof state?.options.pid === 'number' ? state.options.pid : null;
+  const sameHost = state?.options.hostname === hostname();
+  return pid !== null && sameHost && !processAlive(pid) ? pid : null;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -123,15 +132,45 @@ export async function watchRun(
   const onInterrupt = () => controller.abort();
   process.once('SIGINT', onInterrupt);
   try {
-    if (summary.status !== 'RUNNING') {
+    const orphan = summary.status === 'RUNNING' ? await deadRunner(store, executionId) : null;
+    if (summary.status !== 'RUNNING' || orphan !== null) {
       for (const event of await store.readEvents(executionId)) presenter.show(event);
+      if (orphan !== null) {
+        // Following would wait forever: nothing will append to this log until someone resumes it.
+        process.stderr.write(
+          `roma: run ${executionId} is not running: process ${orphan} ended without finishing it — continue it with \`roma runs resume ${executionId}\`\n`,
+        );
+        process.exitCode = 1;
+      }
     } else {
-      for await (const event of store.follow(executionId, {
-        signal: controller.signal,
-        pollIntervalMs: 200,
-      })) {
-        presenter.show(event);
-        if (event.type === 'execution-end' && event.seq > summary.lastSeq) break;
+      // The runner can die while we follow (kill -9, a crash): check now and then, and stop rather than hang.
+      let diedAs: number | null = null;
+      const livenessTimer = setInterval(() => {
+        deadRunner(store, executionId)
+          .then((pid) => {
+            if (pid === null) return;
+            diedAs = pid;
+            controller.abort();
+          })
+          .catch(() => undefined);
+      }, 2_000);
+      try {
+        for await (const event of store.follow(executionId, {
+          signal: controller.signal,
+          pollIntervalMs: 200,
+        })) {
+          presenter.show(event);
+          if (event.type === 'execution-end' && event.seq > summary.lastSeq) break;
+        }
+      } finally {
+        clearInterval(livenessTimer);
+      }
+      const latest = await store.getExecution(executionId);
+      if (diedAs !== null && latest?.status === 'RUNNING') {
+        process.stderr.write(
+          `roma: run ${executionId} stopped: process ${diedAs} ended without finishing it — continue it with \`roma runs resume ${executionId}\`\n`,
+        );
+        process.exitCode = 1;
       }
     }
   } finally {
@@ -170,7 +209,7 @@ export function registerRunsCommand(program: Command): void {
       const config = loadConfigFromCli(command);
       await withStore(config, async (store) => {
         const list = await store.listExecutions({
-          limit: Math.max(1, Number.parseInt(options.limit, 10) || 20),
+          limit: parseIntegerOption('--limit', options.limit, { min: 1, max: 10_000 }),
         });
         if (options.json) {
           console.log(JSON.stringify(list, null, 2));
@@ -269,7 +308,7 @@ export function registerRunsCommand(program: Command): void {
     .action(async (id: string, options: { reason: string; waitMs: string }, command: Command) => {
       const config = loadConfigFromCli(command);
       await withStore(config, async (store) => {
-        const waitMs = Math.min(Math.max(0, Number.parseInt(options.waitMs, 10) || 0), 600_000);
+        const waitMs = parseIntegerOption('--wait-ms', options.waitMs, { min: 0, max: 600_000 });
         console.log(await cancelRun(store, id, { reason: options.reason, waitMs }));
       });
     });

@@ -1,5 +1,6 @@
 // Terminal rendering of runs: live tree, plain event lines, tree text and the final summary.
 
+export { errorLine } from './error-line.js';
 export { eventLine } from './event-line.js';
 export { clip, formatCost, formatDuration, formatTokens, statusMark } from './format.js';
 export type { LiveTreeOptions } from './live-tree.js';

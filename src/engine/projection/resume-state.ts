@@ -52,6 +52,10 @@ export function foldResumeState(events: readonly StreamEvent[]): ResumeState | n
     switch (event.type) {
       case 'execution-resume':
         state.ended = null;
+        // From here on the resuming process runs it: liveness checks must look at that one.
+        if (event.pid !== undefined) {
+          state.options = { ...state.options, pid: event.pid, hostname: event.hostname ?? null };
+        }
         break;
       case 'execution-end':
         state.ended = event;

@@ -156,7 +156,15 @@ export function startResume(
         config,
         resume: state,
         priorUsage: totals.usage,
-        open: async (sink) => (await sink.emit({ type: 'execution-resume', fromSeq: state.lastSeq })).seq,
+        open: async (sink) =>
+          (
+            await sink.emit({
+              type: 'execution-resume',
+              fromSeq: state.lastSeq,
+              pid: process.pid,
+              hostname: hostname(),
+            })
+          ).seq,
       };
     },
     executionId,

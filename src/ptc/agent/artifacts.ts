@@ -7,6 +7,12 @@ import { mimeTypeOf } from './mime-types.js';
 export const RESULTS_DIRECTORY = 'results';
 /** Bound on artifacts a plan may produce, so a runaway loop cannot fill the store. */
 const MAX_ARTIFACTS = 100;
+/**
+ * Bound on the bytes one plan's artifacts may take: a program can write 100 files of the sandbox's largest
+ * file size (256 MiB in the process sandbox), and each is read into host memory and copied into the store.
+ * Files that do not fit in what is left are not stored.
+ */
+export const MAX_ARTIFACT_TOTAL_BYTES = 100 * 1024 * 1024;
 
 export async function collectArtifacts(
   session: SandboxSession,
@@ -17,11 +23,16 @@ export async function collectArtifacts(
   const listed = await session.listFiles(RESULTS_DIRECTORY).catch(() => []);
   const files = listed.slice(0, MAX_ARTIFACTS);
   const artifacts: Artifact[] = [];
+  let remainingBytes = MAX_ARTIFACT_TOTAL_BYTES;
   for (const file of files) {
+    if (file.sizeBytes > remainingBytes) continue;
     const path = file.path.startsWith(`${RESULTS_DIRECTORY}/`)
       ? file.path
       : `${RESULTS_DIRECTORY}/${file.path}`;
     const bytes = await session.readFile(path);
+    // The listed size may be stale (the guest can still be writing): the bytes read are what counts.
+    if (bytes.byteLength > remainingBytes) continue;
+    remainingBytes -= bytes.byteLength;
     artifacts.push(
       await store.put({
         executionId: ids.executionId,

@@ -22,6 +22,16 @@ export interface ToolBridgeOptions {
 }
 
 const DEFAULT_MAX_CALLS = 1_000;
+/**
+ * Bound on the server/tool names and error text kept in a call's record and event: guest code chooses the
+ * names (an unknown 8 MB name is still recorded) and a server its error text, and both land in the store.
+ */
+const MAX_RECORDED_NAME_CHARS = 200;
+const MAX_RECORDED_ERROR_CHARS = 2_000;
+
+function bounded(text: string, maxChars: number): string {
+  return text.length <= maxChars ? text : `${text.slice(0, maxChars)}…[${text.length - maxChars} more chars]`;
+}
 
 function isJsonObject(value: JsonValue | undefined): value is { [key: string]: JsonValue } {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -41,17 +51,21 @@ export async function callToolRecorded(
 ): Promise<{ value: unknown; text: string }> {
   const started = performance.now();
   const limit = options.maxCalls ?? DEFAULT_MAX_CALLS;
-  const record = async (ok: boolean, resultBytes: number, error?: string) => {
+  const record = async (ok: boolean, resultBytes: number, fullError?: string) => {
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
-    options.records.push({ server, tool, durationMs, ok, resultBytes, ...(error ? { error } : {}) });
+    const names = {
+      server: bounded(server, MAX_RECORDED_NAME_CHARS),
+      tool: bounded(tool, MAX_RECORDED_NAME_CHARS),
+    };
+    const error = fullError === undefined ? undefined : bounded(fullError, MAX_RECORDED_ERROR_CHARS);
+    options.records.push({ ...names, durationMs, ok, resultBytes, ...(error ? { error } : {}) });
     await options.emit({
       type: 'tool-call',
       executionId: options.executionId,
       timestamp: new Date().toISOString(),
       taskId: options.taskId,
       planId: options.planId,
-      server,
-      tool,
+      ...names,
       durationMs,
       ok,
       resultBytes,
@@ -63,7 +77,10 @@ export async function callToolRecorded(
       throw new RomaError('TOOL_FAILED', `more than ${limit} tool calls in one execution`);
     }
     if (!options.provider || !findTool(options.catalog, server, tool)) {
-      throw new RomaError('TOOL_FAILED', `unknown tool ${server}.${tool} (not in this plan's tools)`);
+      throw new RomaError(
+        'TOOL_FAILED',
+        `unknown tool ${bounded(server, MAX_RECORDED_NAME_CHARS)}.${bounded(tool, MAX_RECORDED_NAME_CHARS)} (not in this plan's tools)`,
+      );
     }
     const output = await options.provider.callTool(server, tool, args, {
       ...(options.signal ? { signal: options.signal } : {}),

@@ -62,3 +62,27 @@ export function secretValues(values: Record<string, string>, allValues: boolean)
   }
   return secrets;
 }
+
+/**
+ * Credentials written into a server's URL (`https://user:pass@host/mcp?api_key=…`): the password and every
+ * query value whose name looks like a credential. Fetch and the MCP SDK quote the URL in their errors.
+ */
+export function urlSecretValues(url: URL): string[] {
+  const secrets: string[] = [];
+  for (const part of [url.password, decodeURIComponentSafe(url.password)]) {
+    if (part) secrets.push(part);
+  }
+  for (const [key, value] of url.searchParams) {
+    if (!SECRET_NAME.test(key) || !value) continue;
+    secrets.push(value, encodeURIComponent(value));
+  }
+  return [...new Set(secrets)];
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

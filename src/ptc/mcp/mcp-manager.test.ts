@@ -123,3 +123,30 @@ describe('McpManager', () => {
     expect(graph.text).toContain('wrote the first program');
   });
 });
+
+describe('McpManager with credentials in a server URL', () => {
+  it('redacts a URL password and an api key query value from connect errors and status', async () => {
+    const urlManager = new McpManager({
+      servers: {
+        web: {
+          transport: 'http',
+          url: 'http://user:url-pass-5e8d1c@127.0.0.1:1/mcp?api_key=url-key-9b4f2a&region=eu',
+          headers: {},
+          timeoutMs: 3_000,
+        } as never,
+      },
+    });
+    try {
+      const failure = await urlManager.listTools('web').then(
+        () => 'connected',
+        (error: Error) => error.message,
+      );
+      const seen = `${failure} ${JSON.stringify(urlManager.status())}`;
+      expect(seen).toContain('cannot connect to MCP server web');
+      expect(seen).not.toContain('url-pass-5e8d1c');
+      expect(seen).not.toContain('url-key-9b4f2a');
+    } finally {
+      await urlManager.close();
+    }
+  });
+});

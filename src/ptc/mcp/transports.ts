@@ -4,7 +4,7 @@ import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotoc
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { McpServerConfig } from '../../config/sections/ptc.js';
-import { resolveTemplates, secretValues } from './env-template.js';
+import { resolveTemplates, secretValues, urlSecretValues } from './env-template.js';
 
 export interface BuiltTransport {
   transport: Transport;
@@ -42,8 +42,8 @@ export function buildTransport(
     };
   }
   const headers = resolveTemplates(config.headers, hostEnv, `${field}.headers`);
-  const secrets = [...headers.secrets, ...secretValues(headers.values, true)];
   const url = new URL(config.url);
+  const secrets = [...headers.secrets, ...secretValues(headers.values, true), ...urlSecretValues(url)];
   if (config.transport === 'http') {
     const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers: headers.values } });
     return { transport, secrets, stderrTail: () => '' };

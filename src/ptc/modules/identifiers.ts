@@ -67,6 +67,8 @@ const RESERVED = new Set([
   'globalThis',
   'readToolDoc',
   'tools',
+  // As a key of the prelude's object literal it would set the namespace's prototype, not define a tool.
+  '__proto__',
 ]);
 
 /** `my-server` → `my_server`; `2fa` → `_2fa`; a reserved word gets a trailing underscore. */

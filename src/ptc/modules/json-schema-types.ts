@@ -82,12 +82,25 @@ function objectType(schema: JsonSchema, depth: number, indent: string): string {
   return `{\n${lines.join('\n')}\n${indent}}`;
 }
 
+/** A JSON scalar as a Python literal; undefined for what `Literal[...]` cannot hold. */
+function pythonLiteral(value: unknown): string | undefined {
+  if (value === null) return 'None';
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' && Number.isFinite(value)) return JSON.stringify(value);
+  return undefined;
+}
+
 export function pythonType(value: unknown, depth = 0): string {
   const schema = asSchema(value);
   if (!schema || depth > MAX_DEPTH) return 'Any';
   if (Array.isArray(schema.enum) || schema.const !== undefined) {
     const values = Array.isArray(schema.enum) ? schema.enum : [schema.const];
-    return `Literal[${values.map((entry) => JSON.stringify(entry)).join(', ')}]`;
+    const literals = values.map(pythonLiteral);
+    // `Literal[null]` or an object would fail the module's import (NameError), taking every tool with it.
+    if (literals.length === 0 || literals.some((literal) => literal === undefined)) return 'Any';
+    return `Literal[${literals.join(', ')}]`;
   }
   for (const combinator of ['anyOf', 'oneOf'] as const) {
     const options = schema[combinator];

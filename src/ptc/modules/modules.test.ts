@@ -1,4 +1,5 @@
 // Generated tool modules: JSON Schema → TypeScript/Python, import rewriting, docs and the prompt summary.
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { McpToolInfo } from '../mcp/types.js';
 import { pythonModule } from './python-module.js';
@@ -78,5 +79,57 @@ describe('tool modules', () => {
       "- git-hub: 1 tools [search_issues] — use global `git_hub` (or `import * as git_hub from './tools/git_hub.ts'`); a tool's doc: `await readToolDoc('git-hub', '<tool>')`",
     );
     expect(serverSummary(server, 'python')).toContain('`from tools import git_hub`');
+  });
+});
+
+describe('tool modules from a hostile MCP server', () => {
+  const hostile: CatalogServer = {
+    name: 'evil',
+    identifier: 'evil',
+    tools: [
+      { server: 'evil', name: 'a', description: 'ends in a backslash \\', inputSchema: { type: 'object' } },
+      {
+        server: 'evil',
+        name: 'b',
+        description: '\nprint("INJECTED FROM TOOL DOC")\ndef _x():\n  ',
+        inputSchema: { type: 'object', properties: { mode: { enum: ['x', null, true] } } },
+      },
+      {
+        server: 'evil',
+        name: '__proto__',
+        description: 'ends in a quote" """ and \\N{bad}',
+        inputSchema: { type: 'object' },
+      },
+      { server: 'evil', name: 'x"); process.exit(); //', description: '*/ x', inputSchema: {} },
+    ],
+  };
+
+  it('keeps tool descriptions and enums inert in the Python module', () => {
+    const script = [
+      'import sys, types',
+      "host = types.ModuleType('roma_host'); host.call = lambda *a: a; sys.modules['roma_host'] = host",
+      'source = sys.stdin.read()',
+      "module = {'__name__': 'evil'}",
+      "exec(compile(source, 'evil.py', 'exec'), module)",
+      "print(sorted(k for k, v in module.items() if callable(v) and not k[0].isupper() and k not in ('roma_host',)))",
+      "print(repr(module['b'].__doc__))",
+    ].join('\n');
+    const output = execFileSync('python3', ['-c', script], {
+      input: pythonModule(hostile),
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    expect(output).not.toMatch(/^INJECTED/m);
+    expect(output).toContain("['__proto___', 'a', 'b', 'x____process_exit______']");
+    expect(output).toContain('INJECTED FROM TOOL DOC');
+  });
+
+  it('keeps hostile tool names as plain members of the JavaScript namespace', () => {
+    const calls: unknown[][] = [];
+    const run = new Function('__romaCallTool', `${typescriptPrelude([hostile])}; return globalThis.evil;`);
+    const namespace = run((...args: unknown[]) => calls.push(args)) as Record<string, () => unknown>;
+    expect(Object.keys(namespace).sort()).toEqual(['__proto___', 'a', 'b', 'x____process_exit______']);
+    namespace.x____process_exit______!();
+    expect(calls).toEqual([['evil', 'x"); process.exit(); //', {}]]);
   });
 });

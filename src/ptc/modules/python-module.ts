@@ -8,6 +8,15 @@ function pythonString(text: string): string {
   return JSON.stringify(text);
 }
 
+/**
+ * Text a server sent, made inert inside a triple-quoted docstring: with every backslash and quote escaped,
+ * a description can neither close the string (`"""`, a trailing `"`) nor escape its closing quotes (a
+ * trailing backslash), so it cannot turn into code or break the module's syntax.
+ */
+function docstringBody(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+}
+
 function isPythonIdentifier(name: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && toIdentifier(name) === name;
 }
@@ -38,11 +47,10 @@ export function pythonModule(server: CatalogServer): string {
     const signature = [...parameters, '**extra: Any'].join(', ');
     const doc = [tool.description.trim(), ...properties.map((p) => `${p.name}: ${p.description}`.trim())]
       .filter(Boolean)
-      .join('\n    ')
-      .replace(/"""/g, "'''");
+      .join('\n    ');
     lines.push(
       `def ${toIdentifier(tool.name)}(${signature}) -> Any:`,
-      `    """${doc}"""`,
+      `    """${docstringBody(doc)}"""`,
       `    arguments = {${properties.map((p) => `${pythonString(p.name)}: ${p.name}`).join(', ')}}`,
       '    arguments = {key: value for key, value in arguments.items() if value is not None}',
       '    arguments.update(extra)',

@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { WebSocketServer } from 'ws';
 import type { NewStreamEvent } from '../../contracts/index.js';
 import { PTCExecutionPlanSchema, parseJsonWith, toRomaError } from '../../contracts/index.js';
@@ -12,6 +13,17 @@ import { PtcEventHub } from './event-hub.js';
 
 export const PTC_EVENTS_PATH = '/events';
 const MAX_BODY_BYTES = 5_000_000;
+/** Bound on one WebSocket frame from a client: clients only subscribe, they never need to send data. */
+const MAX_CLIENT_FRAME_BYTES = 4_096;
+
+/**
+ * Browsers send `Origin` on every cross-site POST and every WebSocket handshake; the service's own clients
+ * (the HTTP code agent, curl) send none. Refusing requests that carry one stops a web page the user visits
+ * (or a DNS-rebound host name) from running plans with the host's tool credentials or reading the events.
+ */
+function fromBrowser(origin: string | null | undefined): boolean {
+  return origin !== undefined && origin !== null && origin !== '';
+}
 
 export interface PtcServiceOptions {
   agent: PtcAgent;
@@ -24,15 +36,26 @@ export function createPtcServiceApp(options: PtcServiceOptions): { app: Hono; hu
   const hub = options.hub ?? new PtcEventHub();
   const app = new Hono();
 
+  app.use('*', async (c, next) => {
+    if (fromBrowser(c.req.header('origin'))) {
+      return errorResponse(
+        { code: 'VALIDATION_FAILED', message: 'requests from web pages are not accepted', field: 'origin' },
+        403,
+      );
+    }
+    await next();
+  });
   app.get('/health', (c) =>
     c.json({ status: 'ok', servers: options.tools?.status() ?? [], subscribers: hub.size }),
   );
   app.get('/stats', (c) => c.json(options.agent.stats()));
 
-  app.post('/execute', async (c) => {
+  const planTooLarge = () =>
+    errorResponse({ code: 'VALIDATION_FAILED', message: 'plan too large', field: 'plan' }, 413);
+  // bodyLimit stops reading at the bound (also for chunked bodies without Content-Length), so a huge body
+  // is never buffered whole.
+  app.post('/execute', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: planTooLarge }), async (c) => {
     const text = await c.req.text();
-    if (text.length > MAX_BODY_BYTES)
-      return errorResponse({ code: 'VALIDATION_FAILED', message: 'plan too large', field: 'plan' }, 413);
     const parsed = parseJsonWith(PTCExecutionPlanSchema, text, 'plan');
     if (!parsed.ok) {
       const path = parsed.issues[0]?.path;
@@ -83,10 +106,10 @@ export async function startPtcService(
     const started = serve({ fetch: app.fetch, port: options.port, hostname: host }, () => resolve(started));
     started.once('error', reject);
   });
-  const sockets = new WebSocketServer({ noServer: true });
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== PTC_EVENTS_PATH) {
+    if (url.pathname !== PTC_EVENTS_PATH || fromBrowser(request.headers.origin)) {
       socket.destroy();
       return;
     }

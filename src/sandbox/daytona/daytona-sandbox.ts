@@ -110,13 +110,23 @@ class DaytonaSandbox implements Sandbox {
               { timeout: timeoutSeconds },
             );
     } catch (error) {
-      throw new RomaError('SANDBOX_UNAVAILABLE', `daytona: creating a sandbox failed: ${describe(error)}`, {
-        cause: error,
-        retryable: true,
-        fix: 'check DAYTONA_API_KEY, quota and credits at https://app.daytona.io',
-      });
+      // No `cause`: the SDK's error carries the server's answer, which a proxy may have filled with the key.
+      throw new RomaError(
+        'SANDBOX_UNAVAILABLE',
+        `daytona: creating a sandbox failed: ${describe(error, this.options.apiKey)}`,
+        {
+          retryable: true,
+          fix: 'check DAYTONA_API_KEY, quota and credits at https://app.daytona.io',
+        },
+      );
     }
-    const session = new DaytonaSession(remote, language, this.defaults, () => this.sessions.delete(session));
+    const session = new DaytonaSession(
+      remote,
+      language,
+      this.defaults,
+      () => this.sessions.delete(session),
+      this.options.apiKey,
+    );
     this.sessions.add(session);
     try {
       for (const [path, content] of Object.entries(options.files ?? {}))
@@ -158,6 +168,7 @@ class DaytonaSession implements SandboxSession {
     private readonly language: CodeLanguage,
     private readonly defaults: ResolvedDefaults,
     private readonly onClose: () => void,
+    private readonly apiKey: string,
   ) {}
 
   run(code: string, options: SandboxRunOptions = {}): Promise<SandboxRunResult> {
@@ -203,10 +214,10 @@ class DaytonaSession implements SandboxSession {
         }
       }
     } catch (error) {
-      const timedOut = /timeout|timed out/i.test(describe(error));
+      const timedOut = /timeout|timed out/i.test(describe(error, this.apiKey));
       stoppedBy = timedOut ? 'timeout' : 'crash';
       exitCode = 124;
-      stderr = `Error: daytona: ${describe(error)}\n`;
+      stderr = `Error: daytona: ${describe(error, this.apiKey)}\n`;
     }
     const stdout = truncateOutput(output, limits.maxOutputChars);
     const after = stoppedBy ? before : await this.fileStamps();
@@ -271,10 +282,11 @@ class DaytonaSession implements SandboxSession {
       const data = await withRetries(() => this.remote.fs.downloadFile(normal, 300));
       return new Uint8Array(data);
     } catch (error) {
-      throw new RomaError('NOT_FOUND', `no file "${normal}" in the sandbox workspace (${describe(error)})`, {
-        field: 'path',
-        cause: error,
-      });
+      throw new RomaError(
+        'NOT_FOUND',
+        `no file "${normal}" in the sandbox workspace (${describe(error, this.apiKey)})`,
+        { field: 'path' },
+      );
     }
   }
 
@@ -332,7 +344,13 @@ async function raceLimits<T>(
   }
 }
 
-function describe(error: unknown): string {
+/** The error's message without the API key (a proxy or server may quote the request's Authorization header). */
+function describe(error: unknown, apiKey: string): string {
+  const text = describeUnredacted(error);
+  return apiKey.length >= 4 ? text.split(apiKey).join('***') : text;
+}
+
+function describeUnredacted(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const status = (error as { statusCode?: unknown }).statusCode;
   // The SDK sometimes wraps an error body object as the message.

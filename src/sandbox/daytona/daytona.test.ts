@@ -1,5 +1,8 @@
 // Runs the Sandbox conformance suite against the daytona provider talking to a loopback Daytona API (programs
 // run in the local bubblewrap sandbox), checks the calls it makes, and one live test when DAYTONA_API_KEY is set.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRomaError } from '../../contracts/index.js';
 import { probeBubblewrap, resolveBwrap } from '../process/environment.js';
@@ -112,4 +115,32 @@ describe.skipIf(!liveKey)('daytona live (DAYTONA_API_KEY set)', () => {
       await sandbox.close();
     }
   }, 180_000);
+});
+
+describe('daytona provider errors', () => {
+  it('keeps the API key out of the error when the server quotes the Authorization header', async () => {
+    const echoing = createServer((request, response) => {
+      response.writeHead(403, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({ message: `key ${request.headers.authorization} is not allowed`, statusCode: 403 }),
+      );
+    });
+    await new Promise<void>((resolve) => echoing.listen(0, '127.0.0.1', () => resolve()));
+    const port = (echoing.address() as AddressInfo).port;
+    const sandbox = createDaytonaSandbox({
+      apiKey: 'dtn-key-3c9e71f2',
+      apiUrl: `http://127.0.0.1:${port}/api`,
+    });
+    try {
+      const failure = await sandbox.openSession({ timeoutMs: 10_000 }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
+      expect(inspect(failure, { depth: 10 })).not.toContain('dtn-key-3c9e71f2');
+    } finally {
+      await sandbox.close();
+      await new Promise<void>((resolve) => echoing.close(() => resolve()));
+    }
+  });
 });

@@ -1,12 +1,7 @@
 // The isolate provider (default): JavaScript/TypeScript in QuickJS WebAssembly inside a worker thread.
 import { randomUUID } from 'node:crypto';
 import { RomaError } from '../../contracts/index.js';
-import {
-  assertHostFunctionNames,
-  callHostFunction,
-  MAX_HOST_CALLS_PER_RUN,
-  TOO_MANY_HOST_CALLS,
-} from '../host-functions.js';
+import { assertHostFunctionNames, HostCallLimiter } from '../host-functions.js';
 import { type ResolvedDefaults, resolveDefaults, resolveRunLimits } from '../limits.js';
 import type {
   HostFunctions,
@@ -92,18 +87,20 @@ class IsolateSession implements SandboxSession {
   private worker: IsolateWorker | undefined;
   private pending: PendingRun | undefined;
   private nextRunId = 1;
-  private hostCallsThisRun = 0;
   private closed = false;
   private readonly queue = new SerialQueue();
+  private readonly hostCalls: HostCallLimiter;
 
   constructor(
     private readonly pool: IsolateWorkerPool,
     private readonly defaults: ResolvedDefaults,
-    private readonly hostFunctions: HostFunctions,
+    hostFunctions: HostFunctions,
     private readonly hostFunctionNames: string[],
     private readonly files: Map<string, string>,
     private readonly onClose: () => void,
-  ) {}
+  ) {
+    this.hostCalls = new HostCallLimiter(hostFunctions);
+  }
 
   async start(timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const worker = await this.pool.acquire(timeoutMs, signal);
@@ -118,11 +115,7 @@ class IsolateSession implements SandboxSession {
   private onMessage(worker: IsolateWorker, message: FromWorkerMessage): void {
     switch (message.type) {
       case 'host-call': {
-        this.hostCallsThisRun++;
-        const call =
-          this.hostCallsThisRun > MAX_HOST_CALLS_PER_RUN
-            ? Promise.resolve({ ok: false as const, error: TOO_MANY_HOST_CALLS })
-            : callHostFunction(this.hostFunctions, message.name, message.argsJson);
+        const call = this.hostCalls.call(message.name, message.argsJson);
         void call.then((outcome) => {
           if (this.worker !== worker) return;
           worker.post({
@@ -170,7 +163,7 @@ class IsolateSession implements SandboxSession {
     if (!this.worker || this.worker.dead) await this.start(OPEN_TIMEOUT_MS, options.signal);
     const worker = this.worker!;
     const runId = this.nextRunId++;
-    this.hostCallsThisRun = 0;
+    this.hostCalls.startRun();
     const written = new Set<string>();
     const outcome = await new Promise<WorkerRunEndMessage | { type: 'exit' | 'timeout' | 'cancelled' }>(
       (resolve) => {

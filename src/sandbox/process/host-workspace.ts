@@ -1,6 +1,7 @@
 // The process sandbox's workspace as seen from the host: a private directory, read and written without
 // ever following a symlink the guest planted (it could point at /etc/shadow on the host).
-import { lstat, mkdir, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, lstat, mkdir, open, readdir, realpath } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { RomaError } from '../../contracts/index.js';
 import type { SandboxFileInfo } from '../sandbox.js';
@@ -48,18 +49,64 @@ export class HostWorkspace {
     const full = await this.inside(path);
     await mkdir(dirname(full), { recursive: true });
     await this.inside(path);
-    await writeFile(full, content);
+    // No O_TRUNC before the check below: a directory the guest swapped for a symlink meanwhile must not
+    // let the host truncate a file outside the workspace.
+    const handle = await this.openChecked(path, full, constants.O_WRONLY | constants.O_CREAT);
+    try {
+      await handle.truncate(0);
+      await handle.writeFile(content);
+    } finally {
+      await handle.close();
+    }
   }
 
   async read(path: string): Promise<Uint8Array> {
     const full = await this.inside(path);
+    const handle = await this.openChecked(path, full, constants.O_RDONLY);
     try {
-      return new Uint8Array(await readFile(full));
+      return new Uint8Array(await handle.readFile());
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /**
+   * Opens without following a final symlink and without blocking on a FIFO, then checks what was really
+   * opened: a still-running guest (a Python thread outlives its run) can swap a checked file or directory
+   * for a symlink between `inside()` and the open, so only the opened descriptor's own path is trusted.
+   */
+  private async openChecked(path: string, full: string, flags: number): Promise<FileHandle> {
+    let handle: FileHandle;
+    try {
+      handle = await open(full, flags | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
+        throw new RomaError(
+          'VALIDATION_FAILED',
+          `path "${path}" is a symbolic link; the host does not follow it`,
+          { field: 'path' },
+        );
+      }
       throw new RomaError('NOT_FOUND', `no file "${normalizeWorkspacePath(path)}" in the sandbox workspace`, {
         field: 'path',
         cause: error,
       });
+    }
+    try {
+      const root = await realpath(this.directory);
+      const opened = await realpath(`/proc/self/fd/${handle.fd}`);
+      if (!opened.startsWith(root + sep)) {
+        throw new RomaError('VALIDATION_FAILED', `path "${path}" leads outside the sandbox workspace`, {
+          field: 'path',
+        });
+      }
+      if (!(await handle.stat()).isFile()) {
+        throw new RomaError('VALIDATION_FAILED', `path "${path}" is not a regular file`, { field: 'path' });
+      }
+      return handle;
+    } catch (error) {
+      await handle.close();
+      throw error;
     }
   }
 

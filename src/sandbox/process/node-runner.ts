@@ -7,6 +7,18 @@ const fs = require('node:fs');
 const readline = require('node:readline');
 const vm = require('node:vm');
 
+// Descriptors above the protocol's 4 that survived exec were inherited by the host from its own parent (a
+// CI runner's pipe, a shell redirection): bubblewrap passes them through. Node opens its own with
+// close-on-exec (O_CLOEXEC is 02000000 in fdinfo's octal flags), so one without it is never Node's.
+for (const name of fs.readdirSync('/proc/self/fd')) {
+  const fd = Number(name);
+  if (!(fd > 4)) continue;
+  try {
+    const flags = /flags:\s*([0-7]+)/.exec(fs.readFileSync('/proc/self/fdinfo/' + name, 'utf8'));
+    if (flags && (parseInt(flags[1], 8) & 0o2000000) === 0) fs.closeSync(fd);
+  } catch {}
+}
+
 // Programs may use Node's modules (fs for the workspace); bubblewrap, not Node, is the boundary here.
 globalThis.require = require;
 const pending = new Map();

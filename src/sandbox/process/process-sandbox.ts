@@ -5,12 +5,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CodeLanguage, RomaError } from '../../contracts/index.js';
-import {
-  assertHostFunctionNames,
-  callHostFunction,
-  MAX_HOST_CALLS_PER_RUN,
-  TOO_MANY_HOST_CALLS,
-} from '../host-functions.js';
+import { assertHostFunctionNames, HostCallLimiter } from '../host-functions.js';
 import { type ResolvedDefaults, resolveDefaults, resolveRunLimits } from '../limits.js';
 import type {
   HostFunctions,
@@ -257,16 +252,17 @@ class ProcessSession implements SandboxSession {
   private readonly workspace: HostWorkspace;
   private readonly queue = new SerialQueue();
   private closed = false;
-  private hostCallsThisRun = 0;
+  private readonly hostCalls: HostCallLimiter;
 
   constructor(
     private readonly sandbox: ProcessSandbox,
     private readonly workspaceDir: string,
-    private readonly hostFunctions: HostFunctions,
+    hostFunctions: HostFunctions,
     private readonly hostFunctionNames: string[],
     private readonly onClose: () => void,
   ) {
     this.workspace = new HostWorkspace(workspaceDir);
+    this.hostCalls = new HostCallLimiter(hostFunctions);
   }
 
   /** Binds a started interpreter to this session: host calls routed here, host functions installed. */
@@ -277,11 +273,7 @@ class ProcessSession implements SandboxSession {
     timeoutMs = START_TIMEOUT_MS,
   ): Promise<void> {
     runner.setHostCallHandler((callId, name, argsJson) => {
-      this.hostCallsThisRun++;
-      const call =
-        this.hostCallsThisRun > MAX_HOST_CALLS_PER_RUN
-          ? Promise.resolve({ ok: false as const, error: TOO_MANY_HOST_CALLS })
-          : callHostFunction(this.hostFunctions, name, argsJson);
+      const call = this.hostCalls.call(name, argsJson);
       void call.then((outcome) =>
         runner.answerHostCall(callId, outcome.ok, outcome.ok ? outcome.json : outcome.error),
       );
@@ -321,7 +313,7 @@ class ProcessSession implements SandboxSession {
     const started = performance.now();
     const runner = await this.runnerFor(limits.language, limits.memoryMb);
     const before = await this.workspace.snapshot();
-    this.hostCallsThisRun = 0;
+    this.hostCalls.startRun();
     const outcome = await runner.runProgram(code, {
       timeoutMs: limits.timeoutMs,
       maxOutputChars: limits.maxOutputChars,

@@ -7,6 +7,23 @@ import builtins, itertools, json, os, queue, signal, sys, threading, types
 # ast.PyCF_ALLOW_TOP_LEVEL_AWAIT; asyncio and traceback load lazily (they cost tens of ms at start).
 _ALLOW_TOP_LEVEL_AWAIT = 0x2000
 
+
+
+def _close_inherited_fds():
+    # Descriptors above the protocol's 4 that survived exec were inherited by the host from its own parent
+    # (a CI runner's pipe, a shell redirection): bubblewrap passes them through. Python opens its own with
+    # close-on-exec (PEP 446), so an inheritable one here is never the runner's.
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd > 4:
+            try:
+                if os.get_inheritable(fd):
+                    os.close(fd)
+            except OSError:
+                pass
+
+
+_close_inherited_fds()
 _RUNNER_PID = os.getpid()
 _control_in = os.fdopen(3, "rb")
 _send_lock = threading.Lock()

@@ -1,0 +1,83 @@
+// `roma runs cancel` and `roma runs watch` on runs whose recorded process is gone, or was replaced by a resume.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteExecutionStore } from '../../store/index.js';
+import { cancelRun, watchRun } from './runs.js';
+
+let dataDir: string;
+let store: SqliteExecutionStore;
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'roma-runs-'));
+  store = SqliteExecutionStore.open({ dataDir });
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exitCode = undefined;
+});
+
+/** The pid of a process that has already exited. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', ''], { timeout: 30_000 });
+  return child.pid ?? 999_999;
+}
+
+async function startedBy(executionId: string, pid: number): Promise<void> {
+  await store.createExecution({ id: executionId, goal: 'g' });
+  await store.append({
+    type: 'execution-start',
+    executionId,
+    timestamp: new Date().toISOString(),
+    goal: 'g',
+    rootTaskId: 'root',
+    options: { pid, hostname: hostname() },
+  });
+}
+
+describe('roma runs cancel', () => {
+  it('leaves a resumed run to the process that resumed it, not its dead starter', async () => {
+    await startedBy('run-resumed', deadPid());
+    await store.append({
+      type: 'execution-resume',
+      executionId: 'run-resumed',
+      timestamp: new Date().toISOString(),
+      fromSeq: 1,
+      pid: process.pid,
+      hostname: hostname(),
+    });
+    const message = await cancelRun(store, 'run-resumed', { reason: 'test', waitMs: 0 });
+    expect(message).not.toContain('no process was running it');
+    expect((await store.getExecution('run-resumed'))?.status).toBe('RUNNING');
+  });
+
+  it('marks a run cancelled when the process running it is gone', async () => {
+    await startedBy('run-orphan', deadPid());
+    const message = await cancelRun(store, 'run-orphan', { reason: 'test', waitMs: 0 });
+    expect(message).toContain('no process was running it');
+    expect((await store.getExecution('run-orphan'))?.status).toBe('CANCELLED');
+  });
+});
+
+describe('roma runs watch', () => {
+  it('stops with a resume hint instead of waiting forever on a crashed run', async () => {
+    const pid = deadPid();
+    await startedBy('run-crashed', pid);
+    let output = '';
+    const watching = watchRun(store, 'run-crashed', 'plain', {
+      write: (text: string) => {
+        output += text;
+      },
+    });
+    const outcome = await Promise.race([
+      watching.then(() => 'returned'),
+      new Promise((resolve) => setTimeout(() => resolve('hung'), 20_000)),
+    ]);
+    expect(outcome).toBe('returned');
+    expect(output).toContain('run-crashed');
+    expect(process.exitCode).toBe(1);
+  }, 30_000);
+});

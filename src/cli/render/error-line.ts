@@ -1,0 +1,10 @@
+// The one line `roma` prints for a failed command: code, field, message and fix, without saying the field twice.
+import type { RomaError } from '../../contracts/index.js';
+
+/** Messages built from a parse result already start with their field (`file.jsonl:3: …`); skip the repeat. */
+export function errorLine(error: RomaError): string {
+  const field = error.field;
+  if (!field || !error.message.startsWith(`${field}:`)) return `roma: ${error.toLine()}`;
+  const fix = error.fix ? ` — ${error.fix}` : '';
+  return `roma: ${error.code} ${error.message}${fix}`;
+}

@@ -1,0 +1,72 @@
+// The host side of guest tool calls, driven as hostile guest code would drive it.
+import { describe, expect, it } from 'vitest';
+import type { NewStreamEvent, ToolCallRecord } from '../../contracts/index.js';
+import type { ToolCallOutput, ToolProvider } from '../mcp/types.js';
+import type { ToolCatalog } from '../modules/tool-catalog.js';
+import { CALL_TOOL_FUNCTION } from '../modules/typescript-module.js';
+import { createToolHostFunctions } from './tool-bridge.js';
+
+function setup(errorText = 'boom') {
+  const calls: string[] = [];
+  const provider: ToolProvider = {
+    serverNames: () => ['data'],
+    listTools: async () => [],
+    callTool: async (server, tool): Promise<ToolCallOutput> => {
+      calls.push(`${server}.${tool}`);
+      if (tool === 'fail') throw new Error(errorText);
+      return { value: { ok: true }, text: '{"ok":true}', bytes: 11 };
+    },
+    status: () => [],
+    redact: (text) => text,
+    close: async () => undefined,
+  };
+  const catalog: ToolCatalog = {
+    servers: [
+      {
+        name: 'data',
+        identifier: 'data',
+        tools: ['search', 'fail'].map((name) => ({
+          server: 'data',
+          name,
+          description: '',
+          inputSchema: { type: 'object' },
+        })),
+      },
+    ],
+  };
+  const events: NewStreamEvent[] = [];
+  const records: ToolCallRecord[] = [];
+  const functions = createToolHostFunctions({
+    provider,
+    catalog,
+    executionId: 'e',
+    taskId: 't',
+    planId: 'p',
+    emit: (event) => {
+      events.push(event);
+    },
+    records,
+  });
+  return { call: functions[CALL_TOOL_FUNCTION]!, calls, events, records };
+}
+
+describe('tool bridge', () => {
+  it("refuses tools outside the plan's catalog before they reach the server", async () => {
+    const { call, calls } = setup();
+    await expect(call('data', 'delete_everything', {})).rejects.toThrow(/not in this plan's tools/);
+    await expect(call('other', 'search', {})).rejects.toThrow(/not in this plan's tools/);
+    await expect(call('data', 'search', [] as never)).rejects.toThrow(/arguments must be one object/);
+    expect(await call('data', 'search', {})).toEqual({ ok: true });
+    expect(calls).toEqual(['data.search']);
+  });
+
+  it('keeps guest-chosen names and server error text bounded in records and events', async () => {
+    const { call, events, records } = setup('e'.repeat(1_000_000));
+    const huge = 'x'.repeat(1_000_000);
+    await expect(call(huge, huge, {})).rejects.toThrow(/not in this plan's tools/);
+    await expect(call('data', 'fail', {})).rejects.toThrow();
+    const stored = JSON.stringify({ events, records });
+    expect(stored.length).toBeLessThan(20_000);
+    expect(records).toHaveLength(2);
+  });
+});

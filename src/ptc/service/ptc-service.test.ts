@@ -1,0 +1,123 @@
+// The PTC service's edges: huge bodies, requests from web pages, and the default interface.
+import { request } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { PtcAgent } from '../agent/ptc-agent.js';
+import { PTC_EVENTS_PATH, type RunningPtcService, startPtcService } from './ptc-service.js';
+
+let executions = 0;
+const agent = {
+  execute: async () => {
+    executions += 1;
+    throw new Error('the stub agent runs nothing');
+  },
+  stats: () => ({}),
+  flush: async () => undefined,
+} as unknown as PtcAgent;
+
+const services: RunningPtcService[] = [];
+afterEach(async () => {
+  for (const service of services.splice(0)) await service.close();
+});
+
+async function start(): Promise<RunningPtcService> {
+  const service = await startPtcService({ agent, port: 0 });
+  services.push(service);
+  return service;
+}
+
+const plan = JSON.stringify({
+  planId: 'p',
+  executionId: 'e',
+  taskId: 't',
+  goal: 'print 1',
+});
+
+/** Streams `totalBytes` as a chunked body (no Content-Length) and resolves with the status and bytes sent. */
+function postChunked(url: string, totalBytes: number): Promise<{ status: number; sentBytes: number }> {
+  return new Promise((resolve, reject) => {
+    let sentBytes = 0;
+    const chunk = Buffer.alloc(1 << 20, 0x20);
+    const outgoing = request(`${url}/execute`, { method: 'POST', timeout: 10_000 }, (response) => {
+      response.resume();
+      resolve({ status: response.statusCode ?? 0, sentBytes });
+      outgoing.destroy();
+    });
+    outgoing.on('error', (error) => (sentBytes > 0 ? undefined : reject(error)));
+    outgoing.on('timeout', () => reject(new Error('no answer within 10 s')));
+    const pump = () => {
+      while (sentBytes < totalBytes && !outgoing.destroyed) {
+        sentBytes += chunk.length;
+        if (!outgoing.write(chunk)) {
+          outgoing.once('drain', pump);
+          return;
+        }
+      }
+      if (!outgoing.destroyed) outgoing.end();
+    };
+    pump();
+  });
+}
+
+describe('PTC service', () => {
+  it('listens on 127.0.0.1 unless told otherwise', async () => {
+    const service = await start();
+    expect(service.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('answers 413 to a huge chunked body without reading it all', async () => {
+    const service = await start();
+    const answer = await postChunked(service.url, 200 << 20);
+    expect(answer.status).toBe(413);
+    expect(answer.sentBytes).toBeLessThan(200 << 20);
+  });
+
+  it('answers 413 to a declared Content-Length above the bound', async () => {
+    const service = await start();
+    const response = await fetch(`${service.url}/execute`, {
+      method: 'POST',
+      body: 'x'.repeat(6_000_000),
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(response.status).toBe(413);
+  });
+
+  it('refuses a plan posted by a web page (cross-site request or DNS rebinding)', async () => {
+    const service = await start();
+    executions = 0;
+    const response = await fetch(`${service.url}/execute`, {
+      method: 'POST',
+      headers: { origin: 'http://evil.example', 'content-type': 'text/plain' },
+      body: plan,
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(response.status).toBe(403);
+    expect(executions).toBe(0);
+    const own = await fetch(`${service.url}/execute`, {
+      method: 'POST',
+      body: plan,
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(own.status).not.toBe(403);
+    expect(executions).toBe(1);
+  });
+
+  it('refuses an event stream opened by a web page', async () => {
+    const service = await start();
+    const url = `${service.url.replace('http:', 'ws:')}${PTC_EVENTS_PATH}?executionId=e&taskId=t`;
+    const outcome = await new Promise<string>((resolve) => {
+      const socket = new WebSocket(url, { origin: 'http://evil.example' });
+      const timer = setTimeout(() => resolve('no answer'), 5_000);
+      socket.on('message', () => {
+        clearTimeout(timer);
+        socket.close();
+        resolve('opened');
+      });
+      socket.on('error', () => {
+        clearTimeout(timer);
+        resolve('refused');
+      });
+    });
+    expect(outcome).toBe('refused');
+  });
+});
