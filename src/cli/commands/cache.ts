@@ -1,5 +1,4 @@
 // `roma cache stats|clear|warm`: the LLM-response and PTC result caches (Redis with REDIS_URL, else in-memory).
-import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   type CacheStatsReport,
@@ -18,6 +17,7 @@ import type { RomaConfig } from '../../config/index.js';
 import { resolveConfigFromCli } from '../../config/index.js';
 import { RomaError } from '../../contracts/index.js';
 import { openArtifactStore, openExecutionStore } from '../../store/index.js';
+import { readInputFile } from './input-file.js';
 
 const NAMESPACES = ['llm', 'ptc'] as const;
 /** A warm file is read whole; beyond this it should be split. */
@@ -174,14 +174,8 @@ export function registerCacheCommand(program: Command): void {
         });
         const warmOptions = { policy: llmCacheOptionsFromConfig(config.cache).policy ?? {} };
         if (file !== undefined) {
-          const size = statSync(file).size;
-          if (size > MAX_WARM_FILE_BYTES) {
-            throw new RomaError('VALIDATION_FAILED', `${file} is larger than ${MAX_WARM_FILE_BYTES} bytes`, {
-              field: 'file',
-              fix: 'split it into smaller files',
-            });
-          }
-          return warmCacheFromJsonl(llmCache, readFileSync(file, 'utf8'), warmOptions);
+          const text = readInputFile(file, { maxBytes: MAX_WARM_FILE_BYTES });
+          return warmCacheFromJsonl(llmCache, text, warmOptions);
         }
         const executionStore = await openExecutionStore(config.store);
         try {

@@ -5,6 +5,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteExecutionStore } from '../../store/index.js';
+import { runRoma } from './cli-test-support.js';
 import { cancelRun, watchRun } from './runs.js';
 
 let dataDir: string;
@@ -80,4 +81,16 @@ describe('roma runs watch', () => {
     expect(output).toContain('run-crashed');
     expect(process.exitCode).toBe(1);
   }, 30_000);
+});
+
+describe('roma runs list', () => {
+  it('says which RUNNING runs no process runs any more', async () => {
+    await startedBy('run-stalled', deadPid());
+    await store.close();
+    const listed = runRoma(['runs', 'list'], { cwd: dataDir, env: { ROMA_DATA_DIR: dataDir } });
+    store = SqliteExecutionStore.open({ dataDir });
+    expect(listed.status, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain('run-stalled');
+    expect(listed.stderr).toContain('roma runs resume run-stalled');
+  }, 60_000);
 });

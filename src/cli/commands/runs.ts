@@ -1,5 +1,5 @@
 // `roma runs list|show|resume|cancel|export|import`: stored runs, from their event logs.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import type { RomaConfig } from '../../config/index.js';
@@ -21,6 +21,7 @@ import {
   renderTreeLines,
 } from '../render/index.js';
 import { openEngineRuntime } from '../wiring/index.js';
+import { readInputFile } from './input-file.js';
 import { parseIntegerOption } from './integer-option.js';
 
 async function withStore<T>(config: RomaConfig, action: (store: ExecutionStore) => Promise<T>): Promise<T> {
@@ -225,6 +226,15 @@ export function registerRunsCommand(program: Command): void {
             `${run.id}  ${run.status.padEnd(9)}  ${run.createdAt.slice(0, 19).replace('T', ' ')}  ${String(run.nodeCount).padStart(3)} tasks  ${String(tokens).padStart(7)} tok  ${formatCost(run.usage.costUsd).padStart(8)}  ${clip(run.goal, 60)}`,
           );
         }
+        // RUNNING is what the log says; a killed process never wrote its end. Say which ones nobody runs.
+        for (const run of list.filter((listed) => listed.status === 'RUNNING')) {
+          const pid = await deadRunner(store, run.id);
+          if (pid !== null) {
+            console.error(
+              `note: ${run.id} is not running (process ${pid} is gone): \`roma runs resume ${run.id}\` continues it`,
+            );
+          }
+        }
       });
     });
 
@@ -336,7 +346,7 @@ export function registerRunsCommand(program: Command): void {
     .argument('<file>', 'JSONL file')
     .action(async (file: string, _options: unknown, command: Command) => {
       const config = loadConfigFromCli(command);
-      const events = parseEventLines(readFileSync(file, 'utf8'), file);
+      const events = parseEventLines(readInputFile(file), file);
       await withStore(config, async (store) => {
         const summary = await store.importEvents(events);
         console.log(`imported run ${summary.id} (${summary.lastSeq} events, ${summary.status})`);
