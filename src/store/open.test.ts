@@ -26,6 +26,25 @@ describe('openExecutionStore', () => {
     }
   });
 
+  it('keeps its tables in their own `roma` schema by default, not in public', async () => {
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    const existed = (await client.query("SELECT 1 FROM pg_namespace WHERE nspname = 'roma'")).rowCount === 1;
+    try {
+      const store = await openExecutionStore({ dataDir: '.roma', databaseUrl: DATABASE_URL });
+      await store.close();
+      expect((store as PostgresExecutionStore).schema).toBe('roma');
+      const tables = await client.query(
+        "SELECT table_schema FROM information_schema.tables WHERE table_name = 'executions' AND table_schema IN ('roma', 'public')",
+      );
+      expect(tables.rows.map((row) => row.table_schema)).toEqual(['roma']);
+    } finally {
+      // Leave a schema that was there before (someone's real data); drop only what this test created.
+      if (!existed) await client.query('DROP SCHEMA IF EXISTS roma CASCADE');
+      await client.end();
+    }
+  });
+
   it('opens PostgreSQL when a database url is set', async () => {
     const schema = `roma_test_${randomUUID().replaceAll('-', '')}`;
     const store = await openExecutionStore(

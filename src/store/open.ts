@@ -10,7 +10,7 @@ import { S3ArtifactStore } from './s3-artifact-store.js';
 import { SqliteExecutionStore } from './sqlite-execution-store.js';
 
 export interface OpenExecutionStoreOptions {
-  /** PostgreSQL schema for the tables; `public` by default. */
+  /** PostgreSQL schema for the tables; `roma` by default (created when missing). */
   postgresSchema?: string;
   /** SQLite commit durability, over `store.sqliteSynchronous`; FULL by default (see SqliteExecutionStoreOptions). */
   sqliteSynchronous?: 'FULL' | 'NORMAL';

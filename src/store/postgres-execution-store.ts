@@ -27,10 +27,15 @@ import {
 } from './store-rows.js';
 import { foldSummary, initialSummary, normalizeTimestamp, taskIdOf } from './summary-fold.js';
 
+export const DEFAULT_POSTGRES_SCHEMA = 'roma';
+
 export interface PostgresExecutionStoreOptions {
   /** postgres://user:password@host:port/database (DATABASE_URL); never echoed in errors. */
   connectionString: string;
-  /** Schema holding the tables, created when missing; `public` by default. Tests use one per run. */
+  /**
+   * Schema holding the tables, created when missing; `roma` by default, so the generic table names
+   * (executions, events, migrations) never collide with an application's own in `public`. Tests use one per run.
+   */
   schema?: string;
   maxConnections?: number;
   connectionTimeoutMs?: number;
@@ -71,7 +76,7 @@ export class PostgresExecutionStore implements ExecutionStore {
 
   /** Connects, creates the schema when missing and applies pending migrations. */
   static async open(options: PostgresExecutionStoreOptions): Promise<PostgresExecutionStore> {
-    const schema = options.schema ?? 'public';
+    const schema = options.schema ?? DEFAULT_POSTGRES_SCHEMA;
     if (!isValidSchemaName(schema)) {
       throw new RomaError('VALIDATION_FAILED', `schema: "${schema}" is not a plain SQL identifier`, {
         field: 'schema',
