@@ -83,6 +83,32 @@ describe('roma runs watch', () => {
   }, 30_000);
 });
 
+describe('roma runs watch on an ended run', () => {
+  it('exits non-zero when the run it shows failed, as solve does', async () => {
+    await startedBy('run-failed', process.pid);
+    await store.append({
+      type: 'execution-end',
+      executionId: 'run-failed',
+      timestamp: new Date().toISOString(),
+      status: 'FAILED',
+      reason: null,
+      result: null,
+      error: { code: 'TASK_FAILED', message: 'boom' },
+      usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, costUsd: 0 },
+      nodeCount: 0,
+      durationMs: 1,
+    });
+    let output = '';
+    await watchRun(store, 'run-failed', 'plain', {
+      write: (text: string) => {
+        output += text;
+      },
+    });
+    expect(output).toContain('run-failed');
+    expect(process.exitCode).toBe(1);
+  });
+});
+
 describe('roma runs list', () => {
   it('says which RUNNING runs no process runs any more', async () => {
     await startedBy('run-stalled', deadPid());

@@ -181,6 +181,9 @@ export async function watchRun(
   if (mode !== 'json') {
     stream.write(`${renderOutcomeText(executionId, foldTotals(await store.readEvents(executionId)))}\n`);
   }
+  // Like `roma solve`: the exit code says whether the run succeeded, so scripts can wait on a run with watch.
+  const final = await store.getExecution(executionId);
+  if (final && final.status !== 'COMPLETED' && final.status !== 'RUNNING') process.exitCode = 1;
 }
 
 export function parseEventLines(text: string, source: string): StreamEvent[] {
