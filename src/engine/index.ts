@@ -33,6 +33,7 @@ export type {
 } from './run/engine-types.js';
 export { resumeExecution, solve, startExecution, startResume } from './run/execution.js';
 export { newExecutionId, ROOT_TASK_ID } from './run/execution-id.js';
+export { isProcessAlive } from './run/process-alive.js';
 export type { RunSnapshot, StopCondition, StopDecision } from './scheduler/stop-conditions.js';
 export {
   anyOf,

@@ -7,7 +7,7 @@ import type { RomaConfig } from '../../config/index.js';
 import { loadConfigFromCli } from '../../config/index.js';
 import { parseJsonWith, RomaError } from '../../contracts/index.js';
 import { ScriptedTreeSchema, scriptedTreeRules } from '../../engine/testing/scripted-tree.js';
-import { cancelOnInterrupt, chooseOutputMode, presentRun } from '../render/index.js';
+import { chooseOutputMode, presentRunToTerminal } from '../render/index.js';
 import { openEngineRuntime } from '../wiring/index.js';
 import { parseIntegerOption } from './integer-option.js';
 
@@ -76,19 +76,13 @@ export function registerDemoCommand(program: Command): void {
             { goal: parsed.value.goal, modelId: DEMO_MODEL_ID },
             { cancelPollIntervalMs: 500 },
           );
-          const stopInterrupts = cancelOnInterrupt(handle, (text) => process.stderr.write(text));
-          try {
-            const { outcome, totals } = await presentRun(handle, mode, process.stdout, runtime.store);
-            if (mode !== 'json') {
-              const cache = config.cache.redisUrl ? 'Redis' : config.cache.enabled ? 'in-memory' : 'off';
-              process.stdout.write(
-                `\nupstream model calls: ${server.requests.length} (cache ${cache}; ${totals.cacheHits} of ${totals.modelCalls} calls answered from it)\n` +
-                  `see it again: npx roma runs show ${outcome.executionId}\n`,
-              );
-            }
-            process.exitCode = outcome.status === 'COMPLETED' ? 0 : 1;
-          } finally {
-            stopInterrupts();
+          const { outcome, totals } = await presentRunToTerminal(handle, mode, runtime.store);
+          if (mode !== 'json') {
+            const cache = config.cache.redisUrl ? 'Redis' : config.cache.enabled ? 'in-memory' : 'off';
+            process.stdout.write(
+              `\nupstream model calls: ${server.requests.length} (cache ${cache}; ${totals.cacheHits} of ${totals.modelCalls} calls answered from it)\n` +
+                `see it again: npx roma runs show ${outcome.executionId}\n`,
+            );
           }
         } finally {
           await runtime.close();

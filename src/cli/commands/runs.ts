@@ -6,17 +6,16 @@ import type { RomaConfig } from '../../config/index.js';
 import { loadConfigFromCli } from '../../config/index.js';
 import type { StreamEvent } from '../../contracts/index.js';
 import { parseJsonWith, RomaError, StreamEventSchema } from '../../contracts/index.js';
-import { foldResumeState, foldTaskTree, foldTotals } from '../../engine/index.js';
+import { foldResumeState, foldTaskTree, foldTotals, isProcessAlive } from '../../engine/index.js';
 import type { ExecutionStore } from '../../store/index.js';
 import { openExecutionStore } from '../../store/index.js';
 import type { OutputMode, OutputStream } from '../render/index.js';
 import {
-  cancelOnInterrupt,
   chooseOutputMode,
   clip,
   createEventPresenter,
   formatCost,
-  presentRun,
+  presentRunToTerminal,
   renderOutcomeText,
   renderTreeLines,
 } from '../render/index.js';
@@ -43,21 +42,12 @@ async function readLog(store: ExecutionStore, executionId: string): Promise<Stre
   return events;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The pid recorded for a RUNNING run when that process is known to be gone (same host, not alive). */
 async function deadRunner(store: ExecutionStore, executionId: string): Promise<number | null> {
   const state = foldResumeState(await store.readEvents(executionId));
   const pid = typeof state?.options.pid === 'number' ? state.options.pid : null;
   const sameHost = state?.options.hostname === hostname();
-  return pid !== null && sameHost && !processAlive(pid) ? pid : null;
+  return pid !== null && sameHost && !isProcessAlive(pid) ? pid : null;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -84,7 +74,7 @@ export async function cancelRun(
     timestamp: new Date().toISOString(),
     reason: options.reason,
   });
-  const orphaned = pid !== null && sameHost && !processAlive(pid);
+  const orphaned = pid !== null && sameHost && !isProcessAlive(pid);
   if (!orphaned) {
     // Bounded wait for the running process to end the run itself.
     const deadline = Date.now() + options.waitMs;
@@ -300,13 +290,7 @@ export function registerRunsCommand(program: Command): void {
       try {
         const handle = runtime.resume(id, { force: options.force ?? false }, { cancelPollIntervalMs: 500 });
         const mode = chooseOutputMode(options.json, process.stdout);
-        const stopInterrupts = cancelOnInterrupt(handle, (text) => process.stderr.write(text));
-        try {
-          const { outcome } = await presentRun(handle, mode, process.stdout, runtime.store);
-          process.exitCode = outcome.status === 'COMPLETED' ? 0 : 1;
-        } finally {
-          stopInterrupts();
-        }
+        await presentRunToTerminal(handle, mode, runtime.store);
       } finally {
         await runtime.close();
       }

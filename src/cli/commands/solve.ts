@@ -1,7 +1,7 @@
 // `roma solve "<goal>"`: runs the recursive solver with a live task tree, then prints the answer and a summary.
 import type { Command } from 'commander';
 import { loadConfigFromCli } from '../../config/index.js';
-import { cancelOnInterrupt, chooseOutputMode, presentRun } from '../render/index.js';
+import { chooseOutputMode, presentRunToTerminal } from '../render/index.js';
 import { openEngineRuntime } from '../wiring/index.js';
 
 interface SolveOptions {
@@ -36,13 +36,7 @@ export function registerSolveCommand(program: Command): void {
         );
         const mode = chooseOutputMode(options.json, process.stdout);
         if (mode !== 'json') process.stderr.write(`run ${handle.executionId}\n`);
-        const stopInterrupts = cancelOnInterrupt(handle, (text) => process.stderr.write(text));
-        try {
-          const { outcome } = await presentRun(handle, mode, process.stdout, runtime.store);
-          process.exitCode = outcome.status === 'COMPLETED' ? 0 : 1;
-        } finally {
-          stopInterrupts();
-        }
+        await presentRunToTerminal(handle, mode, runtime.store);
       } finally {
         await runtime.close();
       }

@@ -6,7 +6,13 @@ export { clip, formatCost, formatDuration, formatTokens, statusMark } from './fo
 export type { LiveTreeOptions } from './live-tree.js';
 export { LiveTree } from './live-tree.js';
 export type { EventPresenter, OutputMode, OutputStream, PresentedRun } from './present-run.js';
-export { cancelOnInterrupt, chooseOutputMode, createEventPresenter, presentRun } from './present-run.js';
+export {
+  cancelOnInterrupt,
+  chooseOutputMode,
+  createEventPresenter,
+  presentRun,
+  presentRunToTerminal,
+} from './present-run.js';
 export { renderOutcomeText } from './summary-text.js';
 export type { TreeTextOptions } from './tree-text.js';
 export { renderTreeLines } from './tree-text.js';

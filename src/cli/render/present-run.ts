@@ -95,3 +95,22 @@ export function cancelOnInterrupt(handle: ExecutionHandle, notice: (text: string
     process.off('SIGTERM', onSignal);
   };
 }
+
+/**
+ * What `solve`, `runs resume` and `demo` do with a started run: show it on stdout, turn Ctrl-C into a
+ * cancel, and make the exit code say whether the run completed.
+ */
+export async function presentRunToTerminal(
+  handle: ExecutionHandle,
+  mode: OutputMode,
+  store: ExecutionStore,
+): Promise<PresentedRun> {
+  const stopInterrupts = cancelOnInterrupt(handle, (text) => process.stderr.write(text));
+  try {
+    const presented = await presentRun(handle, mode, process.stdout, store);
+    process.exitCode = presented.outcome.status === 'COMPLETED' ? 0 : 1;
+    return presented;
+  } finally {
+    stopInterrupts();
+  }
+}

@@ -15,6 +15,7 @@ import type {
   SolveRequest,
 } from './engine-types.js';
 import { newExecutionId, ROOT_TASK_ID } from './execution-id.js';
+import { isProcessAlive } from './process-alive.js';
 import { launch } from './run-loop.js';
 
 /** Options recorded in execution-start, so a resume runs with the same engine settings and model. */
@@ -81,15 +82,6 @@ export function solve(deps: EngineDependencies, request: SolveRequest): Promise<
   return startExecution(deps, request).done;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Continues an execution from its log: finished tasks keep their results (no model call is repeated),
  * recorded atomizer and planner decisions of unfinished tasks are reused, tasks in flight are redone.
@@ -123,7 +115,7 @@ export function startResume(
         pid !== null &&
         pid !== process.pid &&
         state.options.hostname === hostname() &&
-        processAlive(pid)
+        isProcessAlive(pid)
       ) {
         throw new RomaError('CONFLICT', `execution ${executionId} is still running in process ${pid}`, {
           fix: `cancel it first (roma runs cancel ${executionId}) or wait for it to end`,

@@ -159,27 +159,18 @@ async function runPrepared(
     }
     const result = outcome.status === 'COMPLETED' ? outcome.result : null;
     await recordRunArtifacts(deps, sink);
-    const durationMs = performance.now() - startedAtMs;
-    await sink.emit({
-      type: 'execution-end',
+    // The end event and the returned outcome carry the same figures.
+    const ending = {
       status,
       reason,
       result,
       error,
       usage: stopper.usage,
       nodeCount: stopper.nodeCount,
-      durationMs,
-    });
-    return {
-      executionId: prepared.executionId,
-      status,
-      reason,
-      result,
-      error,
-      usage: stopper.usage,
-      nodeCount: stopper.nodeCount,
-      durationMs,
+      durationMs: performance.now() - startedAtMs,
     };
+    await sink.emit({ type: 'execution-end', ...ending });
+    return { executionId: prepared.executionId, ...ending };
   } catch (error) {
     // Only a broken store gets here (every task error becomes a task-end); try to close the log, then report.
     const failure = toRomaError(error, 'STORE_FAILED');

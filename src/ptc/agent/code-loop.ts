@@ -8,6 +8,7 @@ import { createToolHostFunctions } from '../bridge/tool-bridge.js';
 import type { ToolCatalog } from '../modules/tool-catalog.js';
 import { toolWorkspaceFiles } from '../modules/workspace-files.js';
 import { collectArtifacts } from './artifacts.js';
+import { bridgeOptionsFor } from './bridge-options.js';
 import { planEvent } from './events.js';
 import { type LoopState, limitOutcome, type Outcome } from './loop-state.js';
 import { callModelTurn, planModel } from './model-turn.js';
@@ -47,16 +48,7 @@ export async function runCodeLoop(
       fix: 'use the isolate or process sandbox for plans with tools',
     });
   }
-  const hostFunctions = createToolHostFunctions({
-    provider: deps.tools,
-    catalog,
-    executionId: plan.executionId,
-    taskId: plan.taskId,
-    planId: plan.planId,
-    emit: context.emit,
-    signal: context.signal,
-    records: state.toolCalls,
-  });
+  const hostFunctions = createToolHostFunctions(bridgeOptionsFor(plan, catalog, deps, context, state));
   const session = await sandbox.openSession({
     hostFunctions,
     files: toolWorkspaceFiles(catalog),

@@ -13,6 +13,7 @@ import type { ModelToolCall } from '../../llm/index.js';
 import { callToolRecorded, type ToolBridgeOptions } from '../bridge/tool-bridge.js';
 import { toIdentifier } from '../modules/identifiers.js';
 import type { ToolCatalog } from '../modules/tool-catalog.js';
+import { bridgeOptionsFor } from './bridge-options.js';
 import type { LoopState } from './loop-state.js';
 import { callModelTurn, planModel } from './model-turn.js';
 import { taskMessage } from './prompt.js';
@@ -97,16 +98,7 @@ export async function runDirectLoop(
   state: LoopState,
 ): Promise<Outcome> {
   const { model, modelId } = planModel(plan, deps);
-  const bridge: ToolBridgeOptions = {
-    provider: deps.tools,
-    catalog,
-    executionId: plan.executionId,
-    taskId: plan.taskId,
-    planId: plan.planId,
-    emit: context.emit,
-    signal: context.signal,
-    records: state.toolCalls,
-  };
+  const bridge = bridgeOptionsFor(plan, catalog, deps, context, state);
   const tools: ToolSet = {};
   const directTools: DirectTools = new Map();
   for (const server of catalog.servers) {
