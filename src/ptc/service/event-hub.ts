@@ -24,13 +24,23 @@ function taskIdOf(message: PtcStreamMessage): string | null {
 }
 
 /** Bound on subscribers, so a client that leaks sockets cannot grow the hub without limit. */
-const MAX_SUBSCRIBERS = 1_000;
+export const MAX_SUBSCRIBERS = 1_000;
+
+export interface PtcEventHubOptions {
+  maxSubscribers?: number;
+}
 
 export class PtcEventHub {
   private readonly subscribers = new Set<Subscriber>();
+  readonly maxSubscribers: number;
 
-  subscribe(filter: PtcStreamFilter, send: (message: PtcStreamMessage) => void): () => void {
-    if (this.subscribers.size >= MAX_SUBSCRIBERS) throw new Error('too many event subscribers');
+  constructor(options: PtcEventHubOptions = {}) {
+    this.maxSubscribers = options.maxSubscribers ?? MAX_SUBSCRIBERS;
+  }
+
+  /** Null when the hub is full: the caller refuses the subscriber (a full hub is not an error of the service). */
+  subscribe(filter: PtcStreamFilter, send: (message: PtcStreamMessage) => void): (() => void) | null {
+    if (this.full) return null;
     const subscriber = { ...filter, send };
     this.subscribers.add(subscriber);
     return () => this.subscribers.delete(subscriber);
@@ -47,6 +57,10 @@ export class PtcEventHub {
         this.subscribers.delete(subscriber);
       }
     }
+  }
+
+  get full(): boolean {
+    return this.subscribers.size >= this.maxSubscribers;
   }
 
   get size(): number {

@@ -1,12 +1,14 @@
 // `roma ptc serve`: the PTC agent over HTTP (POST /execute, GET /health, GET /stats) and a WebSocket event stream.
+import { STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { WebSocketServer } from 'ws';
 import type { NewStreamEvent } from '../../contracts/index.js';
 import { PTCExecutionPlanSchema, parseJsonWith, toRomaError } from '../../contracts/index.js';
-import { errorResponse } from '../../server/index.js';
+import { errorBody, errorResponse, httpStatusFor } from '../../server/index.js';
 import type { PtcAgent } from '../agent/ptc-agent.js';
 import type { ToolProvider } from '../mcp/types.js';
 import { PtcEventHub } from './event-hub.js';
@@ -15,6 +17,16 @@ export const PTC_EVENTS_PATH = '/events';
 const MAX_BODY_BYTES = 5_000_000;
 /** Bound on one WebSocket frame from a client: clients only subscribe, they never need to send data. */
 const MAX_CLIENT_FRAME_BYTES = 4_096;
+/**
+ * Bound on the bytes queued for one subscriber that does not read: past it the subscriber is dropped (close
+ * code 1008 with the reason), so paused clients cannot make one plan's output cost the service gigabytes.
+ */
+export const MAX_SUBSCRIBER_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** A dropped subscriber's socket is ended after this, whether or not it read the close frame. */
+const DROP_GRACE_MS = 5_000;
+/** WebSocket close codes: policy violation (too slow), try again later (too many subscribers). */
+const CLOSE_TOO_SLOW = 1008;
+const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /**
  * Browsers send `Origin` on every cross-site POST and every WebSocket handshake; the service's own clients
@@ -29,6 +41,15 @@ export interface PtcServiceOptions {
   agent: PtcAgent;
   tools?: ToolProvider;
   hub?: PtcEventHub;
+}
+
+/** Answers an upgrade request with a plain HTTP error and ends the socket (no WebSocket is opened). */
+function refuseUpgrade(socket: Duplex, error: Parameters<typeof errorBody>[0]): void {
+  const status = httpStatusFor(error.code);
+  const body = JSON.stringify(errorBody(error));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nretry-after: 5\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** The Hono app; the hub must also receive the agent's events (`onEvent`) for the stream to carry them. */
@@ -113,14 +134,42 @@ export async function startPtcService(
       socket.destroy();
       return;
     }
+    if (hub.full) {
+      refuseUpgrade(socket, {
+        code: 'BUDGET_EXCEEDED',
+        message: `too many event subscribers (at most ${hub.maxSubscribers})`,
+        retryable: true,
+        fix: 'close unused /events connections and retry',
+      });
+      return;
+    }
     sockets.handleUpgrade(request, socket, head, (client) => {
       const filter = {
         executionId: url.searchParams.get('executionId'),
         taskId: url.searchParams.get('taskId'),
       };
-      const unsubscribe = hub.subscribe(filter, (message) => {
+      let unsubscribe: (() => void) | null = null;
+      const drop = (code: number, reason: string) => {
+        unsubscribe?.();
+        client.close(code, reason);
+        setTimeout(() => client.terminate(), DROP_GRACE_MS).unref();
+      };
+      unsubscribe = hub.subscribe(filter, (message) => {
+        // bufferedAmount counts what was queued but not yet written to the socket: a client that stopped reading.
+        if (client.bufferedAmount > MAX_SUBSCRIBER_BUFFERED_BYTES) {
+          drop(
+            CLOSE_TOO_SLOW,
+            `subscriber too slow: more than ${MAX_SUBSCRIBER_BUFFERED_BYTES} bytes unread`,
+          );
+          return;
+        }
         client.send(JSON.stringify(message));
       });
+      // The hub may have filled between the check above and this callback (handshakes run concurrently).
+      if (!unsubscribe) {
+        drop(CLOSE_TRY_AGAIN_LATER, `too many event subscribers (at most ${hub.maxSubscribers})`);
+        return;
+      }
       client.on('close', unsubscribe);
       client.on('error', unsubscribe);
       client.send(JSON.stringify({ type: 'ptc-stream-open' }));
