@@ -74,7 +74,6 @@ export function bwrapCommand(options: BwrapCommandOptions): string[] {
   ]) {
     args.push('--ro-bind-try', path, path);
   }
-  for (const path of options.readOnlyPaths) args.push('--ro-bind', path, path);
   args.push(
     '--proc',
     '/proc',
@@ -90,6 +89,10 @@ export function bwrapCommand(options: BwrapCommandOptions): string[] {
     '--ro-bind',
     options.runnerDir,
     RUNNER_DIR_IN_SANDBOX,
+  );
+  // After /tmp, so an interpreter installed under the host's /tmp is not hidden by the private one.
+  for (const path of options.readOnlyPaths) args.push('--ro-bind', path, path);
+  args.push(
     // Everything mounted so far except /tmp, /dev, /proc and /workspace becomes read-only, the root included.
     '--remount-ro',
     '/',

@@ -10,7 +10,8 @@ import {
   readlinkSync,
   realpathSync,
 } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { homedir } from 'node:os';
+import { delimiter, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { RomaError } from '../../contracts/index.js';
 
 export const INSTALL_BWRAP_FIX =
@@ -75,10 +76,74 @@ export function resolveNode(explicit?: string): string {
   return realpathSync(explicit ?? process.execPath);
 }
 
-/** Directory to bind read-only so an interpreter outside /usr (nvm, pyenv) can run: its install prefix. */
+/** Files whose presence marks a directory as someone's home (or a project holding credentials), never bound. */
+const HOME_MARKERS = [
+  '.npmrc',
+  '.netrc',
+  '.ssh',
+  '.aws',
+  '.docker',
+  '.gnupg',
+  '.git-credentials',
+  '.pypirc',
+  '.env',
+  '.bashrc',
+  '.profile',
+  '.bash_history',
+  '.config',
+];
+
+function homeDirectories(): string[] {
+  const homes = new Set<string>(['/root', '/home']);
+  for (const home of [homedir(), process.env.HOME]) if (home) homes.add(home);
+  try {
+    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const home = line.split(':')[5];
+      if (home && home !== '/' && home !== '/nonexistent') homes.add(home);
+    }
+  } catch {
+    // No passwd: the markers below still catch a home directory.
+  }
+  return [...homes].map((home) => resolve(home));
+}
+
+function isSameOrInside(path: string, ancestor: string): boolean {
+  const relation = relative(ancestor, path);
+  return relation === '' || (!relation.startsWith('..') && !isAbsolute(relation));
+}
+
+/**
+ * Directory to bind read-only so an interpreter outside /usr (nvm, pyenv, /opt) can run: its install
+ * prefix, and only when that prefix holds nothing but the interpreter's own files. A prefix that is (or
+ * holds) a home directory, or the filesystem root, or that holds credential files (`~/bin/node` has the
+ * whole home as its prefix, `.npmrc` token included) is refused with SANDBOX_UNAVAILABLE.
+ */
 export function installPrefix(executable: string): string | undefined {
   if (executable.startsWith('/usr/')) return undefined;
-  return dirname(dirname(executable));
+  const prefix = resolve(dirname(dirname(executable)));
+  const refuse = (why: string): never => {
+    throw new RomaError(
+      'SANDBOX_UNAVAILABLE',
+      `the interpreter ${executable} lives in ${prefix}, which ${why}; the sandbox would have to expose it to the guest`,
+      {
+        field: 'interpreter',
+        fix: 'install the interpreter in a prefix of its own (e.g. /usr, /opt/node, ~/.nvm/versions/node/vX, ~/.pyenv/versions/X) or pass nodePath/pythonPath pointing into one',
+      },
+    );
+  };
+  if (prefix === '/' || dirname(prefix) === '/') refuse('is a top-level system directory');
+  for (const home of homeDirectories()) {
+    if (isSameOrInside(home, prefix)) refuse(`is or contains the home directory ${home}`);
+  }
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(prefix);
+  } catch {
+    refuse('cannot be listed');
+  }
+  const marker = HOME_MARKERS.find((name) => entries.includes(name));
+  if (marker) refuse(`holds ${marker} (it looks like a home or project directory, not an install prefix)`);
+  return prefix;
 }
 
 /** How the root's top-level system directories look here: symlinks (merged /usr) or real directories. */

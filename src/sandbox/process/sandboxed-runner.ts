@@ -6,6 +6,7 @@ import type { Readable, Writable } from 'node:stream';
 import { z } from 'zod';
 import { parseJsonWith, RomaError, type SandboxStopReason } from '../../contracts/index.js';
 import { OutputCollector } from '../output.js';
+import { killStrayProcesses, runnerPidOf } from './sandbox-processes.js';
 
 const RunnerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
@@ -71,7 +72,11 @@ export class SandboxedRunner {
   private exitWaiters: Array<() => void> = [];
   private startupError = '';
   dead = false;
+  /** Set when the host sent SIGKILL: the runner is as good as gone even before its exit is seen. */
+  private killed = false;
   exitDescription = '';
+  /** The runner's pid as the host sees it (pid 2 inside the sandbox), found when it reports ready. */
+  private runnerPid: number | undefined;
 
   constructor(command: string[]) {
     this.child = spawn(command[0]!, command.slice(1), {
@@ -132,6 +137,7 @@ export class SandboxedRunner {
   private onControlMessage(message: RunnerMessage): void {
     switch (message.type) {
       case 'ready':
+        if (this.child.pid !== undefined) this.runnerPid = runnerPidOf(this.child.pid);
         this.readyResolve?.();
         return;
       case 'initialized':
@@ -246,7 +252,9 @@ export class SandboxedRunner {
           clearTimeout(timer);
           options.signal?.removeEventListener('abort', onAbort);
           this.program = undefined;
-          resolve(this.outcome(program, stoppedBy, options));
+          const finish = () => resolve(this.outcome(program, stoppedBy, options));
+          if (this.dead) finish();
+          else void this.killStrays().then(finish, finish);
         },
       };
       this.program = program;
@@ -290,13 +298,28 @@ export class SandboxedRunner {
       truncated: program.stdout.truncated || program.stderr.truncated,
       exitCode,
       stoppedBy: reason,
-      alive: !this.dead,
+      alive: !this.dead && !this.killed,
     };
+  }
+
+  /**
+   * Kills, from the host, every process of the sandbox but the runner: what the program left behind dies
+   * with its run whatever the guest did to the runner's own code. Without a known runner pid, the whole
+   * sandbox goes (the session's next run starts a fresh interpreter).
+   */
+  private async killStrays(): Promise<void> {
+    if (this.child.pid === undefined) return;
+    if (this.runnerPid !== undefined) {
+      const { remaining } = await killStrayProcesses(this.child.pid, this.runnerPid);
+      if (remaining === 0) return;
+    }
+    this.kill();
   }
 
   /** SIGKILL of the whole process group; bwrap's --die-with-parent and pid namespace take the rest. */
   kill(): void {
     if (this.dead || this.child.pid === undefined) return;
+    this.killed = true;
     try {
       process.kill(-this.child.pid, 'SIGKILL');
     } catch {
