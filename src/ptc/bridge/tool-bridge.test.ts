@@ -4,6 +4,7 @@ import type { NewStreamEvent, ToolCallRecord } from '../../contracts/index.js';
 import type { ToolCallOutput, ToolProvider } from '../mcp/types.js';
 import type { ToolCatalog } from '../modules/tool-catalog.js';
 import { CALL_TOOL_FUNCTION } from '../modules/typescript-module.js';
+import { DEFAULT_MAX_TOOL_CALLS, DEFAULT_MAX_TOOL_CALLS_IN_FLIGHT } from './call-gate.js';
 import { createToolHostFunctions } from './tool-bridge.js';
 
 function setup(errorText = 'boom') {
@@ -68,5 +69,70 @@ describe('tool bridge', () => {
     const stored = JSON.stringify({ events, records });
     expect(stored.length).toBeLessThan(20_000);
     expect(records).toHaveLength(2);
+  });
+});
+
+describe('tool bridge bounds', () => {
+  it('counts calls when they start and caps calls in flight: one Promise.all of 5,000 calls', async () => {
+    let inFlight = 0;
+    let mostInFlight = 0;
+    let reached = 0;
+    const waiting: Array<() => void> = [];
+    const provider: ToolProvider = {
+      serverNames: () => ['data'],
+      listTools: async () => [],
+      callTool: async (): Promise<ToolCallOutput> => {
+        reached += 1;
+        inFlight += 1;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        await new Promise<void>((resolve) => waiting.push(resolve));
+        inFlight -= 1;
+        return { value: 1, text: '1', bytes: 1 };
+      },
+      status: () => [],
+      redact: (text) => text,
+      close: async () => undefined,
+    };
+    const records: ToolCallRecord[] = [];
+    const events: NewStreamEvent[] = [];
+    const functions = createToolHostFunctions({
+      provider,
+      catalog: {
+        servers: [
+          {
+            name: 'data',
+            identifier: 'data',
+            tools: [{ server: 'data', name: 'search', description: '', inputSchema: { type: 'object' } }],
+          },
+        ],
+      },
+      executionId: 'e',
+      taskId: 't',
+      planId: 'p',
+      emit: (event) => {
+        events.push(event);
+      },
+      records,
+    });
+    const call = functions[CALL_TOOL_FUNCTION]!;
+    const outcomes = Array.from({ length: 5_000 }, () =>
+      call('data', 'search', {}).then(
+        () => 'ok',
+        (error: Error) => error.message,
+      ),
+    );
+    // Let every call start; then release the server's calls one wave at a time.
+    for (let round = 0; round < 2_000 && reached < 1_000; round += 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+      for (const resolve of waiting.splice(0)) resolve();
+    }
+    const settled = await Promise.all(outcomes);
+    expect(mostInFlight).toBeLessThanOrEqual(DEFAULT_MAX_TOOL_CALLS_IN_FLIGHT);
+    expect(reached).toBe(DEFAULT_MAX_TOOL_CALLS);
+    expect(settled.filter((outcome) => outcome === 'ok')).toHaveLength(DEFAULT_MAX_TOOL_CALLS);
+    expect(settled.filter((outcome) => /more than 1000 tool calls/.test(outcome))).toHaveLength(4_000);
+    // The refused calls are one record, not 4,000.
+    expect(records).toHaveLength(DEFAULT_MAX_TOOL_CALLS + 1);
+    expect(events).toHaveLength(DEFAULT_MAX_TOOL_CALLS + 1);
   });
 });

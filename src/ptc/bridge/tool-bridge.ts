@@ -6,6 +6,7 @@ import type { ToolProvider } from '../mcp/types.js';
 import { findTool, type ToolCatalog } from '../modules/tool-catalog.js';
 import { toolDoc } from '../modules/tool-docs.js';
 import { CALL_TOOL_FUNCTION, READ_TOOL_DOC_FUNCTION } from '../modules/typescript-module.js';
+import { ToolCallGate } from './call-gate.js';
 
 export interface ToolBridgeOptions {
   provider: ToolProvider | undefined;
@@ -17,11 +18,24 @@ export interface ToolBridgeOptions {
   signal?: AbortSignal;
   /** Every call is appended here (the result's `toolCalls`). */
   records: ToolCallRecord[];
-  /** Bound on tool calls in one execution, so a runaway loop in guest code cannot flood a server. */
-  maxCalls?: number;
+  /**
+   * Counts calls when they start and caps calls in flight (a runaway loop or one `Promise.all` of thousands
+   * cannot flood a server); one per session. Absent: one is made per options object.
+   */
+  gate?: ToolCallGate;
 }
 
-const DEFAULT_MAX_CALLS = 1_000;
+const defaultGates = new WeakMap<ToolBridgeOptions, ToolCallGate>();
+
+function gateOf(options: ToolBridgeOptions): ToolCallGate {
+  if (options.gate) return options.gate;
+  let gate = defaultGates.get(options);
+  if (!gate) {
+    gate = new ToolCallGate();
+    defaultGates.set(options, gate);
+  }
+  return gate;
+}
 /**
  * Bound on the server/tool names and error text kept in a call's record and event: guest code chooses the
  * names (an unknown 8 MB name is still recorded) and a server its error text, and both land in the store.
@@ -50,7 +64,7 @@ export async function callToolRecorded(
   args: Record<string, unknown>,
 ): Promise<{ value: unknown; text: string }> {
   const started = performance.now();
-  const limit = options.maxCalls ?? DEFAULT_MAX_CALLS;
+  const gate = gateOf(options);
   const record = async (ok: boolean, resultBytes: number, fullError?: string) => {
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     const names = {
@@ -72,9 +86,15 @@ export async function callToolRecorded(
       ...(error ? { error } : {}),
     });
   };
+  let release: (() => void) | undefined;
+  let recorded = true;
   try {
-    if (options.records.length >= limit) {
-      throw new RomaError('TOOL_FAILED', `more than ${limit} tool calls in one execution`);
+    try {
+      release = await gate.enter(options.signal);
+    } catch (error) {
+      // Past the bound only the first refusal is recorded: a loop of refused calls must not grow the store.
+      if (error instanceof RomaError && error.code === 'TOOL_FAILED') recorded = gate.firstRefusal();
+      throw error;
     }
     if (!options.provider || !findTool(options.catalog, server, tool)) {
       throw new RomaError(
@@ -85,13 +105,15 @@ export async function callToolRecorded(
     const output = await options.provider.callTool(server, tool, args, {
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    release();
     await record(true, output.bytes);
     return { value: output.value, text: output.text };
   } catch (error) {
+    release?.();
     const message = options.provider
       ? options.provider.redact((error as Error).message)
       : (error as Error).message;
-    await record(false, 0, message);
+    if (recorded) await record(false, 0, message);
     throw new Error(message);
   }
 }
