@@ -1,6 +1,6 @@
 // Entry point of the `roma` command: builds the program and turns a thrown error into one clear line.
 
-import { createSecretScrubber } from '../config/index.js';
+import { applyDotEnv, createSecretScrubber } from '../config/index.js';
 import { isRomaError } from '../contracts/index.js';
 import { buildProgram } from './program.js';
 import { errorLine } from './render/index.js';
@@ -20,6 +20,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 try {
+  // `.env` first, so that everything reading the environment (config, child processes, secret scrubbing)
+  // sees the same values; variables already set win.
+  applyDotEnv(process.cwd());
   await buildProgram().parseAsync(process.argv);
 } catch (error) {
   const scrub = createSecretScrubber(environmentSecrets());

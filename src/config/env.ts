@@ -71,17 +71,24 @@ export function envVariableMap(): Record<string, string> {
 }
 
 /**
- * The config layer set by `env`. Empty values count as unset (a blank line of a `.env` file).
+ * The config layer set by `env`. Empty values count as unset (a blank line of a `.env` file). Variables
+ * named in `fromFile` are reported as coming from that file.
  * An unknown `ROMA_<SECTION>_…` variable close to a known name is an error naming that name (a typo).
  */
-export function configFromEnv(env: Env): ConfigLayer {
+export function configFromEnv(
+  env: Env,
+  options: { fromFile?: { file: string; names: ReadonlySet<string> } } = {},
+): ConfigLayer {
   const layer: ConfigLayer = { values: {}, sources: {} };
+  const fromFile = options.fromFile;
   const apply = (variable: string, dotted: string): void => {
     const raw = env[variable];
     if (raw === undefined || raw === '') return;
     const path = dotted.split('.');
     setAtPath(layer.values, path, coerceToLeaf(path, raw));
-    layer.sources[dotted] = { kind: 'env', variable };
+    layer.sources[dotted] = fromFile?.names.has(variable)
+      ? { kind: 'env', variable, file: fromFile.file }
+      : { kind: 'env', variable };
   };
   for (const [variable, dotted] of Object.entries(WELL_KNOWN_ENV)) apply(variable, dotted);
   for (const [variable, dotted] of Object.entries(ROMA_ENV_ALIASES)) apply(variable, dotted);

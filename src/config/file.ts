@@ -1,7 +1,7 @@
 // Finds and reads `roma.config.yaml` (or `--config`), expands `${VAR}`, and picks a profile from `profiles:`.
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { RomaError } from '../contracts/index.js';
 import type { Env } from './env.js';
 import { expandEnvReferences } from './expand.js';
@@ -69,15 +69,26 @@ export function readConfigFile(
       cause: error,
     });
   }
-  const document = parseDocument(text, { prettyErrors: false });
-  const syntaxError = document.errors[0];
-  if (syntaxError) {
-    const line = syntaxError.linePos?.[0]?.line;
-    throw new RomaError(
-      'CONFIG_INVALID',
-      `${shownAs}${line ? ` line ${line}` : ''} is not valid YAML: ${syntaxError.message.split('\n')[0]}`,
-      { field: 'config', fix: 'fix the YAML syntax (indent with spaces, `key: value`)' },
-    );
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: false, lineCounter });
+  if (document.errors.length > 0) {
+    // Every syntax error with its line and column, so one edit fixes them all.
+    const shown = document.errors.slice(0, 10).map((error) => {
+      const { line, col } = lineCounter.linePos(error.pos[0]);
+      return { line, column: col, message: error.message.split('\n')[0] ?? error.code };
+    });
+    const first = shown[0]!;
+    const message =
+      shown.length === 1
+        ? `${shownAs}:${first.line}:${first.column} is not valid YAML: ${first.message}`
+        : `${shownAs} is not valid YAML (${document.errors.length} errors):\n${shown
+            .map((error) => `  ${shownAs}:${error.line}:${error.column} ${error.message}`)
+            .join('\n')}`;
+    throw new RomaError('CONFIG_INVALID', message, {
+      field: 'config',
+      fix: 'fix the YAML syntax (indent with spaces, `key: value`)',
+      details: { errors: shown },
+    });
   }
   const parsed: unknown = document.toJS() ?? {};
   if (!isPlainObject(parsed)) {

@@ -1,4 +1,6 @@
 // Config of roma-ptc: one zod schema; defaults < roma.config.yaml (+ profile) < env < CLI flags; secrets.
+export type { DotEnv } from './dotenv.js';
+export { applyDotEnv, DOT_ENV_FILE, readDotEnv } from './dotenv.js';
 export type { Env } from './env.js';
 export {
   configFromEnv,
@@ -12,6 +14,8 @@ export { DEFAULT_CONFIG_FILES, findConfigFile } from './file.js';
 export { CLI_FLAG_KEYS, flagsFromOptions } from './flags.js';
 export type { CliLoadExtras, LoadConfigOptions, LoadedConfig } from './load.js';
 export { loadConfig, loadConfigFromCli, resolveConfig, resolveConfigFromCli } from './load.js';
+export type { ImportedMcpServers } from './mcp-client-config.js';
+export { importMcpClientConfig } from './mcp-client-config.js';
 export type { RomaConfig, RomaConfigInput } from './schema.js';
 export { defaultConfig, RomaConfigSchema } from './schema.js';
 export {

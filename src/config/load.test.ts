@@ -301,12 +301,27 @@ describe('one-line errors', () => {
     expect(failure({}).fix).toContain('llm accepts: model,');
   });
 
-  it('reports YAML syntax errors with the line', () => {
-    writeConfig('llm:\n  model: [unclosed\n');
+  it('reports YAML syntax errors with the line and column', () => {
+    writeConfig('llm:\n  model: x\n engine:\n  maxDepth: 2\n');
     const error = failure({});
     expect(error.code).toBe('CONFIG_INVALID');
-    expect(error.toLine()).toContain('roma.config.yaml');
+    expect(error.toLine()).toContain('roma.config.yaml:3:1');
     expect(error.toLine()).toContain('not valid YAML');
+  });
+
+  it('lists every problem at once, unknown keys and bad values, each with its field, source and fix', () => {
+    writeConfig('engine:\n  maxDepth: -3\n  maxConcurrency: lots\n  bogus: 1\n');
+    const error = failure({ env: { ROMA_CACHE_TTL_SECONDS: 'never' } });
+    const problems = error.details?.problems as Array<{ field: string; message: string; fix: string }>;
+    expect(problems.map((problem) => problem.field).sort()).toEqual(
+      ['cache.ttlSeconds', 'engine.bogus', 'engine.maxConcurrency', 'engine.maxDepth'].sort(),
+    );
+    expect(error.message).toMatch(/^4 problems in the config:/);
+    for (const field of ['engine.bogus', 'engine.maxDepth', 'engine.maxConcurrency', 'cache.ttlSeconds']) {
+      expect(error.message).toContain(`  ${field}: `);
+    }
+    expect(error.message).toContain('env ROMA_CACHE_TTL_SECONDS');
+    expect(error.message).not.toContain('more)');
   });
 });
 
@@ -342,5 +357,60 @@ describe('loadConfigFromCli', () => {
 
   it('refuses a non-numeric flag value naming the flag', () => {
     expect(() => loadConfigFromCli({ maxDepth: 'lots' }, {}, { cwd, env: {} })).toThrow(/flag --max-depth/);
+  });
+});
+
+describe('.env', () => {
+  it('fills in what the environment leaves unset, the real environment winning, and names .env as the source', () => {
+    writeFileSync(
+      join(cwd, '.env'),
+      'ROMA_ENGINE_MAX_DEPTH=3\nREDIS_URL=redis://from-dotenv:6379\n# comment\nROMA_MODEL="openai:from-dotenv"\n',
+    );
+    const loaded = resolveConfig({ cwd, env: { REDIS_URL: 'redis://from-env:6379' } });
+    expect(loaded.config.engine.maxDepth).toBe(3);
+    expect(loaded.config.llm.model).toBe('openai:from-dotenv');
+    expect(loaded.config.cache.redisUrl).toBe('redis://from-env:6379');
+    expect(loaded.sources['engine.maxDepth']).toEqual({
+      kind: 'env',
+      variable: 'ROMA_ENGINE_MAX_DEPTH',
+      file: '.env',
+    });
+    expect(loaded.sources['cache.redisUrl']).toEqual({ kind: 'env', variable: 'REDIS_URL' });
+  });
+
+  it('is ignored with dotEnv: false, and a bad value in it is named with .env as its source', () => {
+    writeFileSync(join(cwd, '.env'), 'ROMA_ENGINE_MAX_DEPTH=deep\n');
+    expect(resolveConfig({ cwd, env: {}, dotEnv: false }).config.engine.maxDepth).toBe(
+      defaultConfig().engine.maxDepth,
+    );
+    expect(failure({}).toLine()).toContain('.env ROMA_ENGINE_MAX_DEPTH');
+  });
+
+  it('feeds ${VAR} references in the config file', () => {
+    writeFileSync(join(cwd, '.env'), 'MY_MODEL=anthropic:from-dotenv\n');
+    writeConfig('llm:\n  model: ${MY_MODEL}\n');
+    expect(loadConfig({ cwd, env: {} }).llm.model).toBe('anthropic:from-dotenv');
+  });
+});
+
+describe('MCP server entries in the shape MCP clients use', () => {
+  it('reads command as stdio, url as streamable HTTP, and type as the transport', () => {
+    writeConfig(
+      'ptc:\n  mcpServers:\n    desktop: { command: node, args: [server.js], env: { A: "1" } }\n    cursor: { url: "http://127.0.0.1:9/mcp" }\n    code: { type: sse, url: "http://127.0.0.1:9/sse" }\n',
+    );
+    const servers = loadConfig({ cwd, env: {} }).ptc.mcpServers;
+    expect(servers.desktop).toMatchObject({
+      transport: 'stdio',
+      command: 'node',
+      args: ['server.js'],
+      env: { A: '1' },
+    });
+    expect(servers.cursor).toMatchObject({ transport: 'http', url: 'http://127.0.0.1:9/mcp' });
+    expect(servers.code).toMatchObject({ transport: 'sse', url: 'http://127.0.0.1:9/sse' });
+  });
+
+  it('still names the field of an entry that has neither command nor url', () => {
+    writeConfig('ptc:\n  mcpServers:\n    broken: { args: [x] }\n');
+    expect(failure({}).toLine()).toContain('ptc.mcpServers.broken');
   });
 });

@@ -1,11 +1,13 @@
 // Loads the effective config: defaults < roma.config.yaml (+ profile) < env < CLI flags, validated once.
 import type { Command } from 'commander';
 import { RomaError } from '../contracts/index.js';
+import { readDotEnv, withDotEnv } from './dotenv.js';
 import type { Env } from './env.js';
 import { configFromEnv } from './env.js';
 import { displayPath, findConfigFile, readConfigFile } from './file.js';
 import { flagLayer, flagsFromOptions } from './flags.js';
 import type { ConfigLayer } from './layer.js';
+import { normalizeMcpServerEntries } from './mcp-client-config.js';
 import { deepMerge, type PlainObject } from './paths.js';
 import type { RomaConfig } from './schema.js';
 import { secretValuesOf } from './secrets.js';
@@ -25,6 +27,8 @@ export interface LoadConfigOptions {
   flags?: PlainObject;
   /** False skips the config file (used by `roma doctor` to go on when the file is broken). */
   readFile?: boolean;
+  /** False ignores `<cwd>/.env` (default: read it; the real environment wins over it). */
+  dotEnv?: boolean;
 }
 
 export interface LoadedConfig {
@@ -36,6 +40,8 @@ export interface LoadedConfig {
   profile: string | null;
   /** Secret values in the config, for `createSecretScrubber`. */
   secrets: string[];
+  /** Set when the config file was broken and `ignoreBrokenFile` let loading go on without it. */
+  ignoredFileError?: RomaError;
 }
 
 function mergeLayers(layers: readonly ConfigLayer[]): ConfigLayer {
@@ -51,7 +57,8 @@ function mergeLayers(layers: readonly ConfigLayer[]): ConfigLayer {
 /** The effective config with the source of each value. Throws CONFIG_INVALID (one line) on a bad value. */
 export function resolveConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const cwd = options.cwd ?? process.cwd();
-  const env = options.env ?? process.env;
+  const dotEnv = options.dotEnv === false ? null : readDotEnv(cwd);
+  const { env, fromDotEnv } = withDotEnv(options.env ?? process.env, dotEnv);
   const profile = options.profile ?? (env.ROMA_PROFILE || undefined);
   const layers: ConfigLayer[] = [];
   let file: string | null = null;
@@ -74,10 +81,10 @@ export function resolveConfig(options: LoadConfigOptions = {}): LoadedConfig {
       },
     );
   }
-  layers.push(configFromEnv(env));
+  layers.push(configFromEnv(env, dotEnv ? { fromFile: { file: dotEnv.file, names: fromDotEnv } } : {}));
   layers.push(flagLayer(options.flags));
   const merged = mergeLayers(layers);
-  const config = validateConfig(merged.values, merged.sources);
+  const config = validateConfig(normalizeMcpServerEntries(merged.values), merged.sources);
   return {
     config,
     sources: merged.sources,
@@ -105,6 +112,11 @@ export interface CliLoadExtras {
   env?: Env;
   /** Command-specific flags as a partial config, e.g. `{ server: { port } }` for `roma serve --port`. */
   flags?: PlainObject;
+  /**
+   * For commands that do not need the file (`roma demo`): when loading with it fails, load without it and
+   * report the error in `ignoredFileError` instead of refusing to start.
+   */
+  ignoreBrokenFile?: boolean;
 }
 
 /**
@@ -121,13 +133,22 @@ export function resolveConfigFromCli(
   const flags = deepMerge(flagsFromOptions(options), extras.flags ?? {});
   const configFile = typeof options.config === 'string' ? options.config : undefined;
   const profile = typeof options.profile === 'string' ? options.profile : undefined;
-  return resolveConfig({
+  const loadOptions: LoadConfigOptions = {
     ...(extras.cwd === undefined ? {} : { cwd: extras.cwd }),
     ...(extras.env === undefined ? {} : { env: extras.env }),
     ...(configFile === undefined ? {} : { configFile }),
     ...(profile === undefined ? {} : { profile }),
     flags,
-  });
+  };
+  if (!extras.ignoreBrokenFile) return resolveConfig(loadOptions);
+  try {
+    return resolveConfig(loadOptions);
+  } catch (error) {
+    if (!(error instanceof RomaError) || error.code !== 'CONFIG_INVALID') throw error;
+    const { configFile: _file, profile: _profile, ...withoutFile } = loadOptions;
+    // Env and flags still have to be right: an error in them is not the file's, so it is thrown.
+    return { ...resolveConfig({ ...withoutFile, readFile: false }), ignoredFileError: error };
+  }
 }
 
 /** Like `resolveConfigFromCli` but returns only the config. */

@@ -3,7 +3,11 @@
 export type ConfigSource =
   | { kind: 'default' }
   | { kind: 'file'; file: string; profile?: string }
-  | { kind: 'env'; variable: string }
+  | {
+      kind: 'env';
+      variable: string /** Set when the value came from this file (`.env`), not the real environment. */;
+      file?: string;
+    }
   | { kind: 'flag'; flag: string };
 
 /** Dotted config path → the source of its value (only values that are not defaults). */
@@ -16,7 +20,7 @@ export function describeSource(source: ConfigSource): string {
     case 'file':
       return source.profile ? `${source.file} (profile ${source.profile})` : source.file;
     case 'env':
-      return `env ${source.variable}`;
+      return source.file ? `${source.file} ${source.variable}` : `env ${source.variable}`;
     case 'flag':
       return `flag ${source.flag}`;
   }

@@ -1,5 +1,5 @@
 // `roma demo` end to end in a child process: scripted model over the real SDK path, and cached on Redis.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -62,5 +62,20 @@ describe('roma demo', { timeout: 180_000 }, () => {
     for (const run of [first, second]) {
       expect(run.stderr.match(/noeviction/g)?.length ?? 0).toBeLessThanOrEqual(1);
     }
+  });
+
+  it('goes on past a broken roma.config.yaml it does not need, saying so once', () => {
+    const cwd = join(dataDir, 'broken-config');
+    mkdirSync(cwd, { recursive: true });
+    writeFileSync(join(cwd, 'roma.config.yaml'), 'llm:\n  model: x\n engine: [\n');
+    const run = runRoma(['demo', '--latency-ms', '0'], {
+      cwd,
+      env: { ROMA_DATA_DIR: join(cwd, 'data'), ROMA_CACHE_ENABLED: 'false' },
+    });
+    expect(run.stderr).toMatch(
+      /^roma: demo goes on without the config file: CONFIG_INVALID .*roma\.config\.yaml:3/,
+    );
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/tasks \d+ \(\d+ completed, 0 failed, 0 cancelled\)/);
   });
 });

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { startScriptedModelServer } from '../../../test/support/scripted-model/index.js';
 import type { RomaConfig } from '../../config/index.js';
-import { loadConfigFromCli } from '../../config/index.js';
+import { resolveConfigFromCli } from '../../config/index.js';
 import { parseJsonWith, RomaError } from '../../contracts/index.js';
 import { ScriptedTreeSchema, scriptedTreeRules } from '../../engine/testing/scripted-tree.js';
 import { chooseOutputMode, presentRunToTerminal } from '../render/index.js';
@@ -67,7 +67,12 @@ export function registerDemoCommand(program: Command): void {
         rules: scriptedTreeRules({ ...parsed.value, latencyMs }),
       });
       try {
-        const config = demoConfig(loadConfigFromCli(command), server.openaiBaseUrl);
+        // The demo needs nothing from roma.config.yaml: a broken one is reported, not a reason to stop.
+        const loaded = resolveConfigFromCli(command, undefined, { ignoreBrokenFile: true });
+        if (loaded.ignoredFileError) {
+          console.error(`roma: demo goes on without the config file: ${loaded.ignoredFileError.toLine()}`);
+        }
+        const config = demoConfig(loaded.config, server.openaiBaseUrl);
         const mode = chooseOutputMode(options.json, process.stdout);
         if (mode !== 'json') process.stdout.write(`${BANNER}\ngoal: ${parsed.value.goal}\n\n`);
         const runtime = await openEngineRuntime(config);

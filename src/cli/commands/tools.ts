@@ -1,7 +1,18 @@
-// `roma tools list`: the configured MCP servers, their status and their tools (after each allowlist).
+// `roma tools list`: the configured MCP servers, their status and their tools (after each allowlist);
+// `roma tools import`: MCP servers from a client's config file (Claude Desktop, Cursor, .mcp.json, VS Code).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { resolveConfigFromCli } from '../../config/index.js';
+import { Document, isMap, parseDocument } from 'yaml';
+import {
+  DEFAULT_CONFIG_FILES,
+  type ImportedMcpServers,
+  importMcpClientConfig,
+  resolveConfigFromCli,
+} from '../../config/index.js';
+import { RomaError } from '../../contracts/index.js';
 import { McpManager, type McpServerState, type McpToolInfo } from '../../ptc/index.js';
+import { readInputFile } from './input-file.js';
 
 export interface ToolsListing {
   servers: Array<McpServerState & { tools: Array<Pick<McpToolInfo, 'name' | 'description'>> }>;
@@ -33,6 +44,55 @@ export function renderToolsListing(listing: ToolsListing): string {
   return lines.join('\n');
 }
 
+const MAX_CLIENT_CONFIG_BYTES = 1024 * 1024;
+
+/** Reads an MCP client's JSON config file into roma server entries. */
+export function readMcpClientConfig(path: string): ImportedMcpServers {
+  const text = readInputFile(path, { maxBytes: MAX_CLIENT_CONFIG_BYTES });
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new RomaError('VALIDATION_FAILED', `${path} is not JSON: ${(error as Error).message}`, {
+      field: 'file',
+      fix: 'pass the JSON config of an MCP client (claude_desktop_config.json, .cursor/mcp.json, .mcp.json)',
+    });
+  }
+  return importMcpClientConfig(document, path);
+}
+
+/**
+ * `imported` added under `ptc.mcpServers` of the YAML `text` (comments kept). A server already there is kept
+ * unless `replace`; the names skipped that way are returned.
+ */
+export function mergeServersIntoConfig(
+  text: string,
+  imported: ImportedMcpServers['servers'],
+  replace: boolean,
+): { text: string; skipped: string[] } {
+  const document = text.trim() ? parseDocument(text) : new Document({});
+  if (document.errors.length > 0) {
+    throw new RomaError(
+      'CONFIG_INVALID',
+      `the config file is not valid YAML: ${document.errors[0]!.message}`,
+      {
+        field: 'config',
+        fix: 'fix it first (roma config validate), then import again',
+      },
+    );
+  }
+  const existing = document.getIn(['ptc', 'mcpServers']);
+  const skipped: string[] = [];
+  for (const [name, server] of Object.entries(imported)) {
+    if (!replace && isMap(existing) && existing.has(name)) {
+      skipped.push(name);
+      continue;
+    }
+    document.setIn(['ptc', 'mcpServers', name], document.createNode(server));
+  }
+  return { text: document.toString(), skipped };
+}
+
 export function registerToolsCommand(program: Command): void {
   const tools = program.command('tools').description('MCP tools available to the PTC agent');
   tools
@@ -50,5 +110,44 @@ export function registerToolsCommand(program: Command): void {
       } finally {
         await manager.close();
       }
+    });
+  tools
+    .command('import <file>')
+    .description(
+      'MCP servers from a client config (Claude Desktop, Cursor, .mcp.json, VS Code): print them as roma YAML, or add them to roma.config.yaml with --write',
+    )
+    .option(
+      '--write',
+      'add them under ptc.mcpServers in roma.config.yaml (created if missing; comments kept)',
+    )
+    .option('--replace', 'with --write: replace servers of the same name instead of keeping them')
+    .action((file: string, options: { write?: boolean; replace?: boolean }, command: Command) => {
+      const imported = readMcpClientConfig(file);
+      for (const note of imported.notes) console.error(`roma: ${note}`);
+      const names = Object.keys(imported.servers);
+      if (names.length === 0) {
+        process.exitCode = 1;
+        return;
+      }
+      if (!options.write) {
+        console.log(mergeServersIntoConfig('', imported.servers, true).text.trimEnd());
+        return;
+      }
+      const configOption = command.optsWithGlobals().config;
+      const target =
+        typeof configOption === 'string'
+          ? resolve(configOption)
+          : (DEFAULT_CONFIG_FILES.map((name) => resolve(name)).find((path) => existsSync(path)) ??
+            resolve(DEFAULT_CONFIG_FILES[0]));
+      const before = existsSync(target) ? readFileSync(target, 'utf8') : '';
+      const merged = mergeServersIntoConfig(before, imported.servers, options.replace === true);
+      writeFileSync(target, merged.text);
+      const added = names.filter((name) => !merged.skipped.includes(name));
+      console.log(`added ${added.length} MCP server(s) to ${target}: ${added.join(', ') || '(none)'}`);
+      if (merged.skipped.length > 0) {
+        console.log(`kept existing: ${merged.skipped.join(', ')} (use --replace to overwrite)`);
+      }
+      // The file now has to load: a mistake shows here, not at the next run.
+      resolveConfigFromCli(command);
     });
 }
