@@ -72,9 +72,8 @@ describe('roma demo', { timeout: 180_000 }, () => {
       cwd,
       env: { ROMA_DATA_DIR: join(cwd, 'data'), ROMA_CACHE_ENABLED: 'false' },
     });
-    expect(run.stderr).toMatch(
-      /^roma: demo goes on without the config file: CONFIG_INVALID .*roma\.config\.yaml:3/,
-    );
+    expect(run.stderr).toMatch(/^roma: demo goes on without the config file: CONFIG_INVALID /);
+    expect(run.stderr).toContain('roma.config.yaml:3:1');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/tasks \d+ \(\d+ completed, 0 failed, 0 cancelled\)/);
   });
