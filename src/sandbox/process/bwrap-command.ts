@@ -25,6 +25,8 @@ export interface BwrapCommandOptions {
   maxFileBytes: number;
   /** Size of the private /tmp (tmpfs counts against memory). */
   tmpBytes: number;
+  /** Descriptor (in bwrap) to read the seccomp BPF program from; see seccomp-filter.ts. */
+  seccompFd: number;
   /** When the host runs as root, drop to this uid with setpriv first so RLIMIT_NPROC is enforced. */
   setprivPath: string | undefined;
 }
@@ -46,6 +48,11 @@ export function bwrapCommand(options: BwrapCommandOptions): string[] {
   args.push(
     options.bwrapPath,
     '--unshare-all',
+    // Explicit (--unshare-all only tries it): --disable-userns needs a user namespace of our own.
+    '--unshare-user',
+    '--disable-userns',
+    '--seccomp',
+    String(options.seccompFd),
     '--die-with-parent',
     '--new-session',
     '--cap-drop',

@@ -150,3 +150,70 @@ describe.skipIf(skipReason !== undefined)('process sandbox: interpreter prefix',
     }
   }, 60_000);
 });
+
+/** Prints one line per probe: `name ok` or `name refused <errno name>`. */
+const SYSCALL_PROBE = String.raw`
+import ctypes, errno, os, platform
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+numbers = {"x86_64": {"keyctl": 250}, "aarch64": {"keyctl": 219}}[platform.machine()]
+def report(name, result):
+    code = ctypes.get_errno()
+    print(name, "ok" if result >= 0 else "refused " + errno.errorcode.get(code, str(code)), flush=True)
+params = ctypes.create_string_buffer(120)
+report("io_uring", libc.syscall(425, ctypes.c_uint(1), params))
+report("keyctl", libc.syscall(numbers["keyctl"], 0, ctypes.c_int(-3), 1))
+pid = os.fork()
+if pid == 0:
+    # In a child, so the probe's own namespaces stay as they were.
+    CLONE_NEWUSER, CLONE_NEWNS = 0x10000000, 0x00020000
+    result = libc.unshare(CLONE_NEWUSER | CLONE_NEWNS)
+    report("userns", result)
+    os._exit(0)
+os.waitpid(pid, 0)
+report("fork", 0)
+`;
+
+function probeOutsideSandbox(): Record<string, string> {
+  const result = spawnSync('/usr/bin/python3', ['-c', SYSCALL_PROBE], { encoding: 'utf8', timeout: 20_000 });
+  return parseProbe(result.stdout ?? '');
+}
+
+function parseProbe(text: string): Record<string, string> {
+  const seen: Record<string, string> = {};
+  for (const line of text.trim().split('\n')) {
+    const [name, ...rest] = line.split(' ');
+    if (name) seen[name] = rest.join(' ');
+  }
+  return seen;
+}
+
+describe.skipIf(skipReason !== undefined)('process sandbox: seccomp and user namespaces', () => {
+  const outside = skipReason === undefined ? probeOutsideSandbox() : {};
+  for (const probe of ['io_uring', 'keyctl', 'userns'] as const) {
+    it(`refuses ${probe} inside the sandbox (the same probe succeeds outside it)`, async (context) => {
+      if (outside[probe] !== 'ok') {
+        context.skip(
+          `the probe fails outside the sandbox too (${outside[probe] ?? 'no answer'}), so it proves nothing`,
+        );
+      }
+      const session = await sandbox().openSession();
+      const result = await session.run(SYSCALL_PROBE, { language: 'python', timeoutMs: 20_000 });
+      const inside = parseProbe(result.stdout);
+      expect(inside.fork).toBe('ok');
+      expect(inside[probe]).toMatch(/^refused E(PERM|NOSPC|NOSYS)$/);
+      await session.close();
+    }, 60_000);
+  }
+
+  it('a nested user namespace cannot be made from Node either (child_process, the unshare tool)', async () => {
+    const session = await sandbox().openSession();
+    const result = await session.run(
+      "const r = require('child_process').spawnSync('/usr/bin/unshare', ['-Urm', '/usr/bin/id', '-u'], { encoding: 'utf8' }); console.log(r.status, (r.stdout + r.stderr).trim())",
+      { language: 'javascript', timeoutMs: 20_000 },
+    );
+    expect(result.stdout).not.toMatch(/^0 0$/m);
+    expect(result.stdout).toMatch(/unshare failed|Operation not permitted|No space left/);
+    await session.close();
+  }, 60_000);
+});

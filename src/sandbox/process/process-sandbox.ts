@@ -1,7 +1,16 @@
 // The process provider: Python 3 (stateful) or Node in bubblewrap on Linux, with a warm pool of
 // pre-started sandboxed Python interpreters.
 import { randomUUID } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CodeLanguage, RomaError } from '../../contracts/index.js';
@@ -31,7 +40,8 @@ import {
 import { changedFiles, HostWorkspace } from './host-workspace.js';
 import { NODE_RUNNER } from './node-runner.js';
 import { PYTHON_RUNNER } from './python-runner.js';
-import { SandboxedRunner } from './sandboxed-runner.js';
+import { SandboxedRunner, SECCOMP_FD_IN_BWRAP } from './sandboxed-runner.js';
+import { seccompFilterBytes, seccompSupported } from './seccomp-filter.js';
 
 export const PROCESS_CAPABILITIES: SandboxCapabilities = Object.freeze({
   languages: Object.freeze(['python', 'javascript'] as const),
@@ -85,6 +95,15 @@ class ProcessSandbox implements Sandbox {
   constructor(options: ProcessSandboxOptions) {
     const bwrapPath = resolveBwrap(options.bwrapPath);
     const prlimitPath = resolvePrlimit();
+    if (!seccompSupported()) {
+      throw new RomaError(
+        'SANDBOX_UNAVAILABLE',
+        `the process sandbox has no seccomp filter for ${process.arch}`,
+        {
+          fix: 'use --provider isolate (or daytona); the process sandbox runs on x86-64 and arm64 Linux',
+        },
+      );
+    }
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
     if (isRoot && !existsSync('/usr/bin/setpriv')) {
       throw new RomaError(
@@ -101,6 +120,7 @@ class ProcessSandbox implements Sandbox {
     mkdirSync(runnerDir, { mode: 0o755 });
     writeFileSync(join(runnerDir, 'runner.py'), PYTHON_RUNNER, { mode: 0o644 });
     writeFileSync(join(runnerDir, 'runner.cjs'), NODE_RUNNER, { mode: 0o644 });
+    writeFileSync(join(baseDir, 'seccomp.bpf'), seccompFilterBytes(), { mode: 0o644 });
     this.toolchain = {
       bwrapPath,
       prlimitPath,
@@ -167,8 +187,10 @@ class ProcessSandbox implements Sandbox {
         maxTasks,
         maxFileBytes: MAX_FILE_BYTES,
         tmpBytes: TMP_BYTES,
+        seccompFd: SECCOMP_FD_IN_BWRAP,
         setprivPath: toolchain.setprivPath,
       }),
+      openSync(join(toolchain.baseDir, 'seccomp.bpf'), 'r'),
     );
   }
 

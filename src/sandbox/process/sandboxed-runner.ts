@@ -2,6 +2,7 @@
 // programs and host-call results go in on fd 3, host calls and run ends come out on fd 4 (JSON lines).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { closeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { z } from 'zod';
 import { parseJsonWith, RomaError, type SandboxStopReason } from '../../contracts/index.js';
@@ -58,6 +59,9 @@ interface ActiveProgram {
   check: () => void;
 }
 
+/** The descriptor number bwrap reads the seccomp filter from (stdio index 5 of the spawn). */
+export const SECCOMP_FD_IN_BWRAP = 5;
+
 export type HostCallHandler = (callId: number, name: string, argsJson: string) => void;
 
 export class SandboxedRunner {
@@ -78,12 +82,17 @@ export class SandboxedRunner {
   /** The runner's pid as the host sees it (pid 2 inside the sandbox), found when it reports ready. */
   private runnerPid: number | undefined;
 
-  constructor(command: string[]) {
-    this.child = spawn(command[0]!, command.slice(1), {
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
-      detached: true,
-      env: { PATH: '/usr/bin:/bin' },
-    });
+  /** `seccompFd`: an open descriptor of the seccomp program, handed to bwrap as its fd 5 and closed here. */
+  constructor(command: string[], seccompFd: number) {
+    try {
+      this.child = spawn(command[0]!, command.slice(1), {
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', seccompFd],
+        detached: true,
+        env: { PATH: '/usr/bin:/bin' },
+      });
+    } finally {
+      closeSync(seccompFd);
+    }
     // An idle interpreter must not keep the host process alive; a running program holds its own timer.
     this.child.unref();
     for (const stream of this.child.stdio) (stream as { unref?: () => void } | null)?.unref?.();
