@@ -8,6 +8,7 @@ import { createToolHostFunctions } from '../bridge/tool-bridge.js';
 import type { ToolCatalog } from '../modules/tool-catalog.js';
 import { toolWorkspaceFiles } from '../modules/workspace-files.js';
 import { collectArtifacts } from './artifacts.js';
+import { storeBinaryResults } from './binary-results.js';
 import { bridgeOptionsFor } from './bridge-options.js';
 import { planEvent } from './events.js';
 import { type LoopState, limitOutcome, type Outcome } from './loop-state.js';
@@ -48,19 +49,32 @@ export async function runCodeLoop(
       fix: 'use the isolate or process sandbox for plans with tools',
     });
   }
-  const hostFunctions = createToolHostFunctions(bridgeOptionsFor(plan, catalog, deps, context, state));
+  // saveBase64 needs the session, which needs the host functions: bound once the session is open.
+  const binary = { session: undefined as SandboxSession | undefined, files: new Map<string, Uint8Array>() };
+  const hostFunctions = createToolHostFunctions({
+    ...bridgeOptionsFor(plan, catalog, deps, context, state),
+    sink: {
+      write: async (path, bytes) => {
+        // The isolate's workspace holds text only: its binary results wait on the host.
+        if (!binary.session || binary.session.provider === 'isolate') binary.files.set(path, bytes);
+        else await binary.session.writeFile(path, bytes);
+      },
+    },
+  });
   const session = await sandbox.openSession({
     hostFunctions,
     files: toolWorkspaceFiles(catalog),
     signal: context.signal,
     timeoutMs: plan.sandbox.timeoutMs,
   });
+  binary.session = session;
   try {
     const outcome = await iterate(plan, catalog, deps, context, state, session, model, modelId);
     let artifacts: PTCArtifactResult['artifacts'] = [];
     if (deps.artifactStore && outcome.status !== 'CANCELLED') {
       try {
         artifacts = await collectArtifacts(session, deps.artifactStore, plan);
+        artifacts.push(...(await storeBinaryResults(binary.files, deps.artifactStore, plan, artifacts)));
       } catch (error) {
         await context.emit(
           planEvent(plan, 'warning', {

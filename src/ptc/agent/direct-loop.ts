@@ -5,12 +5,15 @@ import {
   jsonSchema,
   type ModelMessage,
   type ToolModelMessage,
+  type ToolResultPart,
   type ToolSet,
   tool,
 } from 'ai';
 import type { PTCArtifactResult, PTCExecutionPlan } from '../../contracts/index.js';
 import type { ModelToolCall } from '../../llm/index.js';
 import { callToolRecorded, type ToolBridgeOptions } from '../bridge/tool-bridge.js';
+import { partText } from '../mcp/tool-result.js';
+import type { ToolContentPart } from '../mcp/types.js';
 import { toIdentifier } from '../modules/identifiers.js';
 import type { ToolCatalog } from '../modules/tool-catalog.js';
 import { bridgeOptionsFor } from './bridge-options.js';
@@ -36,6 +39,39 @@ function directSystemPrompt(catalog: ToolCatalog): string {
   ].join('\n');
 }
 
+type ToolOutput = ToolResultPart['output'];
+
+/**
+ * Providers whose tool results can carry images and files (Anthropic's tool_result blocks, OpenAI Responses'
+ * function_call_output); OpenAI Chat tool messages are text only, so there an image stays a one-line note.
+ */
+export function acceptsMediaResults(model: { provider: string }): boolean {
+  return model.provider.startsWith('anthropic') || model.provider === 'openai.responses';
+}
+
+/** What a direct-calling agent sends back: the text, and images/audio/blobs as media parts where accepted. */
+export function toolResultOutput(
+  text: string,
+  content: readonly ToolContentPart[],
+  media: boolean,
+): ToolOutput {
+  const binary = content.filter(
+    (part) => part.type === 'image' || part.type === 'audio' || (part.type === 'resource' && 'blob' in part),
+  );
+  if (!media || binary.length === 0) return { type: 'text', value: text };
+  return {
+    type: 'content',
+    value: content.map((part) => {
+      if (part.type === 'image') return { type: 'image-data', data: part.data, mediaType: part.mimeType };
+      if (part.type === 'audio') return { type: 'file-data', data: part.data, mediaType: part.mimeType };
+      if (part.type === 'resource' && 'blob' in part) {
+        return { type: 'file-data', data: part.blob, mediaType: part.mimeType ?? 'application/octet-stream' };
+      }
+      return { type: 'text', text: partText(part) };
+    }),
+  };
+}
+
 /** `<server>__<tool>` → the MCP tool it stands for. */
 type DirectTools = Map<string, { server: string; tool: string }>;
 
@@ -48,6 +84,7 @@ async function runToolCalls(
   calls: readonly ModelToolCall[],
   directTools: DirectTools,
   bridge: ToolBridgeOptions,
+  media: boolean,
 ): Promise<ModelMessage[]> {
   const assistant: AssistantModelMessage = {
     role: 'assistant',
@@ -72,9 +109,12 @@ async function runToolCalls(
         if (!target) throw new Error(`unknown tool ${call.toolName}`);
         // The whole tool result enters the context: that is what this mode is the baseline for.
         const output = await callToolRecorded(bridge, target.server, target.tool, args);
-        return { type: 'text' as const, value: output.text };
+        return toolResultOutput(output.text, output.content, media);
       } catch (error) {
-        return { type: 'error-text' as const, value: (error as Error).message ?? String(error) };
+        return {
+          type: 'error-text' as const,
+          value: (error as Error).message ?? String(error),
+        } as ToolOutput;
       }
     }),
   );
@@ -126,7 +166,9 @@ export async function runDirectLoop(
     );
     text = reply.text;
     if (reply.toolCalls.length === 0) return { status: 'SUCCESS', summary: finalAnswer(text), error: null };
-    messages.push(...(await runToolCalls(reply.text, reply.toolCalls, directTools, bridge)));
+    messages.push(
+      ...(await runToolCalls(reply.text, reply.toolCalls, directTools, bridge, acceptsMediaResults(model))),
+    );
     if (state.usage.inputTokens + state.usage.outputTokens >= plan.limits.tokenBudget) break;
   }
   const spent = state.usage.inputTokens + state.usage.outputTokens;

@@ -17,6 +17,13 @@ function languageRules(plan: PTCExecutionPlan): string[] {
   ];
 }
 
+function resourceRules(plan: PTCExecutionPlan): string[] {
+  const wait = plan.language === 'python' ? '' : 'await ';
+  return [
+    `A result with images, audio or resources is { text, content: [parts] }; a binary part carries base64 \`data\` (a resource: \`blob\`) and \`mimeType\`. Save binary under results/ with \`${wait}saveBase64('results/<name>', base64)\`. Server resources: \`${wait}listResources('<server>')\`, \`${wait}readResource('<server>', uri)\` (a list of parts).`,
+  ];
+}
+
 export function codeSystemPrompt(plan: PTCExecutionPlan, catalog: ToolCatalog): string {
   const fence = plan.language === 'python' ? 'python' : plan.language;
   const lines = [
@@ -40,7 +47,8 @@ export function codeSystemPrompt(plan: PTCExecutionPlan, catalog: ToolCatalog): 
       "Tools (MCP servers; each tool is an async function taking one object of arguments, returning its JSON result; a failing tool throws with the server's message):",
       ...catalog.servers.map((server) => serverSummary(server, plan.language)),
       ...(catalog.unavailable ?? []).map((entry) => `- ${entry.name}: unavailable right now; do not use it`),
-      "Typed modules are in the workspace under tools/ (tools/<server>.ts, tools/<server>.py, tools/<server>/<tool>.md). Read a tool's doc before using it unless its arguments are obvious.",
+      "Typed modules are in the workspace under tools/ (tools/<server>.ts, tools/<server>.py, tools/<server>/<tool>.md). Read a tool's doc before using it unless its arguments are obvious; readToolDoc takes the tool's name as shown or as the server spells it.",
+      ...resourceRules(plan),
     );
   }
   return lines.join('\n');

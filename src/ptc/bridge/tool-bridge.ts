@@ -2,11 +2,13 @@
 import type { NewStreamEvent, ToolCallRecord } from '../../contracts/index.js';
 import { RomaError } from '../../contracts/index.js';
 import type { HostFunctions, JsonValue } from '../../sandbox/sandbox.js';
-import type { ToolProvider } from '../mcp/types.js';
-import { findTool, type ToolCatalog } from '../modules/tool-catalog.js';
+import type { ToolContentPart, ToolProvider } from '../mcp/types.js';
+import { toIdentifier } from '../modules/identifiers.js';
+import { resolveTool, type ToolCatalog } from '../modules/tool-catalog.js';
 import { toolDoc } from '../modules/tool-docs.js';
 import { CALL_TOOL_FUNCTION, READ_TOOL_DOC_FUNCTION } from '../modules/typescript-module.js';
 import { ToolCallGate } from './call-gate.js';
+import { type BinaryFileSink, createResourceHostFunctions } from './resource-functions.js';
 
 export interface ToolBridgeOptions {
   provider: ToolProvider | undefined;
@@ -23,6 +25,8 @@ export interface ToolBridgeOptions {
    * cannot flood a server); one per session. Absent: one is made per options object.
    */
   gate?: ToolCallGate;
+  /** Where `saveBase64` writes binary results (absent: saving is refused). */
+  sink?: BinaryFileSink;
 }
 
 const defaultGates = new WeakMap<ToolBridgeOptions, ToolCallGate>();
@@ -62,7 +66,7 @@ export async function callToolRecorded(
   server: string,
   tool: string,
   args: Record<string, unknown>,
-): Promise<{ value: unknown; text: string }> {
+): Promise<{ value: unknown; text: string; content: ToolContentPart[] }> {
   const started = performance.now();
   const gate = gateOf(options);
   const record = async (ok: boolean, resultBytes: number, fullError?: string) => {
@@ -96,18 +100,19 @@ export async function callToolRecorded(
       if (error instanceof RomaError && error.code === 'TOOL_FAILED') recorded = gate.firstRefusal();
       throw error;
     }
-    if (!options.provider || !findTool(options.catalog, server, tool)) {
+    const resolved = resolveTool(options.catalog, server, tool);
+    if (!options.provider || !resolved) {
       throw new RomaError(
         'TOOL_FAILED',
         `unknown tool ${bounded(server, MAX_RECORDED_NAME_CHARS)}.${bounded(tool, MAX_RECORDED_NAME_CHARS)} (not in this plan's tools)`,
       );
     }
-    const output = await options.provider.callTool(server, tool, args, {
+    const output = await options.provider.callTool(resolved.server.name, resolved.tool.name, args, {
       ...(options.signal ? { signal: options.signal } : {}),
     });
     release();
     await record(true, output.bytes);
-    return { value: output.value, text: output.text };
+    return { value: output.value, text: output.text, content: output.content ?? [] };
   } catch (error) {
     release?.();
     const message = options.provider
@@ -135,17 +140,23 @@ export function createToolHostFunctions(options: ToolBridgeOptions): HostFunctio
       return toJsonValue(value);
     },
     [READ_TOOL_DOC_FUNCTION]: async (server, tool) => {
-      const catalogServer = options.catalog.servers.find(
-        (entry) => entry.name === server || entry.identifier === server,
-      );
-      const info = catalogServer?.tools.find((entry) => entry.name === tool);
-      if (!catalogServer || !info) {
+      // By the identifier the prompt shows (`get_sum`) or the server's raw name (`get-sum`).
+      const resolved = resolveTool(options.catalog, server, tool);
+      if (!resolved) {
         const known = options.catalog.servers
-          .map((entry) => `${entry.name}: ${entry.tools.map((t) => t.name).join(', ')}`)
+          .map((entry) => `${entry.name}: ${entry.tools.map((t) => toIdentifier(t.name)).join(', ')}`)
           .join('; ');
-        throw new Error(`no tool ${String(server)}.${String(tool)} (known: ${known || 'none'})`);
+        throw new Error(
+          `no tool ${bounded(String(server), MAX_RECORDED_NAME_CHARS)}.${bounded(String(tool), MAX_RECORDED_NAME_CHARS)} (known: ${bounded(known || 'none', MAX_RECORDED_ERROR_CHARS)})`,
+        );
       }
-      return toolDoc(catalogServer, info);
+      return toolDoc(resolved.server, resolved.tool);
     },
+    ...createResourceHostFunctions({
+      provider: options.provider,
+      catalog: options.catalog,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.sink ? { sink: options.sink } : {}),
+    }),
   };
 }

@@ -3,7 +3,15 @@ import type { McpServerConfig } from '../../config/sections/ptc.js';
 import { RomaError } from '../../contracts/index.js';
 import { redactSecrets } from './env-template.js';
 import { McpServerConnection } from './server-connection.js';
-import type { McpServerState, McpToolInfo, ToolCallOptions, ToolCallOutput, ToolProvider } from './types.js';
+import type {
+  McpResourceInfo,
+  McpServerState,
+  McpToolInfo,
+  ToolCallOptions,
+  ToolCallOutput,
+  ToolContentPart,
+  ToolProvider,
+} from './types.js';
 
 export interface McpManagerOptions {
   servers: Record<string, McpServerConfig>;
@@ -47,6 +55,14 @@ export class McpManager implements ToolProvider {
     options?: ToolCallOptions,
   ): Promise<ToolCallOutput> {
     return this.connection(server).callTool(tool, args, options);
+  }
+
+  listResources(server: string, options?: ToolCallOptions): Promise<McpResourceInfo[]> {
+    return this.connection(server).listResources(options);
+  }
+
+  readResource(server: string, uri: string, options?: ToolCallOptions): Promise<ToolContentPart[]> {
+    return this.connection(server).readResource(uri, options);
   }
 
   /** Connects every server and lists its tools; failures are kept in `status()`, not thrown. */

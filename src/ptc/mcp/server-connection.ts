@@ -3,11 +3,20 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { McpServerConfig } from '../../config/sections/ptc.js';
 import { RomaError } from '../../contracts/index.js';
 import { redactSecrets } from './env-template.js';
-import { type RawToolResult, toToolCallOutput } from './tool-result.js';
+import { type RawToolResult, resourcePart, toToolCallOutput } from './tool-result.js';
 import { buildTransport } from './transports.js';
-import type { McpServerState, McpToolInfo, ToolCallOptions, ToolCallOutput } from './types.js';
+import type {
+  McpResourceInfo,
+  McpServerState,
+  McpToolInfo,
+  ToolCallOptions,
+  ToolCallOutput,
+  ToolContentPart,
+} from './types.js';
 
 const MAX_TOOL_PAGES = 50;
+/** Bound on resources listed from one server (a hostile server can page forever). */
+const MAX_RESOURCES = 1_000;
 
 export class McpServerConnection {
   private client: Client | null = null;
@@ -166,6 +175,65 @@ export class McpServerConnection {
       });
     }
     return output;
+  }
+
+  private requestOptions(options: ToolCallOptions) {
+    return {
+      timeout: options.timeoutMs ?? this.config.timeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+  }
+
+  private resourceError(action: string, error: unknown): RomaError {
+    return new RomaError('TOOL_FAILED', this.redact(`${this.name} ${action}: ${(error as Error).message}`), {
+      retryable: true,
+      cause: error,
+    });
+  }
+
+  async listResources(options: ToolCallOptions = {}): Promise<McpResourceInfo[]> {
+    const client = await this.connect(options);
+    if (!client.getServerCapabilities()?.resources) return [];
+    const resources: McpResourceInfo[] = [];
+    let cursor: string | undefined;
+    try {
+      for (let page = 0; page < MAX_TOOL_PAGES && resources.length < MAX_RESOURCES; page += 1) {
+        const listed = await client.listResources(
+          cursor === undefined ? {} : { cursor },
+          this.requestOptions(options),
+        );
+        for (const resource of listed.resources.slice(0, MAX_RESOURCES - resources.length)) {
+          resources.push({
+            uri: resource.uri,
+            name: resource.name,
+            ...(resource.mimeType ? { mimeType: resource.mimeType } : {}),
+            ...(resource.description ? { description: resource.description } : {}),
+          });
+        }
+        cursor = listed.nextCursor;
+        if (!cursor) break;
+      }
+    } catch (error) {
+      throw this.resourceError('listing resources', error);
+    }
+    return resources;
+  }
+
+  async readResource(uri: string, options: ToolCallOptions = {}): Promise<ToolContentPart[]> {
+    const client = await this.connect(options);
+    try {
+      const read = await client.readResource({ uri }, this.requestOptions(options));
+      return read.contents.map((item) =>
+        resourcePart({
+          uri: item.uri,
+          ...(item.mimeType ? { mimeType: item.mimeType } : {}),
+          ...('blob' in item && typeof item.blob === 'string' ? { blob: item.blob } : {}),
+          ...('text' in item && typeof item.text === 'string' ? { text: item.text } : {}),
+        }),
+      );
+    } catch (error) {
+      throw this.resourceError(`reading resource ${uri.slice(0, 200)}`, error);
+    }
   }
 
   async close(): Promise<void> {

@@ -35,8 +35,26 @@ export interface ToolCallOutput {
   value: unknown;
   /** The content as text, what a model would read in direct mode. */
   text: string;
-  /** UTF-8 size of `text`. */
+  /** UTF-8 size of `text` plus the base64 length of binary parts. */
   bytes: number;
+  /** Every content part the server sent (images, audio, resources and links included). */
+  content?: ToolContentPart[];
+}
+
+/** One part of a tool result or resource: text as text, binary as base64 with its MIME type. */
+export type ToolContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image' | 'audio'; mimeType: string; data: string; bytes: number }
+  | { type: 'resource'; uri: string; mimeType?: string; text: string }
+  | { type: 'resource'; uri: string; mimeType?: string; blob: string; bytes: number }
+  | { type: 'resource_link'; uri: string; name: string; mimeType?: string; description?: string };
+
+/** A resource a server lists (`resources/list`). */
+export interface McpResourceInfo {
+  uri: string;
+  name: string;
+  mimeType?: string;
+  description?: string;
 }
 
 /** Tool listing and calling across the configured servers; errors are RomaError `TOOL_FAILED`. */
@@ -49,6 +67,10 @@ export interface ToolProvider {
     args: Record<string, unknown>,
     options?: ToolCallOptions,
   ): Promise<ToolCallOutput>;
+  /** `resources/list` of one server (bounded pages); absent on providers without resources. */
+  listResources?(server: string, options?: ToolCallOptions): Promise<McpResourceInfo[]>;
+  /** `resources/read`: each item as a content part (text, or a base64 blob with its MIME type). */
+  readResource?(server: string, uri: string, options?: ToolCallOptions): Promise<ToolContentPart[]>;
   status(): McpServerState[];
   /** Replaces every host secret (resolved `${VAR}` values) in `text` with `***`. */
   redact(text: string): string;

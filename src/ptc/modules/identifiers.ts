@@ -66,6 +66,10 @@ const RESERVED = new Set([
   'workspace',
   'globalThis',
   'readToolDoc',
+  'readResource',
+  'listResources',
+  'saveBase64',
+  'searchTools',
   'tools',
   // As a key of the prelude's object literal it would set the namespace's prototype, not define a tool.
   '__proto__',

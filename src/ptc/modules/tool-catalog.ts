@@ -71,6 +71,22 @@ export async function buildToolCatalog(
   return unavailable.length > 0 ? { servers, unavailable } : { servers };
 }
 
-export function findTool(catalog: ToolCatalog, server: string, tool: string): McpToolInfo | undefined {
-  return catalog.servers.find((entry) => entry.name === server)?.tools.find((entry) => entry.name === tool);
+/**
+ * A tool by the server's raw names (`everything`, `get-sum`) or by the identifiers the prompt and modules
+ * show (`get_sum`); a raw name wins over another tool's identifier.
+ */
+export function resolveTool(
+  catalog: ToolCatalog,
+  server: unknown,
+  tool: unknown,
+): { server: CatalogServer; tool: McpToolInfo } | undefined {
+  if (typeof server !== 'string' || typeof tool !== 'string') return undefined;
+  const entry =
+    catalog.servers.find((item) => item.name === server) ??
+    catalog.servers.find((item) => item.identifier === server);
+  if (!entry) return undefined;
+  const info =
+    entry.tools.find((item) => item.name === tool) ??
+    entry.tools.find((item) => toIdentifier(item.name) === tool);
+  return info ? { server: entry, tool: info } : undefined;
 }

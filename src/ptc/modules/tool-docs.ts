@@ -20,6 +20,9 @@ export function toolDoc(server: CatalogServer, tool: McpToolInfo): string {
   return [
     `# ${server.name}.${tool.name}`,
     '',
+    ...(name === tool.name
+      ? []
+      : [`In code: \`${server.identifier}.${name}\` (the server calls it \`${tool.name}\`).`, '']),
     tool.description || '(no description)',
     '',
     '## Call',
@@ -27,6 +30,7 @@ export function toolDoc(server: CatalogServer, tool: McpToolInfo): string {
     `- TypeScript/JavaScript: \`const result = await ${server.identifier}.${name}({ … })\``,
     `- Python: \`from tools import ${server.identifier}\` then \`result = ${server.identifier}.${name}(…)\``,
     "- The result is the tool's JSON (parsed) or its text. A tool error is thrown with the server's message.",
+    "- A result with images, audio or resources is `{ text, content: [parts] }`: a binary part has `data` (or a resource `blob`) in base64 with `mimeType`; save one with `saveBase64('results/<name>', part.data)`.",
     '',
     '## Parameters',
     '',

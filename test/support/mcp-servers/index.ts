@@ -43,6 +43,30 @@ export function memoryServerConfig(memoryFilePath: string): McpServerConfig {
   };
 }
 
+/** The published `@modelcontextprotocol/server-everything` over stdio (images, audio, resources, links). */
+export function everythingServerConfig(env: Record<string, string> = {}): McpServerConfig {
+  return {
+    transport: 'stdio',
+    command: process.execPath,
+    args: [`${repositoryRoot}node_modules/@modelcontextprotocol/server-everything/dist/index.js`, 'stdio'],
+    env,
+    cwd: repositoryRoot,
+    timeoutMs: 30_000,
+  };
+}
+
+/** The published `@modelcontextprotocol/server-filesystem`, allowed to read and write `directory` only. */
+export function filesystemServerConfig(directory: string): McpServerConfig {
+  return {
+    transport: 'stdio',
+    command: process.execPath,
+    args: [`${repositoryRoot}node_modules/@modelcontextprotocol/server-filesystem/dist/index.js`, directory],
+    env: {},
+    cwd: repositoryRoot,
+    timeoutMs: 30_000,
+  };
+}
+
 export type { HttpMcpServer } from './http-server.js';
 export { startHttpMcpServer } from './http-server.js';
 export type { Customer, LogEntry, Order, SalesData } from './sales-data.js';

@@ -37,6 +37,10 @@ export interface PtcHarnessOptions {
   /** `llm.prices` of the registry (USD per million tokens), e.g. for `openai:scripted`. */
   prices?: Record<string, { inputPerMillionUsd: number; outputPerMillionUsd: number }>;
   emitArtifactEvents?: boolean;
+  /** Roma model id of the registry's default model; `openai:scripted` by default. */
+  modelId?: string;
+  /** A sandbox other than the default isolate (closed by the harness). */
+  sandbox?: Sandbox;
 }
 
 export interface PtcHarness {
@@ -71,9 +75,11 @@ export async function startPtcHarness(options: PtcHarnessOptions): Promise<PtcHa
     : undefined;
   const registry = createModelRegistry(
     LlmConfigSchema.parse({
-      model: 'openai:scripted',
+      model: options.modelId ?? 'openai:scripted',
       openaiBaseUrl: model.openaiBaseUrl,
       openaiApiKey: 'test-key',
+      anthropicBaseUrl: model.anthropicBaseUrl,
+      anthropicApiKey: 'test-key',
       ...(options.prices ? { prices: options.prices } : {}),
     }),
     llmCache ? { middleware: [llmCache.middleware] } : {},
@@ -84,7 +90,7 @@ export async function startPtcHarness(options: PtcHarnessOptions): Promise<PtcHa
       servers: options.servers ?? {},
       ...(options.hostEnv ? { hostEnv: options.hostEnv } : {}),
     });
-  const sandbox = createIsolateSandbox({ poolSize: 1 });
+  const sandbox = options.sandbox ?? createIsolateSandbox({ poolSize: 1 });
   const dataDir = mkdtempSync(join(tmpdir(), 'roma-ptc-'));
   const artifactStore = new FileArtifactStore({ dataDir });
   const cache = new MemoryCacheStore();
