@@ -135,6 +135,8 @@ describe('engine: cancellation', () => {
       handle.events(),
       (event) => event.type === 'task-status' && event.taskId === 'root.2' && event.status === 'EXECUTING',
     );
+    // The call must be in flight (reached the server) for the abort to have something to reach.
+    await waitUntil(() => countRequests(kit!, 'ROMA executor', 'Describe the second city') === 1);
     controller.abort();
     const outcome = await handle.done;
     expect(outcome).toMatchObject({ status: 'CANCELLED', reason: 'cancelled' });

@@ -228,6 +228,94 @@ export function describeExecutionStoreConformance(
       expect(summary?.updatedAt).toBe(new Date(end.timestamp).toISOString());
     });
 
+    it('refuses every append after execution-end except a resume, and writes nothing', async () => {
+      const id = newId();
+      await store.createExecution({ id, goal: 'closed log' });
+      await store.append(executionStart(id, 'closed log'));
+      await store.append(executionEnd(id, 'COMPLETED', 'done'));
+      const other = await openStore();
+      for (const late of [
+        warning(id, 'late'),
+        llmCall(id, { inputTokens: 5, outputTokens: 5, cachedInputTokens: 0, costUsd: 1 }),
+        executionEnd(id, 'COMPLETED', 'a second end'),
+        { type: 'execution-cancel-requested', executionId: id, timestamp: timestamp(), reason: 'late' },
+      ] satisfies NewStreamEvent[]) {
+        for (const writer of [store, other]) {
+          const error = await caught(writer.append(late));
+          expect(error.code).toBe('CONFLICT');
+          expect(error.message).toContain('ended (COMPLETED)');
+        }
+      }
+      expect((await store.readEvents(id)).map((event) => event.type)).toEqual([
+        'execution-start',
+        'execution-end',
+      ]);
+      expect(await store.getExecution(id)).toMatchObject({ status: 'COMPLETED', result: 'done', lastSeq: 2 });
+      // A resume reopens the log; the next end closes it again.
+      await store.append({ type: 'execution-resume', executionId: id, timestamp: timestamp(), fromSeq: 2 });
+      expect((await other.append(warning(id, 'after resume'))).seq).toBe(4);
+      await other.append(executionEnd(id, 'FAILED', null));
+      expect((await caught(store.append(warning(id, 'after the second end')))).code).toBe('CONFLICT');
+    });
+
+    it('appends with ifLastSeq only while the log is still at that seq (atomic takeover)', async () => {
+      const id = newId();
+      await store.createExecution({ id, goal: 'takeover' });
+      await store.append(executionStart(id, 'takeover'));
+      await store.append(warning(id, 'in flight when the runner died'));
+      const resume = (fromSeq: number): NewStreamEvent => ({
+        type: 'execution-resume',
+        executionId: id,
+        timestamp: timestamp(),
+        fromSeq,
+      });
+      // Two resumers read the same log (lastSeq 2), then race to take the run over from two connections.
+      const rivals = [store, await openStore(), await openStore(), await openStore()];
+      const settled = await Promise.allSettled(
+        rivals.map((writer) => writer.append(resume(2), { ifLastSeq: 2 })),
+      );
+      const won = settled.filter((each) => each.status === 'fulfilled');
+      const lost = settled.filter((each): each is PromiseRejectedResult => each.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(rivals.length - 1);
+      for (const each of lost) expect((each.reason as RomaError).code).toBe('CONFLICT');
+      expect(
+        (await store.readEvents(id)).filter((event) => event.type === 'execution-resume').map((e) => e.seq),
+      ).toEqual([3]);
+      // A stale expectation fails, a current one succeeds, and a malformed one names the field.
+      expect((await caught(store.append(warning(id, 'stale'), { ifLastSeq: 2 }))).code).toBe('CONFLICT');
+      expect((await store.append(warning(id, 'current'), { ifLastSeq: 3 })).seq).toBe(4);
+      const malformed = await caught(store.append(warning(id, 'bad'), { ifLastSeq: -1 }));
+      expect(malformed).toMatchObject({ code: 'VALIDATION_FAILED', field: 'ifLastSeq' });
+      expect((await store.getExecution(id))?.lastSeq).toBe(4);
+    });
+
+    it('reads and follows events in seq order while two connections append concurrently', async () => {
+      const other = await openStore();
+      const id = newId();
+      await store.createExecution({ id, goal: 'ordered stream' });
+      const controller = new AbortController();
+      const bound = setTimeout(() => controller.abort(), FOLLOW_BOUND_MS);
+      const followed: number[] = [];
+      const following = (async () => {
+        for await (const event of store.follow(id, { signal: controller.signal, pollIntervalMs: 5 })) {
+          followed.push(event.seq);
+          if (followed.length === 60) break;
+        }
+      })();
+      try {
+        await Promise.all(
+          Array.from({ length: 60 }, (_, index) =>
+            (index % 2 === 0 ? store : other).append(warning(id, `writer ${index % 2} event ${index}`)),
+          ),
+        );
+        await following;
+      } finally {
+        clearTimeout(bound);
+      }
+      expect(followed).toEqual(Array.from({ length: 60 }, (_, index) => index + 1));
+    });
+
     it('rejects an invalid event naming the field, and writes nothing', async () => {
       const id = newId();
       await store.createExecution({ id, goal: 'strict' });
@@ -379,8 +467,18 @@ export function describeExecutionStoreConformance(
           usage: original?.usage,
         });
         expect(await target.getExecution(id)).toEqual(imported);
-        // The imported run goes on numbering where the log left off.
-        expect((await target.append(warning(id, 'after import'))).seq).toBe(5);
+        // The imported run goes on numbering where the log left off (it ended: only a resume may follow).
+        expect((await caught(target.append(warning(id, 'after import')))).code).toBe('CONFLICT');
+        expect(
+          (
+            await target.append({
+              type: 'execution-resume',
+              executionId: id,
+              timestamp: timestamp(),
+              fromSeq: 4,
+            })
+          ).seq,
+        ).toBe(5);
         expect((await caught(target.importEvents(exported))).code).toBe('CONFLICT');
       } finally {
         await target.close();

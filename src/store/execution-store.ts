@@ -1,5 +1,8 @@
 // ExecutionStore: the append-only event log of runs, the one interface the engine and server persist through.
 import type { ExecutionStatus, ExecutionSummary, NewStreamEvent, StreamEvent } from '../contracts/index.js';
+import type { AppendOptions } from './append-rules.js';
+
+export type { AppendOptions } from './append-rules.js';
 
 export interface CreateExecutionInput {
   id: string;
@@ -32,9 +35,10 @@ export interface ExecutionStore {
   /**
    * Appends one event, giving it the next gap-free `seq` of its execution. Durable (committed) before the
    * promise resolves, so a crash after it never loses the event. Updates the execution's summary
-   * (status, usage, nodeCount, result) in the same transaction.
+   * (status, usage, nodeCount, result) in the same transaction. CONFLICT when the run has ended (only an
+   * `execution-resume` may follow an `execution-end`) or when `options.ifLastSeq` no longer holds.
    */
-  append(event: NewStreamEvent): Promise<StreamEvent>;
+  append(event: NewStreamEvent, options?: AppendOptions): Promise<StreamEvent>;
   readEvents(executionId: string, options?: ReadEventsOptions): Promise<StreamEvent[]>;
   /** Stored events after `afterSeq`, then live ones as they are appended, until the signal aborts. */
   follow(executionId: string, options?: FollowOptions): AsyncIterable<StreamEvent>;

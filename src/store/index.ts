@@ -2,6 +2,7 @@
 export { sanitizeSegment } from './artifact-names.js';
 export type { ArtifactStore, PutArtifactInput } from './artifact-store.js';
 export type {
+  AppendOptions,
   CreateExecutionInput,
   ExecutionStore,
   FollowOptions,

@@ -2,6 +2,7 @@
 import pg from 'pg';
 import type { ExecutionSummary, NewStreamEvent, StreamEvent } from '../contracts/index.js';
 import { RomaError } from '../contracts/index.js';
+import { type AppendOptions, checkAppend, validateAppendOptions } from './append-rules.js';
 import { parseStoredEvent, validateImportedLog, validateNewEvent } from './event-validation.js';
 import type {
   CreateExecutionInput,
@@ -132,8 +133,9 @@ export class PostgresExecutionStore implements ExecutionStore {
     return summary;
   }
 
-  async append(event: NewStreamEvent): Promise<StreamEvent> {
+  async append(event: NewStreamEvent, options: AppendOptions = {}): Promise<StreamEvent> {
     const validated = validateNewEvent(event);
+    validateAppendOptions(options);
     const stored = await this.#transaction('append event', async (client) => {
       // The row lock serialises appends to one execution across connections and processes: the seq is
       // read and bumped under it, and a rolled-back append gives its number back.
@@ -145,6 +147,7 @@ export class PostgresExecutionStore implements ExecutionStore {
       if (!row) throw notFound(validated.executionId);
       const summary = summaryFromColumns(row);
       const numbered = { ...validated, seq: summary.lastSeq + 1 } as StreamEvent;
+      checkAppend(summary, numbered, options);
       let taskAlreadyStarted = false;
       if (numbered.type === 'task-start') {
         const started = await client.query(

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ExecutionSummary, NewStreamEvent, StreamEvent } from '../contracts/index.js';
 import { RomaError } from '../contracts/index.js';
+import { type AppendOptions, checkAppend, validateAppendOptions } from './append-rules.js';
 import { parseStoredEventJson, validateImportedLog, validateNewEvent } from './event-validation.js';
 import type {
   CreateExecutionInput,
@@ -123,8 +124,9 @@ export class SqliteExecutionStore implements ExecutionStore {
     return summary;
   }
 
-  async append(event: NewStreamEvent): Promise<StreamEvent> {
+  async append(event: NewStreamEvent, options: AppendOptions = {}): Promise<StreamEvent> {
     const validated = validateNewEvent(event);
+    validateAppendOptions(options);
     const stored = this.#run('append event', () =>
       // IMMEDIATE takes the write lock before reading last_seq, so another process cannot take the same seq.
       this.#database
@@ -133,6 +135,7 @@ export class SqliteExecutionStore implements ExecutionStore {
           if (!row) throw notFound(validated.executionId);
           const summary = summaryFromColumns(row);
           const numbered = { ...validated, seq: summary.lastSeq + 1 } as StreamEvent;
+          checkAppend(summary, numbered, options);
           const taskId = taskIdOf(numbered);
           const taskAlreadyStarted =
             numbered.type === 'task-start' &&

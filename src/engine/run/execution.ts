@@ -148,14 +148,14 @@ export function startResume(
         config,
         resume: state,
         priorUsage: totals.usage,
+        // Appended only if the log is still the one checked above: of two resumers, one takes the run over and
+        // the other gets CONFLICT before it runs anything.
         open: async (sink) =>
           (
-            await sink.emit({
-              type: 'execution-resume',
-              fromSeq: state.lastSeq,
-              pid: process.pid,
-              hostname: hostname(),
-            })
+            await sink.emit(
+              { type: 'execution-resume', fromSeq: state.lastSeq, pid: process.pid, hostname: hostname() },
+              { ifLastSeq: events.at(-1)?.seq ?? 0 },
+            )
           ).seq,
       };
     },

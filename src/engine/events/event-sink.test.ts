@@ -1,0 +1,135 @@
+// A run's events reach observers and live watchers (CLI --json, follow) in seq order, whatever order the store replies in.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { NewStreamEvent, StreamEvent } from '../../contracts/index.js';
+import type { ExecutionStore } from '../../store/index.js';
+import { PostgresExecutionStore, SqliteExecutionStore } from '../../store/index.js';
+import { EventBus } from './event-bus.js';
+import { EventSink } from './event-sink.js';
+
+const DATABASE_URL = process.env.ROMA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function openPostgres(): Promise<ExecutionStore> {
+  const schema = `roma_test_${randomUUID().replaceAll('-', '')}`;
+  const store = await PostgresExecutionStore.open({ connectionString: DATABASE_URL, schema });
+  cleanups.push(async () => {
+    await store.close();
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    } finally {
+      await client.end();
+    }
+  });
+  return store;
+}
+
+async function openSqlite(): Promise<ExecutionStore> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'roma-sink-'));
+  const store = SqliteExecutionStore.open({ dataDir, synchronous: 'NORMAL' });
+  cleanups.push(async () => {
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return store;
+}
+
+/**
+ * The real store, with each append's reply held back a little, earlier appends longest: the way replies on
+ * separate pooled connections, or from a busy server, come back in another order than the commits.
+ */
+function slowRepliesStore(store: ExecutionStore): ExecutionStore {
+  let calls = 0;
+  return {
+    ...Object.fromEntries(
+      (
+        [
+          'createExecution',
+          'readEvents',
+          'follow',
+          'getExecution',
+          'listExecutions',
+          'importEvents',
+          'close',
+        ] as const
+      ).map((name) => [name, (store[name] as (...args: unknown[]) => unknown).bind(store)]),
+    ),
+    append: async (event: NewStreamEvent, options?: Parameters<ExecutionStore['append']>[1]) => {
+      const holdMs = Math.max(0, 40 - (calls++ % 8) * 5);
+      const stored = await store.append(event, options);
+      await new Promise((resolve) => setTimeout(resolve, holdMs));
+      return stored;
+    },
+  } as ExecutionStore;
+}
+
+describe.each([
+  ['PostgreSQL', openPostgres],
+  ['SQLite', openSqlite],
+] as const)('EventSink on %s', (_name, openStore) => {
+  it('observes and publishes concurrent emits in seq order', async () => {
+    const store = await openStore();
+    const executionId = `run-${randomUUID()}`;
+    await store.createExecution({ id: executionId, goal: 'ordered' });
+    const bus = new EventBus();
+    const sink = new EventSink(slowRepliesStore(store), executionId, bus);
+    const observed: number[] = [];
+    sink.observe((event) => observed.push(event.seq));
+    const streamed: number[] = [];
+    const stream = bus.stream();
+    const reading = (async () => {
+      for await (const event of stream) streamed.push(event.seq);
+    })();
+
+    // Parallel siblings and the code agent emit at once.
+    const stored: StreamEvent[] = await Promise.all(
+      Array.from({ length: 40 }, (_, index) =>
+        index % 3 === 0
+          ? sink.emitForeign({
+              type: 'warning',
+              executionId: 'someone-else',
+              timestamp: new Date().toISOString(),
+              taskId: null,
+              code: 'FOREIGN',
+              message: `foreign ${index}`,
+            })
+          : sink.emit({ type: 'warning', taskId: null, code: 'TEST', message: `event ${index}` }),
+      ),
+    );
+    bus.close();
+    await reading;
+
+    const inOrder = Array.from({ length: 40 }, (_, index) => index + 1);
+    expect(stored.map((event) => event.seq).sort((a, b) => a - b)).toEqual(inOrder);
+    expect(observed).toEqual(inOrder);
+    expect(streamed).toEqual(inOrder);
+    const events = await store.readEvents(executionId);
+    expect(events.every((event) => event.executionId === executionId)).toBe(true);
+  });
+
+  it('keeps going after a refused append, in order', async () => {
+    const store = await openStore();
+    const executionId = `run-${randomUUID()}`;
+    await store.createExecution({ id: executionId, goal: 'refusal' });
+    const bus = new EventBus();
+    const sink = new EventSink(store, executionId, bus);
+    const observed: number[] = [];
+    sink.observe((event) => observed.push(event.seq));
+    const results = await Promise.allSettled([
+      sink.emit({ type: 'warning', taskId: null, code: 'TEST', message: 'one' }),
+      sink.emit({ type: 'warning', taskId: null, code: 'TEST', message: 'stale' }, { ifLastSeq: 0 }),
+      sink.emit({ type: 'warning', taskId: null, code: 'TEST', message: 'two' }),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(observed).toEqual([1, 2]);
+  });
+});
