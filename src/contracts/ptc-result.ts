@@ -23,6 +23,8 @@ export const SANDBOX_STOP_REASONS = [
   'output',
   'cancelled',
   'crash',
+  // The process sandbox's workspace passed its quota of bytes or files.
+  'disk',
 ] as const;
 export const SandboxStopReasonSchema = z.enum(SANDBOX_STOP_REASONS);
 export type SandboxStopReason = z.output<typeof SandboxStopReasonSchema>;

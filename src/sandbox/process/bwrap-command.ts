@@ -17,14 +17,19 @@ export interface BwrapCommandOptions {
   readOnlyPaths: string[];
   /** argv of the interpreter inside the sandbox. */
   interpreter: string[];
-  /** RLIMIT_AS in bytes; undefined leaves it unlimited (Node reserves large virtual ranges). */
-  addressSpaceBytes: number | undefined;
+  /**
+   * RLIMIT_DATA in bytes: private writable memory (heap, anonymous mappings, thread stacks), not address
+   * space, so reserved-but-unused ranges (V8's, thread guard pages) do not count.
+   */
+  dataBytes: number;
   /** RLIMIT_NPROC. */
   maxTasks: number;
   /** RLIMIT_FSIZE: largest file the program may write. */
   maxFileBytes: number;
-  /** Size of the private /tmp (tmpfs counts against memory). */
+  /** Size of the private /tmp (tmpfs counts against host memory, not against RLIMIT_DATA). */
   tmpBytes: number;
+  /** Size of the private /dev/shm (likewise). */
+  shmBytes: number;
   /** Descriptor (in bwrap) to read the seccomp BPF program from; see seccomp-filter.ts. */
   seccompFd: number;
   /** When the host runs as root, drop to this uid with setpriv first so RLIMIT_NPROC is enforced. */
@@ -86,6 +91,14 @@ export function bwrapCommand(options: BwrapCommandOptions): string[] {
     '/proc',
     '--dev',
     '/dev',
+    // bwrap's /dev is an unsized tmpfs (half the host's RAM): /dev/shm gets a sized one of its own and
+    // /dev itself is made read-only below (device nodes still work on a read-only mount).
+    '--size',
+    String(options.shmBytes),
+    '--tmpfs',
+    '/dev/shm',
+    '--remount-ro',
+    '/dev',
     '--size',
     String(options.tmpBytes),
     '--tmpfs',
@@ -128,7 +141,6 @@ export function bwrapCommand(options: BwrapCommandOptions): string[] {
     '--nofile=256',
     '--core=0',
   );
-  if (options.addressSpaceBytes !== undefined) args.push(`--as=${options.addressSpaceBytes}`);
-  args.push('--', ...options.interpreter);
+  args.push(`--data=${options.dataBytes}`, '--', ...options.interpreter);
   return args;
 }

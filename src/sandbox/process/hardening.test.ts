@@ -217,3 +217,138 @@ describe.skipIf(skipReason !== undefined)('process sandbox: seccomp and user nam
     await session.close();
   }, 60_000);
 });
+
+describe.skipIf(skipReason !== undefined)('process sandbox: sized mounts and the workspace quota', () => {
+  it('/dev is read-only and /dev/shm and /tmp are sized (writing 600 MiB fails early with ENOSPC)', async () => {
+    const session = await sandbox().openSession();
+    const program = [
+      'import errno',
+      'def fill(path, total):',
+      '    written = 0',
+      '    try:',
+      '        with open(path, "wb") as out:',
+      '            chunk = b"x" * (1 << 20)',
+      '            while written < total:',
+      '                out.write(chunk)',
+      '                out.flush()',
+      '                written += len(chunk)',
+      '        return "ok %d" % (written >> 20)',
+      '    except OSError as error:',
+      '        return "refused %s after %d MiB" % (errno.errorcode.get(error.errno), written >> 20)',
+      'print("shm-small", fill("/dev/shm/small", 1 << 20))',
+      'print("shm", fill("/dev/shm/big", 600 << 20))',
+      'print("tmp", fill("/tmp/big", 600 << 20))',
+      'print("dev", fill("/dev/roma-file", 1 << 20))',
+    ].join('\n');
+    const result = await session.run(program, { language: 'python', timeoutMs: 30_000 });
+    const lines = Object.fromEntries(
+      result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split(' ', 2)),
+    );
+    expect(result.stdout).toContain('shm-small ok 1');
+    expect(lines.shm).toBe('refused');
+    expect(result.stdout).toMatch(/^shm refused ENOSPC after (\d|1\d) MiB$/m);
+    expect(result.stdout).toMatch(/^tmp refused ENOSPC after (\d|[1-5]\d|6[0-4]) MiB$/m);
+    expect(result.stdout).toMatch(/^dev refused EROFS/m);
+    await session.close();
+  }, 60_000);
+
+  it('stops a program that fills the workspace past its byte quota, and refuses a host write past it', async () => {
+    const quotaBytes = 32 * 1024 * 1024;
+    const session = await sandbox({ workspaceMaxBytes: quotaBytes, workspaceMaxFiles: 500 }).openSession();
+    // Positive control: within the quota, writing works.
+    const within = await session.run('open("ok.bin", "wb").write(b"x" * (8 << 20))\nprint("wrote")', {
+      language: 'python',
+    });
+    expect(within.stdout.trim()).toBe('wrote');
+    expect(within.stoppedBy).toBeNull();
+    const result = await session.run(
+      'import itertools\nfor index in itertools.count():\n    open("fill-%d.bin" % index, "wb").write(b"x" * (4 << 20))',
+      { language: 'python', timeoutMs: 30_000 },
+    );
+    expect(result.stoppedBy).toBe('disk');
+    expect(result.exitCode).toBe(124);
+    expect(result.stderr).toContain(`quota of ${quotaBytes} bytes`);
+    await expect(session.writeFile('more.bin', new Uint8Array(quotaBytes))).rejects.toMatchObject({
+      code: 'SANDBOX_LIMIT',
+    });
+    // The program can clean up, and the session works again.
+    const cleaned = await session.run(
+      'import glob, os\nfor path in glob.glob("fill-*.bin"):\n    os.remove(path)\nprint("cleaned")',
+      { language: 'python' },
+    );
+    expect(cleaned.stdout.trim()).toBe('cleaned');
+    expect(cleaned.stoppedBy).toBeNull();
+    await session.close();
+  }, 90_000);
+
+  it('stops a program that creates more files than the quota allows (empty files too)', async () => {
+    const session = await sandbox({ workspaceMaxFiles: 300 }).openSession();
+    const result = await session.run(
+      'import itertools, os\nos.makedirs("many", exist_ok=True)\nfor index in itertools.count():\n    open("many/%d" % index, "w").close()',
+      { language: 'python', timeoutMs: 30_000 },
+    );
+    expect(result.stoppedBy).toBe('disk');
+    expect(result.stderr).toContain('quota of 300 files');
+    await session.close();
+  }, 60_000);
+});
+
+describe.skipIf(skipReason !== undefined)('process sandbox: memory counts memory, not address space', () => {
+  it('runs a 64-thread ThreadPoolExecutor and gathers 64 acall()s at the default memory limit', async () => {
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const session = await sandbox().openSession({
+      hostFunctions: {
+        slow: async (value) => {
+          inFlight++;
+          mostInFlight = Math.max(mostInFlight, inFlight);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          inFlight--;
+          return Number(value) * 2;
+        },
+      },
+    });
+    const threads = await session.run(
+      [
+        'import concurrent.futures, threading',
+        'barrier = threading.Barrier(64)',
+        'def work(index):',
+        '    barrier.wait(timeout=20)',
+        '    return slow(index)',
+        'with concurrent.futures.ThreadPoolExecutor(max_workers=64) as pool:',
+        '    print(sum(pool.map(work, range(64))))',
+      ].join('\n'),
+      { language: 'python', timeoutMs: 30_000 },
+    );
+    expect(threads.stderr).toBe('');
+    expect(threads.stdout.trim()).toBe(String(2 * ((63 * 64) / 2)));
+    const gathered = await session.run(
+      'import asyncio, roma_host\nvalues = await asyncio.gather(*(roma_host.acall("slow", index) for index in range(64)))\nprint(sum(values), len(values))',
+      { language: 'python', timeoutMs: 30_000 },
+    );
+    expect(gathered.stderr).toBe('');
+    expect(gathered.stdout.trim()).toBe(`${2 * ((63 * 64) / 2)} 64`);
+    expect(mostInFlight).toBeGreaterThanOrEqual(32);
+    await session.close();
+  }, 90_000);
+
+  it('bounds Node memory outside the V8 heap too (Buffers count against memoryMb)', async () => {
+    const session = await sandbox().openSession();
+    const result = await session.run(
+      'const blocks = []; for (let i = 0; i < 128; i++) blocks.push(Buffer.alloc(8 << 20, 1)); console.log("allocated", blocks.length * 8, "MiB")',
+      { language: 'javascript', memoryMb: 128, timeoutMs: 30_000 },
+    );
+    expect(result.stdout).not.toContain('allocated 1024 MiB');
+    expect(result.exitCode).not.toBe(0);
+    // Positive control: the same program within the limit.
+    const small = await session.run(
+      'const blocks = []; for (let i = 0; i < 4; i++) blocks.push(Buffer.alloc(8 << 20, 1)); console.log("allocated", blocks.length * 8, "MiB")',
+      { language: 'javascript', memoryMb: 128 },
+    );
+    expect(small.stdout.trim()).toBe('allocated 32 MiB');
+    await session.close();
+  }, 60_000);
+});

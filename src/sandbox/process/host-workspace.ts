@@ -120,6 +120,37 @@ export class HostWorkspace {
       .sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0));
   }
 
+  /**
+   * Disk the workspace takes: allocated bytes (a sparse file counts what it really holds) and entries
+   * (files, directories, links). The walk stops once `maxEntries` is passed: that is already over quota.
+   */
+  async usage(maxEntries: number): Promise<{ bytes: number; entries: number }> {
+    let bytes = 0;
+    let entries = 0;
+    const pending = [this.directory];
+    while (pending.length > 0 && entries <= maxEntries) {
+      const current = pending.pop()!;
+      let names: import('node:fs').Dirent[];
+      try {
+        names = await readdir(current, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const entry of names) {
+        if (++entries > maxEntries) break;
+        const full = join(current, entry.name);
+        if (entry.isDirectory()) pending.push(full);
+        try {
+          const stat = await lstat(full);
+          bytes += Math.max(stat.blocks * 512, entry.isFile() ? stat.size : 0);
+        } catch {
+          // Removed meanwhile.
+        }
+      }
+    }
+    return { bytes, entries };
+  }
+
   /** path → size and mtime of every regular file, to tell which files a run wrote. */
   async snapshot(): Promise<Map<string, { sizeBytes: number; mtimeMs: number }>> {
     const found = new Map<string, { sizeBytes: number; mtimeMs: number }>();

@@ -52,6 +52,12 @@ export const PROCESS_CAPABILITIES: SandboxCapabilities = Object.freeze({
 const START_TIMEOUT_MS = 15_000;
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
 const TMP_BYTES = 64 * 1024 * 1024;
+const SHM_BYTES = 16 * 1024 * 1024;
+/** Default workspace quota: bytes on the host's disk (allocated blocks) and entries (files, dirs, links). */
+export const DEFAULT_WORKSPACE_MAX_BYTES = 512 * 1024 * 1024;
+export const DEFAULT_WORKSPACE_MAX_FILES = 10_000;
+/** How often a running program's workspace is measured against the quota. */
+const QUOTA_CHECK_INTERVAL_MS = 200;
 const REFILL_DELAY_MS = 100;
 
 export interface ProcessSandboxOptions {
@@ -63,6 +69,10 @@ export interface ProcessSandboxOptions {
   bwrapPath?: string;
   pythonPath?: string;
   nodePath?: string;
+  /** Quota of the session's workspace on the host's disk (default 512 MiB). */
+  workspaceMaxBytes?: number;
+  /** Quota of files, directories and links in the workspace (default 10,000). */
+  workspaceMaxFiles?: number;
 }
 
 /** Throws SANDBOX_UNAVAILABLE (with the apt-get fix) when bubblewrap is missing; never falls back. */
@@ -79,6 +89,8 @@ interface Toolchain {
   baseDir: string;
   setprivPath: string | undefined;
   maxProcesses: number;
+  workspaceMaxBytes: number;
+  workspaceMaxFiles: number;
 }
 
 class ProcessSandbox implements Sandbox {
@@ -131,6 +143,8 @@ class ProcessSandbox implements Sandbox {
       // As root, RLIMIT_NPROC is not enforced: run the sandbox as host uid 65534 so it is.
       setprivPath: isRoot ? '/usr/bin/setpriv' : undefined,
       maxProcesses: options.maxProcesses ?? 256,
+      workspaceMaxBytes: options.workspaceMaxBytes ?? DEFAULT_WORKSPACE_MAX_BYTES,
+      workspaceMaxFiles: options.workspaceMaxFiles ?? DEFAULT_WORKSPACE_MAX_FILES,
     };
     this.defaults = resolveDefaults(options.defaults);
     this.poolSize = this.toolchain.pythonPath ? (options.poolSize ?? 2) : 0;
@@ -182,11 +196,11 @@ class ProcessSandbox implements Sandbox {
         runnerDir: toolchain.runnerDir,
         readOnlyPaths,
         interpreter,
-        // Node reserves gigabytes of virtual address space up front; its heap flag bounds it instead.
-        addressSpaceBytes: language === 'python' ? memoryMb * 1024 * 1024 : undefined,
+        dataBytes: memoryMb * 1024 * 1024,
         maxTasks,
-        maxFileBytes: MAX_FILE_BYTES,
+        maxFileBytes: Math.min(MAX_FILE_BYTES, toolchain.workspaceMaxBytes),
         tmpBytes: TMP_BYTES,
+        shmBytes: SHM_BYTES,
         seccompFd: SECCOMP_FD_IN_BWRAP,
         setprivPath: toolchain.setprivPath,
       }),
@@ -234,6 +248,10 @@ class ProcessSandbox implements Sandbox {
 
   get defaultsForRuns(): ResolvedDefaults {
     return this.defaults;
+  }
+
+  get workspaceQuota(): { maxBytes: number; maxFiles: number } {
+    return { maxBytes: this.toolchain.workspaceMaxBytes, maxFiles: this.toolchain.workspaceMaxFiles };
   }
 
   async openSession(options: SandboxSessionOptions = {}): Promise<SandboxSession> {
@@ -336,13 +354,23 @@ class ProcessSession implements SandboxSession {
     const runner = await this.runnerFor(limits.language, limits.memoryMb);
     const before = await this.workspace.snapshot();
     this.hostCalls.startRun();
-    const outcome = await runner.runProgram(code, {
-      timeoutMs: limits.timeoutMs,
-      maxOutputChars: limits.maxOutputChars,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    const watch = this.watchQuota(runner);
+    const outcome = await runner
+      .runProgram(code, {
+        timeoutMs: limits.timeoutMs,
+        maxOutputChars: limits.maxOutputChars,
+        ...(options.signal ? { signal: options.signal } : {}),
+      })
+      .finally(() => watch.stop());
     const after = await this.workspace.snapshot();
     let stderr = outcome.stderr;
+    // Written in the last moments before the program ended: the run still reports the breach.
+    const overAfter = outcome.stoppedBy ? undefined : await this.overQuota();
+    if (overAfter) {
+      stderr += `${stderr === '' || stderr.endsWith('\n') ? '' : '\n'}Error: ${overAfter}\n`;
+      outcome.stoppedBy = 'disk';
+      outcome.exitCode = 124;
+    }
     // After a memory error the interpreter still holds what the program allocated: start afresh.
     if (outcome.stoppedBy === 'memory' && outcome.alive) {
       await runner.close();
@@ -366,7 +394,50 @@ class ProcessSession implements SandboxSession {
 
   async writeFile(path: string, content: string | Uint8Array): Promise<void> {
     this.assertOpen();
+    const quota = this.sandbox.workspaceQuota;
+    const usage = await this.workspace.usage(quota.maxFiles);
+    const size = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
+    if (usage.bytes + size > quota.maxBytes || usage.entries + 1 > quota.maxFiles) {
+      throw new RomaError(
+        'SANDBOX_LIMIT',
+        `writing "${path}" (${size} bytes) would pass the workspace quota of ${quota.maxBytes} bytes and ${quota.maxFiles} files (in use: ${usage.bytes} bytes, ${usage.entries} entries)`,
+        {
+          field: 'path',
+          fix: 'write smaller or fewer files, or raise workspaceMaxBytes / workspaceMaxFiles',
+        },
+      );
+    }
     await this.workspace.write(path, content);
+  }
+
+  /** A sentence saying how the workspace passed its quota, or undefined when it is within it. */
+  private async overQuota(): Promise<string | undefined> {
+    const quota = this.sandbox.workspaceQuota;
+    const usage = await this.workspace.usage(quota.maxFiles);
+    if (usage.entries > quota.maxFiles) {
+      return `the workspace passed its quota of ${quota.maxFiles} files and directories; delete some`;
+    }
+    if (usage.bytes > quota.maxBytes) {
+      return `the workspace passed its quota of ${quota.maxBytes} bytes (it holds ${usage.bytes}); delete some files`;
+    }
+    return undefined;
+  }
+
+  /** Measures the workspace every QUOTA_CHECK_INTERVAL_MS while a program runs; stops it past the quota. */
+  private watchQuota(runner: SandboxedRunner): { stop: () => void } {
+    let measuring = false;
+    const timer = setInterval(() => {
+      if (measuring) return;
+      measuring = true;
+      void this.overQuota()
+        .then((over) => {
+          if (over) runner.stopActive('disk', over);
+        })
+        .finally(() => {
+          measuring = false;
+        });
+    }, QUOTA_CHECK_INTERVAL_MS);
+    return { stop: () => clearInterval(timer) };
   }
 
   async readFile(path: string): Promise<Uint8Array> {

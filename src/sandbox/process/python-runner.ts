@@ -53,6 +53,8 @@ def _reader():
             if slot is not None:
                 slot[1] = message
                 slot[0].set()
+                if slot[2] is not None:
+                    slot[2]()
         else:
             _programs.put(message)
     _programs.put(None)
@@ -62,9 +64,9 @@ class HostFunctionError(Exception):
     """A host function failed; the message is all the host shares."""
 
 
-def _start_call(name, args):
+def _start_call(name, args, on_done=None):
     call_id = next(_ids)
-    slot = [threading.Event(), None]
+    slot = [threading.Event(), None, on_done]
     _pending[call_id] = slot
     _send({"type": "host-call", "callId": call_id, "name": name, "argsJson": json.dumps(list(args))})
     return slot
@@ -91,8 +93,24 @@ def call_parallel(calls):
 
 async def acall(name, *args):
     """Awaitable call; several acall()s under asyncio.gather run concurrently on the host."""
+    # No thread per call: the reader thread wakes the event loop when the answer arrives.
     import asyncio
-    return await asyncio.to_thread(call, name, *args)
+    loop = asyncio.get_running_loop()
+    arrived = loop.create_future()
+
+    def settle():
+        if not arrived.done():
+            arrived.set_result(None)
+
+    def wake():
+        try:
+            loop.call_soon_threadsafe(settle)
+        except RuntimeError:
+            pass  # The loop closed: nobody awaits this call any more.
+
+    slot = _start_call(name, args, wake)
+    await arrived
+    return _finish_call(slot)
 
 
 roma_host = types.ModuleType("roma_host")
@@ -195,6 +213,9 @@ def _run(message):
 
 
 def main():
+    # RLIMIT_DATA counts every thread's stack (8 MiB by default): small stacks let a program run dozens of
+    # threads (ThreadPoolExecutor, asyncio.to_thread) within its memory limit.
+    threading.stack_size(512 * 1024)
     sys.stdout.reconfigure(errors="backslashreplace")
     sys.stderr.reconfigure(errors="backslashreplace")
     threading.Thread(target=_reader, daemon=True).start()

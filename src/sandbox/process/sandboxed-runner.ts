@@ -122,6 +122,14 @@ export class SandboxedRunner {
   }
 
   private readyResolve: (() => void) | undefined;
+  /** Ends the running program early (from outside the guest), with the reason and what to tell it. */
+  private activeStop: ((reason: SandboxStopReason, detail?: string) => void) | undefined;
+  private stopDetail: string | undefined;
+
+  /** Stops the program now running, if any (e.g. its workspace passed the quota). */
+  stopActive(reason: SandboxStopReason, detail?: string): void {
+    this.activeStop?.(reason, detail);
+  }
 
   setHostCallHandler(handler: HostCallHandler | undefined): void {
     this.hostCallHandler = handler;
@@ -230,9 +238,10 @@ export class SandboxedRunner {
     return new Promise<RunnerOutcome>((resolve) => {
       let stoppedBy: SandboxStopReason | null = null;
       let settled = false;
-      const stop = (reason: SandboxStopReason) => {
+      const stop = (reason: SandboxStopReason, detail?: string) => {
         if (stoppedBy) return;
         stoppedBy = reason;
+        this.stopDetail = detail;
         this.kill();
         program.check();
       };
@@ -258,6 +267,7 @@ export class SandboxedRunner {
           const finished = program.done && program.stdoutDone && program.stderrDone;
           if (!finished && !this.dead) return;
           settled = true;
+          this.activeStop = undefined;
           clearTimeout(timer);
           options.signal?.removeEventListener('abort', onAbort);
           this.program = undefined;
@@ -267,6 +277,8 @@ export class SandboxedRunner {
         },
       };
       this.program = program;
+      this.stopDetail = undefined;
+      this.activeStop = stop;
       if (options.signal?.aborted) {
         stop('cancelled');
         return;
@@ -297,7 +309,9 @@ export class SandboxedRunner {
               ? 'stopped because the program printed far more than the output limit'
               : reason === 'memory'
                 ? 'stopped at the memory limit'
-                : `the interpreter ended unexpectedly (${this.exitDescription || 'no reason given'})`;
+                : reason === 'disk'
+                  ? `stopped: ${this.stopDetail ?? 'the workspace passed its quota'}`
+                  : `the interpreter ended unexpectedly (${this.exitDescription || 'no reason given'})`;
       stderr += `${stderr === '' || stderr.endsWith('\n') ? '' : '\n'}Error: ${message}\n`;
       exitCode = 124;
     }
