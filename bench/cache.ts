@@ -14,7 +14,7 @@ import {
   MemoryCacheStore,
   RedisCacheStore,
 } from '../src/cache/index.js';
-import { startScriptedModelServer } from '../test/support/scripted-model/index.js';
+import { startScriptedModelServer } from '../src/dev/scripted-model/index.js';
 
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
 

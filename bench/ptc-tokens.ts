@@ -5,10 +5,10 @@
 // the same tool calls as JSON tool calls (parallel calls in one step), each result entering the context.
 // Tokens are the scripted server's count (about one per four characters of each request), summed over calls.
 
+import type { ScriptedRequest, ScriptedRule } from '../src/dev/scripted-model/index.js';
 import { McpManager } from '../src/ptc/index.js';
 import { dataServerConfig } from '../test/support/mcp-servers/index.js';
 import { codeReply, conversationRule, startPtcHarness } from '../test/support/ptc/harness.js';
-import type { ScriptedRequest, ScriptedRule } from '../test/support/scripted-model/index.js';
 
 interface BenchTask {
   name: string;

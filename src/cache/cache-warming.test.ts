@@ -6,10 +6,7 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, zodSchema } from 'ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  type ScriptedModelServer,
-  startScriptedModelServer,
-} from '../../test/support/scripted-model/index.js';
+import { type ScriptedModelServer, startScriptedModelServer } from '../dev/scripted-model/index.js';
 import { callObject, callText } from '../llm/index.js';
 import { FileArtifactStore } from '../store/file-artifact-store.js';
 import { SqliteExecutionStore } from '../store/sqlite-execution-store.js';

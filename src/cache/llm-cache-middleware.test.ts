@@ -6,10 +6,7 @@ import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { generateText, Output, streamText, tool } from 'ai';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  type ScriptedModelServer,
-  startScriptedModelServer,
-} from '../../test/support/scripted-model/index.js';
+import { type ScriptedModelServer, startScriptedModelServer } from '../dev/scripted-model/index.js';
 import { callText } from '../llm/index.js';
 import type { CacheLogger } from './cache-logger.js';
 import type { CacheStore } from './cache-store.js';

@@ -6,10 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText } from 'ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type ScriptedModelServer,
-  startScriptedModelServer,
-} from '../../test/support/scripted-model/index.js';
+import { type ScriptedModelServer, startScriptedModelServer } from '../dev/scripted-model/index.js';
 import { createLlmCache } from './llm-cache-middleware.js';
 import { RedisCacheStore } from './redis-cache-store.js';
 

@@ -2,12 +2,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLlmCache, MemoryCacheStore } from '../cache/index.js';
 import type { Artifact } from '../contracts/index.js';
+import { scriptedTreeRules } from '../dev/scripted-model/index.js';
 import { createModelRegistry } from '../llm/index.js';
 import { foldTotals } from './projection/totals.js';
 import { solve } from './run/execution.js';
 import type { EngineKit } from './testing/engine-test-kit.js';
 import { createEngineKit, eventsOfType } from './testing/engine-test-kit.js';
-import { scriptedTreeRules } from './testing/scripted-tree.js';
 
 const GOAL = 'Bake bread';
 const TREE = {

@@ -1,12 +1,12 @@
 // Budgets, cancellation, verifier replans and resume of the engine, through the scripted model server.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../contracts/index.js';
+import type { ScriptedTree } from '../dev/scripted-model/index.js';
+import { scriptedTreeRules, taskLine } from '../dev/scripted-model/index.js';
 import { foldTaskTree } from './projection/task-tree.js';
 import { resumeExecution, solve, startExecution } from './run/execution.js';
 import type { EngineKit } from './testing/engine-test-kit.js';
 import { createEngineKit, eventsOfType, taskEnd } from './testing/engine-test-kit.js';
-import type { ScriptedTree } from './testing/scripted-tree.js';
-import { scriptedTreeRules, taskLine } from './testing/scripted-tree.js';
 
 const GOAL = 'Compare two cities';
 const TREE: ScriptedTree = {

@@ -1,6 +1,15 @@
 // ROMA engine: recursive solver (atomize → plan → execute → aggregate → verify), DAG scheduler, event log, resume.
 
 export type { CodeAgent, CodeAgentExecuteOptions } from './code-agent.js';
+export type { CancelRunOptions, CancelRunOutcome, CancelRunResult } from './control/cancel-run.js';
+export { cancelStoredRun } from './control/cancel-run.js';
+export type { FollowEnd, FollowRunOptions, RunFollow } from './control/follow-run.js';
+export { followRun } from './control/follow-run.js';
+export { isProcessAlive } from './control/process-alive.js';
+export type { RunControl, RunControlOptions, RunEventObserver } from './control/run-control.js';
+export { createRunControl } from './control/run-control.js';
+export type { RunLiveness, RunnerLiveness, RunRunner } from './control/runner-liveness.js';
+export { readRunLiveness, runnerLiveness, runnerOf } from './control/runner-liveness.js';
 export type { EngineRunConfig } from './engine-config.js';
 export type { EventListener, EventStreamOptions } from './events/event-bus.js';
 export { EventBus } from './events/event-bus.js';
@@ -33,7 +42,6 @@ export type {
 } from './run/engine-types.js';
 export { resumeExecution, solve, startExecution, startResume } from './run/execution.js';
 export { newExecutionId, ROOT_TASK_ID } from './run/execution-id.js';
-export { isProcessAlive } from './run/process-alive.js';
 export type { RunSnapshot, StopCondition, StopDecision } from './scheduler/stop-conditions.js';
 export {
   anyOf,

@@ -3,13 +3,13 @@ import type { LanguageModelV3Middleware } from '@ai-sdk/provider';
 import { tool } from 'ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { type LlmConfig, LlmConfigSchema } from '../config/sections/llm.js';
+import { RomaError } from '../contracts/index.js';
 import {
   type ScriptedModelServer,
   scriptedLlmConfig,
   startScriptedModelServer,
-} from '../../test/support/scripted-model/index.js';
-import { type LlmConfig, LlmConfigSchema } from '../config/sections/llm.js';
-import { RomaError } from '../contracts/index.js';
+} from '../dev/scripted-model/index.js';
 import { callObject, callText, createModelRegistry, type ModelRegistry, streamTextCall } from './index.js';
 
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadScriptFile, startScriptedModelServer } from '../../../test/support/scripted-model/index.js';
+import { loadScriptFile, startScriptedModelServer } from '../../dev/scripted-model/index.js';
 import { runRomaAsync } from './cli-test-support.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));

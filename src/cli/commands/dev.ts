@@ -1,7 +1,7 @@
 // `roma dev scripted-model`: runs the scripted model server standalone, for demos and manual testing.
 import type { Command } from 'commander';
-import { loadScriptFile, startScriptedModelServer } from '../../../test/support/scripted-model/index.js';
 import { RomaError } from '../../contracts/index.js';
+import { loadScriptFile, startScriptedModelServer } from '../../dev/scripted-model/index.js';
 
 interface ScriptedModelOptions {
   script: string;

@@ -11,9 +11,9 @@ import { smallServerConfig } from '../../../test/support/mcp-servers/index.js';
 import { codeReply, conversationRule, startPtcHarness } from '../../../test/support/ptc/harness.js';
 import {
   type ScriptedModelServer,
+  scriptedTreeRules,
   startScriptedModelServer,
-} from '../../../test/support/scripted-model/index.js';
-import { scriptedTreeRules } from '../../engine/testing/scripted-tree.js';
+} from '../../dev/scripted-model/index.js';
 import { publishTo, startPtcService } from '../../ptc/index.js';
 import { closedPort } from './cli-test-support.js';
 

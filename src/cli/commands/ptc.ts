@@ -1,13 +1,11 @@
 // `roma ptc serve`: runs the PTC code agent as its own service (HTTP + WebSocket events, default port 8002).
 import type { Command } from 'commander';
 import { resolveConfigFromCli } from '../../config/index.js';
+import { RomaError } from '../../contracts/index.js';
 import { PtcEventHub, startPtcService } from '../../ptc/index.js';
-import { registerCodeAgentFactory } from '../wiring/index.js';
-import { openPtcRuntime, ptcCodeAgentFactory } from './ptc-runtime.js';
+import { openRuntime } from '../../runtime/index.js';
 
 export function registerPtcCommand(program: Command): void {
-  // The engine gets its code agent from the PTC capability: in process, or this service's client.
-  registerCodeAgentFactory(ptcCodeAgentFactory);
   const ptc = program.command('ptc').description('the PTC code agent (programmatic tool calling)');
   ptc
     .command('serve')
@@ -18,15 +16,17 @@ export function registerPtcCommand(program: Command): void {
       const { config } = resolveConfigFromCli(command);
       const port = options.port === undefined ? config.ptc.port : Number(options.port);
       const hub = new PtcEventHub();
-      const runtime = await openPtcRuntime(config, {
-        onEvent: (event) => hub.publish(event),
-        emitArtifactEvents: true,
+      const runtime = await openRuntime(config, {
+        logName: 'ptc',
+        ptc: { onEvent: (event) => hub.publish(event), emitArtifactEvents: true, inProcess: true },
       });
+      const ptc = runtime.ptc;
+      if (!ptc) throw new RomaError('INTERNAL', 'the runtime opened no in-process PTC agent');
       // Connect the MCP servers up front so the first plan does not pay for it; failures show in /health.
-      await runtime.manager.connectAll({ timeoutMs: 30_000 });
+      await ptc.manager.connectAll({ timeoutMs: 30_000 });
       const service = await startPtcService({
-        agent: runtime.agent,
-        tools: runtime.manager,
+        agent: ptc.agent,
+        tools: ptc.manager,
         hub,
         port,
         host: options.host,
@@ -34,7 +34,7 @@ export function registerPtcCommand(program: Command): void {
       console.log(
         `roma ptc: listening on ${service.url} (POST /execute, GET /health, GET /stats, WS /events)`,
       );
-      for (const state of runtime.manager.status()) {
+      for (const state of ptc.manager.status()) {
         console.log(
           `  mcp ${state.name}: ${state.status}${state.toolCount === null ? '' : `, ${state.toolCount} tools`}${state.error ? ` — ${state.error}` : ''}`,
         );

@@ -4,9 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../config/index.js';
+import type { RunControl } from '../../engine/index.js';
+import { createRunControl } from '../../engine/index.js';
+import { createModelRegistry } from '../../llm/index.js';
 import { SqliteExecutionStore } from '../../store/index.js';
 import { runRoma } from './cli-test-support.js';
-import { cancelRun, watchRun } from './runs.js';
+import { watchRun } from './runs.js';
 
 let dataDir: string;
 let store: SqliteExecutionStore;
@@ -20,6 +24,15 @@ afterEach(async () => {
   rmSync(dataDir, { recursive: true, force: true });
   process.exitCode = undefined;
 });
+
+function runControl(): RunControl {
+  const config = defaultConfig();
+  return createRunControl({ deps: { store, models: createModelRegistry(config.llm), config } });
+}
+
+async function cancelRun(executionId: string, options: { reason: string; waitMs: number }): Promise<string> {
+  return (await runControl().cancel(executionId, options)).message;
+}
 
 /** The pid of a process that has already exited. */
 function deadPid(): number {
@@ -50,14 +63,14 @@ describe('roma runs cancel', () => {
       pid: process.pid,
       hostname: hostname(),
     });
-    const message = await cancelRun(store, 'run-resumed', { reason: 'test', waitMs: 0 });
+    const message = await cancelRun('run-resumed', { reason: 'test', waitMs: 0 });
     expect(message).not.toContain('no process was running it');
     expect((await store.getExecution('run-resumed'))?.status).toBe('RUNNING');
   });
 
   it('marks a run cancelled when the process running it is gone', async () => {
     await startedBy('run-orphan', deadPid());
-    const message = await cancelRun(store, 'run-orphan', { reason: 'test', waitMs: 0 });
+    const message = await cancelRun('run-orphan', { reason: 'test', waitMs: 0 });
     expect(message).toContain('no process was running it');
     expect((await store.getExecution('run-orphan'))?.status).toBe('CANCELLED');
   });
@@ -68,7 +81,7 @@ describe('roma runs watch', () => {
     const pid = deadPid();
     await startedBy('run-crashed', pid);
     let output = '';
-    const watching = watchRun(store, 'run-crashed', 'plain', {
+    const watching = watchRun(runControl(), 'run-crashed', 'plain', {
       write: (text: string) => {
         output += text;
       },
@@ -99,7 +112,7 @@ describe('roma runs watch on an ended run', () => {
       durationMs: 1,
     });
     let output = '';
-    await watchRun(store, 'run-failed', 'plain', {
+    await watchRun(runControl(), 'run-failed', 'plain', {
       write: (text: string) => {
         output += text;
       },

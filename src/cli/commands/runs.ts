@@ -1,14 +1,14 @@
 // `roma runs list|show|resume|cancel|export|import`: stored runs, from their event logs.
 import { writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import type { RomaConfig } from '../../config/index.js';
 import { loadConfigFromCli } from '../../config/index.js';
 import type { StreamEvent } from '../../contracts/index.js';
 import { parseJsonWith, RomaError, StreamEventSchema } from '../../contracts/index.js';
-import { foldResumeState, foldTaskTree, foldTotals, isProcessAlive } from '../../engine/index.js';
-import type { ExecutionStore } from '../../store/index.js';
-import { openExecutionStore } from '../../store/index.js';
+import type { RunControl } from '../../engine/index.js';
+import { foldTaskTree, foldTotals } from '../../engine/index.js';
+import type { Runtime } from '../../runtime/index.js';
+import { openRuntime } from '../../runtime/index.js';
 import type { OutputMode, OutputStream } from '../render/index.js';
 import {
   chooseOutputMode,
@@ -19,21 +19,21 @@ import {
   renderOutcomeText,
   renderTreeLines,
 } from '../render/index.js';
-import { openEngineRuntime } from '../wiring/index.js';
 import { readInputFile } from './input-file.js';
 import { parseIntegerOption } from './integer-option.js';
 
-async function withStore<T>(config: RomaConfig, action: (store: ExecutionStore) => Promise<T>): Promise<T> {
-  const store = await openExecutionStore(config.store);
+/** The runtime's stores only: listing, showing, cancelling or watching runs needs no model, cache or sandbox. */
+async function withStoreRuntime<T>(config: RomaConfig, action: (runtime: Runtime) => Promise<T>): Promise<T> {
+  const runtime = await openRuntime(config, { services: 'store', logName: 'cli' });
   try {
-    return await action(store);
+    return await action(runtime);
   } finally {
-    await store.close();
+    await runtime.close();
   }
 }
 
-async function readLog(store: ExecutionStore, executionId: string): Promise<StreamEvent[]> {
-  const events = await store.readEvents(executionId);
+async function readLog(runtime: Runtime, executionId: string): Promise<StreamEvent[]> {
+  const events = await runtime.store.readEvents(executionId);
   if (events.length === 0) {
     throw new RomaError('NOT_FOUND', `no run ${executionId} in the store`, {
       fix: 'list runs with `roma runs list`',
@@ -42,137 +42,40 @@ async function readLog(store: ExecutionStore, executionId: string): Promise<Stre
   return events;
 }
 
-/** The pid recorded for a RUNNING run when that process is known to be gone (same host, not alive). */
-async function deadRunner(store: ExecutionStore, executionId: string): Promise<number | null> {
-  const state = foldResumeState(await store.readEvents(executionId));
-  const pid = typeof state?.options.pid === 'number' ? state.options.pid : null;
-  const sameHost = state?.options.hostname === hostname();
-  return pid !== null && sameHost && !isProcessAlive(pid) ? pid : null;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
- * Records the request; the process running the run notices it within a poll and cancels. When that process
- * is known to be gone (same host, pid not alive), nobody would notice: the run is marked CANCELLED here.
- */
-export async function cancelRun(
-  store: ExecutionStore,
-  executionId: string,
-  options: { reason: string; waitMs: number },
-): Promise<string> {
-  const summary = await store.getExecution(executionId);
-  if (!summary) throw new RomaError('NOT_FOUND', `no run ${executionId} in the store`);
-  if (summary.status !== 'RUNNING') return `run ${executionId} already ended: ${summary.status}`;
-  const state = foldResumeState(await store.readEvents(executionId));
-  const pid = typeof state?.options.pid === 'number' ? state.options.pid : null;
-  const runHost = typeof state?.options.hostname === 'string' ? state.options.hostname : null;
-  const sameHost = runHost === hostname();
-  await store.append({
-    type: 'execution-cancel-requested',
-    executionId,
-    timestamp: new Date().toISOString(),
-    reason: options.reason,
-  });
-  const orphaned = pid !== null && sameHost && !isProcessAlive(pid);
-  if (!orphaned) {
-    // Bounded wait for the running process to end the run itself.
-    const deadline = Date.now() + options.waitMs;
-    while (Date.now() < deadline) {
-      const now = await store.getExecution(executionId);
-      if (now && now.status !== 'RUNNING') return `run ${executionId} cancelled (${now.status})`;
-      await sleep(200);
-    }
-    if (pid !== null && sameHost)
-      return `cancel requested; process ${pid} has not ended run ${executionId} yet`;
-    if (pid !== null) {
-      return `cancel requested; the process running ${executionId} on ${runHost ?? 'another host'} stops at its next check`;
-    }
-    // No process ever recorded itself (it died while starting): nobody will notice the request.
-  }
-  const totals = foldTotals(await store.readEvents(executionId));
-  await store.append({
-    type: 'execution-end',
-    executionId,
-    timestamp: new Date().toISOString(),
-    status: 'CANCELLED',
-    reason: 'cancelled',
-    result: null,
-    error: { code: 'CANCELLED', message: `cancelled while no process was running it: ${options.reason}` },
-    usage: totals.usage,
-    nodeCount: totals.nodes,
-    durationMs: 0,
-  });
-  return `run ${executionId} cancelled (no process was running it)`;
-}
-
-/**
- * Prints a run's events as they are appended, until the run ends (an execution-end after the point where the
- * watch began) or Ctrl-C. An ended run is printed whole.
+ * Prints a run's events as they are appended, until the run ends or Ctrl-C. An ended run is printed whole;
+ * a run whose process died is printed as far as it got, with how to continue it.
  */
 export async function watchRun(
-  store: ExecutionStore,
+  runs: RunControl,
   executionId: string,
   mode: OutputMode,
   stream: OutputStream,
 ): Promise<void> {
-  const summary = await store.getExecution(executionId);
-  if (!summary) throw new RomaError('NOT_FOUND', `no run ${executionId} in the store`);
   const presenter = createEventPresenter(mode, stream);
   const controller = new AbortController();
   const onInterrupt = () => controller.abort();
   process.once('SIGINT', onInterrupt);
+  const events: StreamEvent[] = [];
   try {
-    const orphan = summary.status === 'RUNNING' ? await deadRunner(store, executionId) : null;
-    if (summary.status !== 'RUNNING' || orphan !== null) {
-      for (const event of await store.readEvents(executionId)) presenter.show(event);
-      if (orphan !== null) {
-        // Following would wait forever: nothing will append to this log until someone resumes it.
-        process.stderr.write(
-          `roma: run ${executionId} is not running: process ${orphan} ended without finishing it — continue it with \`roma runs resume ${executionId}\`\n`,
-        );
-        process.exitCode = 1;
-      }
-    } else {
-      // The runner can die while we follow (kill -9, a crash): check now and then, and stop rather than hang.
-      let diedAs: number | null = null;
-      const livenessTimer = setInterval(() => {
-        deadRunner(store, executionId)
-          .then((pid) => {
-            if (pid === null) return;
-            diedAs = pid;
-            controller.abort();
-          })
-          .catch(() => undefined);
-      }, 2_000);
-      try {
-        for await (const event of store.follow(executionId, {
-          signal: controller.signal,
-          pollIntervalMs: 200,
-        })) {
-          presenter.show(event);
-          if (event.type === 'execution-end' && event.seq > summary.lastSeq) break;
-        }
-      } finally {
-        clearInterval(livenessTimer);
-      }
-      const latest = await store.getExecution(executionId);
-      if (diedAs !== null && latest?.status === 'RUNNING') {
-        process.stderr.write(
-          `roma: run ${executionId} stopped: process ${diedAs} ended without finishing it — continue it with \`roma runs resume ${executionId}\`\n`,
-        );
-        process.exitCode = 1;
-      }
+    const follow = runs.follow(executionId, { signal: controller.signal });
+    for await (const event of follow) {
+      events.push(event);
+      presenter.show(event);
+    }
+    if (follow.end?.kind === 'runner-gone') {
+      process.stderr.write(
+        `roma: run ${executionId} is not running: process ${follow.end.runner.pid} ended without finishing it — continue it with \`roma runs resume ${executionId}\`\n`,
+      );
+      process.exitCode = 1;
     }
   } finally {
     process.off('SIGINT', onInterrupt);
     presenter.finish();
   }
-  if (mode !== 'json') {
-    stream.write(`${renderOutcomeText(executionId, foldTotals(await store.readEvents(executionId)))}\n`);
-  }
+  if (mode !== 'json') stream.write(`${renderOutcomeText(executionId, foldTotals(events))}\n`);
   // Like `roma solve`: the exit code says whether the run succeeded, so scripts can wait on a run with watch.
-  const final = await store.getExecution(executionId);
+  const final = await runs.get(executionId);
   if (final && final.status !== 'COMPLETED' && final.status !== 'RUNNING') process.exitCode = 1;
 }
 
@@ -201,8 +104,8 @@ export function registerRunsCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { limit: string; json?: boolean }, command: Command) => {
       const config = loadConfigFromCli(command);
-      await withStore(config, async (store) => {
-        const list = await store.listExecutions({
+      await withStoreRuntime(config, async ({ runs }) => {
+        const list = await runs.list({
           limit: parseIntegerOption('--limit', options.limit, { min: 1, max: 10_000 }),
         });
         if (options.json) {
@@ -221,10 +124,10 @@ export function registerRunsCommand(program: Command): void {
         }
         // RUNNING is what the log says; a killed process never wrote its end. Say which ones nobody runs.
         for (const run of list.filter((listed) => listed.status === 'RUNNING')) {
-          const pid = await deadRunner(store, run.id);
-          if (pid !== null) {
+          const liveness = await runs.liveness(run.id);
+          if (liveness.orphaned) {
             console.error(
-              `note: ${run.id} is not running (process ${pid} is gone): \`roma runs resume ${run.id}\` continues it`,
+              `note: ${run.id} is not running (process ${liveness.runner?.pid} is gone): \`roma runs resume ${run.id}\` continues it`,
             );
           }
         }
@@ -238,8 +141,8 @@ export function registerRunsCommand(program: Command): void {
     .option('--json', 'print the tasks and totals as JSON')
     .action(async (id: string, options: { json?: boolean }, command: Command) => {
       const config = loadConfigFromCli(command);
-      await withStore(config, async (store) => {
-        const events = await readLog(store, id);
+      await withStoreRuntime(config, async (runtime) => {
+        const events = await readLog(runtime, id);
         const tree = foldTaskTree(events);
         const totals = foldTotals(events);
         if (options.json) {
@@ -264,8 +167,8 @@ export function registerRunsCommand(program: Command): void {
     .option('--json', 'print the events as JSON lines')
     .action(async (id: string, options: { json?: boolean }, command: Command) => {
       const config = loadConfigFromCli(command);
-      await withStore(config, async (store) => {
-        await watchRun(store, id, chooseOutputMode(options.json, process.stdout), process.stdout);
+      await withStoreRuntime(config, async ({ runs }) => {
+        await watchRun(runs, id, chooseOutputMode(options.json, process.stdout), process.stdout);
       });
     });
 
@@ -286,9 +189,9 @@ export function registerRunsCommand(program: Command): void {
     .option('--max-concurrency <n>', 'model calls in flight at once (engine.maxConcurrency)')
     .action(async (id: string, options: { json?: boolean; force?: boolean }, command: Command) => {
       const config = loadConfigFromCli(command);
-      const runtime = await openEngineRuntime(config);
+      const runtime = await openRuntime(config, { logName: 'cli' });
       try {
-        const handle = runtime.resume(id, { force: options.force ?? false }, { cancelPollIntervalMs: 500 });
+        const handle = runtime.runs.resume(id, { force: options.force ?? false });
         const mode = chooseOutputMode(options.json, process.stdout);
         await presentRunToTerminal(handle, mode, runtime.store);
       } finally {
@@ -304,9 +207,9 @@ export function registerRunsCommand(program: Command): void {
     .option('--wait-ms <ms>', 'how long to wait for the running process to stop', '5000')
     .action(async (id: string, options: { reason: string; waitMs: string }, command: Command) => {
       const config = loadConfigFromCli(command);
-      await withStore(config, async (store) => {
-        const waitMs = parseIntegerOption('--wait-ms', options.waitMs, { min: 0, max: 600_000 });
-        console.log(await cancelRun(store, id, { reason: options.reason, waitMs }));
+      const waitMs = parseIntegerOption('--wait-ms', options.waitMs, { min: 0, max: 600_000 });
+      await withStoreRuntime(config, async ({ runs }) => {
+        console.log((await runs.cancel(id, { reason: options.reason, waitMs })).message);
       });
     });
 
@@ -317,8 +220,8 @@ export function registerRunsCommand(program: Command): void {
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action(async (id: string, options: { output?: string }, command: Command) => {
       const config = loadConfigFromCli(command);
-      await withStore(config, async (store) => {
-        const events = await readLog(store, id);
+      await withStoreRuntime(config, async (runtime) => {
+        const events = await readLog(runtime, id);
         const text = events.map((event) => JSON.stringify(event)).join('\n') + '\n';
         if (options.output) {
           writeFileSync(options.output, text);
@@ -334,7 +237,7 @@ export function registerRunsCommand(program: Command): void {
     .action(async (file: string, _options: unknown, command: Command) => {
       const config = loadConfigFromCli(command);
       const events = parseEventLines(readInputFile(file), file);
-      await withStore(config, async (store) => {
+      await withStoreRuntime(config, async ({ store }) => {
         const summary = await store.importEvents(events);
         console.log(`imported run ${summary.id} (${summary.lastSeq} events, ${summary.status})`);
       });

@@ -6,12 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ScriptedModelServer } from '../../../test/support/scripted-model/index.js';
-import { startScriptedModelServer } from '../../../test/support/scripted-model/index.js';
 import type { StreamEvent } from '../../contracts/index.js';
+import type { ScriptedModelServer, ScriptedTree } from '../../dev/scripted-model/index.js';
+import { scriptedTreeRules, startScriptedModelServer, taskLine } from '../../dev/scripted-model/index.js';
 import { foldTaskTree } from '../../engine/index.js';
-import type { ScriptedTree } from '../../engine/testing/scripted-tree.js';
-import { scriptedTreeRules, taskLine } from '../../engine/testing/scripted-tree.js';
 import type { ExecutionStore } from '../../store/index.js';
 import { openExecutionStore } from '../../store/index.js';
 

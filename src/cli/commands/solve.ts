@@ -1,8 +1,8 @@
 // `roma solve "<goal>"`: runs the recursive solver with a live task tree, then prints the answer and a summary.
 import type { Command } from 'commander';
 import { loadConfigFromCli } from '../../config/index.js';
+import { openRuntime } from '../../runtime/index.js';
 import { chooseOutputMode, presentRunToTerminal } from '../render/index.js';
-import { openEngineRuntime } from '../wiring/index.js';
 
 interface SolveOptions {
   json?: boolean;
@@ -26,14 +26,14 @@ export function registerSolveCommand(program: Command): void {
       const config = loadConfigFromCli(command, undefined, {
         ...(options.verify ? { flags: { engine: { verify: true } } } : {}),
       });
-      const runtime = await openEngineRuntime(config);
+      const runtime = await openRuntime(config, { logName: 'cli' });
       try {
         // No model configured → one clear line now, rather than a failed root task later.
-        runtime.deps.models.resolve(config.llm.model);
-        const handle = runtime.start(
-          { goal, ...(config.llm.model ? { modelId: config.llm.model } : {}) },
-          { cancelPollIntervalMs: 500 },
-        );
+        runtime.models.resolve(config.llm.model);
+        const handle = runtime.runs.start({
+          goal,
+          ...(config.llm.model ? { modelId: config.llm.model } : {}),
+        });
         const mode = chooseOutputMode(options.json, process.stdout);
         if (mode !== 'json') process.stderr.write(`run ${handle.executionId}\n`);
         await presentRunToTerminal(handle, mode, runtime.store);

@@ -4,12 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ScriptedModelServer } from '../../../test/support/scripted-model/index.js';
-import { startScriptedModelServer } from '../../../test/support/scripted-model/index.js';
 import { RedisCacheStore } from '../../cache/index.js';
 import type { StreamEvent } from '../../contracts/index.js';
-import type { ScriptedTree } from '../../engine/testing/scripted-tree.js';
-import { scriptedTreeRules } from '../../engine/testing/scripted-tree.js';
+import type { ScriptedModelServer, ScriptedTree } from '../../dev/scripted-model/index.js';
+import { scriptedTreeRules, startScriptedModelServer } from '../../dev/scripted-model/index.js';
 import { runRomaAsync } from './cli-test-support.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -1,9 +1,9 @@
 // What a user sees of a run: the live tree redrawn in place in a terminal, plain lines otherwise.
 import { afterEach, describe, expect, it } from 'vitest';
+import { scriptedTreeRules } from '../../dev/scripted-model/index.js';
 import { foldTaskTree, startExecution } from '../../engine/index.js';
 import type { EngineKit } from '../../engine/testing/engine-test-kit.js';
 import { createEngineKit } from '../../engine/testing/engine-test-kit.js';
-import { scriptedTreeRules } from '../../engine/testing/scripted-tree.js';
 import { presentRun } from './present-run.js';
 import { renderTreeLines } from './tree-text.js';
 

@@ -4,6 +4,7 @@ import { EngineConfigSchema } from '../../config/sections/engine.js';
 import type { TaskType } from '../../contracts/index.js';
 import { emptyUsage, parseWith, RomaError } from '../../contracts/index.js';
 import type { ExecutionStore } from '../../store/execution-store.js';
+import { runnerLiveness, runnerOf } from '../control/runner-liveness.js';
 import type { EngineRunConfig } from '../engine-config.js';
 import { foldResumeState } from '../projection/resume-state.js';
 import { foldTotals } from '../projection/totals.js';
@@ -15,7 +16,6 @@ import type {
   SolveRequest,
 } from './engine-types.js';
 import { newExecutionId, ROOT_TASK_ID } from './execution-id.js';
-import { isProcessAlive } from './process-alive.js';
 import { launch } from './run-loop.js';
 
 /** Options recorded in execution-start, so a resume runs with the same engine settings and model. */
@@ -108,18 +108,21 @@ export function startResume(
       if (state.ended?.status === 'COMPLETED') {
         throw new RomaError('CONFLICT', `execution ${executionId} already completed; nothing to resume`);
       }
-      const pid = typeof state.options.pid === 'number' ? state.options.pid : null;
+      const runner = runnerOf(state);
       if (
         !options.force &&
         state.ended === null &&
-        pid !== null &&
-        pid !== process.pid &&
-        state.options.hostname === hostname() &&
-        isProcessAlive(pid)
+        runner !== null &&
+        runner.pid !== process.pid &&
+        runnerLiveness(runner) === 'alive'
       ) {
-        throw new RomaError('CONFLICT', `execution ${executionId} is still running in process ${pid}`, {
-          fix: `cancel it first (roma runs cancel ${executionId}) or wait for it to end`,
-        });
+        throw new RomaError(
+          'CONFLICT',
+          `execution ${executionId} is still running in process ${runner.pid}`,
+          {
+            fix: `cancel it first (roma runs cancel ${executionId}) or wait for it to end`,
+          },
+        );
       }
       const recordedEngine = parseWith(EngineConfigSchema, state.options.engine ?? {}, 'options.engine');
       // The recorded settings shape the tree (depth, subtasks, prompts, models); budgets and concurrency are

@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NewStreamEvent, RomaError, StreamEvent } from '../../contracts/index.js';
+import { scriptedTreeRules, taskLine } from '../../dev/scripted-model/index.js';
 import type { ExecutionStore } from '../../store/index.js';
 import { PostgresExecutionStore, SqliteExecutionStore } from '../../store/index.js';
 import type { EngineKit } from '../testing/engine-test-kit.js';
 import { createEngineKit, eventsOfType } from '../testing/engine-test-kit.js';
-import { scriptedTreeRules, taskLine } from '../testing/scripted-tree.js';
 import { startExecution, startResume } from './execution.js';
 
 const DATABASE_URL = process.env.ROMA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -2,11 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ScriptedModelServer, ScriptedRule } from '../../../test/support/scripted-model/index.js';
-import { startScriptedModelServer } from '../../../test/support/scripted-model/index.js';
 import type { RomaConfig } from '../../config/schema.js';
 import { defaultConfig } from '../../config/schema.js';
 import type { StreamEvent } from '../../contracts/index.js';
+import type { ScriptedModelServer, ScriptedRule } from '../../dev/scripted-model/index.js';
+import { startScriptedModelServer } from '../../dev/scripted-model/index.js';
 import { createModelRegistry } from '../../llm/index.js';
 import type { ExecutionStore } from '../../store/index.js';
 import { openExecutionStore } from '../../store/index.js';

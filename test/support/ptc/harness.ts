@@ -13,16 +13,16 @@ import type {
   PTCExecutionPlanInput,
 } from '../../../src/contracts/index.js';
 import { PTCExecutionPlanSchema } from '../../../src/contracts/index.js';
+import {
+  type ScriptedModelServer,
+  type ScriptedRule,
+  startScriptedModelServer,
+} from '../../../src/dev/scripted-model/index.js';
 import { createModelRegistry } from '../../../src/llm/index.js';
 import { createPtcAgent, McpManager, type PtcAgent, type PtcAgentDeps } from '../../../src/ptc/index.js';
 import { createIsolateSandbox } from '../../../src/sandbox/isolate/isolate-sandbox.js';
 import type { Sandbox } from '../../../src/sandbox/sandbox.js';
 import { FileArtifactStore } from '../../../src/store/file-artifact-store.js';
-import {
-  type ScriptedModelServer,
-  type ScriptedRule,
-  startScriptedModelServer,
-} from '../scripted-model/index.js';
 
 export interface PtcHarnessOptions {
   rules: ScriptedRule[];

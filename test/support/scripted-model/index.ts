@@ -1,18 +1,2 @@
-// Scripted model server for tests and demos: real OpenAI/Anthropic wire formats on 127.0.0.1, driven by rules.
-export { scriptedLlmConfig } from './llm-config.js';
-export type { ScriptFile } from './script-file.js';
-export { loadScriptFile, parseScript, ScriptFileSchema } from './script-file.js';
-export { startScriptedModelServer } from './server.js';
-export type {
-  ScriptedMatch,
-  ScriptedModelServer,
-  ScriptedModelServerOptions,
-  ScriptedProvider,
-  ScriptedReply,
-  ScriptedReplyFunction,
-  ScriptedRequest,
-  ScriptedRule,
-  ScriptedToolCall,
-  ScriptedToolResult,
-  ScriptedUsage,
-} from './types.js';
+// Kept for tests written against the old path: the scripted model server now ships in src/dev/scripted-model.
+export * from '../../../src/dev/scripted-model/index.js';

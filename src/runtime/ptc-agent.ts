@@ -1,14 +1,15 @@
-// Wires the PTC agent from config: MCP manager, model registry (behind the LLM cache), sandboxes, stores.
-import type { LlmCache } from '../../cache/index.js';
-import { openLlmCache } from '../../cache/index.js';
-import type { RomaConfig } from '../../config/index.js';
-import type { SandboxProviderName } from '../../contracts/index.js';
-import { createModelRegistry } from '../../llm/index.js';
-import type { PtcAgent, PtcAgentDeps } from '../../ptc/index.js';
-import { createHttpCodeAgent, createPtcAgent, McpManager } from '../../ptc/index.js';
-import { createSandboxFromConfig, type Sandbox } from '../../sandbox/index.js';
-import { openArtifactStore } from '../../store/index.js';
-import type { CodeAgentFactory } from '../wiring/index.js';
+// Wires the in-process PTC agent: MCP manager, sandboxes (one per provider, opened lazily), artifact store, cache.
+import type { LlmCache } from '../cache/index.js';
+import { openLlmCache } from '../cache/index.js';
+import type { RomaConfig } from '../config/index.js';
+import type { SandboxProviderName } from '../contracts/index.js';
+import type { ModelRegistry } from '../llm/index.js';
+import { createModelRegistry } from '../llm/index.js';
+import type { PtcAgent, PtcAgentDeps } from '../ptc/index.js';
+import { createPtcAgent, McpManager } from '../ptc/index.js';
+import { createSandboxFromConfig, type Sandbox } from '../sandbox/index.js';
+import type { ArtifactStore } from '../store/index.js';
+import { openArtifactStore } from '../store/index.js';
 
 export interface PtcRuntime {
   agent: PtcAgent;
@@ -22,10 +23,14 @@ export interface PtcRuntimeOptions {
   onEvent?: PtcAgentDeps['onEvent'];
   emitArtifactEvents?: boolean;
   /**
-   * The process's LLM cache to share (null: caching disabled); the runtime then neither opens nor closes
-   * one. Absent: it opens its own from `config.cache`.
+   * The process's LLM cache to share (null: caching disabled); the agent then neither opens nor closes one.
+   * Absent: it opens its own from `config.cache`.
    */
   llmCache?: LlmCache | null;
+  /** The process's model registry to share; absent: one over `config.llm` behind the cache. */
+  models?: ModelRegistry;
+  /** The process's artifact store; absent: opened from `config.store`. */
+  artifacts?: ArtifactStore;
 }
 
 /** The in-process PTC agent with everything it holds open; `close()` ends MCP children and sandbox pools. */
@@ -36,7 +41,8 @@ export async function openPtcRuntime(
   const manager = new McpManager({ servers: config.ptc.mcpServers });
   const shared = options.llmCache !== undefined;
   const cache = shared ? options.llmCache : await openLlmCache(config.cache, { prices: config.llm.prices });
-  const models = createModelRegistry(config.llm, { middleware: cache ? [cache.middleware] : [] });
+  const models =
+    options.models ?? createModelRegistry(config.llm, { middleware: cache ? [cache.middleware] : [] });
   const sandboxes = new Map<SandboxProviderName, Sandbox>();
   const sandboxFor = (provider: SandboxProviderName): Sandbox => {
     let sandbox = sandboxes.get(provider);
@@ -50,7 +56,7 @@ export async function openPtcRuntime(
     models,
     sandboxFor,
     tools: manager,
-    artifactStore: openArtifactStore(config.store),
+    artifactStore: options.artifacts ?? openArtifactStore(config.store),
     ...(cache ? { cache: cache.store } : {}),
     mode: options.mode ?? config.ptc.mode,
     modelTimeoutMs: config.llm.timeoutMs,
@@ -72,13 +78,3 @@ export async function openPtcRuntime(
     },
   };
 }
-
-/** The engine's code agent: the PTC service's HTTP client when `ptc.serviceUrl` is set, else in process. */
-export const ptcCodeAgentFactory: CodeAgentFactory = async (config, context = {}) => {
-  if (config.ptc.serviceUrl) return { agent: createHttpCodeAgent(config.ptc.serviceUrl) };
-  const runtime = await openPtcRuntime(
-    config,
-    context.llmCache === undefined ? {} : { llmCache: context.llmCache },
-  );
-  return { agent: runtime.agent, close: () => runtime.close() };
-};

@@ -1,7 +1,7 @@
 // Scripted-model rules that make the engine solve a given task tree: per goal, atomic with a result or a plan.
 import { z } from 'zod';
-import type { ScriptedReply, ScriptedRule } from '../../../test/support/scripted-model/index.js';
 import { TASK_TYPES } from '../../contracts/index.js';
+import type { ScriptedReply, ScriptedRule } from './index.js';
 
 export const ScriptedSubtaskSchema = z
   .object({

@@ -1,15 +1,15 @@
 // The LLM-response cache of a CLI process, recording the entries each run used so `cache warm --from-run` works.
-import type { LlmCache, RunCacheRecorder } from '../../cache/index.js';
+import type { LlmCache, RunCacheRecorder } from '../cache/index.js';
 import {
   createRunCacheRecorder,
   openLlmCache,
   RUN_CACHE_ARTIFACT_MIME_TYPE,
   RUN_CACHE_ARTIFACT_NAME,
-} from '../../cache/index.js';
-import type { RomaConfig } from '../../config/index.js';
-import type { Artifact } from '../../contracts/index.js';
-import { ROOT_TASK_ID } from '../../engine/index.js';
-import type { ArtifactStore } from '../../store/index.js';
+} from '../cache/index.js';
+import type { RomaConfig } from '../config/index.js';
+import type { Artifact } from '../contracts/index.js';
+import { ROOT_TASK_ID } from '../engine/index.js';
+import type { ArtifactStore } from '../store/index.js';
 
 export interface RunCache {
   /** One cache for the whole process: the engine's modules and the in-process PTC agent share it. */

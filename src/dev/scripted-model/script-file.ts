@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { parseWith, RomaError } from '../../../src/contracts/index.js';
+import { parseWith, RomaError } from '../../contracts/index.js';
 import type { ScriptedRule } from './types.js';
 
 const ScriptedMatchSchema = z

@@ -1,5 +1,5 @@
 // An `llm` config section that points both providers at a scripted model server, for tests and demos.
-import { type LlmConfig, LlmConfigSchema } from '../../../src/config/sections/llm.js';
+import { type LlmConfig, LlmConfigSchema } from '../../config/sections/llm.js';
 import type { ScriptedModelServer } from './types.js';
 
 /**

@@ -4,16 +4,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCacheStats } from '../cache/index.js';
+import { RedisCacheStore } from '../cache/redis-cache-store.js';
+import { defaultConfig, type RomaConfig } from '../config/index.js';
+import { PTCExecutionPlanSchema } from '../contracts/index.js';
 import {
   type ScriptedModelServer,
   scriptedLlmConfig,
   startScriptedModelServer,
-} from '../../../test/support/scripted-model/index.js';
-import { readCacheStats } from '../../cache/index.js';
-import { RedisCacheStore } from '../../cache/redis-cache-store.js';
-import { defaultConfig, type RomaConfig } from '../../config/index.js';
-import { PTCExecutionPlanSchema } from '../../contracts/index.js';
-import { openPtcRuntime } from './ptc-runtime.js';
+} from '../dev/scripted-model/index.js';
+import { openPtcRuntime } from './ptc-agent.js';
 
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
 

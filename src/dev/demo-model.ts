@@ -1,0 +1,82 @@
+// The bundled demo model: the scripted model server answering the demo's script, and the config that points at it.
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { RomaConfig } from '../config/index.js';
+import { parseJsonWith, RomaError } from '../contracts/index.js';
+import type { ScriptedModelServer, ScriptedTree } from './scripted-model/index.js';
+import { ScriptedTreeSchema, scriptedTreeRules, startScriptedModelServer } from './scripted-model/index.js';
+
+export const DEMO_MODEL_ID = 'openai:roma-demo-scripted';
+
+/** An illustrative price, so the demo shows cost accounting at work; `llm.prices` in config overrides it. */
+export const DEMO_PRICE = { inputPerMillionUsd: 3, outputPerMillionUsd: 15 } as const;
+
+export const DEFAULT_DEMO_SCRIPT = 'sky.json';
+
+/** From `src/dev` (tsx) or `dist/src/dev` (built), the package's `examples/demo/<name>`. */
+export function demoScriptPath(name = DEFAULT_DEMO_SCRIPT): string {
+  const candidates = ['../../examples/demo/', '../../../examples/demo/'].map((base) =>
+    fileURLToPath(new URL(`${base}${name}`, import.meta.url)),
+  );
+  const found = candidates.find((candidate) => existsSync(candidate));
+  if (!found) {
+    throw new RomaError('NOT_FOUND', `demo script ${name} not found (looked in ${candidates.join(', ')})`, {
+      fix: 'run from a full checkout or an installed package that includes examples/',
+    });
+  }
+  return found;
+}
+
+/** The demo's task tree (goal and canned replies) from `examples/demo/<name>`. */
+export function loadDemoTree(name = DEFAULT_DEMO_SCRIPT): ScriptedTree & { goal: string } {
+  const file = demoScriptPath(name);
+  const parsed = parseJsonWith(ScriptedTreeSchema, readFileSync(file, 'utf8'), file);
+  if (!parsed.ok) throw new RomaError('VALIDATION_FAILED', parsed.message, { field: file });
+  return parsed.value;
+}
+
+/** The user's config with only the model pointed at the demo server (store, cache, REDIS_URL… stay theirs). */
+export function demoConfig(base: RomaConfig, openaiBaseUrl: string): RomaConfig {
+  return {
+    ...base,
+    llm: {
+      ...base.llm,
+      model: DEMO_MODEL_ID,
+      openaiBaseUrl,
+      openaiApiKey: 'scripted-demo-no-key',
+      prices: { [DEMO_MODEL_ID]: DEMO_PRICE, ...base.llm.prices },
+    },
+    engine: { ...base.engine, maxDepth: 2, maxConcurrency: Math.max(base.engine.maxConcurrency, 4) },
+  };
+}
+
+export interface DemoModelOptions {
+  /** Scripted reply latency, to watch the tree grow (default 150). */
+  latencyMs?: number;
+  /** File under `examples/demo/` (default sky.json). */
+  script?: string;
+}
+
+export interface DemoModel {
+  server: ScriptedModelServer;
+  /** The demo's goal. */
+  goal: string;
+  modelId: string;
+  /** `base` pointed at this server. */
+  configure(base: RomaConfig): RomaConfig;
+  close(): Promise<void>;
+}
+
+export async function startDemoModel(options: DemoModelOptions = {}): Promise<DemoModel> {
+  const tree = loadDemoTree(options.script);
+  const server = await startScriptedModelServer({
+    rules: scriptedTreeRules({ ...tree, latencyMs: options.latencyMs ?? 150 }),
+  });
+  return {
+    server,
+    goal: tree.goal,
+    modelId: DEMO_MODEL_ID,
+    configure: (base) => demoConfig(base, server.openaiBaseUrl),
+    close: () => server.close(),
+  };
+}

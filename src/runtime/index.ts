@@ -1,0 +1,7 @@
+// The runtime: one explicit wiring of store, cache, models, sandboxes, MCP and code agent, called by every front end.
+export type { Runtime, RuntimeOptions } from './open-runtime.js';
+export { openRuntime } from './open-runtime.js';
+export type { PtcRuntime, PtcRuntimeOptions } from './ptc-agent.js';
+export { openPtcRuntime } from './ptc-agent.js';
+export type { RunCache } from './run-cache.js';
+export { openRunCache } from './run-cache.js';

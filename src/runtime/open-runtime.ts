@@ -1,0 +1,166 @@
+// openRuntime(config): the one place that wires implementations from config; every front end calls it.
+import type { LlmCache } from '../cache/index.js';
+import { runWithCacheContext } from '../cache/index.js';
+import type { RomaConfig } from '../config/index.js';
+import type { DemoModel, DemoModelOptions } from '../dev/index.js';
+import { startDemoModel } from '../dev/index.js';
+import type { CodeAgent, EngineDependencies, RunControl, RunEventObserver } from '../engine/index.js';
+import { createRunControl } from '../engine/index.js';
+import type { ModelRegistry } from '../llm/index.js';
+import { createModelRegistry } from '../llm/index.js';
+import type { Logger } from '../logging/index.js';
+import { createLoggerFromConfig } from '../logging/index.js';
+import type { PtcAgentDeps } from '../ptc/index.js';
+import { createHttpCodeAgent } from '../ptc/index.js';
+import type { ArtifactStore, ExecutionStore } from '../store/index.js';
+import { openArtifactStore, openExecutionStore } from '../store/index.js';
+import type { PtcRuntime } from './ptc-agent.js';
+import { openPtcRuntime } from './ptc-agent.js';
+import type { RunCache } from './run-cache.js';
+import { openRunCache } from './run-cache.js';
+
+export interface RuntimeOptions {
+  /**
+   * Answer model calls with the bundled demo model: a scripted server on 127.0.0.1 (real OpenAI wire format)
+   * started now and stopped by `close()`; `config.llm` is pointed at it. For `roma demo`, `roma serve --demo`,
+   * `roma mcp serve --demo`.
+   */
+  demo?: boolean | DemoModelOptions;
+  /** Subscribers to every stored event of every run this runtime starts, resumes or ends (tracking). */
+  observers?: readonly RunEventObserver[];
+  /** The process's logger; default: pino at `server.logLevel` to stderr, secrets of the config scrubbed. */
+  logger?: Logger;
+  /** `name` on the default logger's lines (e.g. `cli`, `server`, `worker`, `mcp`). */
+  logName?: string;
+  /**
+   * `store`: only the stores (run control's cancel, follow, liveness, list work; start and resume need the
+   * full runtime). Default `full`: also the LLM cache, models and the code agent.
+   */
+  services?: 'full' | 'store';
+  /** False: no LLM-response cache whatever the config says. */
+  cache?: boolean;
+  /** Replaces the configured code agent (null: none, CODE tasks then fail with NO_CODE_EXECUTOR). */
+  codeAgent?: CodeAgent | null;
+  /** Settings of the in-process PTC agent (`roma ptc serve` streams its events). */
+  ptc?: Pick<PtcAgentDeps, 'mode' | 'onEvent' | 'emitArtifactEvents'> & {
+    /** Run the agent here even when `ptc.serviceUrl` is set (this process IS the PTC service). */
+    inProcess?: boolean;
+  };
+  /** How often a run polls the store for a cancel request from another process (default 500; 0 never). */
+  cancelPollIntervalMs?: number;
+}
+
+export interface Runtime {
+  /** The config in effect (with the demo model's `llm` when `demo` is set). */
+  readonly config: RomaConfig;
+  readonly logger: Logger;
+  readonly store: ExecutionStore;
+  readonly artifacts: ArtifactStore;
+  /** The process's one LLM-response cache; null when disabled or `services: 'store'`. */
+  readonly cache: LlmCache | null;
+  /** Model ids to AI SDK models, behind the cache. */
+  readonly models: ModelRegistry;
+  /** What runs CODE tasks: the in-process PTC agent, or its HTTP client when `ptc.serviceUrl` is set. */
+  readonly codeAgent: CodeAgent | undefined;
+  /** The in-process PTC agent and its MCP manager; null when the agent is remote, replaced or not opened. */
+  readonly ptc: PtcRuntime | null;
+  /** The demo model when `demo` is set (its `server.requests` counts upstream calls). */
+  readonly demoModel: DemoModel | null;
+  /** What the engine gets for every run. */
+  readonly engine: EngineDependencies;
+  /** Start, resume, cancel, follow and liveness of runs. */
+  readonly runs: RunControl;
+  /** Cancels this process's runs (bounded wait), then closes the code agent, cache, stores and demo model. */
+  close(): Promise<void>;
+}
+
+export async function openRuntime(config: RomaConfig, options: RuntimeOptions = {}): Promise<Runtime> {
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    closers.length = 0;
+  };
+  try {
+    let demoModel: DemoModel | null = null;
+    if (options.demo) {
+      const started = await startDemoModel(options.demo === true ? {} : options.demo);
+      demoModel = started;
+      closers.push(() => started.close());
+      config = started.configure(config);
+    }
+    const logger = options.logger ?? createLoggerFromConfig(config, { name: options.logName ?? 'roma' });
+    const store = await openExecutionStore(config.store);
+    closers.push(() => store.close());
+    const artifacts = openArtifactStore(config.store);
+    const full = options.services !== 'store';
+
+    let runCache: RunCache | null = null;
+    if (full && options.cache !== false) {
+      runCache = await openRunCache(config, artifacts);
+      const opened = runCache;
+      if (opened) closers.push(() => opened.close());
+    }
+    const cache = runCache?.cache ?? null;
+    const models = createModelRegistry(config.llm, { middleware: cache ? [cache.middleware] : [] });
+
+    let ptc: PtcRuntime | null = null;
+    let codeAgent: CodeAgent | undefined;
+    if (options.codeAgent !== undefined) codeAgent = options.codeAgent ?? undefined;
+    else if (full && config.ptc.serviceUrl && !options.ptc?.inProcess)
+      codeAgent = createHttpCodeAgent(config.ptc.serviceUrl);
+    else if (full) {
+      const { inProcess: _inProcess, ...ptcOptions } = options.ptc ?? {};
+      const opened = await openPtcRuntime(config, { llmCache: cache, models, artifacts, ...ptcOptions });
+      ptc = opened;
+      codeAgent = opened.agent;
+      closers.push(() => opened.close());
+    }
+
+    const openCache = runCache;
+    const engine: EngineDependencies = {
+      store,
+      models,
+      config,
+      llm: { timeoutMs: config.llm.timeoutMs, maxRetries: config.llm.maxRetries },
+      codeAgent,
+      cancelPollIntervalMs: options.cancelPollIntervalMs ?? 500,
+      ...(openCache ? { runArtifacts: (executionId: string) => openCache.saveRunEntries(executionId) } : {}),
+    };
+    const runs = createRunControl({
+      deps: engine,
+      observers: options.observers ?? [],
+      onObserverError: (error, event) =>
+        logger.warn(
+          { err: error, executionId: event.executionId, seq: event.seq },
+          'an event observer failed; the run goes on',
+        ),
+      // Every model call of the run, the code agent's too, is tagged with its execution id, so the cache
+      // entries it used are saved with the run.
+      scope: (executionId, start) => runWithCacheContext({ executionId }, start),
+    });
+    let closed: Promise<void> | null = null;
+    return {
+      config,
+      logger,
+      store,
+      artifacts,
+      cache,
+      models,
+      codeAgent,
+      ptc,
+      demoModel,
+      engine,
+      runs,
+      close: () => {
+        closed ??= (async () => {
+          await runs.stopAll({ reason: 'the process is shutting down' });
+          await closeAll();
+        })();
+        return closed;
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
