@@ -26,6 +26,9 @@ export const WELL_KNOWN_ENV: Readonly<Record<string, string>> = {
   DAYTONA_TARGET: 'sandbox.daytonaTarget',
   MLFLOW_TRACKING_URI: 'server.mlflowTrackingUri',
   PTC_SERVICE_URL: 'ptc.serviceUrl',
+  MLFLOW_EXPERIMENT: 'tracking.mlflowExperiment',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'otel.endpoint',
+  OTEL_SERVICE_NAME: 'otel.serviceName',
 };
 
 /** Short `ROMA_*` names for the keys people set most; above the well-known ones, below `ROMA_<SECTION>_<KEY>`. */

@@ -42,5 +42,7 @@ export type { ServerConfig } from './sections/server.js';
 export { ServerConfigSchema } from './sections/server.js';
 export type { StoreConfig } from './sections/store.js';
 export { StoreConfigSchema } from './sections/store.js';
+export type { OtelConfig, TrackingConfig } from './sections/tracking.js';
+export { OtelConfigSchema, TrackingConfigSchema } from './sections/tracking.js';
 export type { ConfigSource, ConfigSources } from './sources.js';
 export { describeSource, sourceOf } from './sources.js';

@@ -7,6 +7,7 @@ import { PtcConfigSchema } from './sections/ptc.js';
 import { SandboxConfigSchema } from './sections/sandbox.js';
 import { ServerConfigSchema } from './sections/server.js';
 import { StoreConfigSchema } from './sections/store.js';
+import { OtelConfigSchema, TrackingConfigSchema } from './sections/tracking.js';
 
 export const RomaConfigSchema = z
   .object({
@@ -17,6 +18,8 @@ export const RomaConfigSchema = z
     store: StoreConfigSchema.default(StoreConfigSchema.parse({})),
     ptc: PtcConfigSchema.default(PtcConfigSchema.parse({})),
     server: ServerConfigSchema.default(ServerConfigSchema.parse({})),
+    tracking: TrackingConfigSchema.default(TrackingConfigSchema.parse({})),
+    otel: OtelConfigSchema.default(OtelConfigSchema.parse({})),
   })
   .strict();
 export type RomaConfig = z.output<typeof RomaConfigSchema>;

@@ -9,6 +9,7 @@ import type { RunControl } from '../../engine/index.js';
 import { foldTaskTree, foldTotals } from '../../engine/index.js';
 import type { Runtime } from '../../runtime/index.js';
 import { openRuntime } from '../../runtime/index.js';
+import { exportRunToMlflow } from '../../tracking/index.js';
 import type { OutputMode, OutputStream } from '../render/index.js';
 import {
   chooseOutputMode,
@@ -215,13 +216,41 @@ export function registerRunsCommand(program: Command): void {
 
   runs
     .command('export')
-    .description('the whole event log of a run as JSON lines (re-importable with `roma runs import`)')
+    .description(
+      'the whole event log of a run as JSON lines (re-importable with `roma runs import`), or into MLflow',
+    )
     .argument('<id>', 'run id')
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .action(async (id: string, options: { output?: string }, command: Command) => {
+    .option('--to <target>', 'jsonl (default) or mlflow (MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT)', 'jsonl')
+    .action(async (id: string, options: { output?: string; to: string }, command: Command) => {
       const config = loadConfigFromCli(command);
+      if (options.to !== 'jsonl' && options.to !== 'mlflow') {
+        throw new RomaError('VALIDATION_FAILED', `unknown export target "${options.to}"`, {
+          field: '--to',
+          fix: 'use --to jsonl or --to mlflow',
+        });
+      }
       await withStoreRuntime(config, async (runtime) => {
         const events = await readLog(runtime, id);
+        if (options.to === 'mlflow') {
+          const trackingUri = config.server.mlflowTrackingUri;
+          if (!trackingUri) {
+            throw new RomaError('CONFIG_INVALID', 'no MLflow tracking server configured', {
+              field: 'MLFLOW_TRACKING_URI',
+              fix: 'export MLFLOW_TRACKING_URI=http://127.0.0.1:5000 (or set server.mlflowTrackingUri)',
+            });
+          }
+          const globals = command.optsWithGlobals() as { profile?: string };
+          const runId = await exportRunToMlflow(events, {
+            trackingUri,
+            experimentName: config.tracking.mlflowExperiment,
+            profile: globals.profile ?? process.env.ROMA_PROFILE ?? null,
+          });
+          console.log(
+            `exported ${events.length} events of ${id} to MLflow run ${runId} (experiment ${config.tracking.mlflowExperiment})`,
+          );
+          return;
+        }
         const text = events.map((event) => JSON.stringify(event)).join('\n') + '\n';
         if (options.output) {
           writeFileSync(options.output, text);
