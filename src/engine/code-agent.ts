@@ -11,6 +11,12 @@ export interface CodeAgentExecuteOptions {
    * it returns: the engine records those from the result, once.
    */
   emit: (event: NewStreamEvent) => Promise<void> | void;
+  /**
+   * Takes one of the run's model-call slots (`engine.maxConcurrency`); resolves with its release. An agent
+   * that makes its model calls in this process takes one around each call, so they count against the same
+   * limit as the engine's own calls and no slot is held while its program runs.
+   */
+  acquireModelCallSlot?: (signal: AbortSignal) => Promise<() => void>;
 }
 
 /**
@@ -20,4 +26,10 @@ export interface CodeAgentExecuteOptions {
  */
 export interface CodeAgent {
   execute(plan: PTCExecutionPlan, options: CodeAgentExecuteOptions): Promise<PTCArtifactResult>;
+  /**
+   * True when the agent takes `acquireModelCallSlot` around each of its model calls (the in-process agent).
+   * Otherwise its calls happen where this process cannot count them (a PTC service), and the engine holds
+   * one slot for the whole execution as their stand-in.
+   */
+  readonly takesModelCallSlots?: boolean;
 }

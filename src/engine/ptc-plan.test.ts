@@ -17,7 +17,8 @@ describe('buildPtcPlan', () => {
       },
     };
     config.sandbox.provider = 'process';
-    config.engine.taskTypes = { CODE: { model: 'anthropic:coder', cacheStrategy: 'NEVER' } };
+    // Already applied by the executor's module settings (which the node carries): not applied a second time.
+    config.engine.taskTypes = { CODE: { model: 'anthropic:ignored-here', cacheStrategy: 'ALWAYS' } };
     const plan = buildPtcPlan(
       {
         executionId: 'run-1',
@@ -25,7 +26,8 @@ describe('buildPtcPlan', () => {
         goal: 'count words',
         taskType: 'CODE',
         depth: 1,
-        modelId: 'openai:x',
+        modelId: 'anthropic:coder',
+        cacheStrategy: 'NEVER',
       },
       [{ taskId: 'root.1', goal: 'fetch text', result: 'some text' }],
       config,
@@ -61,7 +63,9 @@ describe('buildPtcPlan', () => {
     expect(retry).toMatchObject({
       planId: 'run-1/root.2#1',
       language: 'typescript',
+      cacheStrategy: defaultConfig().cache.strategy,
       metadata: { feedback: 'wrong' },
     });
+    expect(retry.model).toBeUndefined();
   });
 });

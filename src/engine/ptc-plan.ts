@@ -1,5 +1,5 @@
 // Builds the PTCExecutionPlan for a CODE (or tool-using) task: a pure function of the node, its context and config.
-import type { DependencyContext, PTCExecutionPlan, TaskType } from '../contracts/index.js';
+import type { CacheStrategy, DependencyContext, PTCExecutionPlan, TaskType } from '../contracts/index.js';
 import { PTCExecutionPlanSchema, parseOrThrow } from '../contracts/index.js';
 import type { EngineRunConfig } from './engine-config.js';
 
@@ -11,8 +11,13 @@ export interface PtcPlanNode {
   depth: number;
   /** 0 for the first try; n when a verifier sent the task back n times (gives each try its own planId). */
   attempt?: number;
-  /** Model id for the agent; the plan leaves it out (agent default) when absent. */
+  /**
+   * Model id for the agent, as the executor's module settings resolved it (`engine.taskTypes`, then
+   * `engine.modules.executor`, then the run's model); the plan leaves it out (agent default) when absent.
+   */
   modelId?: string;
+  /** Cache strategy from the same settings; `cache.strategy` when absent. */
+  cacheStrategy?: CacheStrategy;
   /** Verifier feedback from an earlier attempt, passed to the agent as metadata. */
   feedback?: string;
 }
@@ -28,11 +33,9 @@ export function buildPtcPlan(
   config: EngineRunConfig,
 ): PTCExecutionPlan {
   const attempt = node.attempt ?? 0;
-  const override = config.engine.taskTypes[node.taskType];
   const servers = Object.entries(config.ptc.mcpServers).map(([name, server]) =>
     server.allowTools ? { name, allowTools: server.allowTools } : { name },
   );
-  const modelId = override?.model ?? node.modelId;
   return parseOrThrow(
     PTCExecutionPlanSchema,
     {
@@ -55,9 +58,9 @@ export function buildPtcPlan(
         tokenBudget: config.ptc.tokenBudget,
       },
       enableTesting: config.ptc.enableTesting,
-      cacheStrategy: override?.cacheStrategy ?? config.cache.strategy,
+      cacheStrategy: node.cacheStrategy ?? config.cache.strategy,
       cacheTtlSeconds: config.cache.ttlSeconds,
-      ...(modelId ? { model: modelId } : {}),
+      ...(node.modelId ? { model: node.modelId } : {}),
       metadata: {
         taskType: node.taskType,
         depth: node.depth,

@@ -1,6 +1,7 @@
 // Turns whatever a model call throws into a RomaError: MODEL_CALL_FAILED (retryable from the status),
 // CANCELLED, TIMEOUT or MODEL_OUTPUT_INVALID.
 import { APICallError, NoObjectGeneratedError, RetryError } from 'ai';
+import type { TokenUsage } from '../contracts/index.js';
 import { RomaError } from '../contracts/index.js';
 import type { CallSignal } from './call-signal.js';
 
@@ -83,14 +84,23 @@ function mismatchReason(cause: unknown): string {
   return inner.message.replace(/\s+/g, ' ').trim();
 }
 
-export function outputInvalid(modelId: string, rawText: string | undefined, cause: unknown): RomaError {
+/**
+ * `usage` is what the rejected answer cost: it was generated and billed, so the caller records it (a re-ask
+ * must not escape the token and cost budgets).
+ */
+export function outputInvalid(
+  modelId: string,
+  rawText: string | undefined,
+  cause: unknown,
+  usage?: TokenUsage,
+): RomaError {
   const reason = mismatchReason(cause);
   return new RomaError(
     'MODEL_OUTPUT_INVALID',
     `model ${modelId} returned output that does not fit the schema: ${reason}`,
     {
       cause,
-      details: { modelId, rawText: rawText ?? '' },
+      details: { modelId, rawText: rawText ?? '', ...(usage ? { usage } : {}) },
     },
   );
 }

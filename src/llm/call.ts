@@ -3,6 +3,7 @@ import type { LanguageModelV3 } from '@ai-sdk/provider';
 import {
   generateText,
   type LanguageModelUsage,
+  NoObjectGeneratedError,
   NoOutputGeneratedError,
   Output,
   type Prompt,
@@ -11,6 +12,7 @@ import {
   streamText,
 } from 'ai';
 import type { z } from 'zod';
+import type { TokenUsage } from '../contracts/index.js';
 import { RomaError } from '../contracts/index.js';
 import { outputInvalid, toModelCallError } from './call-errors.js';
 import { type CallSignal, createCallSignal } from './call-signal.js';
@@ -146,6 +148,15 @@ function buildResult<T>(
   };
 }
 
+/** What a rejected answer cost; a cache hit replays zero usage and costs nothing. */
+function spentUsage(
+  usage: LanguageModelUsage | undefined,
+  steps: readonly StepView[],
+  prepared: PreparedCall,
+): TokenUsage {
+  return toTokenUsage(usage, prepared.modelId, prepared.prices, isCacheHit(steps)).usage;
+}
+
 /** A text answer. Throws RomaError MODEL_CALL_FAILED | CANCELLED | TIMEOUT. */
 export async function callText(request: ModelCallRequest): Promise<ModelCallResult<string>> {
   const { prepared, callSignal } = prepare(request);
@@ -180,11 +191,22 @@ export async function callObject<Schema extends z.ZodType>(
       value = result.output;
     } catch (error) {
       // The model stopped without a final answer (e.g. it only called tools).
-      if (NoOutputGeneratedError.isInstance(error)) throw outputInvalid(prepared.modelId, result.text, error);
+      if (NoOutputGeneratedError.isInstance(error)) {
+        throw outputInvalid(
+          prepared.modelId,
+          result.text,
+          error,
+          spentUsage(result.totalUsage, result.steps, prepared),
+        );
+      }
       throw error;
     }
     return buildResult(value, result.text, result, prepared, startedAt);
   } catch (error) {
+    if (NoObjectGeneratedError.isInstance(error)) {
+      // The answer was generated (and billed) but does not fit: its tokens count all the same.
+      throw outputInvalid(prepared.modelId, error.text, error, spentUsage(error.usage, [], prepared));
+    }
     throw toModelCallError(error, prepared.modelId, callSignal, prepared.timeoutMs);
   } finally {
     callSignal.dispose();

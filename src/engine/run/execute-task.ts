@@ -50,6 +50,8 @@ async function executeOnce(
       },
     );
   }
+  // The executor's settings already hold `engine.taskTypes.<type>` and `engine.modules.executor`: the plan
+  // takes model and cache strategy from them, so each override is applied once, by one rule.
   const settings = attempt.call('executor').settings;
   const modelId = settings.modelId ?? run.runModelId;
   const ptcPlan = buildPtcPlan(
@@ -61,19 +63,27 @@ async function executeOnce(
       depth: attempt.spec.depth,
       attempt: round,
       ...(modelId ? { modelId } : {}),
+      ...(settings.cacheStrategy ? { cacheStrategy: settings.cacheStrategy } : {}),
       ...(feedback ? { feedback } : {}),
     },
     attempt.context,
     run.config,
   );
   run.stopper.throwIfHalted();
-  const release = await run.modelScope.semaphore.acquire(attempt.signal);
+  const semaphore = run.modelScope.semaphore;
+  // `maxConcurrency` counts model calls: an agent that takes a slot per call holds none while its program
+  // runs; one whose calls this process cannot see holds one for the whole execution.
+  const release = agent.takesModelCallSlots ? () => undefined : await semaphore.acquire(attempt.signal);
   let result: Awaited<ReturnType<typeof agent.execute>>;
   try {
     result = await agent.execute(ptcPlan, {
       signal: attempt.signal,
       emit: async (event) => {
         await run.sink.emitForeign(event);
+      },
+      acquireModelCallSlot: async (signal) => {
+        run.stopper.throwIfHalted();
+        return semaphore.acquire(signal);
       },
     });
   } finally {

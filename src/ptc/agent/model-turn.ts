@@ -35,6 +35,9 @@ export async function callModelTurn(
   context: AgentRunContext,
   state: LoopState,
 ): Promise<ModelCallResult<string>> {
+  const release = context.acquireModelCallSlot
+    ? await context.acquireModelCallSlot(context.signal)
+    : undefined;
   const startedAt = performance.now();
   let result: ModelCallResult<string>;
   try {
@@ -53,6 +56,7 @@ export async function callModelTurn(
       providerOptions: { roma: { module: 'ptc', executionId: plan.executionId, taskId: plan.taskId } },
     });
   } catch (error) {
+    release?.();
     const romaError = toRomaError(error, 'MODEL_CALL_FAILED');
     await context.emit(
       planEvent(plan, 'llm-call', {
@@ -71,6 +75,7 @@ export async function callModelTurn(
     );
     throw romaError;
   }
+  release?.();
   state.usage = addUsage(state.usage, result.usage);
   await context.emit(
     planEvent(plan, 'llm-call', {

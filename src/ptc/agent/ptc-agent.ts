@@ -13,11 +13,15 @@ import type { PtcAgentDeps } from './types.js';
 export interface PtcExecuteOptions {
   signal: AbortSignal;
   emit: (event: NewStreamEvent) => Promise<void> | void;
+  /** Taken around each model call, so the caller's limit on model calls in flight covers the agent's too. */
+  acquireModelCallSlot?: (signal: AbortSignal) => Promise<() => void>;
 }
 
 /** Satisfies the engine's `CodeAgent`; the HTTP client implements the same. */
 export interface PtcCodeAgent {
   execute(plan: PTCExecutionPlan, options: PtcExecuteOptions): Promise<PTCArtifactResult>;
+  /** True when `execute` takes `acquireModelCallSlot` around each model call (the in-process agent). */
+  readonly takesModelCallSlots?: boolean;
 }
 
 export interface PtcAgent extends PtcCodeAgent {
@@ -65,7 +69,11 @@ export function createPtcAgent(deps: PtcAgentDeps): PtcAgent {
     let outcome: Pick<PTCArtifactResult, 'status' | 'summary' | 'error' | 'artifacts'>;
     try {
       const catalog = await buildToolCatalog(deps.tools, plan.tools, { signal: options.signal });
-      const context = { signal: options.signal, emit };
+      const context = {
+        signal: options.signal,
+        emit,
+        ...(options.acquireModelCallSlot ? { acquireModelCallSlot: options.acquireModelCallSlot } : {}),
+      };
       for (const entry of catalog.unavailable ?? []) {
         await emit(
           planEvent(plan, 'warning', { taskId: plan.taskId, code: 'TOOL_FAILED', message: entry.error }),
@@ -147,6 +155,7 @@ export function createPtcAgent(deps: PtcAgentDeps): PtcAgent {
 
   return {
     execute,
+    takesModelCallSlots: true,
     stats: () => ({ ...totals }),
     flush: async () => {
       await resultCache?.flush();

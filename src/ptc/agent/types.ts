@@ -44,4 +44,6 @@ export interface PtcAgentDeps {
 export interface AgentRunContext {
   signal: AbortSignal;
   emit: (event: NewStreamEvent) => Promise<void>;
+  /** The caller's model-call slot, held for each model call only (never while a program runs). */
+  acquireModelCallSlot?: (signal: AbortSignal) => Promise<() => void>;
 }
