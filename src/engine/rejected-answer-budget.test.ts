@@ -1,9 +1,9 @@
 // Tokens of a rejected model answer (MODEL_OUTPUT_INVALID, then a re-ask) are recorded and count against budgets.
 import { afterEach, describe, expect, it } from 'vitest';
+import { scriptedTreeRules, taskLine } from '../dev/scripted-model/index.js';
 import { solve } from './run/execution.js';
 import type { EngineKit } from './testing/engine-test-kit.js';
 import { createEngineKit, eventsOfType } from './testing/engine-test-kit.js';
-import { scriptedTreeRules, taskLine } from './testing/scripted-tree.js';
 
 const GOAL = 'Plan a garden';
 const TREE = {
