@@ -8,6 +8,7 @@ function languageRules(plan: PTCExecutionPlan): string[] {
     return [
       'Write Python 3. Print results with print(). The working directory is the workspace.',
       'Write files for the user under results/ (e.g. open("results/report.csv", "w")).',
+      'Tool functions are synchronous; run independent calls in parallel with a thread pool, e.g. `from concurrent.futures import ThreadPoolExecutor` then `with ThreadPoolExecutor(16) as pool: items = list(pool.map(lambda item_id: server.get_item(id=item_id), ids))` (up to 64 threads).',
     ];
   }
   return [
