@@ -1,11 +1,12 @@
 // Code written to escape or exhaust the sandbox, run against every provider that runs here: each attempt is
 // contained (a clear error or a harmless result), the host is untouched, and the next run still works.
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CodeLanguage } from '../contracts/index.js';
+import type { CodeLanguage, SandboxProviderName } from '../contracts/index.js';
 import { MAX_IN_FLIGHT_HOST_CALL_JSON_CHARS } from './host-functions.js';
 import type { JsonValue, Sandbox, SandboxFactory, SandboxSession } from './sandbox.js';
 
@@ -94,26 +95,79 @@ const JAVASCRIPT: HostilePrograms = {
   hello: 'console.log("still fine")',
 };
 
-export const HOSTILE_PROGRAMS: Record<CodeLanguage, HostilePrograms> = {
-  python: PYTHON,
-  javascript: JAVASCRIPT,
-  typescript: JAVASCRIPT,
+// Node inside bubblewrap: require, child_process, net and fs are all there, so they are what is attacked.
+const NODE: HostilePrograms = {
+  readEnvironment: () =>
+    "const fs = require('fs'); console.log(JSON.stringify(process.env)); console.log(require('child_process').execSync('env', { encoding: 'utf8' }));" +
+    " for (const pid of fs.readdirSync('/proc').filter((name) => /^\\d+$/.test(name))) { try { console.log(pid, fs.readFileSync('/proc/' + pid + '/environ', 'utf8')) } catch (error) { console.log(pid, 'denied', error.code) } }",
+  readHostFiles: (fixtures) =>
+    `const fs = require('fs'); for (const path of ["/etc/shadow", ${JSON.stringify(fixtures.hostSecretFile)}, ${JSON.stringify(join(process.cwd(), '.env'))}, "/proc/1/root/etc/shadow", "../.env"]) { try { console.log(path, fs.readFileSync(path, 'utf8').slice(0, 200)) } catch (error) { console.log(path, 'denied:', error.code) } }` +
+    `; try { console.log(require('child_process').execSync('cat /etc/shadow ${fixtures.hostSecretFile} 2>&1; ls -la /home /root 2>&1', { encoding: 'utf8' })) } catch (error) { console.log('denied', String(error.stdout)) }`,
+  connectRedis:
+    "const net = require('net'); await new Promise((resolve) => { const socket = net.connect(6379, '127.0.0.1', () => socket.write('PING\\r\\n')); socket.on('data', (data) => { console.log('redis said', String(data)); socket.destroy(); resolve() }); socket.on('error', (error) => { console.log('denied', error.code); resolve() }); setTimeout(resolve, 2000).unref() })",
+  connectOutside:
+    "const net = require('net'); await new Promise((resolve) => { const socket = net.connect(80, '1.1.1.1', () => { console.log('connected outside'); socket.destroy(); resolve() }); socket.on('error', (error) => { console.log('denied', error.code); resolve() }); setTimeout(resolve, 2000).unref() }); try { await fetch('http://1.1.1.1/'); console.log('connected outside') } catch (error) { console.log('denied', String(error)) }",
+  swallowInterrupts:
+    "for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGALRM']) process.on(signal, () => {}); while (true) { try { while (true) {} } catch {} }",
+  memoryBomb: 'const blocks = []; while (true) blocks.push(new Array(100000).fill(blocks.length))',
+  deepRecursion: 'function down(n) { return down(n + 1) + 1 } down(0)',
+  hugeOutput: 'const chunk = "z".repeat(65536); for (let i = 0; i < 1700; i++) process.stdout.write(chunk)',
+  writeOutside: (fixtures) =>
+    `const fs = require('fs'); for (const path of ["/etc/roma-escape", "/usr/roma-escape", ${JSON.stringify(fixtures.hostWriteTarget)}, "/workspace/../roma-escape"]) { try { fs.writeFileSync(path, "escaped"); console.log(path, "written (inside the sandbox only)") } catch (error) { console.log(path, "denied:", error.code) } }` +
+    "; fs.mkdirSync('results', { recursive: true }); fs.symlinkSync('/etc/hostname', 'results/link')",
+  forkBomb:
+    "const { spawn } = require('child_process'); for (let i = 0; ; i++) { try { spawn('/bin/sh', ['-c', 'while :; do :; done'], { detached: true, stdio: 'ignore' }).on('error', () => {}) } catch {} if (i % 20 === 0) await new Promise((resolve) => setImmediate(resolve)) }",
+  allocateModerately: 'const data = new Array(2_000_000).fill(1); console.log("allocated", data.length)',
+  hello: 'console.log("still fine")',
 };
+
+/** Runs a program with the host's own interpreter, unsandboxed: the positive control of a network probe. */
+function runOutsideSandbox(language: CodeLanguage, program: string): string {
+  const result =
+    language === 'python'
+      ? spawnSync('/usr/bin/python3', ['-c', program], { encoding: 'utf8', timeout: 10_000 })
+      : spawnSync(process.execPath, ['-e', `(async () => {${program}\n})()`], {
+          encoding: 'utf8',
+          timeout: 10_000,
+        });
+  return `${result.stdout ?? ''}${result.stderr ?? ''}`;
+}
+
+/** The attack programs for one language as one provider runs it (Node in bubblewrap is not QuickJS). */
+export function hostilePrograms(provider: SandboxProviderName, language: CodeLanguage): HostilePrograms {
+  if (language === 'python') return PYTHON;
+  if (provider === 'process') return NODE;
+  // TypeScript goes through the type stripper first: the check that the session still works uses types.
+  return language === 'typescript'
+    ? { ...JAVASCRIPT, hello: 'const message: string = "still fine"; console.log(message as string)' }
+    : JAVASCRIPT;
+}
 
 export interface HostileSuiteOptions {
   skipReason?: string;
 }
 
+/** The hostile suite once per language the provider runs (each with its own sandbox and session). */
 export function describeHostileSuite(
   name: string,
   factory: SandboxFactory,
+  languages: readonly CodeLanguage[],
   options: HostileSuiteOptions = {},
 ): void {
+  for (const language of languages) describeHostileLanguage(name, factory, language, options);
+}
+
+function describeHostileLanguage(
+  name: string,
+  factory: SandboxFactory,
+  language: CodeLanguage,
+  options: HostileSuiteOptions,
+): void {
   const suite = options.skipReason ? describe.skip : describe;
-  suite(`hostile code is contained: ${name}${options.skipReason ? ` (skipped: ${options.skipReason})` : ''}`, () => {
+  const title = `hostile code is contained: ${name} (${language})`;
+  suite(`${title}${options.skipReason ? ` (skipped: ${options.skipReason})` : ''}`, () => {
     let sandbox: Sandbox;
     let session: SandboxSession;
-    let language: CodeLanguage;
     let programs: HostilePrograms;
     const receivedArgs: JsonValue[][] = [];
     const heldChars = { now: 0, max: 0 };
@@ -128,8 +182,12 @@ export function describeHostileSuite(
       process.env[fixtures.secretEnvName] = fixtures.secretValue;
       writeFileSync(fixtures.hostSecretFile, fixtures.secretValue);
       sandbox = await factory();
-      language = sandbox.capabilities.languages[0]!;
-      programs = HOSTILE_PROGRAMS[language];
+      if (!sandbox.capabilities.languages.includes(language)) {
+        throw new Error(
+          `${sandbox.provider} does not run ${language}: remove it from this suite's languages`,
+        );
+      }
+      programs = hostilePrograms(sandbox.provider, language);
       session = await sandbox.openSession({
         hostFunctions: {
           // Returns an object whose own "__proto__" key tries to pollute the guest's Object.prototype.
@@ -191,9 +249,23 @@ export function describeHostileSuite(
       const local = await session.run(programs.connectRedis, { language, timeoutMs: 10_000 });
       expect(local.stdout).not.toContain('redis said');
       expect(local.stdout).not.toMatch(/PONG/);
+      // The probe ran and was refused (not a syntax error that proves nothing).
+      expect(local.stdout + local.stderr).toMatch(/denied|refused|unreachable/i);
       const outside = await session.run(programs.connectOutside, { language, timeoutMs: 10_000 });
       expect(outside.stdout).not.toContain('connected outside');
+      expect(outside.stdout + outside.stderr).toMatch(/denied|refused|unreachable/i);
       await expectStillWorks();
+    }, 30_000);
+
+    it('positive control: the same Redis probe, run by the host interpreter outside the sandbox, gets PONG', async (context) => {
+      if (sandbox.provider !== 'process') context.skip('only the process provider runs a host interpreter');
+      const outside = runOutsideSandbox(language, programs.connectRedis);
+      if (!outside.includes('redis said')) {
+        context.skip(
+          `Redis does not answer on 127.0.0.1:6379 outside the sandbox either: ${outside.slice(0, 200)}`,
+        );
+      }
+      expect(outside).toMatch(/redis said.*PONG/);
     }, 30_000);
 
     it('stops a loop that swallows interrupts and signals', async () => {
@@ -238,7 +310,7 @@ export function describeHostileSuite(
       expect(existsSync('/etc/roma-escape')).toBe(false);
       expect(existsSync('/usr/roma-escape')).toBe(false);
       expect(result.stdout).toContain('/etc/roma-escape denied');
-      if (language === 'python') {
+      if (sandbox.provider === 'process') {
         await expect(session.readFile('results/link')).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
         await expect(session.writeFile('results/link', 'through the link')).rejects.toMatchObject({
           code: 'VALIDATION_FAILED',
@@ -247,20 +319,25 @@ export function describeHostileSuite(
       await expectStillWorks();
     });
 
-    it('contains a fork bomb', async () => {
-      if (!programs.forkBomb) return;
-      const result = await session.run(programs.forkBomb, { language, timeoutMs: 2_000 });
+    it('contains a fork bomb', async (context) => {
+      if (!programs.forkBomb) context.skip(`${name} (${language}) has no processes to fork`);
+      const result = await session.run(programs.forkBomb!, { language, timeoutMs: 2_000 });
       expect(result.exitCode).not.toBe(0);
       await expectStillWorks();
     }, 30_000);
 
     it('does not let values crossing the host-function bridge pollute prototypes on either side', async () => {
+      // Node in bubblewrap has `process` anyway; the isolate must not hand it out through a host function.
+      const escape =
+        sandbox.provider === 'isolate'
+          ? ' try { console.log(String(pollute.constructor.constructor("return typeof process")())) } catch (error) { console.log("denied") }'
+          : ' console.log("undefined")';
       const program =
         language === 'python'
           ? 'result = pollute({"__proto__": {"polluted": True}})\nprint("polluted" in dir(object()), type(result).__name__)'
           : 'const result = await pollute(JSON.parse(\'{"__proto__": {"polluted": "from guest"}}\'));' +
             ' console.log(String(({}).polluted), String(Object.prototype.polluted), typeof result.constructor);' +
-            ' try { console.log(String(pollute.constructor.constructor("return typeof process")())) } catch (error) { console.log("denied") }';
+            escape;
       const result = await session.run(program, { language });
       expect(result.exitCode).toBe(0);
       if (language === 'python') expect(result.stdout).toContain('False dict');

@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { describeHostileSuite } from '../hostile.conformance.js';
 import { describeSandboxConformance } from '../sandbox.conformance.js';
-import { createIsolateSandbox } from './isolate-sandbox.js';
+import { createIsolateSandbox, ISOLATE_CAPABILITIES } from './isolate-sandbox.js';
 
 describeSandboxConformance('isolate', () => createIsolateSandbox({ poolSize: 1 }));
-describeHostileSuite('isolate', () => createIsolateSandbox({ poolSize: 1 }));
+describeHostileSuite('isolate', () => createIsolateSandbox({ poolSize: 1 }), ISOLATE_CAPABILITIES.languages);
 
 describe('isolate provider', () => {
   it('runs 1000 programs in one session without leaking handles, keeping state', async () => {

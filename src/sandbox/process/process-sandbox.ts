@@ -53,6 +53,11 @@ const START_TIMEOUT_MS = 15_000;
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
 const TMP_BYTES = 64 * 1024 * 1024;
 const SHM_BYTES = 16 * 1024 * 1024;
+/**
+ * Node's own data before any program (V8's code and worker threads' stacks, ~50 MiB): added to its
+ * RLIMIT_DATA, while `--max-old-space-size` gives the program's heap `memoryMb`.
+ */
+const NODE_BASELINE_MB = 64;
 /** Default workspace quota: bytes on the host's disk (allocated blocks) and entries (files, dirs, links). */
 export const DEFAULT_WORKSPACE_MAX_BYTES = 512 * 1024 * 1024;
 export const DEFAULT_WORKSPACE_MAX_FILES = 10_000;
@@ -196,7 +201,7 @@ class ProcessSandbox implements Sandbox {
         runnerDir: toolchain.runnerDir,
         readOnlyPaths,
         interpreter,
-        dataBytes: memoryMb * 1024 * 1024,
+        dataBytes: (memoryMb + (language === 'python' ? 0 : NODE_BASELINE_MB)) * 1024 * 1024,
         maxTasks,
         maxFileBytes: Math.min(MAX_FILE_BYTES, toolchain.workspaceMaxBytes),
         tmpBytes: TMP_BYTES,

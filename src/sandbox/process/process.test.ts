@@ -10,7 +10,7 @@ import { isRomaError } from '../../contracts/index.js';
 import { describeHostileSuite } from '../hostile.conformance.js';
 import { describeSandboxConformance } from '../sandbox.conformance.js';
 import { probeBubblewrap, resolveBwrap } from './environment.js';
-import { createProcessSandbox } from './process-sandbox.js';
+import { createProcessSandbox, PROCESS_CAPABILITIES } from './process-sandbox.js';
 
 function bwrapMissingReason(): string | undefined {
   try {
@@ -30,6 +30,7 @@ describeSandboxConformance(
 describeHostileSuite(
   'process',
   () => createProcessSandbox({ poolSize: 1 }),
+  PROCESS_CAPABILITIES.languages,
   skipReason ? { skipReason } : {},
 );
 

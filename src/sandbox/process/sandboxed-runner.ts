@@ -27,6 +27,10 @@ const RunnerMessageSchema = z.discriminatedUnion('type', [
 ]);
 type RunnerMessage = z.output<typeof RunnerMessageSchema>;
 
+/** What an interpreter prints when it dies of exhausted memory (V8's fatal errors, the C library's). */
+const OUT_OF_MEMORY =
+  /heap out of memory|Reached heap limit|allocation failed|Cannot allocate memory|std::bad_alloc|MemoryError/i;
+
 /** Longest control line accepted from the guest; a longer one is a protocol violation and ends the runner. */
 const MAX_CONTROL_LINE_CHARS = 16_000_000;
 
@@ -297,7 +301,8 @@ export class SandboxedRunner {
     let reason = stoppedBy;
     if (!reason && program.done?.errorType === 'MemoryError') reason = 'memory';
     if (!reason && !program.done) {
-      reason = 'crash';
+      // Node (V8) aborts the process when its heap or RLIMIT_DATA is exhausted: that is the memory limit.
+      reason = OUT_OF_MEMORY.test(stderr) ? 'memory' : 'crash';
     }
     if (reason) {
       const message =
