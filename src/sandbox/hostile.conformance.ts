@@ -328,7 +328,7 @@ function describeHostileLanguage(
 
     it('does not let values crossing the host-function bridge pollute prototypes on either side', async () => {
       // Node in bubblewrap has `process` anyway; the isolate must not hand it out through a host function.
-      const escape =
+      const processProbe =
         sandbox.provider === 'isolate'
           ? ' try { console.log(String(pollute.constructor.constructor("return typeof process")())) } catch (error) { console.log("denied") }'
           : ' console.log("undefined")';
@@ -337,7 +337,7 @@ function describeHostileLanguage(
           ? 'result = pollute({"__proto__": {"polluted": True}})\nprint("polluted" in dir(object()), type(result).__name__)'
           : 'const result = await pollute(JSON.parse(\'{"__proto__": {"polluted": "from guest"}}\'));' +
             ' console.log(String(({}).polluted), String(Object.prototype.polluted), typeof result.constructor);' +
-            escape;
+            processProbe;
       const result = await session.run(program, { language });
       expect(result.exitCode).toBe(0);
       if (language === 'python') expect(result.stdout).toContain('False dict');

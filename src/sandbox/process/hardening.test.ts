@@ -152,7 +152,7 @@ describe.skipIf(skipReason !== undefined)('process sandbox: interpreter prefix',
 });
 
 /** Prints one line per probe: `name ok` or `name refused <errno name>`. */
-const SYSCALL_PROBE = String.raw`
+const SYSCALL_PROBE = `
 import ctypes, errno, os, platform
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
