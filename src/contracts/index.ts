@@ -1,7 +1,26 @@
 // Public contracts of roma-ptc: zod schemas and the types inferred from them. Imports nothing of ours.
 
-export type { ApiErrorBody, PtcStats, SolveRequest } from './api.js';
-export { ApiErrorBodySchema, PtcStatsSchema, SolveRequestSchema } from './api.js';
+export type {
+  ApiErrorBody,
+  CancelExecutionRequest,
+  ExecutionAccepted,
+  PtcStats,
+  ResumeExecutionRequest,
+  SolveRequest,
+  StartExecutionRequest,
+} from './api.js';
+export {
+  ApiErrorBodySchema,
+  CancelExecutionRequestSchema,
+  EventsQuerySchema,
+  ExecutionAcceptedSchema,
+  ExecutionLinksSchema,
+  ListExecutionsQuerySchema,
+  PtcStatsSchema,
+  ResumeExecutionRequestSchema,
+  SolveRequestSchema,
+  StartExecutionRequestSchema,
+} from './api.js';
 export type { Artifact } from './artifact.js';
 export { ArtifactSchema } from './artifact.js';
 export type { ErrorCode, RomaErrorOptions, SerializedError } from './errors.js';
