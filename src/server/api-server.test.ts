@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../contracts/index.js';
 import { ApiErrorBodySchema, StreamEventSchema } from '../contracts/index.js';
 import { type RunningApiServer, startApiServer } from './api-server.js';
-import { openTestApiRuntime, type TestApiRuntime } from './api-test-support.js';
+import { openTestApiRuntime, seedArtifactRun, type TestApiRuntime } from './api-test-support.js';
 import { parseApiKeys } from './security/index.js';
 
 const KEY = 'test-key-0123456789abcdef';
@@ -149,36 +149,22 @@ describe('REST routes', () => {
   });
 
   it('lists and downloads artifacts with their sha256 and content type', async () => {
-    const artifact = await test.runtime.artifacts.put({
-      executionId: completedId,
-      taskId: 'root',
-      name: 'report.csv',
-      mimeType: 'text/csv',
-      bytes: new TextEncoder().encode('a,b\n1,2\n'),
-    });
-    await test.runtime.store.append({
-      type: 'artifact-created',
-      executionId: completedId,
-      timestamp: new Date().toISOString(),
-      taskId: 'root',
-      artifact,
-    });
-    const listing = await call(`/api/v1/executions/${completedId}/artifacts`);
+    const id = await seedArtifactRun(test.runtime, 'report.csv', 'a,b\n1,2\n');
+    const listing = await call(`/api/v1/executions/${id}/artifacts`);
     expect(listing.json.artifacts).toEqual([
-      expect.objectContaining({ name: 'report.csv', sha256: artifact.sha256, taskId: 'root', bytes: 8 }),
+      expect.objectContaining({ name: 'report.csv', taskId: 'root', bytes: 8, mimeType: 'text/csv' }),
     ]);
     expect(listing.text).not.toContain('file://');
     const download = await call(listing.json.artifacts[0].download);
     expect(download.status).toBe(200);
     expect(download.text).toBe('a,b\n1,2\n');
     expect(download.headers.get('content-type')).toBe('text/csv');
-    expect(download.headers.get('x-content-sha256')).toBe(artifact.sha256);
-    expectError(
-      await call(`/api/v1/executions/${completedId}/artifacts/missing.txt`),
-      404,
-      'NOT_FOUND',
-      'name',
+    const { createHash } = await import('node:crypto');
+    expect(download.headers.get('x-content-sha256')).toBe(
+      createHash('sha256').update('a,b\n1,2\n').digest('hex'),
     );
+    expect(listing.json.artifacts[0].sha256).toBe(download.headers.get('x-content-sha256'));
+    expectError(await call(`/api/v1/executions/${id}/artifacts/missing.txt`), 404, 'NOT_FOUND', 'name');
   });
 
   it('cancels a running run (202), then 409 for cancelling or resuming a finished one; resume continues a cancelled one', async () => {

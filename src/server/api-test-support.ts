@@ -111,3 +111,33 @@ export async function openTestApiRuntime(options: {
     },
   };
 }
+
+/** A short stored run (start, one artifact, end) whose artifact holds `text`; returns its id. */
+export async function seedArtifactRun(runtime: ApiRuntime, name: string, text: string): Promise<string> {
+  const executionId = `run-artifact-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
+  const timestamp = () => new Date().toISOString();
+  await runtime.store.createExecution({ id: executionId, goal: 'make an artifact' });
+  await runtime.store.append({
+    type: 'execution-start',
+    executionId,
+    timestamp: timestamp(),
+    goal: 'make an artifact',
+    rootTaskId: 'root',
+    options: {},
+  });
+  const artifact = await runtime.artifacts.put({
+    executionId,
+    taskId: 'root',
+    name,
+    mimeType: name.endsWith('.csv') ? 'text/csv' : 'text/plain',
+    bytes: new TextEncoder().encode(text),
+  });
+  await runtime.store.append({
+    type: 'artifact-created',
+    executionId,
+    timestamp: timestamp(),
+    taskId: 'root',
+    artifact,
+  });
+  return executionId;
+}

@@ -8,7 +8,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningApiServer, startApiServer } from './api-server.js';
-import { openTestApiRuntime, type TestApiRuntime } from './api-test-support.js';
+import { openTestApiRuntime, seedArtifactRun, type TestApiRuntime } from './api-test-support.js';
 import { createApiApp } from './app.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { Gate, parseApiKeys } from './security/index.js';
@@ -19,6 +19,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'roma-api-fuzz-'));
 let test: TestApiRuntime;
 let server: RunningApiServer;
 let runId: string;
+let artifactRunId: string;
 
 beforeAll(async () => {
   test = await openTestApiRuntime({ dataDir });
@@ -37,20 +38,7 @@ beforeAll(async () => {
   });
   runId = ((await response.json()) as { id: string }).id;
   await test.idle();
-  const artifact = await test.runtime.artifacts.put({
-    executionId: runId,
-    taskId: 'root',
-    name: 'a.txt',
-    mimeType: 'text/plain',
-    bytes: new Uint8Array([104, 105]),
-  });
-  await test.runtime.store.append({
-    type: 'artifact-created',
-    executionId: runId,
-    timestamp: new Date().toISOString(),
-    taskId: 'root',
-    artifact,
-  });
+  artifactRunId = await seedArtifactRun(test.runtime, 'a.txt', 'hi');
 }, 120_000);
 
 afterAll(async () => {
@@ -130,7 +118,9 @@ describe('OpenAPI', () => {
     let walked = 0;
     for (const [path, operations] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
-        const url = path.replace('{id}', runId).replace('{name}', 'a.txt');
+        const url = path.includes('{name}')
+          ? path.replace('{id}', artifactRunId).replace('{name}', 'a.txt')
+          : path.replace('{id}', runId);
         const body =
           method === 'post'
             ? path.endsWith('/executions')
@@ -208,6 +198,7 @@ describe('fuzz', () => {
     ];
     const ids = [
       runId,
+      artifactRunId,
       'run-nope',
       '..',
       '%2e%2e',
