@@ -265,6 +265,33 @@ describe('errors and security', () => {
     expectError(await call('/api/v1/executions/%20bad'), 400, 'VALIDATION_FAILED', 'executionId');
   });
 
+  it('per-run config: engine.* overrides are checked by the config schema; other sections are refused', async () => {
+    expectError(
+      await call('/api/v1/executions', {
+        method: 'POST',
+        body: JSON.stringify({ goal: test.demoGoal, config: { 'llm.model': 'x' } }),
+      }),
+      400,
+      'VALIDATION_FAILED',
+      'body.config.llm.model',
+    );
+    expectError(
+      await call('/api/v1/executions', {
+        method: 'POST',
+        body: JSON.stringify({ goal: test.demoGoal, config: { 'engine.maxDepth': 99 } }),
+      }),
+      400,
+      'VALIDATION_FAILED',
+      'body.config.engine.maxDepth',
+    );
+    const accepted = await call('/api/v1/executions', {
+      method: 'POST',
+      body: JSON.stringify({ goal: test.demoGoal, maxConcurrency: 2, config: { 'engine.maxReplans': 0 } }),
+    });
+    expect(accepted.status, accepted.text).toBe(202);
+    await waitForEnd(accepted.json.id);
+  });
+
   it('404 for unknown ids and routes', async () => {
     for (const path of ['', '/tree', '/events', '/costs', '/llm-calls', '/export', '/artifacts', '/stream']) {
       expectError(await call(`/api/v1/executions/run-nope${path}`), 404, 'NOT_FOUND', 'executionId');
