@@ -1,6 +1,7 @@
 // Host functions: name checks, and one JSON-copying call path shared by every provider's bridge.
 import { z } from 'zod';
-import { parseJsonWith, RomaError } from '../contracts/index.js';
+import { RomaError } from '../contracts/index.js';
+import { parseGuestJson } from './guest-json.js';
 import type { HostFunctions, JsonValue } from './sandbox.js';
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -8,6 +9,12 @@ const RESERVED = new Set(['console', 'workspace', 'globalThis', 'setTimeout', 'c
 
 /** Largest JSON text a host call may take or return (both directions), so a guest cannot flood the host. */
 export const MAX_HOST_CALL_JSON_CHARS = 8_000_000;
+
+/**
+ * Deepest nesting of a host call's arguments. Tool arguments are shallow; deeper JSON is refused before it is
+ * parsed, because checking it recursively could overflow the host's stack.
+ */
+export const MAX_HOST_CALL_JSON_DEPTH = 256;
 
 /** Host calls one run may make; beyond it calls fail fast, so a loop cannot hammer the host's tools. */
 export const MAX_HOST_CALLS_PER_RUN = 10_000;
@@ -39,30 +46,39 @@ export type HostCallOutcome = { ok: true; json: string } | { ok: false; error: s
 
 /**
  * Runs host function `name` on arguments the guest sent as JSON text and answers with JSON text.
- * Never throws: an unknown name, bad arguments or a failing function become `{ ok: false, error }`
- * carrying only a message (no host stack, no host objects).
+ * Never throws or rejects: an unknown name, bad arguments (too long, too deep, lone surrogates, not an
+ * array of JSON) or a failing function become `{ ok: false, error }` carrying only a message (no host
+ * stack, no host objects).
  */
 export async function callHostFunction(
   hostFunctions: HostFunctions,
   name: string,
   argsJson: string,
 ): Promise<HostCallOutcome> {
-  const fn = Object.hasOwn(hostFunctions, name) ? hostFunctions[name] : undefined;
-  if (!fn) return { ok: false, error: `no host function named "${name}"` };
-  if (argsJson.length > MAX_HOST_CALL_JSON_CHARS) {
-    return { ok: false, error: `arguments of ${name} exceed ${MAX_HOST_CALL_JSON_CHARS} chars of JSON` };
-  }
-  const parsed = parseJsonWith(JsonArgsSchema, argsJson, `${name} arguments`);
-  if (!parsed.ok) return { ok: false, error: parsed.message };
   try {
+    const fn = Object.hasOwn(hostFunctions, name) ? hostFunctions[name] : undefined;
+    if (!fn) return { ok: false, error: `no host function named "${name}"` };
+    const parsed = parseGuestJson(JsonArgsSchema, argsJson, `arguments of ${name}`, {
+      maxChars: MAX_HOST_CALL_JSON_CHARS,
+      maxDepth: MAX_HOST_CALL_JSON_DEPTH,
+    });
+    if (!parsed.ok) return { ok: false, error: parsed.message };
     const value: JsonValue = await fn(...(parsed.value as JsonValue[]));
-    const json = JSON.stringify(value === undefined ? null : value);
+    const json = JSON.stringify(value === undefined ? null : value) ?? 'null';
     if (json.length > MAX_HOST_CALL_JSON_CHARS) {
       return { ok: false, error: `result of ${name} exceeds ${MAX_HOST_CALL_JSON_CHARS} chars of JSON` };
     }
     return { ok: true, json };
   } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    return { ok: false, error: errorMessage(error) };
+  }
+}
+
+function errorMessage(error: unknown): string {
+  try {
+    return error instanceof Error ? error.message : String(error);
+  } catch {
+    return 'the host function failed';
   }
 }
 
@@ -97,5 +113,16 @@ export class HostCallLimiter {
     return callHostFunction(this.hostFunctions, name, argsJson).finally(() => {
       this.inFlightChars -= argsJson.length;
     });
+  }
+
+  /**
+   * A guest's call, answered through `reply`; nothing here or in `reply` can reject unobserved, because a
+   * rejection nobody awaits would end the host process.
+   */
+  handle(name: string, argsJson: string, reply: (outcome: HostCallOutcome) => void): void {
+    this.call(name, argsJson)
+      .catch((error: unknown): HostCallOutcome => ({ ok: false, error: errorMessage(error) }))
+      .then(reply)
+      .catch(() => {});
   }
 }

@@ -16,7 +16,6 @@ import type {
 } from '../sandbox.js';
 import { SerialQueue } from '../serial-queue.js';
 import { normalizeWorkspaceDirectory, normalizeWorkspacePath } from '../workspace-path.js';
-import { prepareProgram } from './prepare-program.js';
 import type { FromWorkerMessage, WorkerRunEndMessage } from './protocol.js';
 import { type IsolateWorker, IsolateWorkerPool } from './worker-pool.js';
 
@@ -115,8 +114,7 @@ class IsolateSession implements SandboxSession {
   private onMessage(worker: IsolateWorker, message: FromWorkerMessage): void {
     switch (message.type) {
       case 'host-call': {
-        const call = this.hostCalls.call(message.name, message.argsJson);
-        void call.then((outcome) => {
+        this.hostCalls.handle(message.name, message.argsJson, (outcome) => {
           if (this.worker !== worker) return;
           worker.post({
             type: 'host-result',
@@ -147,18 +145,6 @@ class IsolateSession implements SandboxSession {
     if (this.closed) throw new RomaError('SANDBOX_FAILED', 'the sandbox session is closed');
     const limits = resolveRunLimits(this.defaults, options, ISOLATE_CAPABILITIES.languages);
     const started = performance.now();
-    const prepared = prepareProgram(code, limits.language, this.hostFunctionNames);
-    if (prepared.syntaxError) {
-      return {
-        stdout: '',
-        stderr: `${prepared.syntaxError}\n`,
-        exitCode: 1,
-        durationMs: performance.now() - started,
-        truncated: false,
-        filesCreated: [],
-        stoppedBy: null,
-      };
-    }
     if (options.signal?.aborted) return cancelledBeforeStart(started);
     if (!this.worker || this.worker.dead) await this.start(OPEN_TIMEOUT_MS, options.signal);
     const worker = this.worker!;
@@ -192,7 +178,9 @@ class IsolateSession implements SandboxSession {
         worker.post({
           type: 'run',
           runId,
-          source: prepared.source,
+          code,
+          language: limits.language,
+          reservedNames: this.hostFunctionNames,
           timeoutMs: limits.timeoutMs,
           memoryMb: limits.memoryMb,
           maxOutputChars: limits.maxOutputChars,

@@ -8,6 +8,58 @@ describeSandboxConformance('isolate', () => createIsolateSandbox({ poolSize: 1 }
 describeHostileSuite('isolate', () => createIsolateSandbox({ poolSize: 1 }), ISOLATE_CAPABILITIES.languages);
 
 describe('isolate provider', () => {
+  it('transpiles TypeScript inside the worker under the run time limit, never blocking the host', async () => {
+    const sandbox = createIsolateSandbox({ poolSize: 0 });
+    const session = await sandbox.openSession();
+    // ~5.5 MB of type aliases: seconds of sucrase, nothing left to evaluate once the types are stripped.
+    const program = 'type T = { a: string; b: Array<Map<string, number>> };\n'.repeat(100_000);
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    try {
+      const result = await session.run(program, { language: 'typescript', timeoutMs: 200 });
+      clearInterval(ticker);
+      expect(result.stoppedBy, result.stderr).toBe('timeout');
+      expect(result.exitCode).toBe(124);
+      // The host's event loop kept turning while the program was being transpiled.
+      expect(ticks).toBeGreaterThanOrEqual(5);
+      const after = await session.run('const n: number = 41; console.log(n + 1)', { language: 'typescript' });
+      expect(after.stdout).toBe('42\n');
+    } finally {
+      clearInterval(ticker);
+      await session.close();
+      await sandbox.close();
+    }
+  }, 60_000);
+
+  it('meets deep nesting with its own catchable stack overflow, never a native one that ends the run', async () => {
+    const sandbox = createIsolateSandbox({ poolSize: 0 });
+    const session = await sandbox.openSession({ hostFunctions: { echo: async (value) => value } });
+    const programs = [
+      "JSON.parse('['.repeat(1e6))",
+      "eval('('.repeat(1e5) + '1' + ')'.repeat(1e5))",
+      'let v = 1; for (let i = 0; i < 20000; i++) v = [v]; await echo(v)',
+      'function down(n) { return down(n + 1) + 1 } down(0)',
+    ];
+    try {
+      for (const program of programs) {
+        const result = await session.run(
+          `try { ${program}; console.log('no error') } catch (error) { console.log(String(error)) }`,
+          { language: 'javascript', timeoutMs: 20_000 },
+        );
+        expect({ program, stoppedBy: result.stoppedBy, stderr: result.stderr }).toEqual({
+          program,
+          stoppedBy: null,
+          stderr: '',
+        });
+        expect(result.stdout).toMatch(/stack overflow|nests deeper than/);
+      }
+      expect((await session.run('console.log((await echo([[1]]))[0][0])')).stdout).toBe('1\n');
+    } finally {
+      await session.close();
+      await sandbox.close();
+    }
+  }, 120_000);
+
   it('runs 1000 programs in one session without leaking handles, keeping state', async () => {
     const sandbox = createIsolateSandbox({ poolSize: 0 });
     const session = await sandbox.openSession({ hostFunctions: { echo: async (value) => value } });

@@ -1,5 +1,5 @@
 // Messages between the isolate session (main thread) and its QuickJS worker; structured-clone only.
-import type { SandboxStopReason } from '../../contracts/index.js';
+import type { CodeLanguage, SandboxStopReason } from '../../contracts/index.js';
 
 export interface WorkerOpenMessage {
   type: 'open';
@@ -9,8 +9,12 @@ export interface WorkerOpenMessage {
 export interface WorkerRunMessage {
   type: 'run';
   runId: number;
-  /** Plain JavaScript, already wrapped by `prepareProgram`. */
-  source: string;
+  /** The guest's program as written: the worker transpiles and wraps it (`prepareProgram`) within the run's
+   * time limit, so a program that is slow to transpile stalls only its own worker thread. */
+  code: string;
+  language: CodeLanguage;
+  /** Host function names, never copied to globals by the program's declarations. */
+  reservedNames: string[];
   timeoutMs: number;
   memoryMb: number;
   maxOutputChars: number;

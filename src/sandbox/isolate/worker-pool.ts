@@ -15,6 +15,12 @@ async function wasmModuleOrUndefined(): Promise<CompiledWasmModule | undefined> 
   }
 }
 
+/**
+ * The worker thread's native stack: 64× QuickJS's own 512 KB bound (worker.ts), so deep guest nesting always
+ * meets QuickJS's catchable "stack overflow" before V8's, which would unwind through the interpreter.
+ */
+const WORKER_STACK_MB = 32;
+
 /** A worker thread running worker.ts, with the shared flag used to cancel a busy guest. */
 export class IsolateWorker {
   readonly control = new Int32Array(new SharedArrayBuffer(4));
@@ -32,7 +38,7 @@ export class IsolateWorker {
       // The worker is plain JavaScript: inheriting the parent's loaders (tsx, vitest) would triple its start.
       execArgv: [],
       // The guest heap is WebAssembly memory, bounded by QuickJS; this bounds the worker's own JS heap.
-      resourceLimits: { maxOldGenerationSizeMb: 256 },
+      resourceLimits: { maxOldGenerationSizeMb: 256, stackSizeMb: WORKER_STACK_MB },
       stdout: false,
       stderr: false,
     });

@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostFunctions, Sandbox, SandboxSession } from '../sandbox.js';
 import { createIsolateSandbox } from './isolate-sandbox.js';
-import { prepareProgram } from './prepare-program.js';
 import type { FromWorkerMessage, WorkerRunEndMessage } from './protocol.js';
 import { IsolateWorker } from './worker-pool.js';
 
@@ -164,7 +163,9 @@ describe('isolate worker reset', () => {
         worker.post({
           type: 'run',
           runId,
-          source: prepareProgram(code, 'javascript', Object.keys(hostFunctions)).source,
+          code,
+          language: 'javascript',
+          reservedNames: Object.keys(hostFunctions),
           timeoutMs,
           memoryMb: 64,
           maxOutputChars: 10_000,

@@ -1,5 +1,5 @@
 // The isolate worker: one QuickJS runtime per session in a worker thread; the host can terminate the thread.
-// Runtime imports only packages (never our modules): from source it is transpiled alone (see worker-url.ts).
+// From source it is bundled alone with its few modules of ours (see worker-entry.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   newQuickJSWASMModule,
@@ -13,6 +13,7 @@ import {
   Scope,
 } from 'quickjs-emscripten';
 import type { SandboxStopReason } from '../../contracts/index.js';
+import { prepareProgram } from './prepare-program.js';
 import type { FromWorkerMessage, ToWorkerMessage, WorkerOpenMessage, WorkerRunMessage } from './protocol.js';
 
 /** Flag words shared with the host: [0] = cancel request (a busy guest cannot read messages). */
@@ -24,7 +25,10 @@ const quickjs = wasmModule
   ? await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmModule: wasmModule as never }))
   : await newQuickJSWASMModule();
 
-const MAX_STACK_BYTES = 1024 * 1024;
+// QuickJS counts its C stack (wasm linear memory); the wasm frames also use the worker thread's native stack, up
+// to ~20× as much (deep `eval` nesting). Both bounds keep QuickJS's own "stack overflow" first: a native
+// overflow would unwind through the interpreter and leave its state undefined. See WORKER_STACK_MB.
+const MAX_STACK_BYTES = 512 * 1024;
 const MAX_WORKSPACE_CHARS = 32_000_000;
 const MAX_TIMER_MS = 3_600_000;
 const MAX_STACK_FRAMES = 8;
@@ -372,7 +376,15 @@ class Guest {
     this.runtime.setMemoryLimit(run.memoryBytes);
     let exitCode = 0;
     try {
-      exitCode = await this.evaluate(message.source, run);
+      // Transpiling is inside the run's deadline: the interrupt handler cannot stop sucrase, but the host's
+      // wall clock ends this thread, never the host's own event loop.
+      const prepared = prepareProgram(message.code, message.language, message.reservedNames);
+      if (prepared.syntaxError !== undefined) {
+        run.stderr.append(`${prepared.syntaxError}\n`);
+        exitCode = 1;
+      } else {
+        exitCode = await this.evaluate(prepared.source, run);
+      }
     } finally {
       this.run = undefined;
       this.runtime.setMemoryLimit(-1);

@@ -318,8 +318,7 @@ class ProcessSession implements SandboxSession {
     timeoutMs = START_TIMEOUT_MS,
   ): Promise<void> {
     runner.setHostCallHandler((callId, name, argsJson) => {
-      const call = this.hostCalls.call(name, argsJson);
-      void call.then((outcome) =>
+      this.hostCalls.handle(name, argsJson, (outcome) =>
         runner.answerHostCall(callId, outcome.ok, outcome.ok ? outcome.json : outcome.error),
       );
     });

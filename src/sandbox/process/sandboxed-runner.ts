@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { closeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { z } from 'zod';
-import { parseJsonWith, RomaError, type SandboxStopReason } from '../../contracts/index.js';
+import { RomaError, type SandboxStopReason } from '../../contracts/index.js';
+import { parseGuestJson } from '../guest-json.js';
 import { OutputCollector } from '../output.js';
 import { killStrayProcesses, runnerPidOf } from './sandbox-processes.js';
 
@@ -33,6 +34,11 @@ const OUT_OF_MEMORY =
 
 /** Longest control line accepted from the guest; a longer one is a protocol violation and ends the runner. */
 const MAX_CONTROL_LINE_CHARS = 16_000_000;
+/**
+ * The runner's messages are flat objects (anything deeper is the guest writing on fd 4 itself); the
+ * arguments inside a host call are checked, surrogates included, by the host-call path.
+ */
+const RUNNER_MESSAGE_BOUNDS = { maxChars: MAX_CONTROL_LINE_CHARS, maxDepth: 4, allowLoneSurrogates: true };
 
 export interface RunnerProgramOptions {
   timeoutMs: number;
@@ -149,7 +155,7 @@ export class SandboxedRunner {
     while (newline >= 0) {
       const line = this.controlBuffer.slice(0, newline);
       this.controlBuffer = this.controlBuffer.slice(newline + 1);
-      const parsed = parseJsonWith(RunnerMessageSchema, line, 'runner message');
+      const parsed = parseGuestJson(RunnerMessageSchema, line, 'runner message', RUNNER_MESSAGE_BOUNDS);
       if (parsed.ok) this.onControlMessage(parsed.value);
       newline = this.controlBuffer.indexOf('\n');
     }
