@@ -6,6 +6,7 @@ export type { DaytonaSandboxOptions } from './daytona/daytona-sandbox.js';
 export { createDaytonaSandbox, DAYTONA_CAPABILITIES } from './daytona/daytona-sandbox.js';
 export {
   MAX_HOST_CALL_JSON_CHARS,
+  MAX_HOST_CALL_JSON_DEPTH,
   MAX_HOST_CALLS_PER_RUN,
   MAX_IN_FLIGHT_HOST_CALL_JSON_CHARS,
 } from './host-functions.js';

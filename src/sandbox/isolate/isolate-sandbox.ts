@@ -16,6 +16,7 @@ import type {
 } from '../sandbox.js';
 import { SerialQueue } from '../serial-queue.js';
 import { normalizeWorkspaceDirectory, normalizeWorkspacePath } from '../workspace-path.js';
+import { BoundedFiles } from './bounded-files.js';
 import type { FromWorkerMessage, WorkerRunEndMessage } from './protocol.js';
 import { type IsolateWorker, IsolateWorkerPool } from './worker-pool.js';
 
@@ -55,9 +56,9 @@ class IsolateSandbox implements Sandbox {
   async openSession(options: SandboxSessionOptions = {}): Promise<SandboxSession> {
     const hostFunctions = options.hostFunctions ?? {};
     const names = assertHostFunctionNames(hostFunctions);
-    const files = new Map<string, string>();
+    const files = new BoundedFiles();
     for (const [path, content] of Object.entries(options.files ?? {})) {
-      files.set(normalizeWorkspacePath(path), toText(content));
+      setHostFile(files, normalizeWorkspacePath(path), toText(content), `files.${path}`);
     }
     const session = new IsolateSession(this.pool, this.defaults, hostFunctions, names, files, () =>
       this.sessions.delete(session),
@@ -95,7 +96,7 @@ class IsolateSession implements SandboxSession {
     private readonly defaults: ResolvedDefaults,
     hostFunctions: HostFunctions,
     private readonly hostFunctionNames: string[],
-    private readonly files: Map<string, string>,
+    private readonly files: BoundedFiles,
     private readonly onClose: () => void,
   ) {
     this.hostCalls = new HostCallLimiter(hostFunctions);
@@ -107,7 +108,7 @@ class IsolateSession implements SandboxSession {
       (message) => this.onMessage(worker, message),
       () => this.pending?.finish({ type: 'exit' }),
     );
-    worker.post({ type: 'open', hostFunctionNames: this.hostFunctionNames, files: [...this.files] });
+    worker.post({ type: 'open', hostFunctionNames: this.hostFunctionNames, files: this.files.entries() });
     this.worker = worker;
   }
 
@@ -126,6 +127,9 @@ class IsolateSession implements SandboxSession {
         return;
       }
       case 'file-written':
+        // The worker applied the same bounds before it sent this; a refusal here cannot happen, and must not
+        // throw on the host either way.
+        if (this.files.refusal(message.path, message.content) !== undefined) return;
         this.files.set(message.path, message.content);
         this.pending?.written.add(message.path);
         return;
@@ -238,7 +242,7 @@ class IsolateSession implements SandboxSession {
     this.assertOpen();
     const normal = normalizeWorkspacePath(path);
     const text = toText(content);
-    this.files.set(normal, text);
+    setHostFile(this.files, normal, text, 'path');
     this.worker?.post({ type: 'file-set', path: normal, content: text });
   }
 
@@ -259,7 +263,8 @@ class IsolateSession implements SandboxSession {
   async listFiles(directory?: string): Promise<SandboxFileInfo[]> {
     this.assertOpen();
     const prefix = normalizeWorkspaceDirectory(directory);
-    return [...this.files]
+    return this.files
+      .entries()
       .filter(([path]) => path.startsWith(prefix))
       .map(([path, text]) => ({ path, sizeBytes: Buffer.byteLength(text) }))
       .sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0));
@@ -282,6 +287,21 @@ class IsolateSession implements SandboxSession {
   private assertOpen(): void {
     if (this.closed) throw new RomaError('SANDBOX_FAILED', 'the sandbox session is closed');
   }
+}
+
+function setHostFile(files: BoundedFiles, path: string, text: string, field: string): void {
+  const refused = files.refusal(path, text);
+  if (refused) {
+    throw new RomaError(
+      'SANDBOX_LIMIT',
+      `cannot write "${path.slice(0, 200)}" to the sandbox workspace: ${refused}`,
+      {
+        field,
+        fix: 'write fewer or smaller files with shorter paths, or remove some first',
+      },
+    );
+  }
+  files.set(path, text);
 }
 
 function toText(content: string | Uint8Array): string {

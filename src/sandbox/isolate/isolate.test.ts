@@ -2,12 +2,45 @@
 import { describe, expect, it } from 'vitest';
 import { describeHostileSuite } from '../hostile.conformance.js';
 import { describeSandboxConformance } from '../sandbox.conformance.js';
+import { MAX_WORKSPACE_CHARS, MAX_WORKSPACE_FILES, MAX_WORKSPACE_PATH_CHARS } from './bounded-files.js';
 import { createIsolateSandbox, ISOLATE_CAPABILITIES } from './isolate-sandbox.js';
 
 describeSandboxConformance('isolate', () => createIsolateSandbox({ poolSize: 1 }));
 describeHostileSuite('isolate', () => createIsolateSandbox({ poolSize: 1 }), ISOLATE_CAPABILITIES.languages);
 
 describe('isolate provider', () => {
+  it('bounds the workspace by names and file count too, and the session keeps working', async () => {
+    const sandbox = createIsolateSandbox({ poolSize: 0 });
+    const session = await sandbox.openSession();
+    try {
+      // Empty files with 1,000-char names: contents alone never reach the bound.
+      const flood = await session.run(
+        'let written = 0; try { for (let i = 0; i < 40_000; i++) { workspace.writeFile("n".repeat(990) + i, ""); written++ } }' +
+          ' catch (error) { console.log(written, String(error)) }',
+        { language: 'javascript', timeoutMs: 60_000 },
+      );
+      expect(flood.stdout).toMatch(/^\d+ Error: workspace is full \((10000 files|32000000 chars)/);
+      const files = await session.listFiles();
+      expect(files.length).toBeLessThanOrEqual(MAX_WORKSPACE_FILES);
+      expect(files.reduce((sum, file) => sum + file.path.length + file.sizeBytes, 0)).toBeLessThanOrEqual(
+        MAX_WORKSPACE_CHARS,
+      );
+      const longName = await session.run(
+        `try { workspace.writeFile("x".repeat(${MAX_WORKSPACE_PATH_CHARS + 1}), "") } catch (error) { console.log(String(error)) }`,
+      );
+      expect(longName.stdout).toMatch(/path of 1025 chars is longer than 1024/);
+      await expect(session.writeFile('one-more.txt', 'x')).rejects.toMatchObject({ code: 'SANDBOX_LIMIT' });
+      // A fresh worker gets the kept files back (the session used to crash-loop here) and still runs.
+      const stuck = await session.run('while (true) {}', { timeoutMs: 100 });
+      expect(stuck.stoppedBy).not.toBeNull();
+      const after = await session.run('console.log(workspace.listFiles().length > 0)');
+      expect(after.stdout).toBe('true\n');
+    } finally {
+      await session.close();
+      await sandbox.close();
+    }
+  }, 120_000);
+
   it('transpiles TypeScript inside the worker under the run time limit, never blocking the host', async () => {
     const sandbox = createIsolateSandbox({ poolSize: 0 });
     const session = await sandbox.openSession();

@@ -13,6 +13,7 @@ import {
   Scope,
 } from 'quickjs-emscripten';
 import type { SandboxStopReason } from '../../contracts/index.js';
+import { BoundedFiles } from './bounded-files.js';
 import { prepareProgram } from './prepare-program.js';
 import type { FromWorkerMessage, ToWorkerMessage, WorkerOpenMessage, WorkerRunMessage } from './protocol.js';
 
@@ -29,7 +30,6 @@ const quickjs = wasmModule
 // to ~20× as much (deep `eval` nesting). Both bounds keep QuickJS's own "stack overflow" first: a native
 // overflow would unwind through the interpreter and leave its state undefined. See WORKER_STACK_MB.
 const MAX_STACK_BYTES = 512 * 1024;
-const MAX_WORKSPACE_CHARS = 32_000_000;
 const MAX_TIMER_MS = 3_600_000;
 const MAX_STACK_FRAMES = 8;
 
@@ -146,8 +146,7 @@ const PRELUDE = `(function (native, hostNamesJson) {
 class Guest {
   readonly runtime: QuickJSRuntime;
   readonly context: QuickJSContext;
-  readonly files = new Map<string, string>();
-  private workspaceChars = 0;
+  readonly files = new BoundedFiles();
   private readonly pendingCalls = new Map<number, QuickJSDeferredPromise>();
   private readonly pendingTimers = new Map<
     number,
@@ -160,7 +159,9 @@ class Guest {
   run: ActiveRun | undefined;
 
   constructor(open: WorkerOpenMessage) {
-    for (const [path, content] of open.files) this.setFile(path, content);
+    // The host mirror holds the same bounds, so nothing here is refused; if it were, that file is dropped
+    // rather than the worker.
+    for (const [path, content] of open.files) this.setFileFromHost(path, content);
     this.runtime = quickjs.newRuntime();
     try {
       this.runtime.setMaxStackSize(MAX_STACK_BYTES);
@@ -189,15 +190,14 @@ class Guest {
   }
 
   private setFile(path: string, content: string): void {
-    const previous = this.files.get(path);
-    const next = this.workspaceChars - (previous?.length ?? 0) + content.length;
-    if (next > MAX_WORKSPACE_CHARS) throw new Error(`workspace is full (${MAX_WORKSPACE_CHARS} chars)`);
     this.files.set(path, content);
-    this.workspaceChars = next;
   }
 
+  /** Never throws: a refused file from the host stays only on the host (which refused it first anyway). */
   setFileFromHost(path: string, content: string): void {
-    this.setFile(path, content);
+    try {
+      this.files.set(path, content);
+    } catch {}
   }
 
   private installPrelude(hostFunctionNames: string[]): void {
@@ -256,7 +256,10 @@ class Guest {
       define('fileList', (directoryHandle) => {
         const raw = context.getString(directoryHandle);
         const prefix = raw === '' || raw === '.' || raw === '/' ? '' : `${normalizePath(raw)}/`;
-        const paths = [...this.files.keys()].filter((path) => path.startsWith(prefix)).sort();
+        const paths = this.files
+          .paths()
+          .filter((path) => path.startsWith(prefix))
+          .sort();
         return context.newString(JSON.stringify(paths));
       });
       const names = scope.manage(context.newString(JSON.stringify(hostFunctionNames)));
