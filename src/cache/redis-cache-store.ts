@@ -12,6 +12,12 @@ export interface RedisCacheStoreOptions {
   /** Bound on every command; a slow or black-holed Redis turns into a miss, not a stalled run. */
   commandTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /**
+   * Once Redis is marked down (a failed command, a lost connection), no command is sent until a background
+   * PING every `probeIntervalMs` (default 1000, bounded 50..60000) answers: a frozen Redis whose socket still
+   * looks ready would otherwise cost every cache lookup the command timeout.
+   */
+  probeIntervalMs?: number;
   logger?: CacheLogger;
   /** Extra ioredis options (tests); the fail-fast settings above win. */
   redisOptions?: RedisOptions;
@@ -20,6 +26,7 @@ export interface RedisCacheStoreOptions {
 const COUNTERS_SEGMENT = 'stats:';
 const LOCKS_SEGMENT = 'lock:';
 const SCAN_BATCH = 500;
+const DEFAULT_PROBE_INTERVAL_MS = 1_000;
 /** Bound on SCAN rounds of one `clear`/`readCounters` (500 keys each): 50 million keys. */
 const MAX_SCAN_ROUNDS = 100_000;
 
@@ -64,6 +71,12 @@ export class RedisCacheStore implements CacheStore {
   private readonly warnings: WarnOnce;
   private failures = 0;
   private closed = false;
+  /** True from a failure until a probe (or a fresh connection) shows Redis answering again. */
+  private down = false;
+  private skipped = 0;
+  private readonly probeIntervalMs: number;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private probing = false;
 
   constructor(options: RedisCacheStoreOptions = {}) {
     const url = options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -71,6 +84,10 @@ export class RedisCacheStore implements CacheStore {
     this.keyPrefix = options.keyPrefix ?? 'roma:';
     this.logger = options.logger ?? stderrCacheLogger;
     this.warnings = new WarnOnce(this.logger);
+    this.probeIntervalMs = Math.min(
+      Math.max(Math.floor(options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS), 50),
+      60_000,
+    );
     this.client = new Redis(url, {
       ...options.redisOptions,
       lazyConnect: true,
@@ -91,8 +108,13 @@ export class RedisCacheStore implements CacheStore {
     return this.failures;
   }
 
+  /** Commands not sent because Redis was marked down (each a miss or a skipped write; counted in errorCount too). */
+  get skippedCount(): number {
+    return this.skipped;
+  }
+
   get available(): boolean {
-    return this.client.status === 'ready';
+    return this.client.status === 'ready' && !this.down;
   }
 
   /**
@@ -197,7 +219,9 @@ export class RedisCacheStore implements CacheStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.client.status === 'ready') {
+    this.stopProbe();
+    // A Redis marked down would hold QUIT for the command timeout: drop the connection instead.
+    if (this.client.status === 'ready' && !this.down) {
       try {
         await this.client.quit();
         return;
@@ -222,6 +246,15 @@ export class RedisCacheStore implements CacheStore {
 
   private async run<T>(command: string, action: () => Promise<T>): Promise<T> {
     if (this.closed) throw new RomaError('CACHE_FAILED', 'the Redis cache store is closed');
+    if (this.down) {
+      // Fail at once rather than wait the command timeout on a Redis known to be away; the probe re-opens.
+      this.skipped += 1;
+      this.failures += 1;
+      throw new RomaError('CACHE_FAILED', `Redis ${command} skipped: Redis at ${this.displayUrl} is down`, {
+        retryable: true,
+        fix: `check that Redis at ${this.displayUrl} is reachable; the cache is used again once it answers`,
+      });
+    }
     try {
       return await action();
     } catch (error) {
@@ -237,6 +270,8 @@ export class RedisCacheStore implements CacheStore {
   private markDown(reason: string): void {
     this.failures += 1;
     if (this.closed) return;
+    this.down = true;
+    this.startProbe();
     this.warnings.warn(
       'down',
       `Redis at ${this.displayUrl} is unavailable (${reason}); running uncached until it is back`,
@@ -244,9 +279,40 @@ export class RedisCacheStore implements CacheStore {
   }
 
   private onReady(): void {
+    this.markUp();
+    void this.checkEvictionPolicy();
+  }
+
+  private markUp(): void {
+    this.down = false;
+    this.stopProbe();
     if (this.warnings.reset('down'))
       this.logger.info?.(`Redis at ${this.displayUrl} is back; cache in use again`);
-    void this.checkEvictionPolicy();
+  }
+
+  private startProbe(): void {
+    if (this.probeTimer || this.closed) return;
+    this.probeTimer = setInterval(() => void this.probe(), this.probeIntervalMs);
+    this.probeTimer.unref?.();
+  }
+
+  private stopProbe(): void {
+    if (this.probeTimer) clearInterval(this.probeTimer);
+    this.probeTimer = undefined;
+  }
+
+  /** One PING at a time, bounded by the command timeout; a reconnecting client is left to its 'ready' event. */
+  private async probe(): Promise<void> {
+    if (this.probing || this.closed || this.client.status !== 'ready') return;
+    this.probing = true;
+    try {
+      await this.client.ping();
+      if (!this.closed) this.markUp();
+    } catch {
+      // Still away: the next interval tries again.
+    } finally {
+      this.probing = false;
+    }
   }
 
   private async checkEvictionPolicy(): Promise<void> {
