@@ -139,7 +139,6 @@ async function run(
       ...config,
       engine: { ...config.engine, maxDepth: 2, maxSubtasks: 50, maxConcurrency: 256, budgets: { maxNodes } },
     },
-    llm: { timeoutMs: 60_000, maxRetries: 0 },
     cancelPollIntervalMs: 0,
   };
   const started = performance.now();

@@ -25,7 +25,7 @@ export function toModelCallError(
   timeoutMs: number,
 ): RomaError {
   if (error instanceof RomaError) return error;
-  const stoppedBy = callSignal.stoppedBy();
+  const stoppedBy = callSignal.stoppedBy(error);
   if (stoppedBy === 'cancelled' || stoppedBy === 'stopped') {
     return new RomaError('CANCELLED', `model call to ${modelId} was cancelled`, { cause: error });
   }

@@ -1,37 +1,40 @@
-// One AbortSignal per model call, combining the caller's signal, the call's timeout and an internal stop.
+// One AbortSignal per model call, combining the caller's signal and an internal stop; the AI SDK bounds the time.
 export interface CallSignal {
   signal: AbortSignal;
-  /** Why the call was stopped, if it was. */
-  stoppedBy(): 'cancelled' | 'timeout' | 'stopped' | undefined;
+  /** Why the call was stopped, if it was; `error` is what the call threw (the SDK's timeout is a TimeoutError). */
+  stoppedBy(error?: unknown): 'cancelled' | 'timeout' | 'stopped' | undefined;
   /** Stops the call from inside (a stream consumer that broke out early). */
   stop(): void;
-  /** Clears the timer; call when the call settles. */
+  /** Nothing is held any more; kept so callers release a call the same way whatever it holds. */
   dispose(): void;
 }
 
-export function createCallSignal(callerSignal: AbortSignal | undefined, timeoutMs: number): CallSignal {
-  const timeout = new AbortController();
+/** True for the AI SDK's `timeout` abort (a DOMException named TimeoutError), wherever it sits in the cause chain. */
+export function isTimeoutError(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current = error;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    if ((current as { name?: unknown }).name === 'TimeoutError') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+export function createCallSignal(callerSignal: AbortSignal | undefined): CallSignal {
   const internal = new AbortController();
-  const timer = setTimeout(
-    () => timeout.abort(new DOMException(`model call timed out after ${timeoutMs} ms`, 'TimeoutError')),
-    timeoutMs,
-  );
-  // An unref'd timer never keeps a finished process alive.
-  timer.unref?.();
-  const signals = [timeout.signal, internal.signal, ...(callerSignal ? [callerSignal] : [])];
+  const signals = [internal.signal, ...(callerSignal ? [callerSignal] : [])];
   return {
     signal: AbortSignal.any(signals),
-    stoppedBy() {
+    stoppedBy(error) {
       if (callerSignal?.aborted) return 'cancelled';
-      if (timeout.signal.aborted) return 'timeout';
       if (internal.signal.aborted) return 'stopped';
+      if (isTimeoutError(error)) return 'timeout';
       return undefined;
     },
     stop() {
       internal.abort(new DOMException('model stream closed by its consumer', 'AbortError'));
     },
-    dispose() {
-      clearTimeout(timer);
-    },
+    dispose() {},
   };
 }

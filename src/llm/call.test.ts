@@ -199,17 +199,42 @@ describe('retries', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it('reports an unreachable server as retryable with no HTTP status', async () => {
+  it('fails at once on a refused connection, naming the URL and the fix, with retries configured', async () => {
     const closed = await startScriptedModelServer({ rules: [] });
     const baseUrl = closed.openaiBaseUrl;
     await closed.close();
     const registry = createModelRegistry(
-      LlmConfigSchema.parse({ openaiApiKey: 'k', openaiBaseUrl: baseUrl, maxRetries: 0 }),
+      LlmConfigSchema.parse({ openaiApiKey: 'k', openaiBaseUrl: baseUrl, maxRetries: 3 }),
     );
     const error = await rejection(callText({ model: registry.resolve(modelId), prompt: 'x' }));
     expect(error.code).toBe('MODEL_CALL_FAILED');
-    expect(error.retryable).toBe(true);
-    expect(error.message).toContain('no HTTP response');
+    expect(error.retryable).toBe(false);
+    // One attempt, not four with 2 + 4 + 8 s of backoff in between.
+    expect(error.message).not.toContain('attempts');
+    expect(error.message).toContain(`${baseUrl}/chat/completions`);
+    expect(error.message).toContain('connection refused');
+    expect(error.fix).toContain('OPENAI_BASE_URL');
+    expect(error.field).toBe('llm.openaiBaseUrl');
+    // Positive control: the same registry shape against a live server answers.
+    server.setRules([{ reply: { text: 'alive' } }]);
+    expect(
+      (await callText({ model: registryFor({ maxRetries: 3 }).resolve(modelId), prompt: 'x' })).text,
+    ).toBe('alive');
+  });
+
+  it('names the Anthropic base URL variable for a refused Anthropic endpoint', async () => {
+    const closed = await startScriptedModelServer({ rules: [] });
+    const baseUrl = closed.anthropicBaseUrl;
+    await closed.close();
+    const registry = createModelRegistry(
+      LlmConfigSchema.parse({ anthropicApiKey: 'k', anthropicBaseUrl: baseUrl, maxRetries: 3 }),
+    );
+    const error = await rejection(
+      callText({ model: registry.resolve('anthropic:claude-haiku-4-5'), prompt: 'x' }),
+    );
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain(baseUrl);
+    expect(error.fix).toContain('ANTHROPIC_BASE_URL');
   });
 });
 

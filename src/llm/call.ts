@@ -12,6 +12,7 @@ import {
   streamText,
 } from 'ai';
 import type { z } from 'zod';
+import { DEFAULT_MODEL_MAX_RETRIES, DEFAULT_MODEL_TIMEOUT_MS } from '../config/sections/llm.js';
 import type { TokenUsage } from '../contracts/index.js';
 import { RomaError } from '../contracts/index.js';
 import { outputInvalid, toModelCallError } from './call-errors.js';
@@ -27,8 +28,6 @@ import type {
 } from './types.js';
 import { toTokenUsage } from './usage.js';
 
-const DEFAULT_TIMEOUT_MS = 120_000;
-const DEFAULT_MAX_RETRIES = 2;
 /** Bounds tool loops even when a caller asks for more. */
 const MAX_STEPS_LIMIT = 50;
 
@@ -51,7 +50,7 @@ function promptOf(request: ModelCallRequest): Prompt {
   throw new RomaError('VALIDATION_FAILED', 'a model call needs a prompt or messages', { field: 'prompt' });
 }
 
-function callSettings(request: ModelCallRequest, maxRetries: number, signal: AbortSignal) {
+function callSettings(request: ModelCallRequest, maxRetries: number, timeoutMs: number, signal: AbortSignal) {
   const maxSteps = Math.min(Math.max(1, request.maxSteps ?? 1), MAX_STEPS_LIMIT);
   return {
     model: request.model,
@@ -62,6 +61,8 @@ function callSettings(request: ModelCallRequest, maxRetries: number, signal: Abo
     seed: request.seed,
     maxRetries,
     abortSignal: signal,
+    // The AI SDK's own bound over the whole call, retries and their backoff included.
+    timeout: { totalMs: timeoutMs },
     tools: request.tools,
     stopWhen: stepCountIs(maxSteps),
     providerOptions: request.providerOptions,
@@ -70,9 +71,9 @@ function callSettings(request: ModelCallRequest, maxRetries: number, signal: Abo
 
 function prepare(request: ModelCallRequest): { prepared: PreparedCall; callSignal: CallSignal } {
   const settings = modelSettingsOf(request.model);
-  const timeoutMs = request.timeoutMs ?? settings?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const maxRetries = request.maxRetries ?? settings?.maxRetries ?? DEFAULT_MAX_RETRIES;
-  const callSignal = createCallSignal(request.signal, timeoutMs);
+  const timeoutMs = request.timeoutMs ?? settings?.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS;
+  const maxRetries = request.maxRetries ?? settings?.maxRetries ?? DEFAULT_MODEL_MAX_RETRIES;
+  const callSignal = createCallSignal(request.signal);
   try {
     return {
       callSignal,
@@ -80,7 +81,7 @@ function prepare(request: ModelCallRequest): { prepared: PreparedCall; callSigna
         modelId: request.modelId ?? settings?.modelId ?? fallbackModelId(request.model),
         timeoutMs,
         prices: request.prices ?? settings?.prices ?? {},
-        settings: callSettings(request, maxRetries, callSignal.signal),
+        settings: callSettings(request, maxRetries, timeoutMs, callSignal.signal),
       },
     };
   } catch (error) {
@@ -214,8 +215,8 @@ export async function callObject<Schema extends z.ZodType>(
 }
 
 /**
- * Streams text deltas. Iterate once; `result` settles when the stream ends, is broken out of, is cancelled or
- * times out (so awaiting it alone never hangs past `timeoutMs`).
+ * Streams text deltas. Iterate once; `result` settles when the stream ends, is broken out of or is cancelled,
+ * and when the AI SDK's `timeout` ends it while it is iterated.
  */
 export function streamTextCall(request: ModelCallRequest): ModelTextStream {
   const { prepared, callSignal } = prepare(request);
@@ -255,7 +256,12 @@ export function streamTextCall(request: ModelCallRequest): ModelTextStream {
       for await (const part of stream.fullStream) {
         if (part.type === 'text-delta') yield part.text;
         else if (part.type === 'error') throw part.error;
-        else if (part.type === 'abort') throw callSignal.signal.reason ?? new Error('model stream aborted');
+        else if (part.type === 'abort') {
+          // Not ours (caller or consumer): the SDK's own `timeout` ended the stream.
+          throw callSignal.signal.aborted
+            ? callSignal.signal.reason
+            : new DOMException(`model stream timed out after ${prepared.timeoutMs} ms`, 'TimeoutError');
+        }
       }
       const [text, steps, totalUsage, finishReason] = await Promise.all([
         stream.text,

@@ -4,7 +4,9 @@ import { createOpenAI } from '@ai-sdk/openai';
 import type { LanguageModelV3, LanguageModelV3Middleware } from '@ai-sdk/provider';
 import { wrapLanguageModel } from 'ai';
 import type { LlmConfig } from '../config/sections/llm.js';
+import { DEFAULT_MODEL_MAX_RETRIES, DEFAULT_MODEL_TIMEOUT_MS } from '../config/sections/llm.js';
 import { RomaError } from '../contracts/index.js';
+import { refusedConnectionFailsFast } from './connect-errors.js';
 import { type ParsedModelId, parseModelId } from './model-id.js';
 import { attachModelSettings } from './model-settings.js';
 import { type ModelPrice, type PriceTable, priceFor } from './prices.js';
@@ -45,6 +47,7 @@ function buildModel(modelId: string, parsed: ParsedModelId, config: LlmConfig): 
     }
     return createAnthropic({
       apiKey: config.anthropicApiKey,
+      fetch: refusedConnectionFailsFast('llm.anthropicBaseUrl', 'ANTHROPIC_BASE_URL'),
       ...(config.anthropicBaseUrl ? { baseURL: config.anthropicBaseUrl } : {}),
     })(parsed.modelName);
   }
@@ -71,6 +74,7 @@ function buildModel(modelId: string, parsed: ParsedModelId, config: LlmConfig): 
   // Chat completions rather than the Responses API: it is what every OpenAI-compatible server speaks.
   return createOpenAI({
     apiKey: config.openaiApiKey ?? PLACEHOLDER_API_KEY,
+    fetch: refusedConnectionFailsFast('llm.openaiBaseUrl', 'OPENAI_BASE_URL'),
     ...(config.openaiBaseUrl ? { baseURL: config.openaiBaseUrl } : {}),
   }).chat(parsed.modelName);
 }
@@ -99,8 +103,8 @@ export function createModelRegistry(config: LlmConfig, options: ModelRegistryOpt
       attachModelSettings(model, {
         modelId: id,
         prices,
-        timeoutMs: config.timeoutMs ?? 120_000,
-        maxRetries: config.maxRetries ?? 3,
+        timeoutMs: config.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS,
+        maxRetries: config.maxRetries ?? DEFAULT_MODEL_MAX_RETRIES,
       });
       models.set(id, model);
       return model;

@@ -121,7 +121,6 @@ export async function openRuntime(config: RomaConfig, options: RuntimeOptions = 
       store,
       models,
       config,
-      llm: { timeoutMs: config.llm.timeoutMs, maxRetries: config.llm.maxRetries },
       codeAgent,
       cancelPollIntervalMs: options.cancelPollIntervalMs ?? 500,
       ...(openCache ? { runArtifacts: (executionId: string) => openCache.saveRunEntries(executionId) } : {}),

@@ -59,7 +59,6 @@ export async function openPtcRuntime(
     artifactStore: options.artifacts ?? openArtifactStore(config.store),
     ...(cache ? { cache: cache.store } : {}),
     mode: options.mode ?? config.ptc.mode,
-    modelTimeoutMs: config.llm.timeoutMs,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.emitArtifactEvents ? { emitArtifactEvents: true } : {}),
   });

@@ -15,8 +15,6 @@ export interface ModelCallScope {
   runModelId: string | undefined;
   semaphore: Semaphore;
   sink: EventSink;
-  timeoutMs: number;
-  maxRetries: number;
   /** Throws when the run must not start another model call (stopped, cancelled). */
   beforeCall(): void;
 }
@@ -63,8 +61,7 @@ async function invoke<T>(
       prompt: call.prompt,
       temperature: call.settings.temperature,
       signal: call.signal,
-      timeoutMs: scope.timeoutMs,
-      maxRetries: scope.maxRetries,
+      // Timeout and retries come with the model from the registry (`llm.timeoutMs`, `llm.maxRetries`).
       // Read by the cache middleware to apply its per-module and per-task-type policy.
       providerOptions: {
         roma: {

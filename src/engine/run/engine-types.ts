@@ -19,8 +19,6 @@ export interface EngineDependencies {
   store: ExecutionStore;
   models: ModelResolver;
   config: EngineRunConfig;
-  /** Per model call: timeout and retries on 429/5xx (from `llm.timeoutMs`, `llm.maxRetries`). */
-  llm?: { timeoutMs: number; maxRetries: number };
   /** Runs CODE tasks; without one they fail with NO_CODE_EXECUTOR. */
   codeAgent?: CodeAgent | undefined;
   /** Extra stop conditions, on top of the budgets in `engine.budgets`. */

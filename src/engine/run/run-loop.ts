@@ -119,8 +119,6 @@ async function runPrepared(
       runModelId: prepared.modelId,
       semaphore: new Semaphore(engine.maxConcurrency),
       sink,
-      timeoutMs: deps.llm?.timeoutMs ?? 120_000,
-      maxRetries: deps.llm?.maxRetries ?? 3,
       beforeCall: () => stopper.throwIfHalted(),
     },
   };

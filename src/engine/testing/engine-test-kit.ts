@@ -74,7 +74,6 @@ export async function createEngineKit(
       store,
       models,
       config: { ...config, engine: { ...config.engine, ...overrides.engine } },
-      llm: { timeoutMs: 20_000, maxRetries: 0 },
       codeAgent: overrides.codeAgent,
       cancelPollIntervalMs: 50,
     }),

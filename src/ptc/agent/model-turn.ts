@@ -48,8 +48,7 @@ export async function callModelTurn(
       messages: input.messages,
       temperature: 0,
       signal: context.signal,
-      // Unset: the registry's model settings (llm.timeoutMs, llm.maxRetries, llm.prices) apply.
-      ...(deps.modelTimeoutMs ? { timeoutMs: deps.modelTimeoutMs } : {}),
+      // Timeout, retries and prices come with the model from the registry (llm.timeoutMs, llm.maxRetries, llm.prices).
       ...(deps.maxOutputTokens ? { maxOutputTokens: deps.maxOutputTokens } : {}),
       ...(input.tools ? { tools: input.tools } : {}),
       // Read by the LLM-response cache: the `ptc` module policy, and the run whose entries it records.

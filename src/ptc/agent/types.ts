@@ -29,8 +29,6 @@ export interface PtcAgentDeps {
   cache?: CacheStore;
   /** `code` (programmatic tool calling, default) or `direct` (classic JSON tool calls). */
   mode?: PtcMode;
-  /** Bound on one model call, retries included; default the model's `llm.timeoutMs`. */
-  modelTimeoutMs?: number;
   maxOutputTokens?: number;
   /**
    * The engine records artifact-created from the result itself, so the agent does not by default; the PTC

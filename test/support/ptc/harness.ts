@@ -103,7 +103,6 @@ export async function startPtcHarness(options: PtcHarnessOptions): Promise<PtcHa
     ...(options.cache === false ? {} : { cache }),
     ...(options.mode ? { mode: options.mode } : {}),
     ...(options.emitArtifactEvents ? { emitArtifactEvents: true } : {}),
-    modelTimeoutMs: 20_000,
   };
   const agent = createPtcAgent(deps);
   const plan = (input: Partial<PTCExecutionPlanInput> & { goal: string }): PTCExecutionPlanInput => {
