@@ -3,7 +3,7 @@ import type { LlmCache } from '../cache/index.js';
 import { runWithCacheContext } from '../cache/index.js';
 import type { RomaConfig } from '../config/index.js';
 import type { DemoModel, DemoModelOptions } from '../dev/index.js';
-import { startDemoModel } from '../dev/index.js';
+import { DEMO_MODEL_ID, startDemoModel } from '../dev/index.js';
 import type { CodeAgent, EngineDependencies, RunControl, RunEventObserver } from '../engine/index.js';
 import { createRunControl } from '../engine/index.js';
 import type { ModelRegistry } from '../llm/index.js';
@@ -26,6 +26,11 @@ export interface RuntimeOptions {
    * `roma mcp serve --demo`.
    */
   demo?: boolean | DemoModelOptions;
+  /**
+   * The run this runtime is opened to resume: when its log says it ran on the demo model, the demo model is
+   * started again (it lived in the process that was stopped), so `roma runs resume <id>` of a demo completes.
+   */
+  resumes?: string;
   /** Subscribers to every stored event of every run this runtime starts, resumes or ends (tracking). */
   observers?: readonly RunEventObserver[];
   /** The process's logger; default: pino at `server.logLevel` to stderr, secrets of the config scrubbed. */
@@ -74,6 +79,12 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** Whether the run's start recorded the demo model as its model. */
+async function ranOnDemoModel(store: ExecutionStore, executionId: string): Promise<boolean> {
+  const [start] = await store.readEvents(executionId, { limit: 1 });
+  return start?.type === 'execution-start' && start.options.modelId === DEMO_MODEL_ID;
+}
+
 export async function openRuntime(config: RomaConfig, options: RuntimeOptions = {}): Promise<Runtime> {
   const closers: Array<() => Promise<void>> = [];
   const closeAll = async () => {
@@ -81,16 +92,17 @@ export async function openRuntime(config: RomaConfig, options: RuntimeOptions = 
     closers.length = 0;
   };
   try {
+    const store = await openExecutionStore(config.store);
+    closers.push(() => store.close());
     let demoModel: DemoModel | null = null;
-    if (options.demo) {
-      const started = await startDemoModel(options.demo === true ? {} : options.demo);
+    const demo = options.demo ?? (options.resumes && (await ranOnDemoModel(store, options.resumes)));
+    if (demo) {
+      const started = await startDemoModel(demo === true ? {} : demo);
       demoModel = started;
       closers.push(() => started.close());
       config = started.configure(config);
     }
     const logger = options.logger ?? createLoggerFromConfig(config, { name: options.logName ?? 'roma' });
-    const store = await openExecutionStore(config.store);
-    closers.push(() => store.close());
     const artifacts = openArtifactStore(config.store);
     const full = options.services !== 'store';
 

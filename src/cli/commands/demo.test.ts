@@ -1,10 +1,14 @@
 // `roma demo` end to end in a child process: scripted model over the real SDK path, and cached on Redis.
+
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runRoma } from './cli-test-support.js';
+import { runRoma, runRomaAsync } from './cli-test-support.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'roma-demo-'));
 const prefix = `roma-demo-test-${process.pid}-${Date.now()}:`;
@@ -76,5 +80,52 @@ describe('roma demo', { timeout: 180_000 }, () => {
     expect(run.stderr).toContain('roma.config.yaml:3:1');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/tasks \d+ \(\d+ completed, 0 failed, 0 cancelled\)/);
+  });
+
+  it('Ctrl-C on the demo, then `roma runs resume <id>` completes the run (the demo model restarts)', async () => {
+    const cwd = join(dataDir, 'interrupted');
+    mkdirSync(cwd, { recursive: true });
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      NO_COLOR: '1',
+      ROMA_DATA_DIR: join(cwd, 'data'),
+      ROMA_CACHE_ENABLED: 'false',
+    };
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const main = fileURLToPath(new URL('../main.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', tsx, main, 'demo', '--json', '--latency-ms', '400'], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    let stdout = '';
+    let stderr = '';
+    let interrupted = false;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      // Interrupt once the first subtask has finished, while the rest is in flight.
+      if (!interrupted && /"type":"task-end"/.test(stdout)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearTimeout(killer);
+    expect(interrupted, stderr).toBe(true);
+    expect(code).toBe(1);
+    const executionId = /"executionId":"([^"]+)"/.exec(stdout)?.[1] ?? '';
+    expect(executionId).not.toBe('');
+    expect(stdout).toContain('"status":"CANCELLED"');
+
+    const resumed = await runRomaAsync(['runs', 'resume', executionId], { cwd, env });
+    expect(resumed.stderr).not.toContain('MODEL_NOT_CONFIGURED');
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain('Why the sky is blue and sunsets are red');
+    expect(resumed.stdout).toContain('COMPLETED');
   });
 });

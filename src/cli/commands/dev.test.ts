@@ -79,6 +79,25 @@ describe('roma dev scripted-model', () => {
     }
   }, 90_000);
 
+  it("accepts the demo's own task-tree script, so `roma solve` answers the demo goal with it", async () => {
+    const script = loadScriptFile(join(root, 'examples/demo/sky.json'));
+    expect(script.goal).toContain('why is the sky blue');
+    const server = await startScriptedModelServer({ rules: script.rules, latencyMs: 0 });
+    const cwd = mkdtempSync(join(tmpdir(), 'roma-dev-demo-script-'));
+    try {
+      const solved = await runRomaAsync(
+        ['solve', script.goal ?? '', '--model', 'openai:scripted', '--max-depth', '2'],
+        { cwd, env: { OPENAI_API_KEY: 'any', OPENAI_BASE_URL: server.openaiBaseUrl } },
+      );
+      expect(solved.status, solved.stderr).toBe(0);
+      expect(solved.stdout).toContain('Why the sky is blue and sunsets are red');
+      expect(solved.stdout).toContain('COMPLETED');
+    } finally {
+      await server.close();
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }, 90_000);
+
   it('names the offending field of a bad script', async () => {
     const child = spawn(
       process.execPath,

@@ -29,6 +29,8 @@ async function runScriptedModel(options: ScriptedModelOptions): Promise<void> {
     ...(script.latencyMs === undefined ? {} : { latencyMs: script.latencyMs }),
   });
   console.log(`scripted model server: ${script.rules.length} rule(s) from ${options.script}`);
+  if (script.goal)
+    console.log(`  a task tree: \`roma solve "${script.goal}" --model openai:<any>\` solves it`);
   console.log(`  OpenAI chat completions: ${server.openaiBaseUrl}   (OPENAI_BASE_URL, model openai:<any>)`);
   console.log(
     `  Anthropic messages:      ${server.anthropicBaseUrl}   (ANTHROPIC_BASE_URL, model anthropic:<any>)`,

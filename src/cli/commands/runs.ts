@@ -190,7 +190,7 @@ export function registerRunsCommand(program: Command): void {
     .option('--max-concurrency <n>', 'model calls in flight at once (engine.maxConcurrency)')
     .action(async (id: string, options: { json?: boolean; force?: boolean }, command: Command) => {
       const config = loadConfigFromCli(command);
-      const runtime = await openRuntime(config, { logName: 'cli' });
+      const runtime = await openRuntime(config, { logName: 'cli', resumes: id });
       try {
         const handle = runtime.runs.resume(id, { force: options.force ?? false });
         const mode = chooseOutputMode(options.json, process.stdout);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseWith, RomaError } from '../../contracts/index.js';
+import { ScriptedTreeSchema, scriptedTreeRules } from './scripted-tree.js';
 import type { ScriptedRule } from './types.js';
 
 const ScriptedMatchSchema = z
@@ -56,6 +57,26 @@ export const ScriptFileSchema = z
 export interface ScriptFile {
   latencyMs?: number;
   rules: ScriptedRule[];
+  /** Set for a task-tree script (`examples/demo/*.json`): the goal its tree answers. */
+  goal?: string;
+}
+
+/** A task tree (`{ goal, tasks }`, the demo's format) instead of rules. */
+function isTreeScript(value: unknown): value is { tasks: unknown } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'tasks' in value;
+}
+
+function treeScript(value: unknown, label: string): ScriptFile {
+  const parsed = parseWith(ScriptedTreeSchema, value, label);
+  if (!parsed.ok) {
+    const first = parsed.issues[0]?.path;
+    throw new RomaError('VALIDATION_FAILED', parsed.message, {
+      field: first ? `${label}.${first}` : label,
+      fix: 'see examples/demo/sky.json',
+      details: { issues: parsed.issues },
+    });
+  }
+  return { rules: scriptedTreeRules(parsed.value), goal: parsed.value.goal };
 }
 
 /** Parses script text; `format` is taken from the file name by `loadScriptFile`. */
@@ -73,6 +94,7 @@ export function parseScript(text: string, format: 'yaml' | 'json', label = 'scri
       },
     );
   }
+  if (isTreeScript(value)) return treeScript(value, label);
   // A bare list of rules is accepted as well.
   const shaped = Array.isArray(value) ? { rules: value } : value;
   const parsed = parseWith(ScriptFileSchema, shaped, label);

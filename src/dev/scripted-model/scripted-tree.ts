@@ -1,7 +1,7 @@
 // Scripted-model rules that make the engine solve a given task tree: per goal, atomic with a result or a plan.
 import { z } from 'zod';
 import { TASK_TYPES } from '../../contracts/index.js';
-import type { ScriptedReply, ScriptedRule } from './index.js';
+import type { ScriptedReply, ScriptedRule } from './types.js';
 
 export const ScriptedSubtaskSchema = z
   .object({
