@@ -1,7 +1,12 @@
 // The daytona provider: cloud sandboxes through @daytonaio/sdk, created with auto-stop and auto-delete
 // always set, deleted on close; only calls that are safe to repeat are retried (never code execution).
 import { randomUUID } from 'node:crypto';
-import type { Daytona, Sandbox as DaytonaRemoteSandbox } from '@daytonaio/sdk';
+import type {
+  CreateSandboxFromImageParams,
+  CreateSandboxFromSnapshotParams,
+  Daytona,
+  Sandbox as DaytonaRemoteSandbox,
+} from '@daytonaio/sdk';
 import { type CodeLanguage, RomaError } from '../../contracts/index.js';
 import { type ResolvedDefaults, resolveDefaults, resolveRunLimits } from '../limits.js';
 import { truncateOutput } from '../output.js';
@@ -17,7 +22,7 @@ import type {
 } from '../sandbox.js';
 import { SerialQueue } from '../serial-queue.js';
 import { normalizeWorkspaceDirectory, normalizeWorkspacePath } from '../workspace-path.js';
-import { withRetries } from './retry.js';
+import { errorStatus, isRetryable, NOT_ACTED_ON_STATUS, withRetries } from './retry.js';
 
 export const DAYTONA_CAPABILITIES: SandboxCapabilities = Object.freeze({
   languages: Object.freeze(['python', 'typescript', 'javascript'] as const),
@@ -95,20 +100,21 @@ class DaytonaSandbox implements Sandbox {
     const timeoutSeconds = Math.ceil((options.timeoutMs ?? this.options.createTimeoutMs ?? 120_000) / 1000);
     const base = {
       language,
+      // A name of our own: after a failure we can ask whether the service made the sandbox anyway.
+      name: `roma-${randomUUID()}`,
       autoStopInterval: this.options.autoStopIntervalMinutes ?? 15,
       autoDeleteInterval: this.options.autoDeleteIntervalMinutes ?? 30,
       labels: { 'created-by': 'roma-ptc' },
     };
     let remote: DaytonaRemoteSandbox;
     try {
-      // Creation is not repeated on failure: a retry could leave a second, orphaned sandbox.
-      remote =
+      const params =
         this.options.image && !this.options.snapshot
-          ? await daytona.create({ ...base, image: this.options.image }, { timeout: timeoutSeconds })
-          : await daytona.create(
-              this.options.snapshot ? { ...base, snapshot: this.options.snapshot } : base,
-              { timeout: timeoutSeconds },
-            );
+          ? { ...base, image: this.options.image }
+          : this.options.snapshot
+            ? { ...base, snapshot: this.options.snapshot }
+            : base;
+      remote = await createStarted(daytona, params, timeoutSeconds * 1000);
     } catch (error) {
       // No `cause`: the SDK's error carries the server's answer, which a proxy may have filled with the key.
       throw new RomaError(
@@ -190,10 +196,11 @@ class DaytonaSession implements SandboxSession {
     let output = '';
     let stderr = '';
     try {
-      // Never retried: running a program twice is not the same as running it once.
+      // Retried only when the service said it did not run it (429): running a program twice is not the
+      // same as running it once.
       const execution =
         limits.language === this.language
-          ? this.remote.process.codeRun(code, undefined, timeoutSeconds)
+          ? withRetries(() => this.remote.process.codeRun(code, undefined, timeoutSeconds), RUN_RETRIES)
           : this.uploadAndExecute(code, limits.language, timeoutSeconds);
       const response = await raceLimits(execution, limits.timeoutMs + 5_000, options.signal);
       if (response === 'timeout' || response === 'cancelled') {
@@ -239,11 +246,15 @@ class DaytonaSession implements SandboxSession {
   private async uploadAndExecute(code: string, language: CodeLanguage, timeoutSeconds: number) {
     const file = PROGRAM_FILE[language];
     await withRetries(() => this.remote.fs.uploadFile(Buffer.from(code), file, 60));
-    return this.remote.process.executeCommand(
-      `${RUN_COMMAND[language]} ${file}`,
-      undefined,
-      undefined,
-      timeoutSeconds,
+    return withRetries(
+      () =>
+        this.remote.process.executeCommand(
+          `${RUN_COMMAND[language]} ${file}`,
+          undefined,
+          undefined,
+          timeoutSeconds,
+        ),
+      RUN_RETRIES,
     );
   }
 
@@ -317,6 +328,78 @@ class DaytonaSession implements SandboxSession {
 
   private assertOpen(): void {
     if (this.closed) throw new RomaError('SANDBOX_FAILED', 'the sandbox session is closed');
+  }
+}
+
+/** Code execution: another try only when the service refused the request unread. */
+const RUN_RETRIES = { statuses: NOT_ACTED_ON_STATUS, retryWithoutAnswer: false } as const;
+const MAX_CREATE_ATTEMPTS = 4;
+const STATE_POLL_MS = { first: 100, most: 1_000 } as const;
+
+type CreateParams = (CreateSandboxFromSnapshotParams | CreateSandboxFromImageParams) & { name: string };
+
+/**
+ * Creates a sandbox and waits until it is started, within `timeoutMs`. The SDK gives up on the first
+ * failed state read while a sandbox starts, and a 429 may refuse the create itself: after any failure the
+ * sandbox is looked up by its unique name — found, it is waited for here (state reads retried); not found
+ * and the failure was transient, creation is tried again. So a retry never leaves a second sandbox behind.
+ */
+async function createStarted(
+  daytona: Daytona,
+  params: CreateParams,
+  timeoutMs: number,
+): Promise<DaytonaRemoteSandbox> {
+  const deadline = Date.now() + timeoutMs;
+  const secondsLeft = () => Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= MAX_CREATE_ATTEMPTS && Date.now() < deadline; attempt++) {
+    try {
+      // The SDK's overloads take one kind each; `image` tells them apart.
+      return 'image' in params
+        ? await daytona.create(params, { timeout: secondsLeft() })
+        : await daytona.create(params, { timeout: secondsLeft() });
+    } catch (error) {
+      lastError = error;
+    }
+    const existing = await findByName(daytona, params.name);
+    if (existing) {
+      try {
+        await waitUntilStarted(existing, deadline);
+        return existing;
+      } catch (error) {
+        await withRetries(() => existing.delete(60)).catch(() => {});
+        throw error;
+      }
+    }
+    if (!isRetryable(lastError)) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 250 * 2 ** (attempt - 1))));
+  }
+  throw lastError ?? new Error(`no started sandbox within ${timeoutMs} ms`);
+}
+
+async function findByName(daytona: Daytona, name: string): Promise<DaytonaRemoteSandbox | undefined> {
+  try {
+    return await withRetries(() => daytona.get(name));
+  } catch (error) {
+    if (errorStatus(error) === 404) return undefined;
+    throw error;
+  }
+}
+
+/** Polls the sandbox's state (each read retried on transient errors) until started, an error, or the deadline. */
+async function waitUntilStarted(remote: DaytonaRemoteSandbox, deadline: number): Promise<void> {
+  let pauseMs: number = STATE_POLL_MS.first;
+  for (;;) {
+    if (remote.state === 'started') return;
+    if (remote.state === 'error' || remote.state === 'build_failed') {
+      throw new Error(
+        `the sandbox failed to start (${remote.state}: ${remote.errorReason ?? 'no reason given'})`,
+      );
+    }
+    if (Date.now() + pauseMs > deadline) throw new Error('the sandbox did not start in time');
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    pauseMs = Math.min(STATE_POLL_MS.most, pauseMs * 2);
+    await withRetries(() => remote.refreshData());
   }
 }
 

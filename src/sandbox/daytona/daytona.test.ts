@@ -63,11 +63,72 @@ describe.skipIf(skipReason !== undefined)('daytona provider against the loopback
       autoDeleteInterval: 30,
       snapshot: 'roma-python',
     });
-    expect(calls.filter((call) => call.path.endsWith('/process/code-run'))).toHaveLength(1);
+    // The service refused the first code run with 429 (not run), so it was sent once more.
+    expect(calls.filter((call) => call.path.endsWith('/process/code-run'))).toHaveLength(2);
     expect(calls.some((call) => call.method === 'DELETE' && call.path.startsWith('/api/sandbox/'))).toBe(
       true,
     );
     expect(server!.liveSandboxIds()).toHaveLength(liveBefore);
+  }, 60_000);
+
+  it('creates exactly one sandbox through a 429 on create, a 503 on a state read and the startup states', async () => {
+    const sandbox = createDaytonaSandbox({ apiKey: 'test-key', apiUrl: server!.apiUrl });
+    const before = server!.requests.length;
+    const faultsBefore = server!.faults.length;
+    const liveBefore = server!.liveSandboxIds().length;
+    const session = await sandbox.openSession();
+    try {
+      expect(server!.liveSandboxIds()).toHaveLength(liveBefore + 1);
+      const calls = server!.requests.slice(before);
+      const creates = calls.filter((call) => call.method === 'POST' && call.path === '/api/sandbox');
+      expect(creates).toHaveLength(2);
+      expect((creates[0]!.body as { name: string }).name).toBe((creates[1]!.body as { name: string }).name);
+      const faults = server!.faults.slice(faultsBefore).map((fault) => `${fault.status} ${fault.method}`);
+      expect(faults).toEqual(expect.arrayContaining(['429 POST', '503 GET']));
+      // It waited for `started`: the toolbox answers 409 before that, and this run worked.
+      const result = await session.run('print("after startup")');
+      expect(result.stdout.trim()).toBe('after startup');
+    } finally {
+      await session.close();
+      await sandbox.close();
+    }
+    expect(server!.liveSandboxIds()).toHaveLength(liveBefore);
+  }, 60_000);
+
+  it('runs code statelessly, as Daytona does (a name from one run is gone in the next)', async () => {
+    const sandbox = createDaytonaSandbox({ apiKey: 'test-key', apiUrl: server!.apiUrl });
+    const session = await sandbox.openSession();
+    try {
+      const first = await session.run('remembered = 41\nprint("set")');
+      expect(first.stdout.trim()).toBe('set');
+      const second = await session.run('print(remembered + 1)');
+      expect(second.exitCode).not.toBe(0);
+      expect(second.stdout + second.stderr).toContain('NameError');
+    } finally {
+      await session.close();
+      await sandbox.close();
+    }
+  }, 60_000);
+
+  it('runs code in the language the sandbox was created for (javascript, typescript)', async () => {
+    for (const [language, code, expected] of [
+      ['javascript', 'console.log(typeof require, [1, 2].map((x) => x * 2).join())', 'function 2,4'],
+      ['typescript', 'const answer: number = 21; console.log(answer * 2)', '42'],
+    ] as const) {
+      const sandbox = createDaytonaSandbox({ apiKey: 'test-key', apiUrl: server!.apiUrl, language });
+      const session = await sandbox.openSession();
+      try {
+        const result = await session.run(code);
+        expect({ language, stdout: result.stdout.trim(), exitCode: result.exitCode }).toEqual({
+          language,
+          stdout: expected,
+          exitCode: 0,
+        });
+      } finally {
+        await session.close();
+        await sandbox.close();
+      }
+    }
   }, 60_000);
 
   it('fails to open with SANDBOX_UNAVAILABLE and a fix when the key is rejected', async () => {

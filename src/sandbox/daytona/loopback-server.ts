@@ -1,9 +1,12 @@
 // A loopback stand-in for the Daytona API and toolbox: the endpoints @daytonaio/sdk 0.218 calls for create,
-// code-run, execute, bulk upload/download and delete, with shapes from @daytona/api-client and
-// @daytona/toolbox-api-client. Programs run in the local bubblewrap sandbox. For tests and self-checks only.
+// state polling, code-run, execute, bulk upload/download and delete, with shapes from @daytona/api-client
+// and @daytona/toolbox-api-client, and the service's manners: a new sandbox goes creating → starting →
+// started, code runs are stateless and in the sandbox's language, answers take a little while, and the first
+// request of each kind gets a transient 429/503. Programs run in the local bubblewrap sandbox. Tests only.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { transform } from 'sucrase';
 import { z } from 'zod';
 import { parseJsonWith } from '../../contracts/index.js';
 import type { Sandbox, SandboxSession } from '../sandbox.js';
@@ -14,10 +17,25 @@ export interface RecordedDaytonaRequest {
   body: unknown;
 }
 
+export interface DaytonaLoopbackOptions {
+  /**
+   * Answer the first request of each kind (per sandbox: create, state poll, code run, execute, upload,
+   * download, delete) with a transient error — 429 where the request was not acted on, 503 elsewhere — as a
+   * busy service does. Default true.
+   */
+  transientErrors?: boolean;
+  /** State polls a new sandbox spends in `creating`, then as many in `starting`, before `started` (default 2). */
+  startupPolls?: number;
+  /** Most milliseconds of latency added to each answer (default 15). */
+  maxLatencyMs?: number;
+}
+
 export interface DaytonaLoopbackServer {
   /** Pass as `apiUrl` to the SDK. */
   apiUrl: string;
   requests: RecordedDaytonaRequest[];
+  /** Every transient error the server answered with (status, method, path). */
+  faults: Array<{ status: number; method: string; path: string }>;
   /** Sandboxes created and not yet deleted. */
   liveSandboxIds(): string[];
   close(): Promise<void>;
@@ -25,6 +43,7 @@ export interface DaytonaLoopbackServer {
 
 const CreateSandboxSchema = z
   .object({
+    name: z.string().optional(),
     snapshot: z.string().optional(),
     buildInfo: z.object({ dockerfileContent: z.string() }).loose().optional(),
     labels: z.record(z.string(), z.string()).optional(),
@@ -45,15 +64,81 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 interface FakeSandbox {
   id: string;
+  name: string;
   dto: Record<string, unknown>;
   session: SandboxSession;
+  language: 'python' | 'javascript' | 'typescript';
+  statePolls: number;
+}
+
+const LANGUAGE_LABEL = 'code-toolbox-language';
+
+/** The sandbox's state after `polls` state reads: creating, then starting, then started. */
+function startupState(polls: number, startupPolls: number): string {
+  if (polls < startupPolls) return 'creating';
+  if (polls < 2 * startupPolls) return 'starting';
+  return 'started';
+}
+
+/**
+ * A Python program (run by the backend's interpreter) that runs `code` in a fresh process of `language`,
+ * so nothing of one code run is left for the next, as on Daytona.
+ */
+function statelessProgram(code: string, language: FakeSandbox['language'], timeoutSeconds: number): string {
+  const source =
+    language === 'typescript' ? transform(code, { transforms: ['typescript', 'imports'] }).code : code;
+  const extension = language === 'python' ? 'py' : 'js';
+  return [
+    'import shutil, subprocess, sys',
+    `path = "/tmp/code-run.${extension}"`,
+    `open(path, "w").write(${JSON.stringify(source)})`,
+    `argv = [sys.executable, path] if ${JSON.stringify(language)} == "python" else [shutil.which("node") or "/usr/bin/node", path]`,
+    'try:',
+    `    r = subprocess.run(argv, capture_output=True, text=True, timeout=${timeoutSeconds}, cwd="/workspace")`,
+    '    sys.stdout.write(r.stdout + r.stderr)',
+    '    sys.exit(r.returncode)',
+    'except subprocess.TimeoutExpired as expired:',
+    '    sys.stdout.write(str(expired.stdout or ""))',
+    '    sys.exit(-1)',
+  ].join('\n');
 }
 
 /** Starts the server on 127.0.0.1; `backend` (a process sandbox) runs the programs. */
-export async function startDaytonaLoopbackServer(backend: Sandbox): Promise<DaytonaLoopbackServer> {
+export async function startDaytonaLoopbackServer(
+  backend: Sandbox,
+  options: DaytonaLoopbackOptions = {},
+): Promise<DaytonaLoopbackServer> {
+  const transientErrors = options.transientErrors ?? true;
+  const startupPolls = options.startupPolls ?? 2;
+  const maxLatencyMs = options.maxLatencyMs ?? 15;
   const sandboxes = new Map<string, FakeSandbox>();
   const requests: RecordedDaytonaRequest[] = [];
+  const faults: DaytonaLoopbackServer['faults'] = [];
+  const failedOnce = new Set<string>();
   let base = '';
+
+  /** Answers the first request of `kind` with `status`; true when it did (the caller stops there). */
+  function transientFault(
+    response: ServerResponse,
+    request: IncomingMessage,
+    kind: string,
+    status: number,
+  ): boolean {
+    if (!transientErrors || failedOnce.has(kind)) return false;
+    failedOnce.add(kind);
+    faults.push({ status, method: request.method ?? 'GET', path: request.url ?? '' });
+    if (status === 429) response.setHeader('retry-after', '0');
+    send(response, status, {
+      message: status === 429 ? 'too many requests, slow down' : 'service temporarily unavailable',
+      statusCode: status,
+    });
+    return true;
+  }
+
+  function findSandbox(idOrName: string | undefined): FakeSandbox | undefined {
+    if (!idOrName) return undefined;
+    return sandboxes.get(idOrName) ?? [...sandboxes.values()].find((each) => each.name === idOrName);
+  }
 
   const server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
@@ -71,6 +156,7 @@ export async function startDaytonaLoopbackServer(backend: Sandbox): Promise<Dayt
     const json =
       contentType.includes('application/json') && body.length > 0 ? parseJsonText(body) : undefined;
     requests.push({ method: request.method ?? 'GET', path: url.pathname, body: json });
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * maxLatencyMs));
     if (request.headers.authorization !== 'Bearer test-key' && url.pathname.startsWith('/api/')) {
       send(response, 401, { message: 'unauthorized', statusCode: 401 });
       return;
@@ -85,12 +171,24 @@ export async function startDaytonaLoopbackServer(backend: Sandbox): Promise<Dayt
           send(response, 400, { message: 'invalid create body', statusCode: 400 });
           return;
         }
+        // Rate limited before anything was made: the client may try again.
+        const createKey = `create:${parsed.data.name ?? JSON.stringify(parsed.data.labels ?? {})}`;
+        if (transientFault(response, request, createKey, 429)) return;
+        const name = parsed.data.name ?? randomUUID();
+        if (findSandbox(name)) {
+          send(response, 409, { message: `a sandbox named ${name} exists`, statusCode: 409 });
+          return;
+        }
+        const language = z
+          .enum(['python', 'javascript', 'typescript'])
+          .catch('python')
+          .parse(parsed.data.labels?.[LANGUAGE_LABEL] ?? 'python');
         const sandboxId = randomUUID();
         const session = await backend.openSession();
         const dto = {
           id: sandboxId,
           organizationId: 'org-loopback',
-          name: sandboxId,
+          name,
           user: 'daytona',
           env: {},
           labels: parsed.data.labels ?? {},
@@ -101,7 +199,7 @@ export async function startDaytonaLoopbackServer(backend: Sandbox): Promise<Dayt
           gpu: 0,
           memory: 1,
           disk: 3,
-          state: 'started',
+          state: startupState(0, startupPolls),
           snapshot: parsed.data.snapshot,
           autoStopInterval: parsed.data.autoStopInterval,
           autoDeleteInterval: parsed.data.autoDeleteInterval,
@@ -109,11 +207,11 @@ export async function startDaytonaLoopbackServer(backend: Sandbox): Promise<Dayt
           createdAt: new Date().toISOString(),
           updatedAt: new Date().toISOString(),
         };
-        sandboxes.set(sandboxId, { id: sandboxId, dto, session });
+        sandboxes.set(sandboxId, { id: sandboxId, name, dto, session, language, statePolls: 0 });
         send(response, 200, dto);
         return;
       }
-      const sandbox = id ? sandboxes.get(id) : undefined;
+      const sandbox = findSandbox(id);
       if (!sandbox) {
         send(response, 404, { message: `sandbox ${id} not found`, statusCode: 404 });
         return;
@@ -121,10 +219,15 @@ export async function startDaytonaLoopbackServer(backend: Sandbox): Promise<Dayt
       if (parts[3] === 'toolbox-proxy-url') {
         send(response, 200, { url: `${base}/toolbox` });
       } else if (request.method === 'DELETE') {
+        if (transientFault(response, request, `delete:${sandbox.id}`, 503)) return;
         sandboxes.delete(sandbox.id);
         await sandbox.session.close();
-        send(response, 200, { ...sandbox.dto, state: 'destroyed' });
+        send(response, 200, { ...sandbox.dto, state: 'destroying' });
       } else {
+        // A busy service fails a state read now and then, most likely while the sandbox is starting.
+        if (transientFault(response, request, `state:${sandbox.id}`, 503)) return;
+        sandbox.statePolls++;
+        sandbox.dto.state = startupState(sandbox.statePolls, startupPolls);
         send(response, 200, sandbox.dto);
       }
       return;
@@ -136,12 +239,28 @@ export async function startDaytonaLoopbackServer(backend: Sandbox): Promise<Dayt
         send(response, 404, { message: 'sandbox not found', statusCode: 404 });
         return;
       }
+      if (sandbox.dto.state !== 'started') {
+        send(response, 409, {
+          message: `sandbox is ${String(sandbox.dto.state)}, not started`,
+          statusCode: 409,
+        });
+        return;
+      }
       const route = parts.slice(2).join('/');
+      // Code execution is refused with 429 (never run), everything else may fail with 503 (safe to repeat).
+      const faultStatus = route.startsWith('process/') ? 429 : 503;
+      if (transientFault(response, request, `${route}:${sandbox.id}`, faultStatus)) return;
       if (route === 'process/code-run') {
         const parsed = CodeRunSchema.parse(json);
-        const result = await sandbox.session.run(parsed.code, {
+        const language = z
+          .enum(['python', 'javascript', 'typescript'])
+          .catch(sandbox.language)
+          .parse(parsed.language ?? sandbox.language);
+        const timeoutSeconds = parsed.timeout ?? 60;
+        const result = await sandbox.session.run(statelessProgram(parsed.code, language, timeoutSeconds), {
           language: 'python',
-          timeoutMs: (parsed.timeout ?? 60) * 1000,
+          timeoutMs: (timeoutSeconds + 5) * 1000,
+          maxOutputChars: 10_000_000,
         });
         send(response, 200, { exitCode: result.exitCode, result: result.stdout + result.stderr });
       } else if (route === 'process/execute') {
@@ -203,6 +322,7 @@ export async function startDaytonaLoopbackServer(backend: Sandbox): Promise<Dayt
   return {
     apiUrl: `${base}/api`,
     requests,
+    faults,
     liveSandboxIds: () => [...sandboxes.keys()],
     async close() {
       for (const sandbox of sandboxes.values()) await sandbox.session.close();
