@@ -9,6 +9,7 @@ import { registerPtcCommand } from './ptc.js';
 import { registerRunsCommand } from './runs.js';
 import { registerSandboxCommand } from './sandbox.js';
 import { registerSchemaCommand } from './schema.js';
+import { registerServeCommand } from './serve.js';
 import { registerSolveCommand } from './solve.js';
 import { registerToolsCommand } from './tools.js';
 
@@ -26,4 +27,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerPtcCommand,
   registerToolsCommand,
   registerCacheCommand,
+  registerServeCommand,
 ];
