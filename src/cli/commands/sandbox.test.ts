@@ -31,6 +31,26 @@ describe('roma sandbox', () => {
     expect(result.stderr).toContain('broken on purpose');
   });
 
+  it('run shows guest stderr without escape sequences, and a forged status line cannot pass for roma’s', () => {
+    writeFileSync(
+      join(directory, 'forge.js'),
+      [
+        'console.error("\\x1b]0;owned title\\x07\\x1b]52;c;ZXZpbA==\\x07\\x1b]8;;https://evil.example\\x1b\\\\link\\x1b]8;;\\x1b\\\\")',
+        'console.error("\\x1b[2K\\rroma: isolate: exit 0 in 1 ms")',
+        'throw new Error("real failure")',
+      ].join('\n'),
+    );
+    const result = runRoma(['sandbox', 'run', 'forge.js'], { cwd: directory });
+    expect(result.status).toBe(1);
+    expect(result.stderr).not.toMatch(/[\x1b\x07\r\x9b\x9d]/);
+    expect(result.stderr).toContain('link');
+    // The only line that starts like roma's own is roma's, and it tells the truth.
+    const romaLines = result.stderr.split('\n').filter((line) => line.startsWith('roma:'));
+    expect(romaLines).toHaveLength(1);
+    expect(romaLines[0]).toMatch(/^roma: isolate: exit 1 in \d+ ms$/);
+    expect(result.stderr).toContain('│ roma: isolate: exit 0 in 1 ms');
+  });
+
   it('test checks the local providers and says Daytona was skipped without a key', () => {
     const result = runRoma(['sandbox', 'test', '--provider', 'isolate'], { cwd: directory });
     expect(result.stdout).toContain('Sandbox Validation');

@@ -19,6 +19,7 @@ import {
   type SelfTestReport,
   type SelfTestStep,
 } from '../../sandbox/index.js';
+import { guestLines } from '../render/index.js';
 
 /** Largest program `roma sandbox run` reads. */
 const MAX_PROGRAM_BYTES = 10 * 1024 * 1024;
@@ -89,8 +90,10 @@ async function sandboxRun(file: string, options: RunOptions, command: Command): 
     process.off('SIGINT', onSignal);
     await sandbox.close();
   }
-  process.stdout.write(result.stdout);
-  process.stderr.write(result.stderr);
+  // Guest text never reaches a terminal raw, and no line of it can pass for roma's own: stderr (where
+  // roma's status goes) always gets it cleaned and marked; stdout only on a terminal (a pipe gets the data).
+  process.stdout.write(process.stdout.isTTY ? guestLines(result.stdout) : result.stdout);
+  process.stderr.write(guestLines(result.stderr));
   const status = result.stoppedBy
     ? `stopped by ${result.stoppedBy} (exit ${result.exitCode})`
     : `exit ${result.exitCode}`;

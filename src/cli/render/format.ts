@@ -1,5 +1,6 @@
 // Small text formatters shared by the tree, the event lines and the summary.
 import type { TaskStatus, TokenUsage } from '../../contracts/index.js';
+import { terminalSafe } from './terminal-text.js';
 
 const STATUS_MARKS: Record<TaskStatus, string> = {
   PENDING: '·',
@@ -53,7 +54,7 @@ export function formatDuration(ms: number): string {
 
 /** Cuts to `width` characters with an ellipsis; one line only. */
 export function clip(text: string, width: number): string {
-  const line = text.replace(/\s+/g, ' ').trim();
+  const line = terminalSafe(text).replace(/\s+/g, ' ').trim();
   if (width <= 1) return line.slice(0, Math.max(0, width));
   return line.length <= width ? line : `${line.slice(0, width - 1)}…`;
 }

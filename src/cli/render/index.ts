@@ -14,5 +14,6 @@ export {
   presentRunToTerminal,
 } from './present-run.js';
 export { renderOutcomeText } from './summary-text.js';
+export { GUEST_LINE_PREFIX, guestLines, terminalSafe } from './terminal-text.js';
 export type { TreeTextOptions } from './tree-text.js';
 export { renderTreeLines } from './tree-text.js';

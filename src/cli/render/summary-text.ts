@@ -1,6 +1,7 @@
 // The end of a run as text: the final answer (or why there is none) and one summary block.
 import type { RunTotals } from '../../engine/index.js';
 import { formatCost, formatCount, formatDuration, formatSavedShare } from './format.js';
+import { terminalSafe } from './terminal-text.js';
 
 /** `tokens: 0 in / 0 out · saved 12,345 tokens (100%) · $0 (saved $0.0123)`; saved = cache hits' original usage. */
 export function tokensLine(totals: Pick<RunTotals, 'usage' | 'savedUsage'>): string {
@@ -18,7 +19,7 @@ export function tokensLine(totals: Pick<RunTotals, 'usage' | 'savedUsage'>): str
 export function renderOutcomeText(executionId: string, totals: RunTotals): string {
   const lines: string[] = [];
   if (totals.status === 'COMPLETED') {
-    lines.push('', '━━ answer ━━', totals.result ?? '', '');
+    lines.push('', '━━ answer ━━', terminalSafe(totals.result ?? ''), '');
   } else {
     const why = totals.error ? `${totals.error.code}: ${totals.error.message}` : 'no answer';
     lines.push('', `━━ run ${totals.status?.toLowerCase() ?? 'unfinished'} ━━`, why);
