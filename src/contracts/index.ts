@@ -21,6 +21,17 @@ export {
   SolveRequestSchema,
   StartExecutionRequestSchema,
 } from './api.js';
+export type { RunReport, RunTotalsSummary, SolveToolInput } from './mcp-tools.js';
+export {
+  RunCancelInputSchema,
+  RunEventsInputSchema,
+  RunEventsOutputSchema,
+  RunIdInputSchema,
+  RunReportSchema,
+  RunsListInputSchema,
+  RunsListOutputSchema,
+  SolveToolInputSchema,
+} from './mcp-tools.js';
 export type { Artifact } from './artifact.js';
 export { ArtifactSchema } from './artifact.js';
 export type { ErrorCode, RomaErrorOptions, SerializedError } from './errors.js';

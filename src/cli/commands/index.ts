@@ -5,6 +5,7 @@ import { registerConfigCommand } from './config.js';
 import { registerDemoCommand } from './demo.js';
 import { registerDevCommand } from './dev.js';
 import { registerDoctorCommand } from './doctor.js';
+import { registerMcpCommand } from './mcp.js';
 import { registerPtcCommand } from './ptc.js';
 import { registerRunsCommand } from './runs.js';
 import { registerSandboxCommand } from './sandbox.js';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerSandboxCommand,
   registerPtcCommand,
   registerToolsCommand,
+  registerMcpCommand,
   registerCacheCommand,
   registerServeCommand,
 ];

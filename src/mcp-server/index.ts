@@ -1,0 +1,4 @@
+// roma as an MCP server (`roma mcp serve`): solve and run control for any MCP client, over stdio or HTTP.
+export type { RomaMcpServerOptions } from './roma-mcp-server.js';
+export { createRomaMcpServer, MCP_SERVER_NAME } from './roma-mcp-server.js';
+export { serveMcpOverStdio } from './stdio.js';

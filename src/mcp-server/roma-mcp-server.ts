@@ -1,0 +1,149 @@
+// roma as an MCP server: `solve` and the run-control tools, run resources, progress and log notifications.
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { createSecretScrubber, type RomaConfig, secretValuesOf } from '../config/index.js';
+import {
+  RunCancelInputSchema,
+  RunEventsInputSchema,
+  RunEventsOutputSchema,
+  RunIdInputSchema,
+  RunReportSchema,
+  RunsListInputSchema,
+  RunsListOutputSchema,
+  SolveToolInputSchema,
+  toRomaError,
+} from '../contracts/index.js';
+import type { Runtime } from '../runtime/index.js';
+import { registerRunResources } from './run-resources.js';
+import { cancelRun, getRun, listRuns, resumeRun, runEvents } from './run-tools.js';
+import { callSolve } from './solve-tool.js';
+import { createRunOwnership } from './tenancy.js';
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+export const MCP_SERVER_NAME = 'roma';
+
+export interface RomaMcpServerOptions {
+  /** The package version, shown to clients. */
+  version: string;
+  /** Config of a named profile, for `solve`'s `profile`; absent: profiles are refused. */
+  loadProfile?: (name: string) => RomaConfig;
+  /** Runs are split by API key (several keys on the HTTP transport). */
+  tenants?: boolean;
+  /** Set when the scripted demo model answers: the server says so in its instructions. */
+  demo?: boolean;
+}
+
+/** Every text leaving the server goes through this: no configured secret reaches a client. */
+function scrubResult<T extends CallToolResult>(result: T, scrub: (text: string) => string): T {
+  return JSON.parse(scrub(JSON.stringify(result))) as T;
+}
+
+/** A new MCP server over `runtime` (one per connection on HTTP; the runtime is shared). */
+export function createRomaMcpServer(runtime: Runtime, options: RomaMcpServerOptions): McpServer {
+  const server = new McpServer(
+    { name: MCP_SERVER_NAME, version: options.version },
+    {
+      capabilities: { logging: {}, tools: {}, resources: {} },
+      instructions: [
+        'roma solves a goal by recursion (atomize, plan, execute, aggregate, verify) and does tool work by writing code in a sandbox.',
+        'Call `solve` with a goal; it reports progress as tasks finish. Long runs can be cancelled; `run_resume` continues a stopped one.',
+        options.demo ? 'This server runs the bundled SCRIPTED demo model: answers are canned, no key is needed.' : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
+    },
+  );
+  const scrub = createSecretScrubber(secretValuesOf(runtime.config));
+  const ownership = createRunOwnership(runtime.store, options.tenants === true);
+  const deps = { runtime, ownership };
+
+  const guarded =
+    <Input>(handler: (input: Input, extra: Extra) => Promise<CallToolResult>) =>
+    async (input: Input, extra: Extra): Promise<CallToolResult> => {
+      try {
+        return scrubResult(await handler(input, extra), scrub);
+      } catch (error) {
+        const romaError = toRomaError(error);
+        return {
+          isError: true,
+          content: [{ type: 'text', text: scrub(romaError.toLine()) }],
+        };
+      }
+    };
+
+  const onWarning = (message: string, extra: Extra) => {
+    server
+      .sendLoggingMessage({ level: 'warning', logger: 'roma', data: scrub(message) }, extra.sessionId)
+      .catch(() => undefined);
+  };
+
+  server.registerTool(
+    'solve',
+    {
+      title: 'Solve a goal with roma',
+      description:
+        'Solve a goal by recursive planning (a task tree) with programmatic tool calling. Returns the answer, totals (tokens, cost) and the run id. Sends progress notifications as tasks finish when given a progress token; cancelling the request cancels the run.',
+      inputSchema: SolveToolInputSchema,
+      outputSchema: RunReportSchema,
+    },
+    guarded((input, extra) =>
+      callSolve({ ...deps, onWarning, ...(options.loadProfile ? { loadProfile: options.loadProfile } : {}) }, input, extra),
+    ),
+  );
+  server.registerTool(
+    'runs_list',
+    {
+      title: 'List roma runs',
+      description: 'The newest runs first, optionally of one status.',
+      inputSchema: RunsListInputSchema,
+      outputSchema: RunsListOutputSchema,
+      annotations: { readOnlyHint: true },
+    },
+    guarded((input, extra) => listRuns(deps, input, extra)),
+  );
+  server.registerTool(
+    'run_get',
+    {
+      title: 'Get a roma run',
+      description: 'Status, answer, totals, task tree summary and artifacts of a run.',
+      inputSchema: RunIdInputSchema,
+      outputSchema: RunReportSchema,
+      annotations: { readOnlyHint: true },
+    },
+    guarded((input, extra) => getRun(deps, input.executionId, extra)),
+  );
+  server.registerTool(
+    'run_cancel',
+    {
+      title: 'Cancel a roma run',
+      description: 'Stops a running run (in this process or another one on the same store).',
+      inputSchema: RunCancelInputSchema,
+      annotations: { destructiveHint: true },
+    },
+    guarded((input, extra) => cancelRun(deps, input, extra)),
+  );
+  server.registerTool(
+    'run_resume',
+    {
+      title: 'Resume a roma run',
+      description: 'Continues a cancelled, stopped or crashed run from its log; finished tasks are not redone.',
+      inputSchema: RunIdInputSchema,
+    },
+    guarded((input, extra) => resumeRun(deps, input.executionId, extra)),
+  );
+  server.registerTool(
+    'run_events',
+    {
+      title: 'Read a run’s event log',
+      description: 'Stored events after a seq, in order (at most `limit`); pass `nextAfter` back to read on.',
+      inputSchema: RunEventsInputSchema,
+      outputSchema: RunEventsOutputSchema,
+      annotations: { readOnlyHint: true },
+    },
+    guarded((input, extra) => runEvents(deps, input, extra)),
+  );
+  registerRunResources(server, { runtime, ownership, scrub });
+  return server;
+}

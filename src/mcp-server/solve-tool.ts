@@ -1,0 +1,95 @@
+// The `solve` tool: runs a goal to its end, reporting progress as tasks finish and honouring the client's cancel.
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { RomaConfig } from '../config/index.js';
+import type { SolveToolInput, StreamEvent } from '../contracts/index.js';
+import type { Runtime } from '../runtime/index.js';
+import { runSettingsFor } from './run-options.js';
+import { reportText, runReport } from './run-report.js';
+import type { RunOwnership } from './tenancy.js';
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** Progress notifications are rate-bound: a wide tree must not flood a client (the last one always goes). */
+const MIN_PROGRESS_INTERVAL_MS = 100;
+
+export interface SolveToolDeps {
+  runtime: Runtime;
+  /** The config of a named profile (`profile` in the call); absent: profiles are refused. */
+  loadProfile?: (name: string) => RomaConfig;
+  ownership: RunOwnership;
+  /** A warning of a run, for the client's log at its chosen level. */
+  onWarning: (message: string, extra: Extra) => void;
+}
+
+function progressLine(event: StreamEvent): string | null {
+  switch (event.type) {
+    case 'task-end':
+      return `task ${event.taskId} ${event.status.toLowerCase()}`;
+    case 'task-planned':
+      return `task ${event.taskId} planned ${event.subtasks.length} subtasks`;
+    case 'execution-end':
+      return `run ${event.status.toLowerCase()}`;
+    default:
+      return null;
+  }
+}
+
+export async function callSolve(deps: SolveToolDeps, input: SolveToolInput, extra: Extra) {
+  const { runtime } = deps;
+  const base = input.profile ? profileConfig(deps, input.profile) : runtime.config;
+  const settings = runSettingsFor(base, input);
+  const progressToken = extra._meta?.progressToken;
+  let tasks = 0;
+  let finished = 0;
+  let lastSentAt = 0;
+  let pending: Promise<void> = Promise.resolve();
+  const sendProgress = (message: string, force: boolean) => {
+    if (progressToken === undefined) return;
+    const now = Date.now();
+    if (!force && now - lastSentAt < MIN_PROGRESS_INTERVAL_MS) return;
+    lastSentAt = now;
+    const params = { progressToken, progress: finished, total: Math.max(tasks, finished, 1), message };
+    // Sent one after another, so the client sees them in order.
+    pending = pending
+      .then(() => extra.sendNotification({ method: 'notifications/progress', params }))
+      .catch(() => undefined);
+  };
+  const handle = runtime.runs.start(
+    {
+      goal: input.goal,
+      ...(settings.modelId ? { modelId: settings.modelId } : {}),
+      metadata: deps.ownership.metadataFor(extra),
+      onEvent: (event) => {
+        if (event.type === 'task-start') tasks += 1;
+        if (event.type === 'task-end') finished += 1;
+        if (event.type === 'warning') deps.onWarning(`${event.code}: ${event.message}`, extra);
+        const line = progressLine(event);
+        if (line) sendProgress(line, event.type === 'execution-end');
+      },
+    },
+    { config: settings.config },
+  );
+  // The client's cancel (notifications/cancelled) aborts this call: the run ends CANCELLED, as with Ctrl-C.
+  const onAbort = () => handle.cancel('cancelled by the MCP client');
+  extra.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await handle.done;
+  } finally {
+    extra.signal.removeEventListener('abort', onAbort);
+  }
+  await pending;
+  const report = runReport(handle.executionId, await runtime.store.readEvents(handle.executionId));
+  return {
+    content: [{ type: 'text' as const, text: reportText(report) }],
+    structuredContent: report,
+    isError: report.status === 'FAILED',
+  };
+}
+
+function profileConfig(deps: SolveToolDeps, name: string): RomaConfig {
+  if (!deps.loadProfile) {
+    throw new Error(`profile "${name}" asked for, but this server was started without a config file`);
+  }
+  return deps.loadProfile(name);
+}
