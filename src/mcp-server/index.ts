@@ -2,3 +2,5 @@
 export type { RomaMcpServerOptions } from './roma-mcp-server.js';
 export { createRomaMcpServer, MCP_SERVER_NAME } from './roma-mcp-server.js';
 export { serveMcpOverStdio } from './stdio.js';
+export type { McpHttpHandler, McpHttpHandlerOptions } from './http-handler.js';
+export { createMcpHttpHandler } from './http-handler.js';
