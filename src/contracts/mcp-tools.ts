@@ -6,11 +6,28 @@ import { TokenUsageSchema } from './usage.js';
 export const SolveToolInputSchema = z
   .object({
     goal: z.string().min(1, 'goal must not be empty').max(20_000, 'goal is too long (max 20,000 characters)'),
-    maxDepth: z.number().int().min(0).max(10).optional().describe('Recursion depth of the task tree (0: answer directly)'),
+    maxDepth: z
+      .number()
+      .int()
+      .min(0)
+      .max(10)
+      .optional()
+      .describe('Recursion depth of the task tree (0: answer directly)'),
     model: z.string().min(1).max(200).optional().describe('Model id, e.g. anthropic:claude-sonnet-4-5'),
     profile: z.string().min(1).max(100).optional().describe('A profile of roma.config.yaml'),
-    budgetUsd: z.number().positive().max(1_000).optional().describe('Stop the run once it has cost this much'),
-    maxTokens: z.number().int().positive().max(100_000_000).optional().describe('Stop once this many tokens are spent'),
+    budgetUsd: z
+      .number()
+      .positive()
+      .max(1_000)
+      .optional()
+      .describe('Stop the run once it has cost this much'),
+    maxTokens: z
+      .number()
+      .int()
+      .positive()
+      .max(100_000_000)
+      .optional()
+      .describe('Stop once this many tokens are spent'),
     maxWallTimeMs: z.number().int().positive().max(86_400_000).optional().describe('Stop after this long'),
   })
   .strict();
@@ -51,7 +68,9 @@ export const RunReportSchema = z
         })
         .strict(),
     ),
-    artifacts: z.array(z.object({ name: z.string(), mimeType: z.string(), bytes: z.number(), uri: z.string() }).strict()),
+    artifacts: z.array(
+      z.object({ name: z.string(), mimeType: z.string(), bytes: z.number(), uri: z.string() }).strict(),
+    ),
   })
   .strict();
 export type RunReport = z.output<typeof RunReportSchema>;

@@ -2,8 +2,8 @@
 // time; the front end in front of it (`roma serve` at /mcp, `roma mcp serve --http`) admits the request first.
 import { randomUUID } from 'node:crypto';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Runtime } from '../runtime/index.js';
 import { createRomaMcpServer, type RomaMcpServerOptions } from './roma-mcp-server.js';
@@ -51,10 +51,14 @@ export function createMcpHttpHandler(runtime: Runtime, options: McpHttpHandlerOp
     await session.transport.close().catch(() => undefined);
     await session.server.close().catch(() => undefined);
   };
-  const sweeper = setInterval(() => {
-    const now = Date.now();
-    for (const [id, session] of sessions) if (now - session.lastSeenAt > sessionIdleMs) void closeSession(id);
-  }, Math.min(sessionIdleMs, 60_000));
+  const sweeper = setInterval(
+    () => {
+      const now = Date.now();
+      for (const [id, session] of sessions)
+        if (now - session.lastSeenAt > sessionIdleMs) void closeSession(id);
+    },
+    Math.min(sessionIdleMs, 60_000),
+  );
   sweeper.unref();
 
   const authInfo = (identity: string): AuthInfo => ({ token: '', clientId: identity, scopes: [] });
@@ -70,10 +74,12 @@ export function createMcpHttpHandler(runtime: Runtime, options: McpHttpHandlerOp
         session.lastSeenAt = Date.now();
         return session.transport.handleRequest(request, { authInfo: authInfo(identity) });
       }
-      if (request.method !== 'POST') return jsonRpcError(400, -32000, 'Bad Request: no session; initialize first');
+      if (request.method !== 'POST')
+        return jsonRpcError(400, -32000, 'Bad Request: no session; initialize first');
       const maxBody = options.maxRequestBodyBytes ?? 1024 * 1024;
       const text = await request.text();
-      if (Buffer.byteLength(text) > maxBody) return jsonRpcError(413, -32000, `request body over ${maxBody} bytes`);
+      if (Buffer.byteLength(text) > maxBody)
+        return jsonRpcError(413, -32000, `request body over ${maxBody} bytes`);
       let body: unknown;
       try {
         body = JSON.parse(text);

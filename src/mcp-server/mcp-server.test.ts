@@ -11,13 +11,14 @@ import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config/index.js';
 import { RunReportSchema } from '../contracts/index.js';
-import { DEMO_GOAL } from '../dev/index.js';
+import { loadDemoTree } from '../dev/index.js';
 import { openExecutionStore } from '../store/index.js';
 
 const MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const dataDir = mkdtempSync(join(tmpdir(), 'roma-mcp-'));
 const clients: Client[] = [];
+const DEMO_GOAL = loadDemoTree().goal;
 
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close().catch(() => undefined)));
@@ -29,7 +30,12 @@ async function connect(latencyMs: number): Promise<Client> {
     command: process.execPath,
     args: ['--import', tsx, MAIN, 'mcp', 'serve', '--demo', '--demo-latency-ms', String(latencyMs)],
     cwd: dataDir,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ROMA_DATA_DIR: dataDir, ROMA_CACHE_ENABLED: 'false' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ROMA_DATA_DIR: dataDir,
+      ROMA_CACHE_ENABLED: 'false',
+    },
     stderr: 'pipe',
   });
   const client = new Client({ name: 'roma-test', version: '1.0.0' });
@@ -90,7 +96,7 @@ describe('roma mcp serve (stdio)', { timeout: 120_000 }, () => {
     );
   });
 
-  it("cancels the run when the client cancels solve, and the store says CANCELLED", async () => {
+  it('cancels the run when the client cancels solve, and the store says CANCELLED', async () => {
     const client = await connect(400);
     const controller = new AbortController();
     let executionId: string | undefined;

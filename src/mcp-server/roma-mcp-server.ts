@@ -49,7 +49,9 @@ export function createRomaMcpServer(runtime: Runtime, options: RomaMcpServerOpti
       instructions: [
         'roma solves a goal by recursion (atomize, plan, execute, aggregate, verify) and does tool work by writing code in a sandbox.',
         'Call `solve` with a goal; it reports progress as tasks finish. Long runs can be cancelled; `run_resume` continues a stopped one.',
-        options.demo ? 'This server runs the bundled SCRIPTED demo model: answers are canned, no key is needed.' : '',
+        options.demo
+          ? 'This server runs the bundled SCRIPTED demo model: answers are canned, no key is needed.'
+          : '',
       ]
         .filter(Boolean)
         .join(' '),
@@ -89,7 +91,11 @@ export function createRomaMcpServer(runtime: Runtime, options: RomaMcpServerOpti
       outputSchema: RunReportSchema,
     },
     guarded((input, extra) =>
-      callSolve({ ...deps, onWarning, ...(options.loadProfile ? { loadProfile: options.loadProfile } : {}) }, input, extra),
+      callSolve(
+        { ...deps, onWarning, ...(options.loadProfile ? { loadProfile: options.loadProfile } : {}) },
+        input,
+        extra,
+      ),
     ),
   );
   server.registerTool(
@@ -128,7 +134,8 @@ export function createRomaMcpServer(runtime: Runtime, options: RomaMcpServerOpti
     'run_resume',
     {
       title: 'Resume a roma run',
-      description: 'Continues a cancelled, stopped or crashed run from its log; finished tasks are not redone.',
+      description:
+        'Continues a cancelled, stopped or crashed run from its log; finished tasks are not redone.',
       inputSchema: RunIdInputSchema,
     },
     guarded((input, extra) => resumeRun(deps, input.executionId, extra)),

@@ -46,12 +46,20 @@ export function registerRunResources(
         return { resources };
       },
     }),
-    { title: 'A roma run', description: 'Status, answer, totals, task tree and artifacts of a run', mimeType: 'application/json' },
+    {
+      title: 'A roma run',
+      description: 'Status, answer, totals, task tree and artifacts of a run',
+      mimeType: 'application/json',
+    },
     async (uri, variables, extra) => {
       const executionId = one(variables.executionId, 'executionId');
       await ownership.assertVisible(executionId, extra);
       const report = runReport(executionId, await runtime.store.readEvents(executionId));
-      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: scrub(JSON.stringify(report, null, 2)) }] };
+      return {
+        contents: [
+          { uri: uri.href, mimeType: 'application/json', text: scrub(JSON.stringify(report, null, 2)) },
+        ],
+      };
     },
   );
 
@@ -80,7 +88,9 @@ export function registerRunResources(
       const executionId = one(variables.executionId, 'executionId');
       const name = one(variables.name, 'name');
       await ownership.assertVisible(executionId, extra);
-      const artifact = (await runtime.artifacts.list(executionId)).find((candidate) => candidate.name === name);
+      const artifact = (await runtime.artifacts.list(executionId)).find(
+        (candidate) => candidate.name === name,
+      );
       if (!artifact) {
         throw new RomaError('NOT_FOUND', `run ${executionId} has no artifact ${name}`, {
           field: 'name',
@@ -88,10 +98,14 @@ export function registerRunResources(
         });
       }
       if (artifact.bytes > MAX_ARTIFACT_BYTES) {
-        throw new RomaError('VALIDATION_FAILED', `artifact ${name} has ${artifact.bytes} bytes; MCP reads are capped at ${MAX_ARTIFACT_BYTES}`, {
-          field: 'name',
-          fix: 'download it through the API (GET /api/v1/executions/:id/artifacts/:name)',
-        });
+        throw new RomaError(
+          'VALIDATION_FAILED',
+          `artifact ${name} has ${artifact.bytes} bytes; MCP reads are capped at ${MAX_ARTIFACT_BYTES}`,
+          {
+            field: 'name',
+            fix: 'download it through the API (GET /api/v1/executions/:id/artifacts/:name)',
+          },
+        );
       }
       const bytes = await runtime.artifacts.get(artifact.uri);
       const content = isText(artifact.mimeType)

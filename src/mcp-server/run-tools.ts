@@ -61,7 +61,12 @@ export async function cancelRun(
   const result = await deps.runtime.runs.cancel(input.executionId, {
     reason: input.reason ?? 'cancelled through the MCP server',
   });
-  return json({ executionId: result.executionId, outcome: result.outcome, status: result.status, message: result.message });
+  return json({
+    executionId: result.executionId,
+    outcome: result.outcome,
+    status: result.status,
+    message: result.message,
+  });
 }
 
 /** Resumes in the background (a resumed run can be long): the answer says how to watch it. */
@@ -82,7 +87,10 @@ export async function runEvents(
   extra: Extra,
 ) {
   await deps.ownership.assertVisible(input.executionId, extra);
-  const events = await deps.runtime.store.readEvents(input.executionId, { afterSeq: input.after, limit: input.limit });
+  const events = await deps.runtime.store.readEvents(input.executionId, {
+    afterSeq: input.after,
+    limit: input.limit,
+  });
   const last = events.at(-1);
   const ended = last?.type === 'execution-end' && events.length < input.limit;
   const output = {

@@ -19,7 +19,7 @@ export interface RunOwnership {
 }
 
 function ownerOf(first: StreamEvent | undefined): string | null {
-  if (!first || first.type !== 'execution-start') return null;
+  if (first?.type !== 'execution-start') return null;
   const metadata = first.options.metadata;
   if (!metadata || typeof metadata !== 'object') return null;
   const owner = (metadata as Record<string, unknown>)[OWNER_METADATA_KEY];
@@ -40,7 +40,7 @@ export function createRunOwnership(store: ExecutionStore, tenants: boolean): Run
     return caller !== null && ownerOf(first) === caller;
   };
   return {
-    metadataFor: (extra) => {
+    metadataFor: (extra): Record<string, string> => {
       const caller = identity(extra);
       return tenants && caller ? { [OWNER_METADATA_KEY]: caller } : {};
     },

@@ -7,7 +7,9 @@ import { ROMA_VERSION } from '../version.js';
 import { parseIntegerOption } from './integer-option.js';
 
 export function registerMcpCommand(program: Command): void {
-  const mcp = program.command('mcp').description('roma as an MCP server for Claude Desktop, Cursor, Claude Code…');
+  const mcp = program
+    .command('mcp')
+    .description('roma as an MCP server for Claude Desktop, Cursor, Claude Code…');
   mcp
     .command('serve')
     .description('serve the solve and run tools over stdio (what desktop clients start)')
@@ -15,7 +17,10 @@ export function registerMcpCommand(program: Command): void {
     .option('--demo-latency-ms <ms>', 'with --demo: scripted reply latency', '150')
     .action(async (options: { demo?: boolean; demoLatencyMs: string }, command: Command) => {
       const { config } = resolveConfigFromCli(command);
-      const latencyMs = parseIntegerOption('--demo-latency-ms', options.demoLatencyMs, { min: 0, max: 10_000 });
+      const latencyMs = parseIntegerOption('--demo-latency-ms', options.demoLatencyMs, {
+        min: 0,
+        max: 10_000,
+      });
       // stdout carries the protocol: everything else (logs, warnings) goes to stderr.
       const runtime = await openRuntime(config, {
         logName: 'mcp',

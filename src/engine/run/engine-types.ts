@@ -49,6 +49,8 @@ export interface SolveRequest extends RunObserver {
   modelId?: string;
   /** Type of the root task (THINK by default). */
   taskType?: TaskType;
+  /** Labels recorded with the run in `execution-start` (`options.metadata`): its tenant, a ticket… */
+  metadata?: Record<string, string>;
 }
 
 export interface ExecutionOutcome {

@@ -25,12 +25,15 @@ interface RecordedOptions {
   taskType: TaskType;
   pid: number;
   hostname: string;
+  /** Labels the front end keeps with the run (who started it: the API key's tenant, a ticket…). */
+  metadata?: Record<string, string>;
 }
 
 function recordedOptions(
   config: EngineRunConfig,
   modelId: string | undefined,
   taskType: TaskType,
+  metadata: Record<string, string> | undefined,
 ): RecordedOptions {
   return {
     engine: config.engine,
@@ -38,6 +41,7 @@ function recordedOptions(
     taskType,
     pid: process.pid,
     hostname: hostname(),
+    ...(metadata && Object.keys(metadata).length > 0 ? { metadata } : {}),
   };
 }
 
@@ -68,7 +72,7 @@ export function startExecution(deps: EngineDependencies, request: SolveRequest):
               type: 'execution-start',
               goal: request.goal,
               rootTaskId: ROOT_TASK_ID,
-              options: { ...recordedOptions(deps.config, modelId, taskType) },
+              options: { ...recordedOptions(deps.config, modelId, taskType, request.metadata) },
             })
           ).seq,
       };
