@@ -1,8 +1,7 @@
 // MCP server entries in the shape users already have (Claude Desktop, Cursor, Claude Code `.mcp.json`,
 // VS Code `mcp.json`): `command` implies stdio, `url` implies streamable HTTP, `type` names the transport.
-
 import { isPlainObject, type PlainObject } from './paths.js';
-import { type McpServerConfig, McpServerConfigSchema } from './sections/ptc.js';
+import { McpServerConfigSchema } from './sections/ptc.js';
 
 const TRANSPORT_BY_TYPE: Readonly<Record<string, 'stdio' | 'http' | 'sse'>> = {
   stdio: 'stdio',

@@ -1,4 +1,5 @@
 // `roma tools import`: MCP client configs (Claude Desktop, Cursor, .mcp.json, VS Code) become roma entries.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${VAR}` is the config syntax under test.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
