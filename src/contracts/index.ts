@@ -21,17 +21,6 @@ export {
   SolveRequestSchema,
   StartExecutionRequestSchema,
 } from './api.js';
-export type { RunReport, RunTotalsSummary, SolveToolInput } from './mcp-tools.js';
-export {
-  RunCancelInputSchema,
-  RunEventsInputSchema,
-  RunEventsOutputSchema,
-  RunIdInputSchema,
-  RunReportSchema,
-  RunsListInputSchema,
-  RunsListOutputSchema,
-  SolveToolInputSchema,
-} from './mcp-tools.js';
 export type { Artifact } from './artifact.js';
 export { ArtifactSchema } from './artifact.js';
 export type { ErrorCode, RomaErrorOptions, SerializedError } from './errors.js';
@@ -77,6 +66,17 @@ export {
   StopReasonSchema,
 } from './execution.js';
 export { contractJsonSchemas, PUBLIC_CONTRACTS } from './json-schema.js';
+export type { RunReport, RunTotalsSummary, SolveToolInput } from './mcp-tools.js';
+export {
+  RunCancelInputSchema,
+  RunEventsInputSchema,
+  RunEventsOutputSchema,
+  RunIdInputSchema,
+  RunReportSchema,
+  RunsListInputSchema,
+  RunsListOutputSchema,
+  SolveToolInputSchema,
+} from './mcp-tools.js';
 export type { ContractIssue, ParseResult } from './parse.js';
 export { formatPath, parseJsonWith, parseOrThrow, parseWith } from './parse.js';
 export type {
