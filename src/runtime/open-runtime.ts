@@ -14,6 +14,8 @@ import type { PtcAgentDeps } from '../ptc/index.js';
 import { createHttpCodeAgent } from '../ptc/index.js';
 import type { ArtifactStore, ExecutionStore } from '../store/index.js';
 import { openArtifactStore, openExecutionStore } from '../store/index.js';
+import type { Tracking } from '../tracking/index.js';
+import { openTracking } from '../tracking/index.js';
 import type { PtcRuntime } from './ptc-agent.js';
 import { openPtcRuntime } from './ptc-agent.js';
 import type { RunCache } from './run-cache.js';
@@ -53,6 +55,8 @@ export interface RuntimeOptions {
   };
   /** How often a run polls the store for a cancel request from another process (default 500; 0 never). */
   cancelPollIntervalMs?: number;
+  /** The config profile in effect (recorded by MLflow tracking); default `ROMA_PROFILE`. */
+  profile?: string | null;
 }
 
 export interface Runtime {
@@ -75,6 +79,8 @@ export interface Runtime {
   readonly engine: EngineDependencies;
   /** Start, resume, cancel, follow and liveness of runs. */
   readonly runs: RunControl;
+  /** MLflow and OpenTelemetry observers of every run (from config); `stats()` for `/metrics`. */
+  readonly tracking: Tracking;
   /** Cancels this process's runs (bounded wait), then closes the code agent, cache, stores and demo model. */
   close(): Promise<void>;
 }
@@ -128,6 +134,13 @@ export async function openRuntime(config: RomaConfig, options: RuntimeOptions = 
       closers.push(() => opened.close());
     }
 
+    // Tracking observes every stored event; closed after the runs stop (the last closer runs first).
+    const tracking = await openTracking(config, {
+      profile: options.profile ?? process.env.ROMA_PROFILE ?? null,
+      onWarning: (message) => logger.warn(message),
+    });
+    closers.push(() => tracking.close());
+
     const openCache = runCache;
     const engine: EngineDependencies = {
       store,
@@ -139,7 +152,7 @@ export async function openRuntime(config: RomaConfig, options: RuntimeOptions = 
     };
     const runs = createRunControl({
       deps: engine,
-      observers: options.observers ?? [],
+      observers: [...(options.observers ?? []), ...tracking.observers],
       onObserverError: (error, event) =>
         logger.warn(
           { err: error, executionId: event.executionId, seq: event.seq },
@@ -162,6 +175,7 @@ export async function openRuntime(config: RomaConfig, options: RuntimeOptions = 
       demoModel,
       engine,
       runs,
+      tracking,
       close: () => {
         closed ??= (async () => {
           await runs.stopAll({ reason: 'the process is shutting down' });

@@ -6,5 +6,8 @@ export { exportRunToMlflow } from './mlflow/export-run.js';
 export { MlflowClient } from './mlflow/mlflow-client.js';
 export type { MlflowTracker, MlflowTrackerOptions } from './mlflow/mlflow-tracker.js';
 export { createMlflowTracker, EVENT_LOG_ARTIFACT } from './mlflow/mlflow-tracker.js';
+export type { OpenTrackingOptions, Tracking, TrackingStats } from './open-tracking.js';
+export { openTracking } from './open-tracking.js';
+export type { OtelTracing, OtelTracingOptions } from './otel/otel-tracing.js';
 export type { RunFigures } from './run-figures.js';
 export { foldRunFigures, tokensKeptOutOfContext } from './run-figures.js';
