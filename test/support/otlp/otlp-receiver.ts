@@ -32,7 +32,7 @@ interface OtlpValue {
   boolValue?: boolean;
 }
 
-function valueOf(value: OtlpValue): string | number | boolean {
+function decodeValue(value: OtlpValue): string | number | boolean {
   if (value.stringValue !== undefined) return value.stringValue;
   if (value.intValue !== undefined) return Number(value.intValue);
   if (value.doubleValue !== undefined) return value.doubleValue;
@@ -42,7 +42,7 @@ function valueOf(value: OtlpValue): string | number | boolean {
 function attributesOf(
   list: Array<{ key: string; value: OtlpValue }> | undefined,
 ): Record<string, string | number | boolean> {
-  return Object.fromEntries((list ?? []).map((entry) => [entry.key, valueOf(entry.value)]));
+  return Object.fromEntries((list ?? []).map((entry) => [entry.key, decodeValue(entry.value)]));
 }
 
 const nanosToMs = (value: string | number): number => Number(BigInt(value) / 1_000_000n);
