@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RomaConfig } from '../config/index.js';
 import { parseJsonWith, RomaError } from '../contracts/index.js';
+import { salesServerConfig } from './sales-server/index.js';
 import type { ScriptedModelServer, ScriptedTree } from './scripted-model/index.js';
 import { ScriptedTreeSchema, scriptedTreeRules, startScriptedModelServer } from './scripted-model/index.js';
 
@@ -11,7 +12,10 @@ export const DEMO_MODEL_ID = 'openai:roma-demo-scripted';
 /** An illustrative price, so the demo shows cost accounting at work; `llm.prices` in config overrides it. */
 export const DEMO_PRICE = { inputPerMillionUsd: 3, outputPerMillionUsd: 15 } as const;
 
-export const DEFAULT_DEMO_SCRIPT = 'sky.json';
+/** The bundled goal: a tree whose CODE tasks call the bundled sales MCP server from the isolate. */
+export const DEFAULT_DEMO_SCRIPT = 'refunds.json';
+/** The name the bundled sales server has in the demo's config (the programs call `sales.list_orders`). */
+export const DEMO_SERVER = 'sales';
 
 /** From `src/dev` (tsx) or `dist/src/dev` (built), the package's `examples/demo/<name>`. */
 export function demoScriptPath(name = DEFAULT_DEMO_SCRIPT): string {
@@ -35,7 +39,7 @@ export function loadDemoTree(name = DEFAULT_DEMO_SCRIPT): ScriptedTree & { goal:
   return parsed.value;
 }
 
-/** The user's config with only the model pointed at the demo server (store, cache, REDIS_URL… stay theirs). */
+/** The user's config with the model pointed at the demo server and the bundled MCP server (store, cache, REDIS_URL… stay theirs). */
 export function demoConfig(base: RomaConfig, openaiBaseUrl: string): RomaConfig {
   return {
     ...base,
@@ -47,13 +51,21 @@ export function demoConfig(base: RomaConfig, openaiBaseUrl: string): RomaConfig 
       prices: { [DEMO_MODEL_ID]: DEMO_PRICE, ...base.llm.prices },
     },
     engine: { ...base.engine, maxDepth: 2, maxConcurrency: Math.max(base.engine.maxConcurrency, 4) },
+    // Programmatic tool calling in process, in the default isolate, on the bundled server only.
+    sandbox: { ...base.sandbox, provider: 'isolate' },
+    ptc: {
+      ...base.ptc,
+      serviceUrl: undefined,
+      mode: 'code',
+      mcpServers: { [DEMO_SERVER]: salesServerConfig() },
+    },
   };
 }
 
 export interface DemoModelOptions {
   /** Scripted reply latency, to watch the tree grow (default 150). */
   latencyMs?: number;
-  /** File under `examples/demo/` (default sky.json). */
+  /** File under `examples/demo/` (default refunds.json). */
   script?: string;
 }
 

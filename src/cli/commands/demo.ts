@@ -4,6 +4,7 @@ import { resolveConfigFromCli } from '../../config/index.js';
 import { RomaError } from '../../contracts/index.js';
 import { openRuntime } from '../../runtime/index.js';
 import { chooseOutputMode, presentRunToTerminal } from '../render/index.js';
+import { renderPtcSavings } from '../render/ptc-savings.js';
 import { parseIntegerOption } from './integer-option.js';
 
 const BANNER = `roma demo — the model is SCRIPTED: a local server answers with canned replies over the real
@@ -35,6 +36,7 @@ export function registerDemoCommand(program: Command): void {
         const handle = runtime.runs.start({ goal: demo.goal, modelId: demo.modelId });
         const { outcome, totals } = await presentRunToTerminal(handle, mode, runtime.store);
         if (mode !== 'json') {
+          process.stdout.write(renderPtcSavings(await runtime.store.readEvents(outcome.executionId)));
           const { cache } = runtime.config;
           const kind = cache.redisUrl ? 'Redis' : cache.enabled ? 'in-memory' : 'off';
           process.stdout.write(

@@ -20,6 +20,11 @@ export const ScriptedTaskSchema = z
     result: z.string().min(1).optional(),
     /** Latency of this task's executor/aggregator reply. */
     latencyMs: z.number().int().nonnegative().optional(),
+    /**
+     * A CODE task's program (TypeScript for the isolate): the code agent's model replies with it, then
+     * answers with what it printed (prefixed by `result`, when given).
+     */
+    program: z.string().min(1).optional(),
   })
   .strict();
 
@@ -72,6 +77,27 @@ export function scriptedTreeRules(input: ScriptedTree): ScriptedRule[] {
       match: { contains: [composite ? 'ROMA aggregator.' : 'ROMA executor', line] },
       reply: latency({ text: task.result ?? defaultResultOf(goal, composite) }, task.latencyMs),
     });
+    if (task.program !== undefined) {
+      const program = task.program;
+      const prefix = task.result ? `${task.result}\n` : '';
+      rules.push({
+        name: `code agent: ${goal}`,
+        match: { contains: ['You are PTC', `Task: ${goal}`] },
+        reply: (request) => {
+          const reports = request.text.split(/^Run \d+: exit code \d+.*\nstdout:\n/m);
+          if (reports.length < 2) {
+            return latency({
+              text: `I will compute it with one program.\n\n\`\`\`typescript\n${program}\n\`\`\``,
+            });
+          }
+          const printed = reports
+            .at(-1)!
+            .split(/\n(?:stderr:|Files written:|Test:)/)[0]!
+            .trim();
+          return latency({ text: `FINAL ANSWER: ${prefix}${printed}` }, task.latencyMs);
+        },
+      });
+    }
     rules.push({
       name: `verifier: ${goal}`,
       match: { contains: ['ROMA verifier.', line] },

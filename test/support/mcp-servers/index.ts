@@ -1,6 +1,7 @@
 // Configs that start the in-repo test MCP servers (and the published memory server) as stdio children.
 import { fileURLToPath } from 'node:url';
 import type { McpServerConfig } from '../../../src/config/sections/ptc.js';
+import { salesServerConfig } from '../../../src/dev/sales-server/index.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -26,9 +27,9 @@ export function smallServerConfig(env: Record<string, string> = {}): McpServerCo
   return tsxServer('small-server.ts', env);
 }
 
-/** `list_orders`, `get_order`, `list_customers`, `get_customer`, `search_logs` (tens of KB per answer). */
+/** The bundled sales server (src/dev/): `list_orders`, `get_order`, `list_customers`, `get_customer`, `search_logs`. */
 export function dataServerConfig(env: Record<string, string> = {}): McpServerConfig {
-  return tsxServer('data-server.ts', env);
+  return salesServerConfig(env);
 }
 
 /** The published `@modelcontextprotocol/server-memory` (a knowledge graph kept in `memoryFilePath`). */
@@ -69,5 +70,5 @@ export function filesystemServerConfig(directory: string): McpServerConfig {
 
 export type { HttpMcpServer } from './http-server.js';
 export { startHttpMcpServer } from './http-server.js';
-export type { Customer, LogEntry, Order, SalesData } from './sales-data.js';
-export { generateSalesData } from './sales-data.js';
+export type { Customer, LogEntry, Order, SalesData } from '../../../src/dev/sales-server/index.js';
+export { generateSalesData } from '../../../src/dev/sales-server/index.js';

@@ -1,11 +1,11 @@
-// A data-heavy stdio MCP server for tests and the ptc-tokens benchmark: tools answer with tens of KB of JSON.
+// The bundled data-heavy stdio MCP server (demo, tests, ptc-tokens benchmark): tools answer with tens of KB of JSON.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { z } from 'zod';
 import { generateSalesData } from './sales-data.js';
 
 const data = generateSalesData();
-const server = new McpServer({ name: 'roma-test-data', version: '1.0.0' });
+const server = new McpServer({ name: 'roma-sales', version: '1.0.0' });
 
 function json(value: unknown) {
   return { content: [{ type: 'text' as const, text: JSON.stringify(value, null, 2) }] };

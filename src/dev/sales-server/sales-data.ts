@@ -1,4 +1,4 @@
-// Deterministic sample data (orders, customers, logs) for the data-heavy test MCP server and its benchmark.
+// Deterministic sample data (orders, customers, logs) served by the bundled sales MCP server.
 
 export interface OrderItem {
   sku: string;
