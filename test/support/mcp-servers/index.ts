@@ -68,7 +68,7 @@ export function filesystemServerConfig(directory: string): McpServerConfig {
   };
 }
 
-export type { HttpMcpServer } from './http-server.js';
-export { startHttpMcpServer } from './http-server.js';
 export type { Customer, LogEntry, Order, SalesData } from '../../../src/dev/sales-server/index.js';
 export { generateSalesData } from '../../../src/dev/sales-server/index.js';
+export type { HttpMcpServer } from './http-server.js';
+export { startHttpMcpServer } from './http-server.js';
