@@ -1,4 +1,5 @@
 // ExecutionStore on PostgreSQL (DATABASE_URL): row-locked appends so many processes share one gap-free log.
+import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
 import type { ExecutionSummary, NewStreamEvent, StreamEvent } from '../contracts/index.js';
 import { RomaError } from '../contracts/index.js';
@@ -12,6 +13,13 @@ import type {
   ReadEventsOptions,
 } from './execution-store.js';
 import { AppendNotifier, followEvents } from './follow-events.js';
+import {
+  backoff,
+  isRetryablePostgresError as isRetryable,
+  type PostgresRetryOptions,
+  type RetryPolicy,
+  retryPolicy,
+} from './postgres-faults.js';
 import { applyPostgresMigrations, isValidSchemaName, quoteIdentifier } from './postgres-migrations.js';
 import {
   clampListLimit,
@@ -42,19 +50,17 @@ export interface PostgresExecutionStoreOptions {
   connectionTimeoutMs?: number;
   /** Server-side bound on every statement; a client-side bound a little above it catches a dead socket. */
   statementTimeoutMs?: number;
+  /** `application_name` of the connections (`roma`), as `pg_stat_activity` shows them. */
+  applicationName?: string;
+  /**
+   * Retries of an operation whose connection dropped (pg_terminate_backend, failover, restart): reads and
+   * appends are tried again on a new connection; an append whose COMMIT went unanswered is first looked up by
+   * the seq it took, so it is never stored twice.
+   */
+  retry?: PostgresRetryOptions;
 }
 
 const UNIQUE_VIOLATION = '23505';
-// Connection-level failures (refused, reset, server shutting down) are worth retrying; SQL errors are not.
-const RETRYABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  '57P01',
-  '57P03',
-  '40001',
-  '40P01',
-]);
 
 interface EventRow {
   seq: number;
@@ -67,10 +73,12 @@ export class PostgresExecutionStore implements ExecutionStore {
   readonly #table: { executions: string; events: string };
   readonly #notifier = new AppendNotifier();
   readonly #closed = new AbortController();
+  readonly #retry: RetryPolicy;
 
-  private constructor(pool: pg.Pool, schema: string) {
+  private constructor(pool: pg.Pool, schema: string, retry: RetryPolicy) {
     this.#pool = pool;
     this.schema = schema;
+    this.#retry = retry;
     const quoted = quoteIdentifier(schema);
     this.#table = { executions: `${quoted}.executions`, events: `${quoted}.events` };
   }
@@ -93,16 +101,22 @@ export class PostgresExecutionStore implements ExecutionStore {
       query_timeout: statementTimeoutMs + 5_000,
       idleTimeoutMillis: 10_000,
       allowExitOnIdle: true,
-      application_name: 'roma',
+      application_name: options.applicationName ?? 'roma',
     });
     // An idle client losing its connection must not crash the process; the next query reports the failure.
     pool.on('error', () => undefined);
     try {
       const client = await pool.connect();
+      let broken = false;
+      const onError = () => {
+        broken = true;
+      };
+      client.on('error', onError);
       try {
         await applyPostgresMigrations(client, schema);
       } finally {
-        client.release();
+        client.removeListener('error', onError);
+        client.release(broken);
       }
     } catch (error) {
       await pool.end().catch(() => undefined);
@@ -112,13 +126,15 @@ export class PostgresExecutionStore implements ExecutionStore {
         fix: 'check DATABASE_URL (store.databaseUrl) and that PostgreSQL is running and reachable',
       });
     }
-    return new PostgresExecutionStore(pool, schema);
+    return new PostgresExecutionStore(pool, schema, retryPolicy(options.retry));
   }
 
   async createExecution(input: CreateExecutionInput): Promise<ExecutionSummary> {
     const { id, goal } = validateCreateInput(input);
     const summary = initialSummary(id, goal, new Date().toISOString());
+    let tries = 0;
     await this.#query('create execution', async (client) => {
+      tries += 1;
       try {
         await client.query(
           `INSERT INTO ${this.#table.executions} (${INSERT_COLUMN_LIST})
@@ -126,8 +142,10 @@ export class PostgresExecutionStore implements ExecutionStore {
           [id, goal, summary.createdAt, ...summaryValues(summary)],
         );
       } catch (error) {
-        if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw conflict(id);
-        throw error;
+        if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+        // A retry after a connection lost at commit finds its own row: that is success, not a conflict.
+        if (tries > 1 && (await this.#isOwnNewExecution(client, id, summary))) return;
+        throw conflict(id);
       }
     });
     return summary;
@@ -136,49 +154,104 @@ export class PostgresExecutionStore implements ExecutionStore {
   async append(event: NewStreamEvent, options: AppendOptions = {}): Promise<StreamEvent> {
     const validated = validateNewEvent(event);
     validateAppendOptions(options);
-    const stored = await this.#transaction('append event', async (client) => {
-      // The row lock serialises appends to one execution across connections and processes: the seq is
-      // read and bumped under it, and a rolled-back append gives its number back.
-      const locked = await client.query<ExecutionColumns>(
-        `SELECT ${EXECUTION_COLUMN_LIST} FROM ${this.#table.executions} WHERE id = $1 FOR UPDATE`,
-        [validated.executionId],
-      );
-      const row = locked.rows[0];
-      if (!row) throw notFound(validated.executionId);
-      const summary = summaryFromColumns(row);
-      const numbered = { ...validated, seq: summary.lastSeq + 1 } as StreamEvent;
-      checkAppend(summary, numbered, options);
-      let taskAlreadyStarted = false;
-      if (numbered.type === 'task-start') {
-        const started = await client.query(
-          `SELECT 1 FROM ${this.#table.events} WHERE execution_id = $1 AND task_id = $2 AND type = 'task-start' LIMIT 1`,
-          [numbered.executionId, numbered.taskId],
+    const stored = await this.#appendWithRetry(validated.executionId, (uncertain) =>
+      this.#transaction('append event', async (client) => {
+        // The row lock serialises appends to one execution across connections and processes: the seq is
+        // read and bumped under it, and a rolled-back append gives its number back.
+        const locked = await client.query<ExecutionColumns>(
+          `SELECT ${EXECUTION_COLUMN_LIST} FROM ${this.#table.executions} WHERE id = $1 FOR UPDATE`,
+          [validated.executionId],
         );
-        taskAlreadyStarted = (started.rowCount ?? 0) > 0;
-      }
-      const next = foldSummary(summary, numbered, { taskAlreadyStarted });
-      await client.query(
-        `INSERT INTO ${this.#table.events} (execution_id, seq, type, task_id, timestamp, payload)
+        const row = locked.rows[0];
+        if (!row) throw notFound(validated.executionId);
+        const summary = summaryFromColumns(row);
+        const numbered = { ...validated, seq: summary.lastSeq + 1 } as StreamEvent;
+        checkAppend(summary, numbered, options);
+        let taskAlreadyStarted = false;
+        if (numbered.type === 'task-start') {
+          const started = await client.query(
+            `SELECT 1 FROM ${this.#table.events} WHERE execution_id = $1 AND task_id = $2 AND type = 'task-start' LIMIT 1`,
+            [numbered.executionId, numbered.taskId],
+          );
+          taskAlreadyStarted = (started.rowCount ?? 0) > 0;
+        }
+        const next = foldSummary(summary, numbered, { taskAlreadyStarted });
+        await client.query(
+          `INSERT INTO ${this.#table.events} (execution_id, seq, type, task_id, timestamp, payload)
          VALUES ($1, $2, $3, $4, $5, $6::json)`,
-        [
-          numbered.executionId,
-          numbered.seq,
-          numbered.type,
-          taskIdOf(numbered),
-          normalizeTimestamp(numbered.timestamp),
-          JSON.stringify(numbered),
-        ],
-      );
-      await client.query(
-        `UPDATE ${this.#table.executions} SET status = $1, updated_at = $2, last_seq = $3, input_tokens = $4,
+          [
+            numbered.executionId,
+            numbered.seq,
+            numbered.type,
+            taskIdOf(numbered),
+            normalizeTimestamp(numbered.timestamp),
+            JSON.stringify(numbered),
+          ],
+        );
+        await client.query(
+          `UPDATE ${this.#table.executions} SET status = $1, updated_at = $2, last_seq = $3, input_tokens = $4,
            output_tokens = $5, cached_input_tokens = $6, cost_usd = $7, node_count = $8, result = $9
          WHERE id = $10`,
-        [...summaryValues(next), numbered.executionId],
-      );
-      return numbered;
-    });
+          [...summaryValues(next), numbered.executionId],
+        );
+        // From here a lost connection leaves the outcome unknown: the COMMIT may have landed.
+        uncertain(numbered);
+        return numbered;
+      }),
+    );
     this.#notifier.notify(stored.executionId);
     return stored;
+  }
+
+  /**
+   * Tries an append again on a dropped connection. When an attempt lost its connection at COMMIT, the next
+   * one first reads the seq that attempt took: the same event there means it was committed (idempotent by
+   * seq); anything else means it was not, and the append is made anew.
+   */
+  async #appendWithRetry(
+    executionId: string,
+    attempt: (uncertain: (event: StreamEvent) => void) => Promise<StreamEvent>,
+  ): Promise<StreamEvent> {
+    let pending: StreamEvent | undefined;
+    for (let tryNumber = 1; ; tryNumber += 1) {
+      let committing: StreamEvent | undefined;
+      try {
+        if (pending) {
+          const landed = await this.#eventAt(executionId, pending.seq);
+          if (landed !== null && isDeepStrictEqual(landed, pending)) return pending;
+          pending = undefined;
+        }
+        return await attempt((event) => {
+          committing = event;
+        });
+      } catch (error) {
+        pending = committing ?? pending;
+        if (!isRetryable(error) || tryNumber >= this.#retry.attempts || this.#closed.signal.aborted) {
+          throw storeFailure(error, 'append event', isRetryable(error));
+        }
+        await backoff(this.#retry, tryNumber, this.#closed.signal);
+      }
+    }
+  }
+
+  async #eventAt(executionId: string, seq: number): Promise<StreamEvent | null> {
+    const result = await this.#pool.query<EventRow>(
+      `SELECT seq, payload FROM ${this.#table.events} WHERE execution_id = $1 AND seq = $2`,
+      [executionId, seq],
+    );
+    const row = result.rows[0];
+    return row ? parseStoredEvent(row.payload, executionId, row.seq) : null;
+  }
+
+  async #isOwnNewExecution(client: pg.Pool, id: string, expected: ExecutionSummary): Promise<boolean> {
+    const result = await client.query<ExecutionColumns>(
+      `SELECT ${EXECUTION_COLUMN_LIST} FROM ${this.#table.executions} WHERE id = $1`,
+      [id],
+    );
+    const row = result.rows[0];
+    if (!row) return false;
+    const found = summaryFromColumns(row);
+    return found.goal === expected.goal && found.createdAt === expected.createdAt && found.lastSeq === 0;
   }
 
   async readEvents(executionId: string, options: ReadEventsOptions = {}): Promise<StreamEvent[]> {
@@ -265,12 +338,18 @@ export class PostgresExecutionStore implements ExecutionStore {
     await this.#pool.end();
   }
 
+  /** Runs a read (or an insert that recognises its own row) on the pool, again on a dropped connection. */
   async #query<T>(action: string, step: (client: pg.Pool) => Promise<T>): Promise<T> {
-    if (this.#closed.signal.aborted) throw closedStore();
-    try {
-      return await step(this.#pool);
-    } catch (error) {
-      throw storeFailure(error, action, isRetryable(error));
+    for (let tryNumber = 1; ; tryNumber += 1) {
+      if (this.#closed.signal.aborted) throw closedStore();
+      try {
+        return await step(this.#pool);
+      } catch (error) {
+        if (!isRetryable(error) || tryNumber >= this.#retry.attempts || this.#closed.signal.aborted) {
+          throw storeFailure(error, action, isRetryable(error));
+        }
+        await backoff(this.#retry, tryNumber, this.#closed.signal);
+      }
     }
   }
 
@@ -284,6 +363,12 @@ export class PostgresExecutionStore implements ExecutionStore {
       throw storeFailure(error, action, true);
     }
     let broken = false;
+    // A checked-out client whose connection drops emits 'error' (57P01, "Connection terminated
+    // unexpectedly"): unheard, that would crash the process. Its queries fail too, so the step throws.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       // Forced per transaction so a server configured with synchronous_commit=off cannot weaken durability.
       await client.query('BEGIN; SET LOCAL synchronous_commit = on');
@@ -296,13 +381,9 @@ export class PostgresExecutionStore implements ExecutionStore {
       });
       throw storeFailure(error, action, isRetryable(error));
     } finally {
-      // A connection that cannot even roll back is discarded rather than returned to the pool.
+      client.removeListener('error', onError);
+      // A connection that dropped or cannot even roll back is discarded rather than returned to the pool.
       client.release(broken);
     }
   }
-}
-
-function isRetryable(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
-  return code !== undefined && RETRYABLE_CODES.has(code);
 }
