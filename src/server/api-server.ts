@@ -6,7 +6,7 @@ import { getRequestListener } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import { RomaError, toRomaError } from '../contracts/index.js';
 import type { ApiRuntime } from './api-runtime.js';
-import { createApiApp } from './app.js';
+import { type ApiAppOptions, createApiApp } from './app.js';
 import type { DashboardAssets } from './dashboard-assets.js';
 import { errorBody, httpStatusFor } from './http-status.js';
 import { API_PREFIX } from './route-table.js';
@@ -29,6 +29,9 @@ export interface ApiServerOptions {
   dashboard?: DashboardAssets | null;
   version?: string;
   logError?: (error: unknown) => void;
+  /** roma as an MCP server at `/mcp`; `routes: 'mcp'` serves only it and `/health`. */
+  mcp?: ApiAppOptions['mcp'];
+  routes?: ApiAppOptions['routes'];
 }
 
 export interface RunningApiServer {
@@ -85,6 +88,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     dashboard: options.dashboard ?? null,
     version: options.version ?? '0.1.0',
     ...(options.logError ? { logError: options.logError } : {}),
+    ...(options.mcp ? { mcp: options.mcp } : {}),
+    ...(options.routes ? { routes: options.routes } : {}),
   });
   const listener = getRequestListener(app.fetch);
   const server = createServer((incoming, outgoing) => {

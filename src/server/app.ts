@@ -15,11 +15,13 @@ import {
   toRomaError,
 } from '../contracts/index.js';
 import { foldTaskTree, foldTotals } from '../engine/index.js';
+import type { McpHttpHandler } from '../mcp-server/index.js';
 import type { ApiRuntime } from './api-runtime.js';
 import { foldCosts } from './cost-breakdown.js';
 import type { DashboardAssets } from './dashboard-assets.js';
 import { renderDocsPage } from './docs-page.js';
 import { errorResponse, httpStatusFor } from './http-status.js';
+import { answerMcpRequest, MCP_PATH } from './mcp-endpoint.js';
 import { createApiMetrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { checkExecutionId, parseJsonBody, parseQuery } from './request-input.js';
@@ -40,6 +42,10 @@ export interface ApiAppOptions {
   version: string;
   /** Server errors (5xx) are logged here in full; clients get the code and a generic message. */
   logError?: (error: unknown) => void;
+  /** roma as an MCP server at `/mcp` (streamable HTTP), behind the same gate. */
+  mcp?: McpHttpHandler;
+  /** `mcp`: serve only `/health` and `/mcp` (`roma mcp serve --http`). Default `all`. */
+  routes?: 'all' | 'mcp';
 }
 
 type Env = { Bindings: { incoming?: { socket?: { remoteAddress?: string } } } };
@@ -126,6 +132,8 @@ export function createApiApp(options: ApiAppOptions): { app: Hono<Env>; streamCl
       authorization: c.req.header('authorization'),
       remoteAddress: remoteAddress(c),
     };
+    // The MCP endpoint admits its requests itself (it also checks Origin and passes the caller on).
+    if (c.req.path === MCP_PATH && options.mcp) return next();
     const decision = publicPaths.has(c.req.path) ? gate.checkHost(request) : gate.admit(request);
     if (!decision.ok) return respondError(decision.error, c);
     await next();
@@ -163,6 +171,15 @@ export function createApiApp(options: ApiAppOptions): { app: Hono<Env>; streamCl
       authRequired: gate.keysRequired,
     }),
   );
+  const mcp = options.mcp;
+  if (mcp) {
+    app.all(MCP_PATH, (c) =>
+      answerMcpRequest(gate, mcp, { request: c.req.raw, remoteAddress: remoteAddress(c) }, (refused) =>
+        respondError(refused.error, c),
+      ),
+    );
+  }
+  if (options.routes === 'mcp') return { app, streamClients };
   app.get('/ready', async (c) => {
     const checks = await runtime.checkReady();
     const ready = checks.every((check) => check.ok);

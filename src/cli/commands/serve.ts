@@ -1,8 +1,10 @@
 // `roma serve`: the REST API, live streams and dashboard over the runtime (SQLite by default; --demo: scripted model).
 import type { Command } from 'commander';
 import { loadConfigFromCli } from '../../config/index.js';
+import { createMcpHttpHandler } from '../../mcp-server/index.js';
 import { openRuntime } from '../../runtime/index.js';
 import { apiRuntimeFrom, loadDashboardAssets, parseApiKeys, startApiServer } from '../../server/index.js';
+import { ROMA_VERSION } from '../version.js';
 import { parseIntegerOption } from './integer-option.js';
 
 interface ServeOptions {
@@ -40,6 +42,12 @@ export function registerServeCommand(program: Command): void {
         logName: 'server',
         ...(options.demo ? { demo: { latencyMs } } : {}),
       });
+      // roma as an MCP server at /mcp, behind the same keys; several keys split runs by tenant.
+      const mcp = createMcpHttpHandler(runtime, {
+        version: ROMA_VERSION,
+        demo: runtime.demoModel !== null,
+        tenants: keys.size > 1,
+      });
       let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
       try {
         server = await startApiServer({
@@ -53,13 +61,16 @@ export function registerServeCommand(program: Command): void {
           maxBodyBytes: config.server.maxBodyBytes,
           dashboard: loadDashboardAssets(),
           logError: (error) => runtime.logger.error({ err: error }, 'request failed'),
+          mcp,
+          version: ROMA_VERSION,
         });
       } catch (error) {
+        await mcp.close();
         await runtime.close();
         throw error;
       }
       const lines = [
-        `roma serve — ${server.url}  (dashboard ${server.url}/, API reference ${server.url}/docs)`,
+        `roma serve — ${server.url}  (dashboard ${server.url}/, API reference ${server.url}/docs, MCP ${server.url}/mcp)`,
         keys.size > 0
           ? `API keys: ${keys.size} from ROMA_API_KEYS; send Authorization: Bearer <key>`
           : 'no API keys (ROMA_API_KEYS unset): listening on loopback only, anyone on this machine can use it',
@@ -78,6 +89,7 @@ export function registerServeCommand(program: Command): void {
       });
       process.stdout.write('stopping: closing streams, then cancelling this process’s runs\n');
       await running.close();
+      await mcp.close();
       await runtime.close();
     });
 }
