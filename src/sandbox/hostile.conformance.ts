@@ -36,6 +36,10 @@ export interface HostilePrograms {
   hello: string;
 }
 
+/** PING to 127.0.0.1:6379 through Node's net module: 'redis said +PONG' where it gets through. */
+const NODE_REDIS_PROBE =
+  "const net = require('net'); await new Promise((resolve) => { const socket = net.connect(6379, '127.0.0.1', () => socket.write('PING\\r\\n')); socket.on('data', (data) => { console.log('redis said', String(data)); socket.destroy(); resolve() }); socket.on('error', (error) => { console.log('denied', error.code); resolve() }); setTimeout(resolve, 2000).unref() })";
+
 const PYTHON: HostilePrograms = {
   readEnvironment: () =>
     'import os\nprint(sorted(os.environ.items()))\nprint(open("/proc/1/environ","rb").read())',
@@ -81,8 +85,8 @@ const JAVASCRIPT: HostilePrograms = {
     ' try { console.log(String(({}).constructor.constructor("return typeof process === \\"undefined\\" ? \\"no process\\" : JSON.stringify(process.env)")())) } catch (error) { console.log("denied", String(error)) }',
   readHostFiles: (fixtures) =>
     `for (const path of ["/etc/shadow", ${JSON.stringify(fixtures.hostSecretFile)}, "../.env", ".env"]) { try { console.log(path, workspace.readFile(path)) } catch (error) { console.log(path, "denied:", String(error)) } }`,
-  connectRedis:
-    'console.log(typeof fetch, typeof WebSocket, typeof require); try { require("net") } catch (error) { console.log("denied", String(error)) }',
+  // The very probe Node runs (and the positive control runs outside): here `require` is what is missing.
+  connectRedis: `console.log(typeof fetch, typeof WebSocket, typeof require); try { ${NODE_REDIS_PROBE} } catch (error) { console.log("denied", String(error)) }`,
   connectOutside:
     'try { await fetch("http://1.1.1.1/") } catch (error) { console.log("denied", String(error)) }',
   swallowInterrupts: 'while (true) { try { while (true) {} } catch (error) {} finally { continue } }',
@@ -103,8 +107,7 @@ const NODE: HostilePrograms = {
   readHostFiles: (fixtures) =>
     `const fs = require('fs'); for (const path of ["/etc/shadow", ${JSON.stringify(fixtures.hostSecretFile)}, ${JSON.stringify(join(process.cwd(), '.env'))}, "/proc/1/root/etc/shadow", "../.env"]) { try { console.log(path, fs.readFileSync(path, 'utf8').slice(0, 200)) } catch (error) { console.log(path, 'denied:', error.code) } }` +
     `; try { console.log(require('child_process').execSync('cat /etc/shadow ${fixtures.hostSecretFile} 2>&1; ls -la /home /root 2>&1', { encoding: 'utf8' })) } catch (error) { console.log('denied', String(error.stdout)) }`,
-  connectRedis:
-    "const net = require('net'); await new Promise((resolve) => { const socket = net.connect(6379, '127.0.0.1', () => socket.write('PING\\r\\n')); socket.on('data', (data) => { console.log('redis said', String(data)); socket.destroy(); resolve() }); socket.on('error', (error) => { console.log('denied', error.code); resolve() }); setTimeout(resolve, 2000).unref() })",
+  connectRedis: NODE_REDIS_PROBE,
   connectOutside:
     "const net = require('net'); await new Promise((resolve) => { const socket = net.connect(80, '1.1.1.1', () => { console.log('connected outside'); socket.destroy(); resolve() }); socket.on('error', (error) => { console.log('denied', error.code); resolve() }); setTimeout(resolve, 2000).unref() }); try { await fetch('http://1.1.1.1/'); console.log('connected outside') } catch (error) { console.log('denied', String(error)) }",
   swallowInterrupts:
@@ -258,7 +261,6 @@ function describeHostileLanguage(
     }, 30_000);
 
     it('positive control: the same Redis probe, run by the host interpreter outside the sandbox, gets PONG', async (context) => {
-      if (sandbox.provider !== 'process') context.skip('only the process provider runs a host interpreter');
       const outside = runOutsideSandbox(language, programs.connectRedis);
       if (!outside.includes('redis said')) {
         context.skip(
