@@ -2,6 +2,12 @@
 import type { PTCExecutionPlan } from '../../contracts/index.js';
 import type { ToolCatalog } from '../modules/tool-catalog.js';
 import { serverSummary } from '../modules/tool-docs.js';
+import {
+  catalogToolCount,
+  DEFAULT_SEARCH_RESULTS,
+  TOOL_SEARCH_THRESHOLD,
+  usesToolSearch,
+} from '../modules/tool-search.js';
 
 function languageRules(plan: PTCExecutionPlan): string[] {
   if (plan.language === 'python') {
@@ -25,7 +31,11 @@ function resourceRules(plan: PTCExecutionPlan): string[] {
   ];
 }
 
-export function codeSystemPrompt(plan: PTCExecutionPlan, catalog: ToolCatalog): string {
+export function codeSystemPrompt(
+  plan: PTCExecutionPlan,
+  catalog: ToolCatalog,
+  toolSearchThreshold = TOOL_SEARCH_THRESHOLD,
+): string {
   const fence = plan.language === 'python' ? 'python' : plan.language;
   const lines = [
     'You are PTC, a code agent. You solve the task by writing a program that runs in a sandbox; you see only what it prints.',
@@ -43,10 +53,16 @@ export function codeSystemPrompt(plan: PTCExecutionPlan, catalog: ToolCatalog): 
     );
   }
   if (catalog.servers.length > 0) {
+    const search = usesToolSearch(catalog, toolSearchThreshold);
     lines.push(
       '',
       "Tools (MCP servers; each tool is an async function taking one object of arguments, returning its JSON result; a failing tool throws with the server's message):",
-      ...catalog.servers.map((server) => serverSummary(server, plan.language)),
+      ...catalog.servers.map((server) => serverSummary(server, plan.language, !search)),
+      ...(search
+        ? [
+            `There are ${catalogToolCount(catalog)} tools, too many to list: find the ones you need with \`${plan.language === 'python' ? '' : 'await '}searchTools('<what you need>')\` — the best matches as { server, call, name, description } (\`call\` is what to call in code; an optional second argument sets how many, default ${DEFAULT_SEARCH_RESULTS}).`,
+          ]
+        : []),
       ...(catalog.unavailable ?? []).map((entry) => `- ${entry.name}: unavailable right now; do not use it`),
       "Typed modules are in the workspace under tools/ (tools/<server>.ts, tools/<server>.py, tools/<server>/<tool>.md). Read a tool's doc before using it unless its arguments are obvious; readToolDoc takes the tool's name as shown or as the server spells it.",
       ...resourceRules(plan),

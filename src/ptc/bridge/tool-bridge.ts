@@ -6,7 +6,12 @@ import type { ToolContentPart, ToolProvider } from '../mcp/types.js';
 import { toIdentifier } from '../modules/identifiers.js';
 import { resolveTool, type ToolCatalog } from '../modules/tool-catalog.js';
 import { toolDoc } from '../modules/tool-docs.js';
-import { CALL_TOOL_FUNCTION, READ_TOOL_DOC_FUNCTION } from '../modules/typescript-module.js';
+import { searchTools } from '../modules/tool-search.js';
+import {
+  CALL_TOOL_FUNCTION,
+  READ_TOOL_DOC_FUNCTION,
+  SEARCH_TOOLS_FUNCTION,
+} from '../modules/typescript-module.js';
 import { ToolCallGate } from './call-gate.js';
 import { type BinaryFileSink, createResourceHostFunctions } from './resource-functions.js';
 
@@ -151,6 +156,11 @@ export function createToolHostFunctions(options: ToolBridgeOptions): HostFunctio
         );
       }
       return toolDoc(resolved.server, resolved.tool);
+    },
+    [SEARCH_TOOLS_FUNCTION]: async (query, limit) => {
+      if (typeof query !== 'string') throw new Error('searchTools(query, limit?): query must be a string');
+      const hits = searchTools(options.catalog, query, typeof limit === 'number' ? limit : undefined);
+      return hits as unknown as JsonValue;
     },
     ...createResourceHostFunctions({
       provider: options.provider,

@@ -48,13 +48,13 @@ export function toolDoc(server: CatalogServer, tool: McpToolInfo): string {
   ].join('\n');
 }
 
-/** One line per server: name, tool count and tool names, and how to use it from the plan's language. */
-export function serverSummary(server: CatalogServer, language: CodeLanguage): string {
-  const names = server.tools.map((tool) => toIdentifier(tool.name)).join(', ');
+/** One line per server: name, tool count, tool names (unless the catalog is searched), and how to use it. */
+export function serverSummary(server: CatalogServer, language: CodeLanguage, listNames = true): string {
+  const names = listNames ? ` [${server.tools.map((tool) => toIdentifier(tool.name)).join(', ')}]` : '';
   const use =
     language === 'python'
       ? `\`from tools import ${server.identifier}\``
       : `global \`${server.identifier}\` (or \`import * as ${server.identifier} from './tools/${server.identifier}.ts'\`)`;
   const readDoc = `${language === 'python' ? '' : 'await '}${READ_TOOL_DOC_FUNCTION}('${server.name}', '<tool>')`;
-  return `- ${server.name}: ${server.tools.length} tools [${names}] — use ${use}; a tool's doc: \`${readDoc}\``;
+  return `- ${server.name}: ${server.tools.length} tools${names} — use ${use}; a tool's doc: \`${readDoc}\``;
 }

@@ -6,6 +6,7 @@ import type { CatalogServer } from './tool-catalog.js';
 /** The one host function every generated tool function calls: (server, tool, args) → result. */
 export const CALL_TOOL_FUNCTION = '__romaCallTool';
 export const READ_TOOL_DOC_FUNCTION = 'readToolDoc';
+export const SEARCH_TOOLS_FUNCTION = 'searchTools';
 
 function docComment(text: string, indent = ''): string {
   const body = text.replace(/\*\//g, '* /').trim();

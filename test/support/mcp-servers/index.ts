@@ -44,6 +44,11 @@ export function memoryServerConfig(memoryFilePath: string): McpServerConfig {
   };
 }
 
+/** Many tools (200 by default) for tool search: `<domain>_<action>_<noun>`, each echoing its arguments. */
+export function wideServerConfig(toolCount = 200): McpServerConfig {
+  return tsxServer('wide-server.ts', { WIDE_TOOL_COUNT: String(toolCount) });
+}
+
 /** The published `@modelcontextprotocol/server-everything` over stdio (images, audio, resources, links). */
 export function everythingServerConfig(env: Record<string, string> = {}): McpServerConfig {
   return {
@@ -72,3 +77,5 @@ export type { Customer, LogEntry, Order, SalesData } from '../../../src/dev/sale
 export { generateSalesData } from '../../../src/dev/sales-server/index.js';
 export type { HttpMcpServer } from './http-server.js';
 export { startHttpMcpServer } from './http-server.js';
+export type { WideTool } from './wide-catalog.js';
+export { wideCatalog } from './wide-catalog.js';
