@@ -26,10 +26,12 @@ export interface BwrapCommandOptions {
   maxTasks: number;
   /** RLIMIT_FSIZE: largest file the program may write. */
   maxFileBytes: number;
-  /** Size of the private /tmp (tmpfs counts against host memory, not against RLIMIT_DATA). */
-  tmpBytes: number;
-  /** Size of the private /dev/shm (likewise). */
-  shmBytes: number;
+  /**
+   * Host directory holding `tmp/` and `shm/`, bound at /tmp and /dev/shm: on disk under the session's
+   * quota of bytes and entries, because a tmpfs counts against host memory and bubblewrap cannot bound
+   * its number of entries (millions of empty files would pin kernel memory).
+   */
+  scratchDir: string;
   /** Descriptor (in bwrap) to read the seccomp BPF program from; see seccomp-filter.ts. */
   seccompFd: number;
   /** When the host runs as root, drop to this uid with setpriv first so RLIMIT_NPROC is enforced. */
@@ -91,17 +93,15 @@ export function bwrapCommand(options: BwrapCommandOptions): string[] {
     '/proc',
     '--dev',
     '/dev',
-    // bwrap's /dev is an unsized tmpfs (half the host's RAM): /dev/shm gets a sized one of its own and
-    // /dev itself is made read-only below (device nodes still work on a read-only mount).
-    '--size',
-    String(options.shmBytes),
-    '--tmpfs',
+    // bwrap's /dev is an unsized tmpfs (half the host's RAM): /dev/shm is the session's scratch on disk
+    // and /dev itself is made read-only (device nodes still work on a read-only mount).
+    '--bind',
+    `${options.scratchDir}/shm`,
     '/dev/shm',
     '--remount-ro',
     '/dev',
-    '--size',
-    String(options.tmpBytes),
-    '--tmpfs',
+    '--bind',
+    `${options.scratchDir}/tmp`,
     '/tmp',
     '--bind',
     options.workspaceDir,

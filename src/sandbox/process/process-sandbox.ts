@@ -51,8 +51,6 @@ export const PROCESS_CAPABILITIES: SandboxCapabilities = Object.freeze({
 
 const START_TIMEOUT_MS = 15_000;
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
-const TMP_BYTES = 64 * 1024 * 1024;
-const SHM_BYTES = 16 * 1024 * 1024;
 /**
  * Node's own data before any program (V8's code and worker threads' stacks, ~50 MiB): added to its
  * RLIMIT_DATA, while `--max-old-space-size` gives the program's heap `memoryMb`.
@@ -160,10 +158,14 @@ class ProcessSandbox implements Sandbox {
 
   private readonly removeOnExit = (): void => removeDirectory(this.toolchain.baseDir);
 
+  /** A fresh workspace and, beside it, its scratch directory (the guest's /tmp and /dev/shm). */
   newWorkspaceDir(): string {
     const directory = join(this.toolchain.baseDir, `ws-${randomUUID()}`);
-    mkdirSync(directory, { mode: 0o700 });
-    if (this.toolchain.setprivPath) chownSync(directory, SANDBOX_UID, SANDBOX_UID);
+    const scratch = scratchDirOf(directory);
+    for (const path of [directory, scratch, join(scratch, 'tmp'), join(scratch, 'shm')]) {
+      mkdirSync(path, { mode: 0o700 });
+      if (this.toolchain.setprivPath) chownSync(path, SANDBOX_UID, SANDBOX_UID);
+    }
     return directory;
   }
 
@@ -204,8 +206,7 @@ class ProcessSandbox implements Sandbox {
         dataBytes: (memoryMb + (language === 'python' ? 0 : NODE_BASELINE_MB)) * 1024 * 1024,
         maxTasks,
         maxFileBytes: Math.min(MAX_FILE_BYTES, toolchain.workspaceMaxBytes),
-        tmpBytes: TMP_BYTES,
-        shmBytes: SHM_BYTES,
+        scratchDir: scratchDirOf(workspaceDir),
         seccompFd: SECCOMP_FD_IN_BWRAP,
         setprivPath: toolchain.setprivPath,
       }),
@@ -230,12 +231,12 @@ class ProcessSandbox implements Sandbox {
           this.starting--;
           if (this.closed) {
             void runner.close();
-            removeDirectory(workspaceDir);
+            removeWorkspace(workspaceDir);
           } else this.warm.push({ runner, workspaceDir, memoryMb });
         },
         () => {
           this.starting--;
-          removeDirectory(workspaceDir);
+          removeWorkspace(workspaceDir);
         },
       );
     }
@@ -295,6 +296,8 @@ class ProcessSession implements SandboxSession {
   readonly capabilities = PROCESS_CAPABILITIES;
   private readonly runners = new Map<CodeLanguage, { runner: SandboxedRunner; memoryMb: number }>();
   private readonly workspace: HostWorkspace;
+  /** The guest's /tmp and /dev/shm: not part of the workspace's files, but of its quota. */
+  private readonly scratch: HostWorkspace;
   private readonly queue = new SerialQueue();
   private closed = false;
   private readonly hostCalls: HostCallLimiter;
@@ -307,6 +310,7 @@ class ProcessSession implements SandboxSession {
     private readonly onClose: () => void,
   ) {
     this.workspace = new HostWorkspace(workspaceDir);
+    this.scratch = new HostWorkspace(scratchDirOf(workspaceDir));
     this.hostCalls = new HostCallLimiter(hostFunctions);
   }
 
@@ -399,7 +403,7 @@ class ProcessSession implements SandboxSession {
   async writeFile(path: string, content: string | Uint8Array): Promise<void> {
     this.assertOpen();
     const quota = this.sandbox.workspaceQuota;
-    const usage = await this.workspace.usage(quota.maxFiles);
+    const usage = await this.usage(quota.maxFiles);
     const size = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
     if (usage.bytes + size > quota.maxBytes || usage.entries + 1 > quota.maxFiles) {
       throw new RomaError(
@@ -414,10 +418,17 @@ class ProcessSession implements SandboxSession {
     await this.workspace.write(path, content);
   }
 
+  /** Disk the session takes: its workspace plus the guest's /tmp and /dev/shm. */
+  private async usage(maxEntries: number): Promise<{ bytes: number; entries: number }> {
+    const workspace = await this.workspace.usage(maxEntries);
+    const scratch = await this.scratch.usage(Math.max(0, maxEntries - workspace.entries));
+    return { bytes: workspace.bytes + scratch.bytes, entries: workspace.entries + scratch.entries };
+  }
+
   /** A sentence saying how the workspace passed its quota, or undefined when it is within it. */
   private async overQuota(): Promise<string | undefined> {
     const quota = this.sandbox.workspaceQuota;
-    const usage = await this.workspace.usage(quota.maxFiles);
+    const usage = await this.usage(quota.maxFiles);
     if (usage.entries > quota.maxFiles) {
       return `the workspace passed its quota of ${quota.maxFiles} files and directories; delete some`;
     }
@@ -463,13 +474,24 @@ class ProcessSession implements SandboxSession {
     this.closed = true;
     await Promise.all([...this.runners.values()].map(({ runner }) => runner.close()));
     this.runners.clear();
-    removeDirectory(this.workspaceDir);
+    removeWorkspace(this.workspaceDir);
     this.onClose();
   }
 
   private assertOpen(): void {
     if (this.closed) throw new RomaError('SANDBOX_FAILED', 'the sandbox session is closed');
   }
+}
+
+/** The scratch directory (guest /tmp and /dev/shm) that belongs to a workspace directory. */
+function scratchDirOf(workspaceDir: string): string {
+  return `${workspaceDir}.scratch`;
+}
+
+/** Removes a workspace and its scratch directory. */
+function removeWorkspace(workspaceDir: string): void {
+  removeDirectory(workspaceDir);
+  removeDirectory(scratchDirOf(workspaceDir));
 }
 
 function removeDirectory(directory: string): void {
