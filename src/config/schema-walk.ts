@@ -1,8 +1,8 @@
 // Reads the shape of the config schema (leaves, their kinds, allowed values) so env vars, flags and errors follow it.
-import type { z } from 'zod';
+import { z } from 'zod';
 import { RomaConfigSchema } from './schema.js';
 
-/** What a zod schema is, seen through zod 4's internal definition (`_zod.def`). */
+/** What a zod schema is, seen through its public definition (`schema.def`, zod 4's documented API). */
 interface SchemaDefinition {
   type: string;
   innerType?: z.ZodType;
@@ -15,7 +15,7 @@ interface SchemaDefinition {
 }
 
 function definitionOf(schema: z.ZodType): SchemaDefinition {
-  return (schema as unknown as { _zod: { def: SchemaDefinition } })._zod.def;
+  return schema.def as unknown as SchemaDefinition;
 }
 
 /** Strips default/optional/nullable/readonly wrappers to reach the schema that checks the value. */
@@ -93,22 +93,12 @@ export interface LeafInfo {
   values?: string[];
 }
 
-/** The exclusive (`gt`) lower bound of a number schema, when it has one. */
-function exclusiveBounds(schema: unknown): { minimum?: number } {
-  const checks = (schema as { _zod?: { def?: { checks?: unknown[] } } })._zod?.def?.checks ?? [];
-  for (const check of checks) {
-    const definition = (
-      check as { _zod?: { def?: { check?: string; value?: unknown; inclusive?: boolean } } }
-    )._zod?.def;
-    if (
-      definition?.check === 'greater_than' &&
-      definition.inclusive === false &&
-      typeof definition.value === 'number'
-    ) {
-      return { minimum: definition.value };
-    }
-  }
-  return {};
+/** The exclusive (`gt`) lower bound of a number schema, when it has one, read from its JSON Schema. */
+function exclusiveBounds(schema: z.ZodType): { minimum?: number } {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
+    exclusiveMinimum?: unknown;
+  };
+  return typeof json.exclusiveMinimum === 'number' ? { minimum: json.exclusiveMinimum } : {};
 }
 
 /** The kind of value a leaf takes, with its bounds or allowed values. */

@@ -14,7 +14,11 @@ const base = {
   timestamp: z.iso.datetime({ offset: true }),
 };
 
-export const ENGINE_MODULES = ['atomizer', 'planner', 'executor', 'aggregator', 'verifier', 'ptc'] as const;
+/** The engine's own steps, each a model call with its settings (`engine.modules.<name>`). */
+export const ENGINE_STEP_MODULES = ['atomizer', 'planner', 'executor', 'aggregator', 'verifier'] as const;
+export type EngineStepModule = (typeof ENGINE_STEP_MODULES)[number];
+/** Everything that records an `llm-call`: the engine's steps and the PTC agent. */
+export const ENGINE_MODULES = [...ENGINE_STEP_MODULES, 'ptc'] as const;
 export const EngineModuleSchema = z.enum(ENGINE_MODULES);
 export type EngineModule = z.output<typeof EngineModuleSchema>;
 

@@ -23,10 +23,12 @@ export {
 } from './api.js';
 export type { Artifact } from './artifact.js';
 export { ArtifactSchema } from './artifact.js';
+export type { CodeAgent, CodeAgentExecuteOptions } from './code-agent.js';
 export type { ErrorCode, RomaErrorOptions, SerializedError } from './errors.js';
 export { ERROR_CODES, isRomaError, RomaError, toRomaError } from './errors.js';
 export type {
   EngineModule,
+  EngineStepModule,
   NewStreamEvent,
   StreamEvent,
   StreamEventOf,
@@ -38,6 +40,7 @@ export {
   CodeExecutionEndEventSchema,
   CodeExecutionStartEventSchema,
   ENGINE_MODULES,
+  ENGINE_STEP_MODULES,
   EngineModuleSchema,
   ErrorEventSchema,
   ExecutionCancelRequestedEventSchema,
@@ -77,6 +80,7 @@ export {
   RunsListOutputSchema,
   SolveToolInputSchema,
 } from './mcp-tools.js';
+export type { ModelResolver } from './model-resolver.js';
 export type { ContractIssue, ParseResult } from './parse.js';
 export { formatPath, parseJsonWith, parseOrThrow, parseWith } from './parse.js';
 export type {
@@ -131,5 +135,6 @@ export {
   TaskStatusSchema,
   TaskTypeSchema,
 } from './task.js';
+export { truncationMarker } from './truncation.js';
 export type { TokenUsage } from './usage.js';
 export { addUsage, emptyUsage, TokenUsageSchema } from './usage.js';

@@ -1,8 +1,12 @@
 // CODE tasks and `engine.maxConcurrency`: the limit counts model calls, the code agent's included; overrides apply once.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PTCArtifactResult, PTCExecutionPlan } from '../contracts/index.js';
+import type {
+  CodeAgent,
+  CodeAgentExecuteOptions,
+  PTCArtifactResult,
+  PTCExecutionPlan,
+} from '../contracts/index.js';
 import { scriptedTreeRules, taskLine } from '../dev/scripted-model/index.js';
-import type { CodeAgent, CodeAgentExecuteOptions } from './code-agent.js';
 import { solve } from './run/execution.js';
 import type { EngineKit } from './testing/engine-test-kit.js';
 import { createEngineKit, taskEnd } from './testing/engine-test-kit.js';

@@ -1,9 +1,8 @@
 // The engine end to end through the scripted model server (real OpenAI SDK over HTTP) and an SQLite store.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PTCArtifactResult, StreamEvent } from '../contracts/index.js';
+import type { CodeAgent, PTCArtifactResult, StreamEvent } from '../contracts/index.js';
 import type { ScriptedTree } from '../dev/scripted-model/index.js';
 import { scriptedTreeRules, taskLine } from '../dev/scripted-model/index.js';
-import type { CodeAgent } from './code-agent.js';
 import { foldTaskTree } from './projection/task-tree.js';
 import { foldTotals } from './projection/totals.js';
 import { solve, startExecution } from './run/execution.js';

@@ -1,6 +1,6 @@
 // ROMA engine: recursive solver (atomize → plan → execute → aggregate → verify), DAG scheduler, event log, resume.
 
-export type { CodeAgent, CodeAgentExecuteOptions } from './code-agent.js';
+export type { CodeAgent, CodeAgentExecuteOptions, ModelResolver } from '../contracts/index.js';
 export type { CancelRunOptions, CancelRunOutcome, CancelRunResult } from './control/cancel-run.js';
 export { cancelStoredRun } from './control/cancel-run.js';
 export type { FollowEnd, FollowRunOptions, RunFollow } from './control/follow-run.js';
@@ -13,7 +13,6 @@ export { readRunLiveness, runnerLiveness, runnerOf } from './control/runner-live
 export type { EngineRunConfig } from './engine-config.js';
 export type { EventListener, EventStreamOptions } from './events/event-bus.js';
 export { EventBus } from './events/event-bus.js';
-export type { ModelResolver } from './model-resolver.js';
 export { AGGREGATOR_SYSTEM_PROMPT, AggregatorOutputSchema } from './modules/aggregator.js';
 export { ATOMIZER_SYSTEM_PROMPT, AtomizerOutputSchema } from './modules/atomizer.js';
 export { ExecutorOutputSchema, executorSystemPrompt } from './modules/executor.js';

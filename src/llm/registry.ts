@@ -5,6 +5,7 @@ import type { LanguageModelV3, LanguageModelV3Middleware } from '@ai-sdk/provide
 import { wrapLanguageModel } from 'ai';
 import type { LlmConfig } from '../config/sections/llm.js';
 import { DEFAULT_MODEL_MAX_RETRIES, DEFAULT_MODEL_TIMEOUT_MS } from '../config/sections/llm.js';
+import type { ModelResolver } from '../contracts/index.js';
 import { RomaError } from '../contracts/index.js';
 import { refusedConnectionFailsFast } from './connect-errors.js';
 import { type ParsedModelId, parseModelId } from './model-id.js';
@@ -16,11 +17,8 @@ export interface ModelRegistryOptions {
   middleware?: LanguageModelV3Middleware[];
 }
 
-export interface ModelRegistry {
-  /** `llm.model`, if set. */
-  readonly defaultModelId: string | undefined;
-  /** The model for `modelId` (default: `llm.model`); the same object for the same id. */
-  resolve(modelId?: string): LanguageModelV3;
+/** A `ModelResolver` (src/contracts) over the llm config, with prices. */
+export interface ModelRegistry extends ModelResolver {
   priceFor(modelId: string): ModelPrice | undefined;
   /** The `llm.prices` overrides. */
   readonly prices: PriceTable;

@@ -4,10 +4,10 @@
 export { ptcCacheKey as planCacheKey, ptcPlanHash as planHash } from '../cache/ptc-result-cache.js';
 export { directToolName } from './agent/direct-loop.js';
 export { boundOutput } from './agent/output-bound.js';
-export type { PtcAgent, PtcCodeAgent, PtcExecuteOptions } from './agent/ptc-agent.js';
+export type { PtcAgent } from './agent/ptc-agent.js';
 export { createInProcessCodeAgent, createPtcAgent } from './agent/ptc-agent.js';
 export { parseReply } from './agent/reply-parser.js';
-export type { PtcAgentDeps, PtcMode, PtcModelResolver } from './agent/types.js';
+export type { PtcAgentDeps, PtcMode } from './agent/types.js';
 export type { McpManagerOptions } from './mcp/mcp-manager.js';
 export { createMcpManager, McpManager } from './mcp/mcp-manager.js';
 export type {

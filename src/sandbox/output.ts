@@ -1,8 +1,7 @@
 // Bounded capture of a program's output: keeps the first `maxChars`, counts the rest, marks the cut.
+import { truncationMarker } from '../contracts/truncation.js';
 
-export function truncationMarker(droppedChars: number): string {
-  return `\n…[truncated ${droppedChars} chars]`;
-}
+export { truncationMarker };
 
 /** Cuts `text` to `maxChars` and appends a visible marker naming how much was dropped. */
 export function truncateOutput(text: string, maxChars: number): { text: string; truncated: boolean } {

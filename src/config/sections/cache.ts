@@ -1,7 +1,8 @@
 // Config of the LLM-response cache and the PTC result cache.
 import { z } from 'zod';
+import { CacheStrategySchema, EngineModuleSchema, TaskTypeSchema } from '../../contracts/index.js';
 
-const strategySchema = z.enum(['ALWAYS', 'NEVER', 'SMART']);
+const strategySchema = CacheStrategySchema;
 
 /** A cache rule for one engine module or task type; unset fields fall back to the section's values. */
 export const CacheRuleSchema = z
@@ -28,14 +29,9 @@ export const CacheConfigSchema = z
     /** TTL of non-deterministic entries, which only the ALWAYS strategy stores. */
     nonDeterministicTtlSeconds: z.number().int().positive().default(3600),
     /** Rules per engine module (atomizer, planner, executor, aggregator, verifier, ptc). */
-    modules: z
-      .partialRecord(
-        z.enum(['atomizer', 'planner', 'executor', 'aggregator', 'verifier', 'ptc']),
-        CacheRuleSchema,
-      )
-      .default({}),
+    modules: z.partialRecord(EngineModuleSchema, CacheRuleSchema).default({}),
     /** Rules per task type (RETRIEVE, THINK, WRITE, CODE); a task type's rule wins over its module's. */
-    taskTypes: z.partialRecord(z.enum(['RETRIEVE', 'THINK', 'WRITE', 'CODE']), CacheRuleSchema).default({}),
+    taskTypes: z.partialRecord(TaskTypeSchema, CacheRuleSchema).default({}),
     singleFlight: z
       .object({
         enabled: z.boolean().default(true),

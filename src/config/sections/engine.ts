@@ -1,5 +1,6 @@
 // Config of the ROMA engine: recursion limits, concurrency, budgets, and per-module overrides.
 import { z } from 'zod';
+import { CacheStrategySchema, ENGINE_STEP_MODULES, TaskTypeSchema } from '../../contracts/index.js';
 
 export const ModuleOverrideSchema = z
   .object({
@@ -7,12 +8,10 @@ export const ModuleOverrideSchema = z
     temperature: z.number().min(0).max(2).optional(),
     /** Replaces the module's system prompt. */
     prompt: z.string().min(1).optional(),
-    cacheStrategy: z.enum(['ALWAYS', 'NEVER', 'SMART']).optional(),
+    cacheStrategy: CacheStrategySchema.optional(),
   })
   .strict();
 export type ModuleOverride = z.output<typeof ModuleOverrideSchema>;
-
-const moduleNames = ['atomizer', 'planner', 'executor', 'aggregator', 'verifier'] as const;
 
 export const EngineConfigSchema = z
   .object({
@@ -37,11 +36,9 @@ export const EngineConfigSchema = z
       .default({ maxNodes: 200 }),
     temperature: z.number().min(0).max(2).default(0),
     /** Overrides per module (atomizer, planner, executor, aggregator, verifier). */
-    modules: z.partialRecord(z.enum(moduleNames), ModuleOverrideSchema).default({}),
+    modules: z.partialRecord(z.enum(ENGINE_STEP_MODULES), ModuleOverrideSchema).default({}),
     /** Overrides of the executor per task type (RETRIEVE, THINK, WRITE, CODE). */
-    taskTypes: z
-      .partialRecord(z.enum(['RETRIEVE', 'THINK', 'WRITE', 'CODE']), ModuleOverrideSchema)
-      .default({}),
+    taskTypes: z.partialRecord(TaskTypeSchema, ModuleOverrideSchema).default({}),
   })
   .strict();
 export type EngineConfig = z.output<typeof EngineConfigSchema>;

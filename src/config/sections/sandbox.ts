@@ -1,9 +1,10 @@
 // Config of the sandbox providers that run model-written code.
 import { z } from 'zod';
+import { SandboxProviderSchema } from '../../contracts/index.js';
 
 export const SandboxConfigSchema = z
   .object({
-    provider: z.enum(['isolate', 'process', 'daytona']).default('isolate'),
+    provider: SandboxProviderSchema.default('isolate'),
     timeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
     memoryMb: z.number().int().min(16).max(65_536).default(256),
     maxOutputChars: z.number().int().min(100).max(10_000_000).default(20_000),

@@ -1,10 +1,9 @@
 // One model call of one module for one task: bounded by the run's concurrency, cancellable, recorded as llm-call.
 import type { z } from 'zod';
-import type { TaskType, TokenUsage } from '../../contracts/index.js';
+import type { ModelResolver, TaskType, TokenUsage } from '../../contracts/index.js';
 import { RomaError, toRomaError } from '../../contracts/index.js';
 import { callObject, callText, modelCallFigures } from '../../llm/index.js';
 import type { EventSink } from '../events/event-sink.js';
-import type { ModelResolver } from '../model-resolver.js';
 import type { Semaphore } from '../scheduler/semaphore.js';
 import type { EngineModuleName, ModuleSettings } from './module-settings.js';
 

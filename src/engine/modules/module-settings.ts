@@ -1,8 +1,8 @@
 // Which model, temperature, system prompt and cache strategy a module uses for one task: config overrides first.
 import type { EngineConfig, ModuleOverride } from '../../config/sections/engine.js';
-import type { CacheStrategy, TaskType } from '../../contracts/index.js';
+import type { CacheStrategy, EngineStepModule, TaskType } from '../../contracts/index.js';
 
-export type EngineModuleName = 'atomizer' | 'planner' | 'executor' | 'aggregator' | 'verifier';
+export type EngineModuleName = EngineStepModule;
 
 export interface ModuleSettings {
   /** Undefined: the run's model. */

@@ -1,7 +1,9 @@
 // The engine's public shapes: what a run needs (dependencies), what it is asked, and how it ends.
 import type {
   Artifact,
+  CodeAgent,
   ExecutionStatus,
+  ModelResolver,
   StopReason,
   StreamEvent,
   TaskError,
@@ -9,10 +11,8 @@ import type {
   TokenUsage,
 } from '../../contracts/index.js';
 import type { ExecutionStore } from '../../store/execution-store.js';
-import type { CodeAgent } from '../code-agent.js';
 import type { EngineRunConfig } from '../engine-config.js';
 import type { EventStreamOptions } from '../events/event-bus.js';
-import type { ModelResolver } from '../model-resolver.js';
 import type { StopCondition } from '../scheduler/stop-conditions.js';
 
 export interface EngineDependencies {

@@ -1,5 +1,5 @@
 // Everything one run's tasks share: config, models, the event sink, concurrency, the stopper, the resume state.
-import type { CodeAgent } from '../code-agent.js';
+import type { CodeAgent } from '../../contracts/index.js';
 import type { EngineRunConfig } from '../engine-config.js';
 import type { EventSink } from '../events/event-sink.js';
 import type { ModelCallScope } from '../modules/model-call.js';

@@ -1,10 +1,12 @@
 // Dependency results as context for dependants, each cut to a bounded size with a visible marker.
 import type { DependencyContext } from '../../contracts/index.js';
+import { truncationMarker } from '../../contracts/index.js';
 
 export function truncateText(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;
-  const marker = `\n…[truncated ${text.length - maxChars} of ${text.length} characters]`;
-  return text.slice(0, Math.max(0, maxChars - marker.length)) + marker;
+  // The marker counts against the bound; its length barely depends on the count, so measure it once.
+  const kept = Math.max(0, maxChars - truncationMarker(text.length).length);
+  return text.slice(0, kept) + truncationMarker(text.length - kept);
 }
 
 export function boundedContext(

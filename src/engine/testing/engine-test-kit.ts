@@ -4,13 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RomaConfig } from '../../config/schema.js';
 import { defaultConfig } from '../../config/schema.js';
-import type { StreamEvent } from '../../contracts/index.js';
+import type { CodeAgent, StreamEvent } from '../../contracts/index.js';
 import type { ScriptedModelServer, ScriptedRule } from '../../dev/scripted-model/index.js';
 import { startScriptedModelServer } from '../../dev/scripted-model/index.js';
 import { createModelRegistry } from '../../llm/index.js';
 import type { ExecutionStore } from '../../store/index.js';
 import { openExecutionStore } from '../../store/index.js';
-import type { CodeAgent } from '../code-agent.js';
 import type { EngineDependencies } from '../run/engine-types.js';
 
 export const SCRIPTED_MODEL_ID = 'openai:scripted';

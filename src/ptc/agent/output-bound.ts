@@ -1,4 +1,5 @@
 // Bounds what a program printed before it enters the model's context; the cut is visible to the model.
+import { truncationMarker } from '../../contracts/index.js';
 
 export interface BoundedText {
   text: string;
@@ -12,7 +13,7 @@ export function boundOutput(text: string, maxChars: number): BoundedText {
   const head = Math.ceil(maxChars * 0.7);
   const tail = maxChars - head;
   return {
-    text: `${text.slice(0, head)}\n…[truncated ${omitted} chars: print less, e.g. aggregates or a slice]…\n${tail > 0 ? text.slice(-tail) : ''}`,
+    text: `${text.slice(0, head)}${truncationMarker(omitted, 'print less, e.g. aggregates or a slice')}…\n${tail > 0 ? text.slice(-tail) : ''}`,
     truncated: true,
   };
 }

@@ -1,6 +1,13 @@
 // The PTC code agent: plan in, PTCArtifactResult out; cache, tool catalog and the code or direct loop.
 import { createPtcResultCache } from '../../cache/ptc-result-cache.js';
-import type { NewStreamEvent, PTCArtifactResult, PTCExecutionPlan, PtcStats } from '../../contracts/index.js';
+import type {
+  CodeAgent,
+  CodeAgentExecuteOptions,
+  NewStreamEvent,
+  PTCArtifactResult,
+  PTCExecutionPlan,
+  PtcStats,
+} from '../../contracts/index.js';
 import { emptyUsage, PTCExecutionPlanSchema, parseOrThrow, toRomaError } from '../../contracts/index.js';
 import { buildToolCatalog } from '../modules/tool-catalog.js';
 import { runCodeLoop } from './code-loop.js';
@@ -9,22 +16,8 @@ import { planEvent } from './events.js';
 import { newLoopState } from './loop-state.js';
 import type { PtcAgentDeps } from './types.js';
 
-/** Same shape as the engine's `CodeAgentExecuteOptions` (implemented structurally; ptc never imports engine). */
-export interface PtcExecuteOptions {
-  signal: AbortSignal;
-  emit: (event: NewStreamEvent) => Promise<void> | void;
-  /** Taken around each model call, so the caller's limit on model calls in flight covers the agent's too. */
-  acquireModelCallSlot?: (signal: AbortSignal) => Promise<() => void>;
-}
-
-/** Satisfies the engine's `CodeAgent`; the HTTP client implements the same. */
-export interface PtcCodeAgent {
-  execute(plan: PTCExecutionPlan, options: PtcExecuteOptions): Promise<PTCArtifactResult>;
-  /** True when `execute` takes `acquireModelCallSlot` around each model call (the in-process agent). */
-  readonly takesModelCallSlots?: boolean;
-}
-
-export interface PtcAgent extends PtcCodeAgent {
+/** The in-process agent: a `CodeAgent` (src/contracts/code-agent.ts) with its stats. */
+export interface PtcAgent extends CodeAgent {
   stats(): PtcStats;
   /** Writes the result cache's pending stats counters; call before the cache store closes. */
   flush(): Promise<void>;
@@ -57,7 +50,7 @@ export function createPtcAgent(deps: PtcAgentDeps): PtcAgent {
 
   async function run(
     plan: PTCExecutionPlan,
-    options: PtcExecuteOptions,
+    options: CodeAgentExecuteOptions,
     cacheKey: string | null,
   ): Promise<PTCArtifactResult> {
     const startedAt = new Date().toISOString();
@@ -115,7 +108,10 @@ export function createPtcAgent(deps: PtcAgentDeps): PtcAgent {
     return result;
   }
 
-  async function execute(input: PTCExecutionPlan, options: PtcExecuteOptions): Promise<PTCArtifactResult> {
+  async function execute(
+    input: PTCExecutionPlan,
+    options: CodeAgentExecuteOptions,
+  ): Promise<PTCArtifactResult> {
     const plan = parseOrThrow(PTCExecutionPlanSchema, input, 'plan');
     totals.executions += 1;
     if (!resultCache) return run(plan, options, null);

@@ -1,24 +1,15 @@
 // What the PTC agent is built from: a model resolver, sandboxes, MCP tools, an artifact store and a cache.
-import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { CacheStore } from '../../cache/cache-store.js';
-import type { NewStreamEvent, SandboxProviderName } from '../../contracts/index.js';
+import type { ModelResolver, NewStreamEvent, SandboxProviderName } from '../../contracts/index.js';
 import type { Sandbox } from '../../sandbox/sandbox.js';
 import type { ArtifactStore } from '../../store/artifact-store.js';
 import type { ToolProvider } from '../mcp/types.js';
 
-/**
- * Structurally the model registry of `src/llm/` (`resolve`, `defaultModelId`). A model it resolves carries
- * its prices, timeout and retries (`modelSettingsOf`), which the model layer's `callText` applies.
- */
-export interface PtcModelResolver {
-  resolve(modelId?: string): LanguageModelV3;
-  readonly defaultModelId: string | undefined;
-}
-
 export type PtcMode = 'code' | 'direct';
 
 export interface PtcAgentDeps {
-  models: PtcModelResolver;
+  /** The model registry of `src/llm/`: a model it resolves carries its prices, timeout and retries. */
+  models: ModelResolver;
   /** The sandbox for a plan's provider (may open it lazily); SANDBOX_UNAVAILABLE when not set up. */
   sandboxFor: (provider: SandboxProviderName) => Sandbox | Promise<Sandbox>;
   /** The host's MCP clients (connections kept open across executions); absent when no servers are configured. */

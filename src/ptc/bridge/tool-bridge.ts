@@ -1,6 +1,6 @@
 // Host side of sandboxed tool calls: the guest's host-function call becomes an MCP call by the host's client.
 import type { NewStreamEvent, ToolCallRecord } from '../../contracts/index.js';
-import { RomaError } from '../../contracts/index.js';
+import { RomaError, truncationMarker } from '../../contracts/index.js';
 import type { HostFunctions, JsonValue } from '../../sandbox/sandbox.js';
 import type { ToolContentPart, ToolProvider } from '../mcp/types.js';
 import { toIdentifier } from '../modules/identifiers.js';
@@ -53,7 +53,7 @@ const MAX_RECORDED_NAME_CHARS = 200;
 const MAX_RECORDED_ERROR_CHARS = 2_000;
 
 function bounded(text: string, maxChars: number): string {
-  return text.length <= maxChars ? text : `${text.slice(0, maxChars)}…[${text.length - maxChars} more chars]`;
+  return text.length <= maxChars ? text : text.slice(0, maxChars) + truncationMarker(text.length - maxChars);
 }
 
 function isJsonObject(value: JsonValue | undefined): value is { [key: string]: JsonValue } {

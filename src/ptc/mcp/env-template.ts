@@ -1,7 +1,6 @@
 // Resolves `${VAR}` references in MCP server env/headers from the host environment, and remembers the secrets.
+import { expandReferences } from '../../config/expand.js';
 import { RomaError } from '../../contracts/index.js';
-
-const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 export interface ResolvedTemplates {
   values: Record<string, string>;
@@ -21,16 +20,14 @@ export function resolveTemplates(
   const values: Record<string, string> = {};
   const secrets: string[] = [];
   for (const [key, template] of Object.entries(templates)) {
-    values[key] = template.replace(VARIABLE, (_match, name: string) => {
-      const value = hostEnv[name];
-      if (value === undefined) {
+    values[key] = expandReferences(template, hostEnv, {
+      onMissing: (name) => {
         throw new RomaError('CONFIG_INVALID', `environment variable ${name} is not set`, {
           field: `${field}.${key}`,
-          fix: `export ${name}=… before starting roma, or remove it from the server's config`,
+          fix: `export ${name}=… before starting roma, write \${${name}:-<default>}, or remove it from the server's config`,
         });
-      }
-      if (value.length > 0) secrets.push(value);
-      return value;
+      },
+      onValue: (value) => secrets.push(value),
     });
   }
   return { values, secrets };

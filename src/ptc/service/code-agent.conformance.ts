@@ -1,11 +1,15 @@
 // One contract for every PTC CodeAgent (in process and over HTTP): same results, same events, same errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewStreamEvent, PTCExecutionPlan, PTCExecutionPlanInput } from '../../contracts/index.js';
+import type {
+  CodeAgent,
+  NewStreamEvent,
+  PTCExecutionPlan,
+  PTCExecutionPlanInput,
+} from '../../contracts/index.js';
 import { PTCExecutionPlanSchema } from '../../contracts/index.js';
-import type { PtcCodeAgent } from '../agent/ptc-agent.js';
 
 export interface CodeAgentUnderTest {
-  agent: PtcCodeAgent;
+  agent: CodeAgent;
   close(): Promise<void>;
 }
 
@@ -23,7 +27,7 @@ function plan(input: Partial<PTCExecutionPlanInput> & { goal: string }): PTCExec
   });
 }
 
-async function run(agent: PtcCodeAgent, input: PTCExecutionPlan, signal = AbortSignal.timeout(60_000)) {
+async function run(agent: CodeAgent, input: PTCExecutionPlan, signal = AbortSignal.timeout(60_000)) {
   const events: NewStreamEvent[] = [];
   const result = await agent.execute(input, {
     signal,

@@ -1,7 +1,13 @@
 // The PTC service's client: the same CodeAgent contract as the in-process agent, over HTTP and WebSocket.
 import WebSocket from 'ws';
 import { z } from 'zod';
-import type { NewStreamEvent, PTCArtifactResult, PTCExecutionPlan, PtcStats } from '../../contracts/index.js';
+import type {
+  CodeAgentExecuteOptions,
+  NewStreamEvent,
+  PTCArtifactResult,
+  PTCExecutionPlan,
+  PtcStats,
+} from '../../contracts/index.js';
 import {
   ApiErrorBodySchema,
   ERROR_CODES,
@@ -11,7 +17,7 @@ import {
   parseJsonWith,
   RomaError,
 } from '../../contracts/index.js';
-import type { PtcAgent, PtcExecuteOptions } from '../agent/ptc-agent.js';
+import type { PtcAgent } from '../agent/ptc-agent.js';
 import { PTC_EVENTS_PATH } from './ptc-service.js';
 
 export interface HttpCodeAgentOptions {
@@ -106,7 +112,10 @@ export function createHttpCodeAgent(
     costUsd: 0,
   };
 
-  async function execute(plan: PTCExecutionPlan, execution: PtcExecuteOptions): Promise<PTCArtifactResult> {
+  async function execute(
+    plan: PTCExecutionPlan,
+    execution: CodeAgentExecuteOptions,
+  ): Promise<PTCArtifactResult> {
     const pending: Array<Promise<void> | void> = [];
     const stream = await openStream(baseUrl, plan, (event) => {
       pending.push(execution.emit(event));

@@ -13,6 +13,7 @@ import {
   Scope,
 } from 'quickjs-emscripten';
 import type { SandboxStopReason } from '../../contracts/index.js';
+import { truncationMarker } from '../../contracts/truncation.js';
 import { BoundedFiles } from './bounded-files.js';
 import { prepareProgram } from './prepare-program.js';
 import type { FromWorkerMessage, ToWorkerMessage, WorkerOpenMessage, WorkerRunMessage } from './protocol.js';
@@ -55,7 +56,7 @@ class Collector {
   }
   text(): string {
     const kept = this.parts.join('');
-    return this.truncated ? `${kept}\n…[truncated ${this.total - this.kept} chars]` : kept;
+    return this.truncated ? kept + truncationMarker(this.total - this.kept) : kept;
   }
 }
 

@@ -1,5 +1,8 @@
 // CodeAgent: the one interface through which the engine hands CODE (and tool-using) tasks to the PTC agent.
-import type { NewStreamEvent, PTCArtifactResult, PTCExecutionPlan } from '../contracts/index.js';
+// A contract, so the engine (caller) and the PTC agent and its HTTP client (implementations) share one definition.
+import type { NewStreamEvent } from './events.js';
+import type { PTCExecutionPlan } from './ptc-plan.js';
+import type { PTCArtifactResult } from './ptc-result.js';
 
 export interface CodeAgentExecuteOptions {
   /** Aborted when the run is cancelled or stopped; the agent stops its model calls and sandbox runs. */

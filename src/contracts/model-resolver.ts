@@ -1,4 +1,4 @@
-// ModelResolver: what the engine needs of a model registry — a model by id, and the default id.
+// ModelResolver: what the engine and the PTC agent need of a model registry — a model by id, and the default id.
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 
 export interface ModelResolver {
