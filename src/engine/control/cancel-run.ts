@@ -93,24 +93,38 @@ export async function cancelStoredRun(
     }
     // No process ever recorded itself (it died while starting): nobody will notice the request.
   }
-  const totals = foldTotals(await store.readEvents(executionId));
+  const log = await store.readEvents(executionId);
+  const totals = foldTotals(log);
   let ended: StreamEvent;
   try {
-    ended = await store.append({
-      type: 'execution-end',
-      executionId,
-      timestamp: new Date().toISOString(),
-      status: 'CANCELLED',
-      reason: 'cancelled',
-      result: null,
-      error: { code: 'CANCELLED', message: `cancelled while no process was running it: ${reason}` },
-      usage: totals.usage,
-      nodeCount: totals.nodes,
-      durationMs: 0,
-    });
+    // Only onto the log just read: a resumer that took the run over meanwhile must not be ended from here.
+    ended = await store.append(
+      {
+        type: 'execution-end',
+        executionId,
+        timestamp: new Date().toISOString(),
+        status: 'CANCELLED',
+        reason: 'cancelled',
+        result: null,
+        error: { code: 'CANCELLED', message: `cancelled while no process was running it: ${reason}` },
+        usage: totals.usage,
+        nodeCount: totals.nodes,
+        durationMs: 0,
+      },
+      { ifLastSeq: log.at(-1)?.seq ?? 0 },
+    );
   } catch (error) {
     // A store that refuses appends after the run's end (someone else ended it meanwhile) is not a failure here.
     const now = await store.getExecution(executionId);
+    if (now?.status === 'RUNNING' && error instanceof RomaError && error.code === 'CONFLICT') {
+      return {
+        executionId,
+        outcome: 'requested',
+        status: 'RUNNING',
+        runner,
+        message: `run ${executionId} was taken over by another process meanwhile; cancel it again to stop that one`,
+      };
+    }
     if (now && now.status !== 'RUNNING') {
       return {
         executionId,

@@ -42,13 +42,18 @@ afterEach(async () => {
   kit = undefined;
 });
 
-async function openStore(schema: string, applicationName: string, connectionString = TEST_DATABASE_URL) {
+async function openStore(
+  schema: string,
+  applicationName: string,
+  connectionString = TEST_DATABASE_URL,
+  attempts = 4,
+) {
   const store = await PostgresExecutionStore.open({
     connectionString,
     schema,
     applicationName,
     connectionTimeoutMs: 2_000,
-    retry: { attempts: 4, initialDelayMs: 20, maxDelayMs: 100 },
+    retry: { attempts, initialDelayMs: 20, maxDelayMs: 100 },
   });
   cleanups.push(() => store.close());
   return store;
@@ -136,5 +141,38 @@ describe('engine on PostgreSQL: dropped connections', () => {
     expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
     expect(eventsOfType(events, 'execution-resume')).toHaveLength(1);
     expect(events.at(-1)).toMatchObject({ type: 'execution-end', status: 'COMPLETED' });
+  }, 60_000);
+  it('records the failure as the run end when PostgreSQL is back within the end retries; resume finishes it', async () => {
+    kit = await createEngineKit(scriptedTreeRules(TREE));
+    const proxy = new CuttablePostgresProxy();
+    await proxy.open();
+    cleanups.push(() => proxy.cut());
+    const schema = newSchema();
+    const store = await openStore(schema, `roma_test_${randomUUID().slice(0, 8)}`, proxy.url(), 2);
+    let restored: Promise<void> | undefined;
+    const handle = startExecution(
+      { ...kit.deps(), store, cancelPollIntervalMs: 0 },
+      {
+        goal: GOAL,
+        onEvent: (event) => {
+          if (event.type === 'task-end' && event.taskId === 'root.1' && !restored) {
+            // Away for longer than an append's retries (2 tries, ~20 ms), shorter than the end's (1 s, 3 s).
+            restored = proxy
+              .cut()
+              .then(() => new Promise((resolve) => setTimeout(resolve, 500)).then(() => proxy.open()));
+          }
+        },
+      },
+    );
+    await handle.done.catch(() => undefined);
+    await restored;
+    const direct = await openStore(schema, `roma_test_${randomUUID().slice(0, 8)}`);
+    const events = await direct.readEvents(handle.executionId);
+    const end = events.at(-1);
+    expect(end).toMatchObject({ type: 'execution-end', status: 'FAILED' });
+    expect(JSON.stringify(end)).toContain('STORE_FAILED');
+    expect((await direct.getExecution(handle.executionId))?.status).toBe('FAILED');
+    const resumed = await startResume(direct, handle.executionId, kit.deps()).done;
+    expect(resumed).toMatchObject({ status: 'COMPLETED', result: 'LAKES COMPARED' });
   }, 60_000);
 });

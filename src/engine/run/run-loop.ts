@@ -14,6 +14,9 @@ import type { RunContext } from './run-context.js';
 import { RunStopper } from './run-stopper.js';
 import { solveTask } from './task-runner.js';
 
+/** Waits before the extra tries of a run's execution-end after a store failure. */
+const END_RETRY_DELAYS_MS = [1_000, 3_000];
+
 export interface PreparedRun {
   executionId: string;
   goal: string;
@@ -172,18 +175,28 @@ async function runPrepared(
   } catch (error) {
     // Only a broken store gets here (every task error becomes a task-end); try to close the log, then report.
     const failure = toRomaError(error, 'STORE_FAILED');
-    await sink
-      .emit({
-        type: 'execution-end',
-        status: 'FAILED',
-        reason: null,
-        result: null,
-        error: { code: failure.code, message: failure.message },
-        usage: stopper.usage,
-        nodeCount: stopper.nodeCount,
-        durationMs: performance.now() - startedAtMs,
-      })
-      .catch(() => undefined);
+    // The store spent its own retries on the append that failed; the end gets a few more over a longer span
+    // (bounded: END_RETRY_DELAYS_MS), so a store back within it records why the run ended. Either way the
+    // run can be resumed: ended FAILED, or left RUNNING by a runner that is gone.
+    for (const delayMs of [0, ...END_RETRY_DELAYS_MS]) {
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      const settled = await sink
+        .emit({
+          type: 'execution-end',
+          status: 'FAILED',
+          reason: null,
+          result: null,
+          error: { code: failure.code, message: failure.message },
+          usage: stopper.usage,
+          nodeCount: stopper.nodeCount,
+          durationMs: performance.now() - startedAtMs,
+        })
+        .then(
+          () => true,
+          (endError: unknown) => !toRomaError(endError, 'STORE_FAILED').retryable,
+        );
+      if (settled) break;
+    }
     throw failure;
   } finally {
     stopWatching.abort();
