@@ -21,10 +21,10 @@ export function renderOutcomeText(executionId: string, totals: RunTotals): strin
   if (totals.status === 'COMPLETED') {
     lines.push('', '━━ answer ━━', terminalSafe(totals.result ?? ''), '');
   } else {
-    const why = totals.error ? `${totals.error.code}: ${totals.error.message}` : 'no answer';
+    const why = totals.error ? `${totals.error.code}: ${terminalSafe(totals.error.message)}` : 'no answer';
     lines.push('', `━━ run ${totals.status?.toLowerCase() ?? 'unfinished'} ━━`, why);
     for (const cause of totals.error?.cause ?? []) {
-      lines.push(`  caused by ${cause.taskId ?? '?'}: ${cause.code}: ${cause.message}`);
+      lines.push(`  caused by ${cause.taskId ?? '?'}: ${cause.code}: ${terminalSafe(cause.message)}`);
     }
     if (totals.status === 'STOPPED' || totals.status === 'CANCELLED' || totals.status === 'FAILED') {
       lines.push(`continue it with: roma runs resume ${executionId}`);

@@ -1,6 +1,7 @@
 // terminalSafe / guestLines: no escape sequence or control character of guest text reaches a terminal.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { clip } from './format.js';
 import { GUEST_LINE_PREFIX, guestLines, terminalSafe } from './terminal-text.js';
 
 const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
@@ -61,5 +62,11 @@ describe('guestLines', () => {
     );
     expect(guestLines('no newline')).toBe(`${GUEST_LINE_PREFIX}no newline\n`);
     expect(guestLines('')).toBe('');
+  });
+});
+
+describe('clip (event lines, the tree)', () => {
+  it('shows guest or model text in one line without its escape sequences', () => {
+    expect(clip('\x1b]0;owned\x07tool \x1b[31mfailed\x1b[0m\r\nagain\u202e', 40)).toBe('tool failed again');
   });
 });
