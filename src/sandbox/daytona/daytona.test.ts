@@ -95,6 +95,42 @@ describe.skipIf(skipReason !== undefined)('daytona provider against the loopback
     expect(server!.liveSandboxIds()).toHaveLength(liveBefore);
   }, 60_000);
 
+  it('a sandbox that ends its startup in error fails the opening with the reason, and is deleted', async () => {
+    const failing = await startDaytonaLoopbackServer(backend!, { startupError: 'no capacity in region us' });
+    const sandbox = createDaytonaSandbox({ apiKey: 'test-key', apiUrl: failing.apiUrl });
+    try {
+      await expect(sandbox.openSession({ timeoutMs: 20_000 })).rejects.toMatchObject({
+        code: 'SANDBOX_UNAVAILABLE',
+        message: expect.stringContaining('no capacity in region us'),
+      });
+      expect(failing.liveSandboxIds()).toEqual([]);
+      expect(
+        failing.requests.filter((call) => call.method === 'POST' && call.path === '/api/sandbox'),
+      ).toHaveLength(2);
+    } finally {
+      await sandbox.close();
+      await failing.close();
+    }
+  }, 60_000);
+
+  it('gives up on a code run the service keeps refusing with 429 after 3 tries, with a clear error', async () => {
+    const busy = await startDaytonaLoopbackServer(backend!, { alwaysBusy: true });
+    const sandbox = createDaytonaSandbox({ apiKey: 'test-key', apiUrl: busy.apiUrl });
+    const session = await sandbox.openSession();
+    try {
+      const result = await session.run('print("never")', { timeoutMs: 20_000 });
+      expect(result.stdout).not.toContain('never');
+      expect(result.exitCode).toBe(124);
+      expect(result.stderr).toMatch(/^Error: daytona: .*429|too many requests/i);
+      // The first 429 is the transient one every server sends, then three tries in all.
+      expect(busy.requests.filter((call) => call.path.endsWith('/process/code-run'))).toHaveLength(3);
+    } finally {
+      await session.close();
+      await sandbox.close();
+      await busy.close();
+    }
+  }, 60_000);
+
   it('runs code statelessly, as Daytona does (a name from one run is gone in the next)', async () => {
     const sandbox = createDaytonaSandbox({ apiKey: 'test-key', apiUrl: server!.apiUrl });
     const session = await sandbox.openSession();

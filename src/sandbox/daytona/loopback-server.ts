@@ -28,6 +28,10 @@ export interface DaytonaLoopbackOptions {
   startupPolls?: number;
   /** Most milliseconds of latency added to each answer (default 15). */
   maxLatencyMs?: number;
+  /** Sandboxes end their startup in `error` with this reason instead of `started`. */
+  startupError?: string;
+  /** Every code run is refused with 429 (a service that stays busy). */
+  alwaysBusy?: boolean;
 }
 
 export interface DaytonaLoopbackServer {
@@ -228,6 +232,10 @@ export async function startDaytonaLoopbackServer(
         if (transientFault(response, request, `state:${sandbox.id}`, 503)) return;
         sandbox.statePolls++;
         sandbox.dto.state = startupState(sandbox.statePolls, startupPolls);
+        if (options.startupError && sandbox.dto.state === 'started') {
+          sandbox.dto.state = 'error';
+          sandbox.dto.errorReason = options.startupError;
+        }
         send(response, 200, sandbox.dto);
       }
       return;
@@ -250,6 +258,11 @@ export async function startDaytonaLoopbackServer(
       // Code execution is refused with 429 (never run), everything else may fail with 503 (safe to repeat).
       const faultStatus = route.startsWith('process/') ? 429 : 503;
       if (transientFault(response, request, `${route}:${sandbox.id}`, faultStatus)) return;
+      if (options.alwaysBusy && route === 'process/code-run') {
+        faults.push({ status: 429, method: request.method ?? 'POST', path: request.url ?? '' });
+        send(response, 429, { message: 'too many requests, slow down', statusCode: 429 });
+        return;
+      }
       if (route === 'process/code-run') {
         const parsed = CodeRunSchema.parse(json);
         const language = z
