@@ -1,4 +1,5 @@
-// The pino logger of roma: JSON lines to stderr (stdout stays for command output), secrets scrubbed.
+// The pino logger of roma: to stderr (stdout stays for command output), JSON lines unless stderr is a terminal,
+// secrets scrubbed from every line.
 import {
   type DestinationStream,
   type LevelWithSilent,
@@ -8,6 +9,7 @@ import {
 } from 'pino';
 import type { RomaConfig } from '../config/index.js';
 import { createSecretScrubber, secretValuesOf } from '../config/index.js';
+import { terminalDestination } from './terminal-lines.js';
 
 export type { Logger } from 'pino';
 export type LogLevel = LevelWithSilent;
@@ -18,14 +20,21 @@ export interface CreateLoggerOptions {
   name?: string;
   /** Values that must never appear in a log line; each occurrence is written as `***`. */
   secrets?: Iterable<string>;
-  /** Where lines go; stderr (synchronously, so nothing is lost on exit) when absent. */
+  /**
+   * Where lines go. Absent: stderr, synchronously (nothing is lost on exit) — JSON lines, or one readable line
+   * per record when stderr is a terminal (`format: 'terminal'` forces that, `'json'` forces JSON).
+   */
   destination?: DestinationStream;
+  format?: 'json' | 'terminal';
 }
 
 /** A pino logger whose every line passes through a secret scrubber before it is written. */
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
   const scrub = createSecretScrubber(options.secrets ?? []);
-  const destination = options.destination ?? pinoDestination({ dest: 2, sync: true });
+  const format = options.format ?? (process.stderr.isTTY ? 'terminal' : 'json');
+  const destination =
+    options.destination ??
+    (format === 'terminal' ? terminalDestination() : pinoDestination({ dest: 2, sync: true }));
   return pino(
     {
       level: options.level ?? 'info',

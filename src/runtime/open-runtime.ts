@@ -9,7 +9,7 @@ import { createRunControl } from '../engine/index.js';
 import type { ModelRegistry } from '../llm/index.js';
 import { createModelRegistry } from '../llm/index.js';
 import type { Logger } from '../logging/index.js';
-import { createLoggerFromConfig } from '../logging/index.js';
+import { cacheLoggerOf, createLoggerFromConfig } from '../logging/index.js';
 import type { PtcAgentDeps } from '../ptc/index.js';
 import { createHttpCodeAgent } from '../ptc/index.js';
 import type { ArtifactStore, ExecutionStore } from '../store/index.js';
@@ -114,7 +114,7 @@ export async function openRuntime(config: RomaConfig, options: RuntimeOptions = 
 
     let runCache: RunCache | null = null;
     if (full && options.cache !== false) {
-      runCache = await openRunCache(config, artifacts);
+      runCache = await openRunCache(config, artifacts, cacheLoggerOf(logger));
       const opened = runCache;
       if (opened) closers.push(() => opened.close());
     }

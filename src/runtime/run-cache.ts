@@ -1,5 +1,5 @@
 // The LLM-response cache of a CLI process, recording the entries each run used so `cache warm --from-run` works.
-import type { LlmCache, RunCacheRecorder } from '../cache/index.js';
+import type { CacheLogger, LlmCache, RunCacheRecorder } from '../cache/index.js';
 import {
   createRunCacheRecorder,
   openLlmCache,
@@ -29,9 +29,17 @@ export interface RunCache {
  * to be ready, so the first calls of a second run are hits rather than misses of a connection still opening;
  * a Redis that is down means an uncached run with one warning.
  */
-export async function openRunCache(config: RomaConfig, artifacts: ArtifactStore): Promise<RunCache | null> {
+export async function openRunCache(
+  config: RomaConfig,
+  artifacts: ArtifactStore,
+  logger?: CacheLogger,
+): Promise<RunCache | null> {
   const recorder = createRunCacheRecorder();
-  const cache = await openLlmCache(config.cache, { prices: config.llm.prices, onEntry: recorder.onEntry });
+  const cache = await openLlmCache(config.cache, {
+    prices: config.llm.prices,
+    onEntry: recorder.onEntry,
+    ...(logger ? { logger } : {}),
+  });
   if (!cache) return null;
   return {
     cache,
