@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { RomaConfig } from '../config/index.js';
 import { parseJsonWith, RomaError } from '../contracts/index.js';
 import { salesServerConfig } from './sales-server/index.js';
-import type { ScriptedModelServer, ScriptedTree } from './scripted-model/index.js';
+import type { ScriptedModelServer, ScriptedRule, ScriptedTree } from './scripted-model/index.js';
 import { ScriptedTreeSchema, scriptedTreeRules, startScriptedModelServer } from './scripted-model/index.js';
 
 export const DEMO_MODEL_ID = 'openai:roma-demo-scripted';
@@ -79,10 +79,46 @@ export interface DemoModel {
   close(): Promise<void>;
 }
 
+/** The goal of the task a module is asked about (`Task: <goal>` in the prompt), or a stand-in. */
+function taskGoalOf(text: string): string {
+  return /Task: (.+)/.exec(text)?.[1]?.trim().slice(0, 300) ?? 'this task';
+}
+
+/**
+ * Answers for goals the demo's script does not know (a client of `roma serve --demo` or `roma mcp serve --demo`
+ * types its own): atomic, with a reply that says plainly it is canned. Matched after the script's own rules.
+ */
+export function demoFallbackRules(latencyMs: number): ScriptedRule[] {
+  return [
+    {
+      name: 'demo fallback: atomizer',
+      match: { contains: ['ROMA atomizer.'] },
+      reply: {
+        json: { atomic: true, reason: 'the demo model answers unknown goals in one step' },
+        latencyMs,
+      },
+    },
+    {
+      name: 'demo fallback: executor',
+      match: { contains: ['ROMA executor'] },
+      reply: (request) => ({
+        text: `[scripted demo model] No real model is configured, so this is a canned reply for: "${taskGoalOf(request.text)}". Set ANTHROPIC_API_KEY or OPENAI_API_KEY for real answers.`,
+        latencyMs,
+      }),
+    },
+    {
+      name: 'demo fallback: verifier',
+      match: { contains: ['ROMA verifier.'] },
+      reply: { json: { passed: true, feedback: '' }, latencyMs },
+    },
+  ];
+}
+
 export async function startDemoModel(options: DemoModelOptions = {}): Promise<DemoModel> {
   const tree = loadDemoTree(options.script);
+  const latencyMs = options.latencyMs ?? 150;
   const server = await startScriptedModelServer({
-    rules: scriptedTreeRules({ ...tree, latencyMs: options.latencyMs ?? 150 }),
+    rules: [...scriptedTreeRules({ ...tree, latencyMs }), ...demoFallbackRules(latencyMs)],
   });
   return {
     server,

@@ -126,6 +126,15 @@ describe('roma mcp serve (stdio)', { timeout: 120_000 }, () => {
     expect(status).toBe('CANCELLED');
   });
 
+  it('answers a goal the demo script does not know with a canned reply that says so', async () => {
+    const client = await connect(0);
+    const result = await client.callTool({ name: 'solve', arguments: { goal: 'Plan a picnic for twelve' } });
+    const report = RunReportSchema.parse(result.structuredContent);
+    expect(report.status).toBe('COMPLETED');
+    expect(report.answer).toContain('scripted demo model');
+    expect(report.answer).toContain('Plan a picnic for twelve');
+  });
+
   it('answers an unknown run with a clear error, not a crash', async () => {
     const client = await connect(0);
     const result = await client.callTool({ name: 'run_get', arguments: { executionId: 'no-such-run' } });
