@@ -15,7 +15,7 @@ export interface Completion {
   cachedInputTokens: number;
 }
 
-function tokensOf(characters: number): number {
+export function tokensOf(characters: number): number {
   return Math.max(1, Math.ceil(characters / 4));
 }
 
@@ -26,7 +26,7 @@ function tokensOf(characters: number): number {
 export function buildCompletion(
   reply: ScriptedReply,
   request: ScriptedRequest,
-  options: { jsonAsToolCall: boolean; idPrefix: string },
+  options: { jsonAsToolCall: boolean; idPrefix: string; promptCacheTokens?: number },
 ): Completion {
   const toolCalls: CompletionToolCall[] = (reply.toolCalls ?? []).map((call, index) => ({
     id: call.id ?? `${options.idPrefix}${request.index}_${index}`,
@@ -48,12 +48,15 @@ export function buildCompletion(
   const outputCharacters =
     (text?.length ?? 0) +
     toolCalls.reduce((sum, call) => sum + call.name.length + call.argumentsJson.length, 0);
+  const inputTokens = reply.usage?.inputTokens ?? tokensOf(request.text.length);
   return {
     text,
     toolCalls,
-    inputTokens: reply.usage?.inputTokens ?? tokensOf(request.text.length),
+    inputTokens,
     outputTokens: reply.usage?.outputTokens ?? tokensOf(outputCharacters),
-    cachedInputTokens: reply.usage?.cachedInputTokens ?? 0,
+    // What the request's cache marks read from the modelled prompt cache, unless the rule says otherwise.
+    cachedInputTokens:
+      reply.usage?.cachedInputTokens ?? Math.min(inputTokens, options.promptCacheTokens ?? 0),
   };
 }
 

@@ -2,7 +2,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { buildCompletion } from './completion.js';
+import { buildCompletion, tokensOf } from './completion.js';
+import { createPromptCache } from './prompt-cache.js';
 import { anthropicWantsJsonTool, digestRequest } from './request-text.js';
 import { createRuleBook } from './rules.js';
 import type {
@@ -101,6 +102,7 @@ export async function startScriptedModelServer(
   const rules = createRuleBook(options.rules);
   const requests: ScriptedRequest[] = [];
   let nextIndex = 0;
+  const promptCache = createPromptCache();
 
   async function answer(
     provider: ScriptedProvider,
@@ -183,6 +185,7 @@ export async function startScriptedModelServer(
     }
 
     const completion = buildCompletion(reply, request, {
+      promptCacheTokens: provider === 'anthropic' ? promptCache.readAndWrite(jsonBody, tokensOf) : 0,
       jsonAsToolCall: provider === 'anthropic' && anthropicWantsJsonTool(jsonBody),
       idPrefix: provider === 'openai' ? 'call_scripted_' : 'toolu_scripted_',
     });

@@ -7,6 +7,7 @@ import { addUsage, toRomaError } from '../../contracts/index.js';
 import { callText, type ModelCallResult, modelCallFigures } from '../../llm/index.js';
 import { planEvent } from './events.js';
 import type { LoopState } from './loop-state.js';
+import { withPromptCacheMarks } from './prompt-cache-marks.js';
 import type { AgentRunContext, PtcAgentDeps } from './types.js';
 
 export interface ModelTurnInput {
@@ -44,8 +45,7 @@ export async function callModelTurn(
     result = await callText({
       model: input.model,
       ...(input.modelId ? { modelId: input.modelId } : {}),
-      system: input.system,
-      messages: input.messages,
+      ...withPromptCacheMarks(input.model.provider, input.system, input.messages),
       temperature: 0,
       signal: context.signal,
       // Timeout, retries and prices come with the model from the registry (llm.timeoutMs, llm.maxRetries, llm.prices).

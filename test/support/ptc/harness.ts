@@ -35,7 +35,10 @@ export interface PtcHarnessOptions {
   /** Put the LLM-response cache (its own memory store, default policy) in front of the model. */
   llmCache?: boolean;
   /** `llm.prices` of the registry (USD per million tokens), e.g. for `openai:scripted`. */
-  prices?: Record<string, { inputPerMillionUsd: number; outputPerMillionUsd: number }>;
+  prices?: Record<
+    string,
+    { inputPerMillionUsd: number; outputPerMillionUsd: number; cachedInputPerMillionUsd?: number }
+  >;
   emitArtifactEvents?: boolean;
   /** Roma model id of the registry's default model; `openai:scripted` by default. */
   modelId?: string;
