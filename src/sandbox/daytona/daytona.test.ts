@@ -5,11 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRomaError } from '../../contracts/index.js';
+import { describeHostileSuite } from '../hostile.conformance.js';
 import { probeBubblewrap, resolveBwrap } from '../process/environment.js';
 import { createProcessSandbox } from '../process/process-sandbox.js';
 import { describeSandboxConformance } from '../sandbox.conformance.js';
 import type { Sandbox } from '../sandbox.js';
-import { createDaytonaSandbox } from './daytona-sandbox.js';
+import { createDaytonaSandbox, DAYTONA_CAPABILITIES } from './daytona-sandbox.js';
 import { type DaytonaLoopbackServer, startDaytonaLoopbackServer } from './loopback-server.js';
 
 function bwrapMissingReason(): string | undefined {
@@ -40,6 +41,13 @@ describeSandboxConformance(
   'daytona (loopback API)',
   () => createDaytonaSandbox({ apiKey: 'test-key', apiUrl: server!.apiUrl, autoStopIntervalMinutes: 5 }),
   { loopTimeoutMs: 2_000, ...(skipReason ? { skipReason } : {}) },
+);
+
+describeHostileSuite(
+  'daytona (loopback API)',
+  (language) => createDaytonaSandbox({ apiKey: 'test-key', apiUrl: server!.apiUrl, language }),
+  DAYTONA_CAPABILITIES.languages,
+  skipReason ? { skipReason } : {},
 );
 
 describe.skipIf(skipReason !== undefined)('daytona provider against the loopback API', () => {

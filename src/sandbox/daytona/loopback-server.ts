@@ -97,12 +97,12 @@ function statelessProgram(code: string, language: FakeSandbox['language'], timeo
     `path = "/tmp/code-run.${extension}"`,
     `open(path, "w").write(${JSON.stringify(source)})`,
     `argv = [sys.executable, path] if ${JSON.stringify(language)} == "python" else [shutil.which("node") or "/usr/bin/node", path]`,
+    // Output streams straight through (stdout and stderr merged, as Daytona does), never held in memory.
+    'sys.stdout.flush()',
     'try:',
-    `    r = subprocess.run(argv, capture_output=True, text=True, timeout=${timeoutSeconds}, cwd="/workspace")`,
-    '    sys.stdout.write(r.stdout + r.stderr)',
+    `    r = subprocess.run(argv, stdout=1, stderr=subprocess.STDOUT, timeout=${timeoutSeconds}, cwd="/workspace")`,
     '    sys.exit(r.returncode)',
-    'except subprocess.TimeoutExpired as expired:',
-    '    sys.stdout.write(str(expired.stdout or ""))',
+    'except subprocess.TimeoutExpired:',
     '    sys.exit(-1)',
   ].join('\n');
 }
