@@ -1,6 +1,6 @@
 // Request and result shapes of one model call (text, structured object or text stream).
 import type { LanguageModelV3, SharedV3ProviderOptions } from '@ai-sdk/provider';
-import type { ModelMessage, ToolSet } from 'ai';
+import type { ModelMessage, SystemModelMessage, ToolSet } from 'ai';
 import type { z } from 'zod';
 import type { TokenUsage } from '../contracts/index.js';
 import type { PriceTable } from './prices.js';
@@ -9,7 +9,8 @@ export interface ModelCallRequest {
   model: LanguageModelV3;
   /** `anthropic:claude-sonnet-4-5`; used for cost and messages. Defaults to the id the registry resolved. */
   modelId?: string;
-  system?: string;
+  /** Text, or a system message carrying provider options (e.g. Anthropic's prompt-cache mark). */
+  system?: string | SystemModelMessage;
   /** Either `prompt` or `messages`. */
   prompt?: string;
   messages?: ModelMessage[];

@@ -1,5 +1,5 @@
 // Marks the stable prefix of each agent request for the provider's prompt cache (Anthropic's cache_control).
-import type { ModelMessage } from 'ai';
+import type { ModelMessage, SystemModelMessage } from 'ai';
 
 const CACHE_MARK = { anthropic: { cacheControl: { type: 'ephemeral' } } } as const;
 
@@ -12,13 +12,13 @@ export function withPromptCacheMarks(
   provider: string,
   system: string,
   messages: readonly ModelMessage[],
-): { system?: string; messages: ModelMessage[] } {
+): { system: string | SystemModelMessage; messages: ModelMessage[] } {
   if (!provider.startsWith('anthropic')) return { system, messages: [...messages] };
-  const marked: ModelMessage[] = [{ role: 'system', content: system, providerOptions: CACHE_MARK }];
+  const marked: ModelMessage[] = [];
   messages.forEach((message, index) => {
     marked.push(
       index === messages.length - 1 ? ({ ...message, providerOptions: CACHE_MARK } as ModelMessage) : message,
     );
   });
-  return { messages: marked };
+  return { system: { role: 'system', content: system, providerOptions: CACHE_MARK }, messages: marked };
 }
