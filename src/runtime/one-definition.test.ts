@@ -46,7 +46,7 @@ describe('one definition of each concept', () => {
     expect(holding(/'ALWAYS', 'NEVER'/).filter((path) => path.startsWith('config/'))).toEqual([]);
   });
 
-  it('`${VAR}` expansion is written once', () => {
+  it('env references ($VAR in braces) are expanded by one function', () => {
     expect(holding(/\\\$\\\{\(\[A-Za-z_\]/)).toEqual(['config/expand.ts']);
   });
 
@@ -56,5 +56,12 @@ describe('one definition of each concept', () => {
 
   it('config walking reads no zod internals (`_zod`), which a zod minor release may change', () => {
     expect(holding(/\._zod\b/)).toEqual([]);
+  });
+
+  it('front ends construct no store, cache, model registry, MCP manager or sandbox: they call the runtime', () => {
+    const constructing =
+      /\b(openExecutionStore|openArtifactStore|openLlmCache|openCacheStore|createLlmCache|new McpManager|createSandboxFromConfig)\(/;
+    // `roma doctor` resolves the model with the registry on purpose: it checks each part on its own.
+    expect(holding(constructing).filter((path) => path.startsWith('cli/'))).toEqual([]);
   });
 });

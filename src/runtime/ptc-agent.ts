@@ -2,14 +2,14 @@
 import type { LlmCache } from '../cache/index.js';
 import { openLlmCache } from '../cache/index.js';
 import type { RomaConfig } from '../config/index.js';
-import type { SandboxProviderName } from '../contracts/index.js';
 import type { ModelRegistry } from '../llm/index.js';
 import { createModelRegistry } from '../llm/index.js';
-import type { PtcAgent, PtcAgentDeps } from '../ptc/index.js';
-import { createPtcAgent, McpManager } from '../ptc/index.js';
-import { createSandboxFromConfig, type Sandbox } from '../sandbox/index.js';
+import type { McpManager, PtcAgent, PtcAgentDeps } from '../ptc/index.js';
+import { createPtcAgent } from '../ptc/index.js';
 import type { ArtifactStore } from '../store/index.js';
 import { openArtifactStore } from '../store/index.js';
+import { openSandboxes } from './sandboxes.js';
+import { openTools } from './tools.js';
 
 export interface PtcRuntime {
   agent: PtcAgent;
@@ -38,23 +38,15 @@ export async function openPtcRuntime(
   config: RomaConfig,
   options: PtcRuntimeOptions = {},
 ): Promise<PtcRuntime> {
-  const manager = new McpManager({ servers: config.ptc.mcpServers });
+  const manager = openTools(config);
   const shared = options.llmCache !== undefined;
   const cache = shared ? options.llmCache : await openLlmCache(config.cache, { prices: config.llm.prices });
   const models =
     options.models ?? createModelRegistry(config.llm, { middleware: cache ? [cache.middleware] : [] });
-  const sandboxes = new Map<SandboxProviderName, Sandbox>();
-  const sandboxFor = (provider: SandboxProviderName): Sandbox => {
-    let sandbox = sandboxes.get(provider);
-    if (!sandbox) {
-      sandbox = createSandboxFromConfig(config.sandbox, provider);
-      sandboxes.set(provider, sandbox);
-    }
-    return sandbox;
-  };
+  const sandboxes = openSandboxes(config.sandbox);
   const agent = createPtcAgent({
     models,
-    sandboxFor,
+    sandboxFor: (provider) => sandboxes.sandboxFor(provider),
     tools: manager,
     artifactStore: options.artifacts ?? openArtifactStore(config.store),
     ...(cache ? { cache: cache.store } : {}),
@@ -69,7 +61,7 @@ export async function openPtcRuntime(
       // Stats counters are written in the background; flush them while the store is still open.
       await agent.flush().catch(() => undefined);
       await manager.close();
-      await Promise.all([...sandboxes.values()].map((sandbox) => sandbox.close().catch(() => undefined)));
+      await sandboxes.close();
       if (cache && !shared) {
         await cache.flush().catch(() => undefined);
         await Promise.resolve(cache.store.close()).catch(() => undefined);

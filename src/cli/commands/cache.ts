@@ -3,20 +3,14 @@ import type { Command } from 'commander';
 import {
   type CacheStatsReport,
   type CacheStatsRow,
-  type CacheStore,
-  createLlmCache,
-  llmCacheOptionsFromConfig,
-  openCacheStore,
-  RedisCacheStore,
   readCacheStats,
   type WarmReport,
   warmCacheFromJsonl,
   warmCacheFromRun,
 } from '../../cache/index.js';
-import type { RomaConfig } from '../../config/index.js';
 import { resolveConfigFromCli } from '../../config/index.js';
 import { RomaError } from '../../contracts/index.js';
-import { openArtifactStore, openExecutionStore } from '../../store/index.js';
+import { openRuntime, warmingCache, withCacheStore } from '../../runtime/index.js';
 import { readInputFile } from './input-file.js';
 
 const NAMESPACES = ['llm', 'ptc'] as const;
@@ -30,21 +24,6 @@ function namespaceOption(value: string | undefined): string | undefined {
     field: '--namespace',
     fix: `use one of ${NAMESPACES.join(', ')}`,
   });
-}
-
-async function withStore<T>(config: RomaConfig, action: (store: CacheStore) => Promise<T>): Promise<T> {
-  const store = await openCacheStore(config.cache);
-  try {
-    if (store instanceof RedisCacheStore && !store.available) {
-      throw new RomaError('CACHE_FAILED', 'Redis is not reachable', {
-        retryable: true,
-        fix: 'check REDIS_URL (cache.redisUrl) and that Redis runs',
-      });
-    }
-    return await action(store);
-  } finally {
-    await store.close();
-  }
 }
 
 function formatUsd(amount: number): string {
@@ -124,7 +103,7 @@ export function registerCacheCommand(program: Command): void {
     .action(async (options: { namespace?: string; json?: boolean }, command: Command) => {
       const { config } = resolveConfigFromCli(command);
       const namespace = namespaceOption(options.namespace);
-      const report = await withStore(config, (store) => readCacheStats(store, namespace));
+      const report = await withCacheStore(config, (store) => readCacheStats(store, namespace));
       if (options.json) {
         console.log(JSON.stringify(report, null, 2));
         return;
@@ -144,7 +123,9 @@ export function registerCacheCommand(program: Command): void {
     .action(async (options: { namespace?: string }, command: Command) => {
       const { config } = resolveConfigFromCli(command);
       const namespace = namespaceOption(options.namespace);
-      const removed = await withStore(config, async (store) => store.clear(namespace ? `${namespace}:` : ''));
+      const removed = await withCacheStore(config, async (store) =>
+        store.clear(namespace ? `${namespace}:` : ''),
+      );
       console.log(`removed ${removed} keys${namespace ? ` of namespace ${namespace}` : ''}`);
     });
 
@@ -167,26 +148,22 @@ export function registerCacheCommand(program: Command): void {
           'note: without REDIS_URL the cache is in-memory and the warmed entries end with this command',
         );
       }
-      const report = await withStore(config, async (store) => {
-        const llmCache = createLlmCache({
-          store,
-          ...llmCacheOptionsFromConfig(config.cache, { prices: config.llm.prices }),
-        });
-        const warmOptions = { policy: llmCacheOptionsFromConfig(config.cache).policy ?? {} };
+      const report = await withCacheStore(config, async (store) => {
+        const { cache: llmCache, options: warmOptions } = warmingCache(store, config);
         if (file !== undefined) {
           const text = readInputFile(file, { maxBytes: MAX_WARM_FILE_BYTES });
           return warmCacheFromJsonl(llmCache, text, warmOptions);
         }
-        const executionStore = await openExecutionStore(config.store);
+        const runtime = await openRuntime(config, { services: 'store', logName: 'cli' });
         try {
           return await warmCacheFromRun(
             llmCache,
-            { executionStore, artifactStore: openArtifactStore(config.store) },
+            { executionStore: runtime.store, artifactStore: runtime.artifacts },
             options.fromRun ?? '',
             warmOptions,
           );
         } finally {
-          await executionStore.close();
+          await runtime.close();
         }
       });
       printWarmReport(report);

@@ -12,8 +12,8 @@ import {
   type SandboxProviderName,
   SandboxProviderSchema,
 } from '../../contracts/index.js';
+import { openSandboxes } from '../../runtime/index.js';
 import {
-  createSandboxFromConfig,
   runSandboxSelfTest,
   type SandboxRunResult,
   type SelfTestReport,
@@ -70,7 +70,9 @@ async function sandboxRun(file: string, options: RunOptions, command: Command): 
     process.stderr.write('roma: python runs in the process sandbox (bubblewrap); using --provider process\n');
   }
   const timeoutMs = options.timeoutMs === undefined ? undefined : parseTimeout(options.timeoutMs);
-  const sandbox = createSandboxFromConfig({ ...config, poolSize: 0 }, provider);
+  // One run: no warm pool to fill.
+  const sandboxes = openSandboxes({ ...config, poolSize: 0 });
+  const sandbox = sandboxes.sandboxFor(provider);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
@@ -88,7 +90,7 @@ async function sandboxRun(file: string, options: RunOptions, command: Command): 
     }
   } finally {
     process.off('SIGINT', onSignal);
-    await sandbox.close();
+    await sandboxes.close();
   }
   // Guest text never reaches a terminal raw, and no line of it can pass for roma's own: stderr (where
   // roma's status goes) always gets it cleaned and marked; stdout only on a terminal (a pipe gets the data).

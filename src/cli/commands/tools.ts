@@ -11,7 +11,8 @@ import {
   resolveConfigFromCli,
 } from '../../config/index.js';
 import { RomaError } from '../../contracts/index.js';
-import { McpManager, type McpServerState, type McpToolInfo } from '../../ptc/index.js';
+import type { McpManager, McpServerState, McpToolInfo } from '../../ptc/index.js';
+import { openTools } from '../../runtime/index.js';
 import { readInputFile } from './input-file.js';
 
 export interface ToolsListing {
@@ -102,7 +103,7 @@ export function registerToolsCommand(program: Command): void {
     .option('--timeout-ms <ms>', 'bound on connecting and listing each server', '30000')
     .action(async (options: { json?: boolean; timeoutMs: string }, command: Command) => {
       const { config } = resolveConfigFromCli(command);
-      const manager = new McpManager({ servers: config.ptc.mcpServers });
+      const manager = openTools(config);
       try {
         const listing = await listConfiguredTools(manager, Number(options.timeoutMs) || 30_000);
         console.log(options.json ? JSON.stringify(listing, null, 2) : renderToolsListing(listing));
