@@ -24,8 +24,11 @@ export {
   MIN_SCRUBBED_SECRET_LENGTH,
   REDACTED,
   redactConfig,
+  redactError,
+  redactJsonValue,
   redactUrl,
   redactValue,
+  SecretList,
   secretValuesOf,
 } from './secrets.js';
 export type { CacheConfig } from './sections/cache.js';

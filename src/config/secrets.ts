@@ -1,4 +1,5 @@
 // Which config values are secrets, how to redact them, and a scrubber that removes their values from any text.
+import { RomaError, toRomaError } from '../contracts/index.js';
 import { isPlainObject, type PlainObject } from './paths.js';
 
 export const REDACTED = '***';
@@ -129,4 +130,125 @@ export function createSecretScrubber(values: Iterable<string>): (text: string) =
     'g',
   );
   return (text) => (typeof text === 'string' ? text.replace(pattern, REDACTED) : text);
+}
+
+/** The bare token of an `Authorization`-style value (`Bearer <token>`, `token <token>`). */
+function schemeToken(value: string): string | undefined {
+  return value.match(/^\S+\s+(\S{4,})$/)?.[1];
+}
+
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * Copies a JSON-like value (tool results, events, results) with every string and key passed through `redact`.
+ * Iterative, so a value nested 100,000 levels deep (a hostile server's JSON) cannot overflow the stack; a
+ * cycle becomes `[cycle]`.
+ */
+export function redactJsonValue<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const seen = new WeakSet<object>();
+  const root: { value: unknown } = { value: undefined };
+  const stack: Array<{ source: unknown; assign: (copy: unknown) => void }> = [
+    { source: value, assign: (copy) => (root.value = copy) },
+  ];
+  while (stack.length > 0) {
+    const { source, assign } = stack.pop()!;
+    if (typeof source === 'string') {
+      assign(redact(source));
+      continue;
+    }
+    if (source === null || typeof source !== 'object' || source instanceof Uint8Array) {
+      assign(source);
+      continue;
+    }
+    if (seen.has(source)) {
+      assign('[cycle]');
+      continue;
+    }
+    seen.add(source);
+    if (Array.isArray(source)) {
+      const copy: unknown[] = new Array(source.length);
+      assign(copy);
+      source.forEach((item, index) => stack.push({ source: item, assign: (child) => (copy[index] = child) }));
+      continue;
+    }
+    const copy: Record<string, unknown> = {};
+    assign(copy);
+    for (const [key, item] of Object.entries(source)) {
+      const safeKey = redact(key);
+      // Keys are created now, in order (children are filled later, from the stack); `__proto__` stays a key.
+      setOwn(copy, safeKey, undefined);
+      stack.push({ source: item, assign: (child) => setOwn(copy, safeKey, child) });
+    }
+  }
+  return root.value as T;
+}
+
+/**
+ * The one list of secret values of a process: fed from config (`secretValuesOf`: LLM keys, store and MCP
+ * credentials) and by MCP connections as they substitute `${VAR}` values. `redact` replaces every value (and
+ * its JSON-escaped and URL-encoded spellings, a URL's password, a `Bearer` token's bare token) by `***`.
+ */
+export class SecretList {
+  readonly #values = new Set<string>();
+  #scrub: (text: string) => string = (text) => text;
+
+  constructor(values: Iterable<string> = []) {
+    this.add(values);
+  }
+
+  add(values: Iterable<string>): void {
+    let changed = false;
+    const register = (value: string | undefined) => {
+      if (value === undefined || value.length < MIN_SCRUBBED_SECRET_LENGTH || this.#values.has(value)) return;
+      this.#values.add(value);
+      changed = true;
+    };
+    for (const value of values) {
+      if (typeof value !== 'string') continue;
+      register(value);
+      register(schemeToken(value));
+      for (const part of secretPartsOfUrl(value)) register(part);
+    }
+    if (changed) this.#scrub = createSecretScrubber(this.#values);
+  }
+
+  /** `text` with every secret replaced by `***`. */
+  readonly redact = (text: string): string => this.#scrub(text);
+
+  /** A copy of a JSON-like value with every secret replaced in its strings and keys. */
+  redactValue<T>(value: T): T {
+    return this.#values.size === 0 ? value : redactJsonValue(value, this.#scrub);
+  }
+
+  get size(): number {
+    return this.#values.size;
+  }
+}
+
+/**
+ * The same error with every secret out of its message, fix and details; the cause (an SDK error holding the
+ * raw response or request) is dropped, since loggers and stores print causes.
+ */
+export function redactError(error: unknown, redact: (text: string) => string): RomaError {
+  const romaError = toRomaError(error, 'INTERNAL');
+  const message = redact(romaError.message);
+  const fix = romaError.fix === undefined ? undefined : redact(romaError.fix);
+  const details = romaError.details === undefined ? undefined : redactJsonValue(romaError.details, redact);
+  if (
+    message === romaError.message &&
+    fix === romaError.fix &&
+    details === romaError.details &&
+    !romaError.cause
+  )
+    return romaError;
+  return new RomaError(romaError.code, message, {
+    retryable: romaError.retryable,
+    ...(romaError.field === undefined ? {} : { field: romaError.field }),
+    ...(fix === undefined ? {} : { fix }),
+    ...(details === undefined ? {} : { details }),
+  });
 }

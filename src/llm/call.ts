@@ -12,6 +12,7 @@ import {
   streamText,
 } from 'ai';
 import type { z } from 'zod';
+import { redactError } from '../config/secrets.js';
 import { DEFAULT_MODEL_MAX_RETRIES, DEFAULT_MODEL_TIMEOUT_MS } from '../config/sections/llm.js';
 import type { TokenUsage } from '../contracts/index.js';
 import { RomaError } from '../contracts/index.js';
@@ -36,6 +37,8 @@ interface PreparedCall {
   timeoutMs: number;
   prices: PriceTable;
   settings: ReturnType<typeof callSettings>;
+  /** Provider errors may echo the key (a 401 body): every error leaves through this. */
+  redact: (text: string) => string;
 }
 
 function fallbackModelId(model: LanguageModelV3): string {
@@ -82,6 +85,7 @@ function prepare(request: ModelCallRequest): { prepared: PreparedCall; callSigna
         timeoutMs,
         prices: request.prices ?? settings?.prices ?? {},
         settings: callSettings(request, maxRetries, timeoutMs, callSignal.signal),
+        redact: settings?.redact ?? ((text) => text),
       },
     };
   } catch (error) {
@@ -166,7 +170,10 @@ export async function callText(request: ModelCallRequest): Promise<ModelCallResu
     const result = await generateText(prepared.settings);
     return buildResult(result.text, result.text, result, prepared, startedAt);
   } catch (error) {
-    throw toModelCallError(error, prepared.modelId, callSignal, prepared.timeoutMs);
+    throw redactError(
+      toModelCallError(error, prepared.modelId, callSignal, prepared.timeoutMs),
+      prepared.redact,
+    );
   } finally {
     callSignal.dispose();
   }
@@ -206,9 +213,15 @@ export async function callObject<Schema extends z.ZodType>(
   } catch (error) {
     if (NoObjectGeneratedError.isInstance(error)) {
       // The answer was generated (and billed) but does not fit: its tokens count all the same.
-      throw outputInvalid(prepared.modelId, error.text, error, spentUsage(error.usage, [], prepared));
+      throw redactError(
+        outputInvalid(prepared.modelId, error.text, error, spentUsage(error.usage, [], prepared)),
+        prepared.redact,
+      );
     }
-    throw toModelCallError(error, prepared.modelId, callSignal, prepared.timeoutMs);
+    throw redactError(
+      toModelCallError(error, prepared.modelId, callSignal, prepared.timeoutMs),
+      prepared.redact,
+    );
   } finally {
     callSignal.dispose();
   }
@@ -237,7 +250,10 @@ export function streamTextCall(request: ModelCallRequest): ModelTextStream {
   // A consumer that only iterates must not see an unhandled rejection.
   result.catch(() => undefined);
   const fail = (error: unknown): RomaError => {
-    const mapped = toModelCallError(error, prepared.modelId, callSignal, prepared.timeoutMs);
+    const mapped = redactError(
+      toModelCallError(error, prepared.modelId, callSignal, prepared.timeoutMs),
+      prepared.redact,
+    );
     if (!settled) rejectResult(mapped);
     return mapped;
   };

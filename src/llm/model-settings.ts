@@ -7,6 +7,8 @@ export interface ModelSettings {
   prices: PriceTable;
   timeoutMs: number;
   maxRetries: number;
+  /** The registry's secret scrubber (its API keys, and the process's list when given): errors pass through it. */
+  redact?: (text: string) => string;
 }
 
 const settingsByModel = new WeakMap<LanguageModelV3, ModelSettings>();

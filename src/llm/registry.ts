@@ -3,6 +3,7 @@ import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import type { LanguageModelV3, LanguageModelV3Middleware } from '@ai-sdk/provider';
 import { wrapLanguageModel } from 'ai';
+import { SecretList, secretValuesOf } from '../config/secrets.js';
 import type { LlmConfig } from '../config/sections/llm.js';
 import { DEFAULT_MODEL_MAX_RETRIES, DEFAULT_MODEL_TIMEOUT_MS } from '../config/sections/llm.js';
 import type { ModelResolver } from '../contracts/index.js';
@@ -15,6 +16,8 @@ import { type ModelPrice, type PriceTable, priceFor } from './prices.js';
 export interface ModelRegistryOptions {
   /** Applied to every resolved model, first one outermost (e.g. the LLM-response cache). */
   middleware?: LanguageModelV3Middleware[];
+  /** The process's one secret list; the registry adds its API keys and scrubs model-call errors with it. */
+  secrets?: SecretList;
 }
 
 /** A `ModelResolver` (src/contracts) over the llm config, with prices. */
@@ -81,6 +84,8 @@ export function createModelRegistry(config: LlmConfig, options: ModelRegistryOpt
   const models = new Map<string, LanguageModelV3>();
   const prices: PriceTable = config.prices ?? {};
   const middleware = options.middleware ?? [];
+  const secrets = options.secrets ?? new SecretList();
+  secrets.add(secretValuesOf(config));
 
   return {
     defaultModelId: config.model,
@@ -103,6 +108,7 @@ export function createModelRegistry(config: LlmConfig, options: ModelRegistryOpt
         prices,
         timeoutMs: config.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS,
         maxRetries: config.maxRetries ?? DEFAULT_MODEL_MAX_RETRIES,
+        redact: secrets.redact,
       });
       models.set(id, model);
       return model;

@@ -1,7 +1,7 @@
 // openRuntime(config): the one place that wires implementations from config; every front end calls it.
 import type { LlmCache } from '../cache/index.js';
 import { runWithCacheContext } from '../cache/index.js';
-import type { RomaConfig } from '../config/index.js';
+import { type RomaConfig, SecretList, secretValuesOf } from '../config/index.js';
 import type { DemoModel, DemoModelOptions } from '../dev/index.js';
 import { DEMO_MODEL_ID, startDemoModel } from '../dev/index.js';
 import type { CodeAgent, EngineDependencies, RunControl, RunEventObserver } from '../engine/index.js';
@@ -119,7 +119,12 @@ export async function openRuntime(config: RomaConfig, options: RuntimeOptions = 
       if (opened) closers.push(() => opened.close());
     }
     const cache = runCache?.cache ?? null;
-    const models = createModelRegistry(config.llm, { middleware: cache ? [cache.middleware] : [] });
+    // One secret list for the process: the config's secrets, and every value an MCP server's config substitutes.
+    const secrets = new SecretList(secretValuesOf(config));
+    const models = createModelRegistry(config.llm, {
+      middleware: cache ? [cache.middleware] : [],
+      secrets,
+    });
 
     let ptc: PtcRuntime | null = null;
     let codeAgent: CodeAgent | undefined;
@@ -128,7 +133,13 @@ export async function openRuntime(config: RomaConfig, options: RuntimeOptions = 
       codeAgent = createHttpCodeAgent(config.ptc.serviceUrl);
     else if (full) {
       const { inProcess: _inProcess, ...ptcOptions } = options.ptc ?? {};
-      const opened = await openPtcRuntime(config, { llmCache: cache, models, artifacts, ...ptcOptions });
+      const opened = await openPtcRuntime(config, {
+        llmCache: cache,
+        models,
+        artifacts,
+        secrets,
+        ...ptcOptions,
+      });
       ptc = opened;
       codeAgent = opened.agent;
       closers.push(() => opened.close());

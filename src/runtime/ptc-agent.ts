@@ -1,7 +1,7 @@
 // Wires the in-process PTC agent: MCP manager, sandboxes (one per provider, opened lazily), artifact store, cache.
 import type { LlmCache } from '../cache/index.js';
 import { openLlmCache } from '../cache/index.js';
-import type { RomaConfig } from '../config/index.js';
+import { type RomaConfig, SecretList, secretValuesOf } from '../config/index.js';
 import type { ModelRegistry } from '../llm/index.js';
 import { createModelRegistry } from '../llm/index.js';
 import type { McpManager, PtcAgent, PtcAgentDeps } from '../ptc/index.js';
@@ -31,6 +31,8 @@ export interface PtcRuntimeOptions {
   models?: ModelRegistry;
   /** The process's artifact store; absent: opened from `config.store`. */
   artifacts?: ArtifactStore;
+  /** The process's one secret list (shared with `models`); absent: one from the config's secrets. */
+  secrets?: SecretList;
 }
 
 /** The in-process PTC agent with everything it holds open; `close()` ends MCP children and sandbox pools. */
@@ -38,11 +40,14 @@ export async function openPtcRuntime(
   config: RomaConfig,
   options: PtcRuntimeOptions = {},
 ): Promise<PtcRuntime> {
-  const manager = openTools(config);
+  // One secret list for the process: the config's secrets, plus every value an MCP server's config substitutes.
+  const secrets = options.secrets ?? new SecretList(secretValuesOf(config));
+  const manager = openTools(config, secrets);
   const shared = options.llmCache !== undefined;
   const cache = shared ? options.llmCache : await openLlmCache(config.cache, { prices: config.llm.prices });
   const models =
-    options.models ?? createModelRegistry(config.llm, { middleware: cache ? [cache.middleware] : [] });
+    options.models ??
+    createModelRegistry(config.llm, { middleware: cache ? [cache.middleware] : [], secrets });
   const sandboxes = openSandboxes(config.sandbox);
   const agent = createPtcAgent({
     models,
@@ -51,6 +56,7 @@ export async function openPtcRuntime(
     artifactStore: options.artifacts ?? openArtifactStore(config.store),
     ...(cache ? { cache: cache.store } : {}),
     mode: options.mode ?? config.ptc.mode,
+    redact: secrets.redact,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.emitArtifactEvents ? { emitArtifactEvents: true } : {}),
   });

@@ -1,7 +1,8 @@
 // The process's MCP clients: one manager over `ptc.mcpServers`, connecting each server on first use.
-import type { RomaConfig } from '../config/index.js';
+import type { RomaConfig, SecretList } from '../config/index.js';
 import { McpManager } from '../ptc/index.js';
 
-export function openTools(config: RomaConfig): McpManager {
-  return new McpManager({ servers: config.ptc.mcpServers });
+/** `secrets`: the process's one list, which the manager adds every substituted `${VAR}` value to. */
+export function openTools(config: RomaConfig, secrets?: SecretList): McpManager {
+  return new McpManager({ servers: config.ptc.mcpServers, ...(secrets ? { secrets } : {}) });
 }

@@ -141,8 +141,12 @@ async function iterate(
       }),
     );
     const run = await runProgram(plan, catalog, session, parsed.code, context.signal);
-    const stdout = boundOutput(run.stdout, maxOutputChars);
-    const stderr = boundOutput(run.stderr, Math.max(100, Math.floor(maxOutputChars * STDERR_SHARE)));
+    // Secrets out before the cut, so a bound cannot split one into pieces the scrubber no longer sees.
+    const stdout = boundOutput(context.redact(run.stdout), maxOutputChars);
+    const stderr = boundOutput(
+      context.redact(run.stderr),
+      Math.max(100, Math.floor(maxOutputChars * STDERR_SHARE)),
+    );
     const truncated = run.truncated || stdout.truncated || stderr.truncated;
     state.executions.push({
       iteration,
@@ -174,7 +178,7 @@ async function iterate(
     let test: TestResult | null = null;
     if (plan.enableTesting && parsed.test && run.exitCode === 0) {
       const testRun = await runProgram(plan, catalog, session, parsed.test, context.signal);
-      const message = boundOutput(`${testRun.stderr}${testRun.stdout}`.trim(), 1_000).text;
+      const message = boundOutput(context.redact(`${testRun.stderr}${testRun.stdout}`.trim()), 1_000).text;
       test = {
         name: `test of run ${iteration}`,
         passed: testRun.exitCode === 0,

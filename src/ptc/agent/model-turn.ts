@@ -2,6 +2,7 @@
 // an llm-call event (with what the LLM-response cache saved).
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { ModelMessage, ToolSet } from 'ai';
+import { redactError, redactJsonValue } from '../../config/secrets.js';
 import type { PTCExecutionPlan } from '../../contracts/index.js';
 import { addUsage, toRomaError } from '../../contracts/index.js';
 import { callText, type ModelCallResult, modelCallFigures } from '../../llm/index.js';
@@ -45,7 +46,12 @@ export async function callModelTurn(
     result = await callText({
       model: input.model,
       ...(input.modelId ? { modelId: input.modelId } : {}),
-      ...withPromptCacheMarks(input.model.provider, input.system, input.messages),
+      // The last gate before the provider: nothing built from tool results or output carries a secret.
+      ...withPromptCacheMarks(
+        input.model.provider,
+        context.redact(input.system),
+        redactJsonValue(input.messages, context.redact),
+      ),
       temperature: 0,
       signal: context.signal,
       // Timeout, retries and prices come with the model from the registry (llm.timeoutMs, llm.maxRetries, llm.prices).
@@ -56,7 +62,8 @@ export async function callModelTurn(
     });
   } catch (error) {
     release?.();
-    const romaError = toRomaError(error, 'MODEL_CALL_FAILED');
+    // A provider's error may echo the request or the key (a 401 body): scrubbed before it is shown or stored.
+    const romaError = redactError(toRomaError(error, 'MODEL_CALL_FAILED'), context.redact);
     await context.emit(
       planEvent(plan, 'llm-call', {
         taskId: plan.taskId,

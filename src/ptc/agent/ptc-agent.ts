@@ -1,5 +1,6 @@
 // The PTC code agent: plan in, PTCArtifactResult out; cache, tool catalog and the code or direct loop.
 import { createPtcResultCache } from '../../cache/ptc-result-cache.js';
+import { redactJsonValue } from '../../config/secrets.js';
 import type {
   CodeAgent,
   CodeAgentExecuteOptions,
@@ -14,6 +15,7 @@ import { runCodeLoop } from './code-loop.js';
 import { runDirectLoop } from './direct-loop.js';
 import { planEvent } from './events.js';
 import { newLoopState } from './loop-state.js';
+import { agentRedactor } from './redaction.js';
 import type { PtcAgentDeps } from './types.js';
 
 /** The in-process agent: a `CodeAgent` (src/contracts/code-agent.ts) with its stats. */
@@ -31,6 +33,7 @@ function statusFor(code: string): PTCArtifactResult['status'] {
 
 export function createPtcAgent(deps: PtcAgentDeps): PtcAgent {
   const mode = deps.mode ?? 'code';
+  const redact = agentRedactor(deps);
   const totals: PtcStats = {
     executions: 0,
     cacheHits: 0,
@@ -54,9 +57,11 @@ export function createPtcAgent(deps: PtcAgentDeps): PtcAgent {
     cacheKey: string | null,
   ): Promise<PTCArtifactResult> {
     const startedAt = new Date().toISOString();
+    // Nothing the agent emits or returns may carry a secret, whatever a program printed or a server sent.
     const emit = async (event: NewStreamEvent) => {
-      deps.onEvent?.(event);
-      await options.emit(event);
+      const safe = redactJsonValue(event, redact);
+      deps.onEvent?.(safe);
+      await options.emit(safe);
     };
     const state = newLoopState();
     let outcome: Pick<PTCArtifactResult, 'status' | 'summary' | 'error' | 'artifacts'>;
@@ -65,6 +70,7 @@ export function createPtcAgent(deps: PtcAgentDeps): PtcAgent {
       const context = {
         signal: options.signal,
         emit,
+        redact,
         ...(options.acquireModelCallSlot ? { acquireModelCallSlot: options.acquireModelCallSlot } : {}),
       };
       for (const entry of catalog.unavailable ?? []) {
@@ -79,8 +85,12 @@ export function createPtcAgent(deps: PtcAgentDeps): PtcAgent {
     } catch (error) {
       const romaError = toRomaError(error, 'PTC_FAILED');
       const code = options.signal.aborted ? 'CANCELLED' : romaError.code;
-      const message = deps.tools ? deps.tools.redact(romaError.message) : romaError.message;
-      outcome = { status: statusFor(code), summary: '', error: { code, message }, artifacts: [] };
+      outcome = {
+        status: statusFor(code),
+        summary: '',
+        error: { code, message: redact(romaError.message) },
+        artifacts: [],
+      };
     }
     if (deps.emitArtifactEvents) {
       for (const artifact of outcome.artifacts) {
@@ -101,11 +111,12 @@ export function createPtcAgent(deps: PtcAgentDeps): PtcAgent {
       startedAt,
       completedAt: new Date().toISOString(),
     };
+    const safeResult = redactJsonValue(result, redact);
     totals.inputTokens += state.usage.inputTokens;
     totals.outputTokens += state.usage.outputTokens;
     totals.costUsd += state.usage.costUsd;
     if (result.status === 'FAILURE' || result.status === 'TIMEOUT') totals.failures += 1;
-    return result;
+    return safeResult;
   }
 
   async function execute(
@@ -134,7 +145,7 @@ export function createPtcAgent(deps: PtcAgentDeps): PtcAgent {
         taskId: plan.taskId,
         status: statusFor(code),
         summary: '',
-        error: { code, message: romaError.message },
+        error: { code, message: redact(romaError.message) },
         artifacts: [],
         executions: [],
         testResults: [],

@@ -28,11 +28,20 @@ export interface PtcAgentDeps {
   emitArtifactEvents?: boolean;
   /** Called with every event the agent emits (the service's WebSocket stream, stats). */
   onEvent?: (event: NewStreamEvent) => void;
+  /**
+   * The process's secret scrubber (`SecretList.redact`, fed from config: LLM keys, store and MCP credentials).
+   * Applied, with the tool provider's, to tool results, program output, events, model requests, model
+   * errors and the result.
+   */
+  redact?: (text: string) => string;
 }
 
 export interface AgentRunContext {
   signal: AbortSignal;
+  /** Events pass through `redact` on their way out. */
   emit: (event: NewStreamEvent) => Promise<void>;
   /** The caller's model-call slot, held for each model call only (never while a program runs). */
   acquireModelCallSlot?: (signal: AbortSignal) => Promise<() => void>;
+  /** Every secret of the process (config and MCP substitutions) → `***`. */
+  redact: (text: string) => string;
 }

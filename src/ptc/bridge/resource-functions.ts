@@ -1,5 +1,6 @@
 // Host functions for MCP resources and binary results: listResources, readResource, saveBase64.
 import { posix } from 'node:path';
+import { redactJsonValue } from '../../config/secrets.js';
 import type { HostFunctions, JsonValue } from '../../sandbox/sandbox.js';
 import type { ToolProvider } from '../mcp/types.js';
 import type { ToolCatalog } from '../modules/tool-catalog.js';
@@ -52,6 +53,7 @@ export function createResourceHostFunctions(options: ResourceFunctionOptions): H
   let savedFiles = 0;
   let savedBytes = 0;
   const callOptions = () => (options.signal ? { signal: options.signal } : {});
+  const redactText = (text: string) => options.provider?.redact(text) ?? text;
   const redact = (error: unknown) =>
     new Error(options.provider?.redact((error as Error).message) ?? (error as Error).message);
   return {
@@ -59,7 +61,8 @@ export function createResourceHostFunctions(options: ResourceFunctionOptions): H
       const name = catalogServer(options.catalog, server);
       if (!options.provider?.listResources) return [];
       try {
-        return (await options.provider.listResources(name, callOptions())) as unknown as JsonValue;
+        const listed = await options.provider.listResources(name, callOptions());
+        return redactJsonValue(listed, redactText) as unknown as JsonValue;
       } catch (error) {
         throw redact(error);
       }
@@ -71,7 +74,9 @@ export function createResourceHostFunctions(options: ResourceFunctionOptions): H
       }
       if (!options.provider?.readResource) throw new Error(`server ${name} has no resources`);
       try {
-        return (await options.provider.readResource(name, uri, callOptions())) as unknown as JsonValue;
+        const read = await options.provider.readResource(name, uri, callOptions());
+        // Like tool results: a server's secrets never reach the guest.
+        return redactJsonValue(read, redactText) as unknown as JsonValue;
       } catch (error) {
         throw redact(error);
       }

@@ -1,4 +1,6 @@
 // Host side of sandboxed tool calls: the guest's host-function call becomes an MCP call by the host's client.
+
+import { redactJsonValue } from '../../config/secrets.js';
 import type { NewStreamEvent, ToolCallRecord } from '../../contracts/index.js';
 import { RomaError, truncationMarker } from '../../contracts/index.js';
 import type { HostFunctions, JsonValue } from '../../sandbox/sandbox.js';
@@ -117,7 +119,13 @@ export async function callToolRecorded(
     });
     release();
     await record(true, output.bytes);
-    return { value: output.value, text: output.text, content: output.content ?? [] };
+    // A server may echo its environment or headers: the guest (and the model, in direct mode) never sees them.
+    const redact = (text: string) => options.provider?.redact(text) ?? text;
+    return {
+      value: redactJsonValue(output.value, redact),
+      text: redact(output.text),
+      content: redactJsonValue(output.content ?? [], redact),
+    };
   } catch (error) {
     release?.();
     const message = options.provider

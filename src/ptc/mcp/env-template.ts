@@ -33,15 +33,6 @@ export function resolveTemplates(
   return { values, secrets };
 }
 
-/** Replaces every secret in `text` with `***` (for error messages that might echo a header or env value). */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) out = out.split(secret).join('***');
-  }
-  return out;
-}
-
 const SECRET_NAME = /key|token|secret|passw|auth|credential|cookie|session|bearer/i;
 
 /**

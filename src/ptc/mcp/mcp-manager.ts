@@ -1,7 +1,8 @@
 // The host's MCP clients: one long-lived connection per configured server, shared by every execution.
+import { SecretList } from '../../config/secrets.js';
 import type { McpServerConfig } from '../../config/sections/ptc.js';
 import { RomaError } from '../../contracts/index.js';
-import { redactSecrets } from './env-template.js';
+import { urlSecretValues } from './env-template.js';
 import { McpServerConnection } from './server-connection.js';
 import type {
   McpResourceInfo,
@@ -17,15 +18,28 @@ export interface McpManagerOptions {
   servers: Record<string, McpServerConfig>;
   /** Where `${VAR}` values come from; the host's `process.env` by default. */
   hostEnv?: Record<string, string | undefined>;
+  /**
+   * The process's one secret list (fed from config: LLM keys, store credentials…); every value a server's
+   * config substitutes is added to it when the server connects. Absent: the manager keeps its own.
+   */
+  secrets?: SecretList;
 }
 
 export class McpManager implements ToolProvider {
   private readonly connections = new Map<string, McpServerConnection>();
+  readonly secrets: SecretList;
 
   constructor(options: McpManagerOptions) {
     const hostEnv = options.hostEnv ?? process.env;
+    this.secrets = options.secrets ?? new SecretList();
     for (const [name, config] of Object.entries(options.servers)) {
-      this.connections.set(name, new McpServerConnection(name, config, hostEnv));
+      // Values written literally (the config loader already expanded `${VAR}`) are known before any connect.
+      this.secrets.add(
+        config.transport === 'stdio'
+          ? Object.values(config.env)
+          : [...Object.values(config.headers), ...urlSecretValues(new URL(config.url))],
+      );
+      this.connections.set(name, new McpServerConnection(name, config, hostEnv, this.secrets));
     }
   }
 
@@ -80,8 +94,7 @@ export class McpManager implements ToolProvider {
   }
 
   redact(text: string): string {
-    const secrets = [...this.connections.values()].flatMap((connection) => connection.knownSecrets());
-    return redactSecrets(text, secrets);
+    return this.secrets.redact(text);
   }
 
   async close(): Promise<void> {

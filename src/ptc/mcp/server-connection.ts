@@ -1,8 +1,8 @@
 // One MCP server: connected on first use, kept open across executions, reconnected after it drops.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { SecretList } from '../../config/secrets.js';
 import type { McpServerConfig } from '../../config/sections/ptc.js';
 import { RomaError } from '../../contracts/index.js';
-import { redactSecrets } from './env-template.js';
 import { type RawToolResult, resourcePart, toToolCallOutput } from './tool-result.js';
 import { buildTransport } from './transports.js';
 import type {
@@ -22,7 +22,6 @@ export class McpServerConnection {
   private client: Client | null = null;
   private connecting: Promise<Client> | null = null;
   private tools: McpToolInfo[] | null = null;
-  private secrets: string[] = [];
   private state: McpServerState;
   private closed = false;
 
@@ -30,6 +29,8 @@ export class McpServerConnection {
     readonly name: string,
     private readonly config: McpServerConfig,
     private readonly hostEnv: Record<string, string | undefined>,
+    /** The process's one secret list: the values this server's config substitutes are added to it. */
+    private readonly secrets: SecretList,
   ) {
     this.state = {
       name,
@@ -43,10 +44,6 @@ export class McpServerConnection {
 
   snapshot(): McpServerState {
     return { ...this.state };
-  }
-
-  knownSecrets(): readonly string[] {
-    return this.secrets;
   }
 
   private allowed(tool: string): boolean {
@@ -74,7 +71,7 @@ export class McpServerConnection {
       this.state.error = (error as Error).message;
       throw error;
     }
-    this.secrets = built.secrets;
+    this.secrets.add(built.secrets);
     const client = new Client({ name: 'roma-ptc', version: '0.1.0' });
     client.onclose = () => {
       // The next call reconnects; tools are listed again in case the server changed.
@@ -111,7 +108,7 @@ export class McpServerConnection {
   }
 
   redact(text: string): string {
-    return redactSecrets(text, this.secrets);
+    return this.secrets.redact(text);
   }
 
   async listTools(options: ToolCallOptions = {}): Promise<McpToolInfo[]> {

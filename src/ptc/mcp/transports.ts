@@ -37,7 +37,8 @@ export function buildTransport(
     });
     return {
       transport,
-      secrets: [...env.secrets, ...secretValues(env.values, false)],
+      // Every env value counts: a DATABASE_URL or a password is a credential whatever its variable is named.
+      secrets: [...env.secrets, ...secretValues(env.values, true)],
       stderrTail: () => tail,
     };
   }

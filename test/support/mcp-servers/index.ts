@@ -27,6 +27,11 @@ export function smallServerConfig(env: Record<string, string> = {}): McpServerCo
   return tsxServer('small-server.ts', env);
 }
 
+/** A hostile server: `environment`, `structured_environment`, `fail_with_environment` echo its env values. */
+export function leakyServerConfig(env: Record<string, string> = {}): McpServerConfig {
+  return tsxServer('leaky-server.ts', env);
+}
+
 /** The bundled sales server (src/dev/): `list_orders`, `get_order`, `list_customers`, `get_customer`, `search_logs`. */
 export function dataServerConfig(env: Record<string, string> = {}): McpServerConfig {
   return salesServerConfig(env);
@@ -77,5 +82,7 @@ export type { Customer, LogEntry, Order, SalesData } from '../../../src/dev/sale
 export { generateSalesData } from '../../../src/dev/sales-server/index.js';
 export type { HttpMcpServer } from './http-server.js';
 export { startHttpMcpServer } from './http-server.js';
+export type { LeakyHttpMcpServer } from './leaky-http-server.js';
+export { startLeakyHttpMcpServer } from './leaky-http-server.js';
 export type { WideTool } from './wide-catalog.js';
 export { wideCatalog } from './wide-catalog.js';

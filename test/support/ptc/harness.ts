@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { CacheEntryRecord } from '../../../src/cache/index.js';
 import { createLlmCache, type LlmCache } from '../../../src/cache/index.js';
 import { MemoryCacheStore } from '../../../src/cache/memory-cache-store.js';
+import { SecretList } from '../../../src/config/secrets.js';
 import { LlmConfigSchema } from '../../../src/config/sections/llm.js';
 import type { McpServerConfig } from '../../../src/config/sections/ptc.js';
 import type {
@@ -40,6 +41,8 @@ export interface PtcHarnessOptions {
     { inputPerMillionUsd: number; outputPerMillionUsd: number; cachedInputPerMillionUsd?: number }
   >;
   emitArtifactEvents?: boolean;
+  /** `llm.openaiApiKey` of the registry ('test-key' by default). */
+  openaiApiKey?: string;
   /** Roma model id of the registry's default model; `openai:scripted` by default. */
   modelId?: string;
   /** A sandbox other than the default isolate (closed by the harness). */
@@ -76,22 +79,25 @@ export async function startPtcHarness(options: PtcHarnessOptions): Promise<PtcHa
   const llmCache = options.llmCache
     ? createLlmCache({ store: new MemoryCacheStore(), onEntry: (record) => llmCacheEntries.push(record) })
     : undefined;
+  // One secret list, as the runtime wires it: the registry adds its keys, the manager its substitutions.
+  const secrets = new SecretList();
   const registry = createModelRegistry(
     LlmConfigSchema.parse({
       model: options.modelId ?? 'openai:scripted',
       openaiBaseUrl: model.openaiBaseUrl,
-      openaiApiKey: 'test-key',
+      openaiApiKey: options.openaiApiKey ?? 'test-key',
       anthropicBaseUrl: model.anthropicBaseUrl,
       anthropicApiKey: 'test-key',
       ...(options.prices ? { prices: options.prices } : {}),
     }),
-    llmCache ? { middleware: [llmCache.middleware] } : {},
+    { ...(llmCache ? { middleware: [llmCache.middleware] } : {}), secrets },
   );
   const manager =
     options.manager ??
     new McpManager({
       servers: options.servers ?? {},
       ...(options.hostEnv ? { hostEnv: options.hostEnv } : {}),
+      secrets,
     });
   const sandbox = options.sandbox ?? createIsolateSandbox({ poolSize: 1 });
   const dataDir = mkdtempSync(join(tmpdir(), 'roma-ptc-'));
@@ -106,6 +112,7 @@ export async function startPtcHarness(options: PtcHarnessOptions): Promise<PtcHa
     ...(options.cache === false ? {} : { cache }),
     ...(options.mode ? { mode: options.mode } : {}),
     ...(options.emitArtifactEvents ? { emitArtifactEvents: true } : {}),
+    redact: secrets.redact,
   };
   const agent = createPtcAgent(deps);
   const plan = (input: Partial<PTCExecutionPlanInput> & { goal: string }): PTCExecutionPlanInput => {

@@ -1,0 +1,183 @@
+// Secret canaries: an LLM key, MCP env values (credential-named or not) and an MCP header, echoed by hostile
+// servers and printed, returned, thrown and written by programs, appear nowhere a user or provider can see.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  envReference,
+  type LeakyHttpMcpServer,
+  leakyServerConfig,
+  startLeakyHttpMcpServer,
+} from '../../../test/support/mcp-servers/index.js';
+import {
+  codeReply,
+  conversationRule,
+  type PtcHarness,
+  startPtcHarness,
+} from '../../../test/support/ptc/harness.js';
+import type { ScriptedRule } from '../../../test/support/scripted-model/index.js';
+
+const LLM_KEY = 'sk-canary-llm-key-7f3a9c0d';
+const DB_PASSWORD = 'canary-db-pass-51e2';
+const DATABASE_URL = `postgres://app:${DB_PASSWORD}@db.internal:5432/app`;
+const REGION_LABEL = 'canary-plain-value-93bd';
+const HEADER_TOKEN = 'canary-header-token-c41d';
+const CANARIES = [LLM_KEY, DB_PASSWORD, DATABASE_URL, REGION_LABEL, HEADER_TOKEN];
+
+const LEAKING_PROGRAM = [
+  'const env = await leaky.environment({});',
+  "console.log('env', JSON.stringify(env));",
+  'const structured = await leaky.structured_environment({});',
+  "console.log('structured', JSON.stringify(structured));",
+  "try { await leaky.fail_with_environment({}); } catch (error) { console.log('caught', error.message); console.error('stderr', error.message); }",
+  'const headers = await web.echo_headers({});',
+  "console.log('headers', JSON.stringify(headers));",
+  "try { await web.fail_with_headers({}); } catch (error) { console.log('caught-http', error.message); }",
+  "workspace.writeFile('results/leak-' + JSON.stringify(env).slice(0, 40).replace(/[^a-z0-9*]/gi, '_') + '.txt', JSON.stringify({ env, structured, headers }));",
+].join('\n');
+
+const rules: ScriptedRule[] = [
+  conversationRule('[canary-code]', [
+    codeReply(LEAKING_PROGRAM),
+    // The model tries again: this time the program throws what it got.
+    codeReply('const env = await leaky.environment({});\nthrow new Error(`leaking ${JSON.stringify(env)}`);'),
+    (report) => ({ text: `FINAL ANSWER: ${report}` }),
+  ]),
+  {
+    name: 'canary-401',
+    match: { contains: ['[canary-401]'] },
+    reply: {
+      status: 401,
+      errorBody: {
+        error: { message: `Incorrect API key provided: ${LLM_KEY}.`, type: 'invalid_request_error' },
+      },
+    },
+  },
+  {
+    name: 'canary-direct-final',
+    match: { contains: ['[canary-direct]', 'cannot connect with'] },
+    reply: { text: 'FINAL ANSWER: done' },
+  },
+  {
+    name: 'canary-direct',
+    match: { contains: ['[canary-direct]'] },
+    reply: {
+      toolCalls: [
+        { name: 'leaky__environment', args: {} },
+        { name: 'leaky__structured_environment', args: {} },
+        { name: 'leaky__fail_with_environment', args: {} },
+        { name: 'web__echo_headers', args: {} },
+        { name: 'web__fail_with_headers', args: {} },
+      ],
+    },
+  },
+];
+
+function filesUnder(root: string): string[] {
+  const contents: string[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    const path = stack.pop()!;
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat) continue;
+    contents.push(path);
+    if (stat.isDirectory()) stack.push(...readdirSync(path).map((entry) => join(path, entry)));
+    else contents.push(readFileSync(path, 'utf8'));
+  }
+  return contents;
+}
+
+describe('secret canaries (PTC agent)', () => {
+  let web: LeakyHttpMcpServer;
+  const harnesses: PtcHarness[] = [];
+
+  beforeAll(async () => {
+    web = await startLeakyHttpMcpServer();
+  });
+  afterAll(async () => {
+    for (const harness of harnesses) await harness.close();
+    await web.close();
+  });
+
+  async function harnessFor(mode: 'code' | 'direct'): Promise<PtcHarness> {
+    const harness = await startPtcHarness({
+      rules,
+      mode,
+      openaiApiKey: LLM_KEY,
+      servers: {
+        // `${VAR}` references resolved on the host from hostEnv, as a user's config would.
+        leaky: leakyServerConfig({
+          DATABASE_URL: envReference('DATABASE_URL'),
+          REGION_LABEL: envReference('REGION_LABEL'),
+        }),
+        web: {
+          transport: 'http',
+          url: web.url,
+          headers: { Authorization: `Bearer ${envReference('SEARCH_KEY')}` },
+          timeoutMs: 30_000,
+        },
+      },
+      hostEnv: { DATABASE_URL, REGION_LABEL, SEARCH_KEY: HEADER_TOKEN },
+    });
+    harnesses.push(harness);
+    return harness;
+  }
+
+  function everythingSeen(harness: PtcHarness, results: unknown[]): string {
+    return [
+      JSON.stringify(results),
+      JSON.stringify(harness.events),
+      // What the model provider received.
+      harness.model.requests.map((request) => JSON.stringify(request.body)).join('\n'),
+      // The artifact store: file names and contents, metadata.
+      ...filesUnder(harness.dataDir),
+    ].join('\n');
+  }
+
+  it('code mode: printed, returned, thrown and written values are redacted everywhere', async () => {
+    const harness = await harnessFor('code');
+    const result = await harness.execute({
+      goal: '[canary-code] leak the credentials',
+      tools: { servers: [{ name: 'leaky' }, { name: 'web' }] },
+    });
+    expect(result.status).toBe('SUCCESS');
+    // Positive controls: the servers did get their values (they echoed something, redacted).
+    const stdout = result.executions[0]!.stdout;
+    expect(stdout).toContain('"DATABASE_URL":"***"');
+    expect(stdout).toContain('"REGION_LABEL":"***"');
+    expect(stdout).toContain('caught cannot connect with *** and ***');
+    expect(stdout).toContain('"authorization":"***"');
+    expect(web.authorizations).toContain(`Bearer ${HEADER_TOKEN}`);
+    expect(result.executions[1]!.stderr).toContain('leaking');
+    expect(result.artifacts).toHaveLength(1);
+    const seen = everythingSeen(harness, [result]);
+    for (const canary of CANARIES) expect(seen.includes(canary), canary).toBe(false);
+  });
+
+  it('direct mode: tool results and errors sent to the model are redacted', async () => {
+    const harness = await harnessFor('direct');
+    const result = await harness.execute({
+      goal: '[canary-direct] leak the credentials',
+      tools: { servers: [{ name: 'leaky' }, { name: 'web' }] },
+    });
+    expect(result.status).toBe('SUCCESS');
+    expect(result.toolCalls).toHaveLength(5);
+    const sentBack = harness.model.requests
+      .at(-1)!
+      .toolResults.map((entry) => entry.output)
+      .join('\n');
+    expect(sentBack).toContain('***');
+    const seen = everythingSeen(harness, [result]);
+    for (const canary of CANARIES) expect(seen.includes(canary), canary).toBe(false);
+  });
+
+  it("a provider's 401 that echoes the API key is scrubbed from the result and the events", async () => {
+    const harness = await harnessFor('code');
+    const result = await harness.execute({ goal: '[canary-401] anything' });
+    expect(result.status).toBe('FAILURE');
+    expect(result.error).toMatchObject({ code: 'MODEL_CALL_FAILED' });
+    expect(result.error?.message).toContain('Incorrect API key provided: ***');
+    const seen = everythingSeen(harness, [result]);
+    for (const canary of CANARIES) expect(seen.includes(canary), canary).toBe(false);
+  });
+});
