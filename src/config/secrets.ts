@@ -172,7 +172,9 @@ export function redactJsonValue<T>(value: T, redact: (text: string) => string): 
     if (Array.isArray(source)) {
       const copy: unknown[] = new Array(source.length);
       assign(copy);
-      source.forEach((item, index) => stack.push({ source: item, assign: (child) => (copy[index] = child) }));
+      for (let index = 0; index < source.length; index += 1) {
+        stack.push({ source: source[index], assign: (child) => (copy[index] = child) });
+      }
       continue;
     }
     const copy: Record<string, unknown> = {};
