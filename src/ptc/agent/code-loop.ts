@@ -112,7 +112,13 @@ async function iterate(
     if (spent >= tokenBudget)
       return limitOutcome(state, `tokenBudget (${tokenBudget}) spent after ${spent} tokens`);
     const lastTurn = turn > maxIterations;
-    const reply = await callModelTurn(plan, { model, modelId, system, messages }, deps, context, state);
+    const reply = await callModelTurn(plan, { model, modelId, system, messages }, deps, context, state).catch(
+      (error: unknown) => {
+        if (error instanceof RomaError && error.code === 'BUDGET_EXCEEDED') return error;
+        throw error;
+      },
+    );
+    if (reply instanceof RomaError) return limitOutcome(state, reply.message);
     messages.push({ role: 'assistant', content: reply.text });
     const parsed = parseReply(reply.text, plan.language);
     if (parsed.kind === 'final') {

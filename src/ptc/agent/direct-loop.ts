@@ -10,6 +10,7 @@ import {
   tool,
 } from 'ai';
 import type { PTCArtifactResult, PTCExecutionPlan } from '../../contracts/index.js';
+import { RomaError } from '../../contracts/index.js';
 import type { ModelToolCall } from '../../llm/index.js';
 import { callToolRecorded, type ToolBridgeOptions } from '../bridge/tool-bridge.js';
 import { partText } from '../mcp/tool-result.js';
@@ -155,6 +156,7 @@ export async function runDirectLoop(
   const messages: ModelMessage[] = [{ role: 'user', content: taskMessage(plan) }];
   const maxSteps = plan.limits.maxIterations * STEPS_PER_ITERATION;
   let text = '';
+  let budgetMessage: string | undefined;
   // One model call per step, so each is its own llm-call event (and its own LLM-cache entry).
   for (let step = 1; step <= maxSteps; step += 1) {
     const reply = await callModelTurn(
@@ -163,7 +165,14 @@ export async function runDirectLoop(
       deps,
       context,
       state,
-    );
+    ).catch((error: unknown) => {
+      if (error instanceof RomaError && error.code === 'BUDGET_EXCEEDED') return error;
+      throw error;
+    });
+    if (reply instanceof RomaError) {
+      budgetMessage = reply.message;
+      break;
+    }
     text = reply.text;
     if (reply.toolCalls.length === 0) return { status: 'SUCCESS', summary: finalAnswer(text), error: null };
     messages.push(
@@ -173,9 +182,10 @@ export async function runDirectLoop(
   }
   const spent = state.usage.inputTokens + state.usage.outputTokens;
   const message =
-    spent >= plan.limits.tokenBudget
+    budgetMessage ??
+    (spent >= plan.limits.tokenBudget
       ? `tokenBudget (${plan.limits.tokenBudget}) spent after ${spent} tokens`
-      : `${maxSteps} steps reached without a final answer`;
+      : `${maxSteps} steps reached without a final answer`);
   return {
     status: state.toolCalls.some((call) => call.ok) ? 'PARTIAL_SUCCESS' : 'FAILURE',
     summary: finalAnswer(text),

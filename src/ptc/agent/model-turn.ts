@@ -4,9 +4,10 @@ import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { ModelMessage, ToolSet } from 'ai';
 import { redactError, redactJsonValue } from '../../config/secrets.js';
 import type { PTCExecutionPlan } from '../../contracts/index.js';
-import { addUsage, toRomaError } from '../../contracts/index.js';
+import { addUsage, RomaError, toRomaError } from '../../contracts/index.js';
 import { callText, type ModelCallResult, modelCallFigures } from '../../llm/index.js';
 import { planEvent } from './events.js';
+import { estimateInputTokens } from './input-estimate.js';
 import type { LoopState } from './loop-state.js';
 import { withPromptCacheMarks } from './prompt-cache-marks.js';
 import type { AgentRunContext, PtcAgentDeps } from './types.js';
@@ -29,7 +30,10 @@ export function planModel(
   return { model: deps.models.resolve(plan.model), modelId: plan.model ?? deps.models.defaultModelId };
 }
 
-/** Throws the model layer's RomaError (CANCELLED, TIMEOUT, MODEL_CALL_FAILED) after recording the failure. */
+/**
+ * Throws the model layer's RomaError (CANCELLED, TIMEOUT, MODEL_CALL_FAILED) after recording the failure, and
+ * BUDGET_EXCEEDED without calling when the input alone would pass what is left of `tokenBudget`.
+ */
 export async function callModelTurn(
   plan: PTCExecutionPlan,
   input: ModelTurnInput,
@@ -37,6 +41,15 @@ export async function callModelTurn(
   context: AgentRunContext,
   state: LoopState,
 ): Promise<ModelCallResult<string>> {
+  const spent = state.usage.inputTokens + state.usage.outputTokens;
+  const estimated = estimateInputTokens(input.system, input.messages, input.tools);
+  if (spent + estimated > plan.limits.tokenBudget) {
+    throw new RomaError(
+      'BUDGET_EXCEEDED',
+      `tokenBudget (${plan.limits.tokenBudget}): the next model call's input (about ${estimated} tokens) would pass it after ${spent} tokens spent`,
+      { field: 'limits.tokenBudget' },
+    );
+  }
   const release = context.acquireModelCallSlot
     ? await context.acquireModelCallSlot(context.signal)
     : undefined;
