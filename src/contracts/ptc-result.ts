@@ -61,6 +61,16 @@ export const ToolCallRecordSchema = z
   .strict();
 export type ToolCallRecord = z.output<typeof ToolCallRecordSchema>;
 
+/** A file under results/ that did not become an artifact, and why (name too long, over a bound, store error). */
+export const RefusedArtifactSchema = z
+  .object({
+    /** The file's path relative to results/ (cut when long). */
+    path: z.string(),
+    reason: z.string(),
+  })
+  .strict();
+export type RefusedArtifact = z.output<typeof RefusedArtifactSchema>;
+
 export const PTCArtifactResultSchema = z
   .object({
     planId: z.string().min(1),
@@ -68,6 +78,7 @@ export const PTCArtifactResultSchema = z
     status: PTCResultStatusSchema,
     summary: z.string(),
     artifacts: z.array(ArtifactSchema).default([]),
+    artifactsRefused: z.array(RefusedArtifactSchema).optional(),
     executions: z.array(CodeExecutionSchema).default([]),
     testResults: z.array(TestResultSchema).default([]),
     toolCalls: z.array(ToolCallRecordSchema).default([]),

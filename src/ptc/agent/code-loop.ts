@@ -27,7 +27,7 @@ export async function runCodeLoop(
   deps: PtcAgentDeps,
   context: AgentRunContext,
   state: LoopState,
-): Promise<Outcome & { artifacts: PTCArtifactResult['artifacts'] }> {
+): Promise<Outcome & Pick<PTCArtifactResult, 'artifacts' | 'artifactsRefused'>> {
   const { model, modelId } = planModel(plan, deps);
   const sandbox = await deps.sandboxFor(plan.sandbox.provider);
   if (!sandbox.capabilities.languages.includes(plan.language)) {
@@ -71,9 +71,26 @@ export async function runCodeLoop(
   try {
     const outcome = await iterate(plan, catalog, deps, context, state, session, model, modelId);
     let artifacts: PTCArtifactResult['artifacts'] = [];
+    let artifactsRefused: NonNullable<PTCArtifactResult['artifactsRefused']> = [];
     if (deps.artifactStore && outcome.status !== 'CANCELLED') {
       try {
-        artifacts = await collectArtifacts(session, deps.artifactStore, plan);
+        const collected = await collectArtifacts(session, deps.artifactStore, plan, {
+          redact: context.redact,
+        });
+        artifacts = collected.artifacts;
+        artifactsRefused = collected.refused;
+        if (artifactsRefused.length > 0) {
+          await context.emit(
+            planEvent(plan, 'warning', {
+              taskId: plan.taskId,
+              code: 'STORE_FAILED',
+              message: `${artifactsRefused.length} file(s) under results/ not stored: ${artifactsRefused
+                .slice(0, 3)
+                .map((entry) => `${entry.path} (${entry.reason})`)
+                .join('; ')}`,
+            }),
+          );
+        }
         artifacts.push(...(await storeBinaryResults(binary.files, deps.artifactStore, plan, artifacts)));
       } catch (error) {
         await context.emit(
@@ -85,7 +102,7 @@ export async function runCodeLoop(
         );
       }
     }
-    return { ...outcome, artifacts };
+    return { ...outcome, artifacts, artifactsRefused };
   } finally {
     await session.close().catch(() => undefined);
   }

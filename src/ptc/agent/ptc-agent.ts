@@ -64,7 +64,7 @@ export function createPtcAgent(deps: PtcAgentDeps): PtcAgent {
       await options.emit(safe);
     };
     const state = newLoopState();
-    let outcome: Pick<PTCArtifactResult, 'status' | 'summary' | 'error' | 'artifacts'>;
+    let outcome: Pick<PTCArtifactResult, 'status' | 'summary' | 'error' | 'artifacts' | 'artifactsRefused'>;
     try {
       const catalog = await buildToolCatalog(deps.tools, plan.tools, { signal: options.signal });
       const context = {
