@@ -1,5 +1,6 @@
 // Files the program wrote under results/ become artifacts (name, MIME type, size, sha256) in the store.
 import type { Artifact, RefusedArtifact } from '../../contracts/index.js';
+import { truncationMarker } from '../../contracts/index.js';
 import type { SandboxSession } from '../../sandbox/sandbox.js';
 import type { ArtifactStore } from '../../store/artifact-store.js';
 import { encodeArtifactName, MAX_ARTIFACT_NAME_CHARS } from './artifact-names.js';
@@ -33,7 +34,7 @@ export class RefusalList {
       const shown =
         path.length <= MAX_LISTED_PATH_CHARS
           ? path
-          : `${path.slice(0, MAX_LISTED_PATH_CHARS)}…[${path.length - MAX_LISTED_PATH_CHARS} more chars]`;
+          : `${path.slice(0, MAX_LISTED_PATH_CHARS)}${truncationMarker(path.length - MAX_LISTED_PATH_CHARS).trimStart()}`;
       this.entries.push({ path: shown, reason });
     } else this.unlisted += 1;
   }

@@ -1,5 +1,6 @@
 // The message that tells the model what its program did: exit code, bounded output, files, test verdict.
 import type { TestResult } from '../../contracts/index.js';
+import { truncationMarker } from '../../contracts/index.js';
 import type { SandboxRunResult } from '../../sandbox/sandbox.js';
 
 /** Names listed back to the model, and characters kept of each: a program chooses how many and how long. */
@@ -12,7 +13,7 @@ function filesLine(files: readonly string[]): string {
     .map((file) =>
       file.length <= MAX_REPORTED_FILE_NAME_CHARS
         ? file
-        : `${file.slice(0, MAX_REPORTED_FILE_NAME_CHARS)}…[${file.length - MAX_REPORTED_FILE_NAME_CHARS} more chars]`,
+        : `${file.slice(0, MAX_REPORTED_FILE_NAME_CHARS)}${truncationMarker(file.length - MAX_REPORTED_FILE_NAME_CHARS).trimStart()}`,
     );
   const more = files.length - shown.length;
   return `Files written (${files.length}): ${shown.join(', ')}${more > 0 ? `, and ${more} more` : ''}`;
