@@ -1,9 +1,12 @@
 // `roma doctor` against the machine's real Redis and PostgreSQL, and against ports nothing listens on.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import S3rver from 's3rver';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type MlflowDouble, startMlflowDouble } from '../../../test/support/mlflow/index.js';
+import { type OtlpReceiver, startOtlpReceiver } from '../../../test/support/otlp/index.js';
+import { openExecutionStore } from '../../store/index.js';
 import { closedPort, runRoma } from './cli-test-support.js';
 import { type DoctorCheck, renderDoctorTable, runDoctor } from './doctor.js';
 
@@ -24,28 +27,55 @@ function find(checks: DoctorCheck[], name: string): DoctorCheck {
   return check;
 }
 
-let mlflow: Server;
+let mlflow: MlflowDouble;
 let mlflowUrl: string;
+let otlp: OtlpReceiver;
+let s3: S3rver;
+let s3Endpoint: string;
+let s3Directory: string;
 beforeAll(async () => {
-  mlflow = createServer((request, response) => {
-    response.writeHead(request.url === '/health' ? 200 : 404).end('OK');
+  mlflow = await startMlflowDouble();
+  mlflowUrl = mlflow.url;
+  otlp = await startOtlpReceiver();
+  s3Directory = mkdtempSync(join(tmpdir(), 'roma-doctor-s3-'));
+  s3 = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: s3Directory,
+    configureBuckets: [{ name: 'roma-doctor' }],
   });
-  await new Promise<void>((resolve) => mlflow.listen(0, '127.0.0.1', resolve));
-  const address = mlflow.address();
-  mlflowUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  s3Endpoint = `http://127.0.0.1:${(await s3.run()).port}`;
+  // The PostgreSQL schema is migrated as roma would on first use.
+  const store = await openExecutionStore({
+    dataDir: s3Directory,
+    databaseUrl: DATABASE_URL,
+    sqliteSynchronous: undefined,
+  } as never);
+  await store.close();
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => mlflow.close(() => resolve()));
+  await mlflow.close();
+  await otlp.close();
+  await s3.close();
+  rmSync(s3Directory, { recursive: true, force: true });
 });
 
+const S3_ENV = { S3_BUCKET: 'roma-doctor', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
+
 describe('runDoctor', () => {
-  it('passes against the real Redis, PostgreSQL and an MLflow stand-in', async () => {
+  it('passes against the whole stack: Redis, PostgreSQL, S3, MLflow, OTLP, API keys on a public bind', async () => {
     const checks = await runDoctor({
       cwd,
       env: {
         REDIS_URL,
         DATABASE_URL,
+        ...S3_ENV,
+        S3_ENDPOINT: s3Endpoint,
         MLFLOW_TRACKING_URI: mlflowUrl,
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+        ROMA_SERVER_HOST: '0.0.0.0',
+        ROMA_API_KEYS: 'k'.repeat(40),
         ROMA_MODEL: 'openai:gpt-test',
         OPENAI_API_KEY: 'sk-test-1234',
       },
@@ -63,8 +93,63 @@ describe('runDoctor', () => {
       detail: expect.stringContaining('PostgreSQL'),
     });
     expect(find(checks, 'data dir writable').status).toBe('pass');
-    expect(find(checks, 'MLflow reachable').status).toBe('pass');
+    expect(find(checks, 'PostgreSQL migrations')).toMatchObject({
+      status: 'pass',
+      detail: expect.stringMatching(/applied/),
+    });
+    expect(find(checks, 'S3 bucket writable')).toMatchObject({
+      status: 'pass',
+      detail: expect.stringContaining('writable'),
+    });
+    expect(find(checks, 'MLflow + experiment').status).toBe('pass');
+    expect(find(checks, 'OTLP endpoint').status).toBe('pass');
+    expect(otlp.bodies.length).toBeGreaterThan(0);
+    expect(find(checks, 'API keys for the bind address').status).toBe('pass');
     expect(checks.filter((check) => check.status === 'fail')).toEqual([]);
+  });
+
+  it('fails each stack row with its fix: no bucket, no API keys on a public bind, no collector', async () => {
+    const port = await closedPort();
+    const checks = await runDoctor({
+      cwd,
+      env: {
+        ...S3_ENV,
+        S3_BUCKET: 'no-such-bucket',
+        S3_ENDPOINT: s3Endpoint,
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+        ROMA_SERVER_HOST: '0.0.0.0',
+      },
+    });
+    expect(find(checks, 'S3 bucket writable')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('create the bucket'),
+    });
+    expect(find(checks, 'API keys for the bind address')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('ROMA_API_KEYS'),
+    });
+    expect(find(checks, 'OTLP endpoint')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('OTEL_EXPORTER_OTLP_ENDPOINT'),
+    });
+  });
+
+  it('skips every unconfigured optional service and says how to enable it', async () => {
+    const checks = await runDoctor({ cwd, env: {} });
+    for (const [name, variable] of [
+      ['Redis reachable', 'REDIS_URL'],
+      ['PostgreSQL migrations', 'DATABASE_URL'],
+      ['S3 bucket writable', 'S3_ENDPOINT'],
+      ['MLflow + experiment', 'MLFLOW_TRACKING_URI'],
+      ['OTLP endpoint', 'OTEL_EXPORTER_OTLP_ENDPOINT'],
+      ['PTC service reachable', 'PTC_SERVICE_URL'],
+    ]) {
+      expect(find(checks, name!)).toMatchObject({
+        status: 'skip',
+        detail: expect.stringContaining(variable!),
+      });
+    }
+    expect(find(checks, 'API keys for the bind address').status).toBe('pass');
   });
 
   it('fails with the fix shown when Redis and PostgreSQL ports are wrong', async () => {
@@ -112,7 +197,7 @@ describe('runDoctor', () => {
   it('fails the MLflow check when nothing answers', async () => {
     const port = await closedPort();
     const checks = await runDoctor({ cwd, env: { MLFLOW_TRACKING_URI: `http://127.0.0.1:${port}` } });
-    const check = find(checks, 'MLflow reachable');
+    const check = find(checks, 'MLflow + experiment');
     expect(check.status).toBe('fail');
     expect(check.fix).toContain('MLFLOW_TRACKING_URI');
   });
@@ -137,6 +222,14 @@ describe('roma doctor (CLI)', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('0 failed');
+  });
+
+  it('--json prints the checks as JSON, and a fresh clone (nothing configured) passes', () => {
+    const run = runRoma(['doctor', '--json'], { cwd, env: {} });
+    expect(run.status).toBe(0);
+    const checks = JSON.parse(run.stdout) as DoctorCheck[];
+    expect(checks.find((check) => check.check === 'MLflow + experiment')?.status).toBe('skip');
+    expect(checks.filter((check) => check.status === 'fail')).toEqual([]);
   });
 });
 

@@ -26,6 +26,13 @@ import {
   checkSqlite,
   type DoctorCheck,
 } from './doctor-checks.js';
+import {
+  checkApiKeys,
+  checkMlflow,
+  checkOtlp,
+  checkPostgresMigrations,
+  checkS3Writable,
+} from './doctor-stack-checks.js';
 import { parseIntegerOption } from './integer-option.js';
 
 export type { CheckStatus, DoctorCheck } from './doctor-checks.js';
@@ -100,19 +107,26 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorChec
   const skip = (detail: string): Outcome => ({ status: 'skip', detail });
   const redisUrl = config.cache.redisUrl;
   const databaseUrl = config.store.databaseUrl;
-  const [redis, store, bubblewrap, python, mlflow, ptcService, s3] = await Promise.all([
+  const env = options.env ?? process.env;
+  const [redis, store, migrations, bubblewrap, python, mlflow, otlp, ptcService, s3] = await Promise.all([
     redisUrl ? checkRedis(redisUrl, timeoutMs) : null,
     databaseUrl ? checkPostgres(databaseUrl, timeoutMs) : checkSqlite(),
+    databaseUrl
+      ? checkPostgresMigrations(databaseUrl, timeoutMs)
+      : skip('SQLite: migrated when opened (optional PostgreSQL: DATABASE_URL)'),
     checkBubblewrap(config, timeoutMs),
     checkPython(timeoutMs),
     config.server.mlflowTrackingUri
-      ? checkHttp(config.server.mlflowTrackingUri, 'health', timeoutMs, 'unset MLFLOW_TRACKING_URI')
-      : skip('not configured (optional: MLFLOW_TRACKING_URI)'),
+      ? checkMlflow(config, timeoutMs)
+      : skip('not configured (optional: MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT)'),
+    config.otel.endpoint
+      ? checkOtlp(config, timeoutMs)
+      : skip('not configured (optional: OTEL_EXPORTER_OTLP_ENDPOINT)'),
     config.ptc.serviceUrl
       ? checkHttp(config.ptc.serviceUrl, 'health', timeoutMs, 'unset PTC_SERVICE_URL to run PTC in-process')
       : skip('in-process (optional: PTC_SERVICE_URL)'),
-    config.store.s3Endpoint
-      ? checkHttp(config.store.s3Endpoint, '', timeoutMs, 'unset S3_ENDPOINT to keep artifacts under .roma/')
+    config.store.s3Endpoint || config.store.s3Bucket
+      ? checkS3Writable(config, timeoutMs)
       : skip('artifacts on local disk (optional: S3_ENDPOINT, S3_BUCKET)'),
   ]);
   const rows: Array<[string, string, Outcome]> = [
@@ -126,10 +140,13 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorChec
     ],
     ['Infrastructure', 'Redis eviction policy', redis?.policy ?? skip('not configured')],
     ['Infrastructure', databaseUrl ? 'PostgreSQL reachable' : 'SQLite store', store],
+    ['Infrastructure', 'PostgreSQL migrations', migrations],
     ['Infrastructure', 'data dir writable', checkDataDir(context)],
-    ['Infrastructure', 'S3 artifact store', s3],
-    ['Infrastructure', 'MLflow reachable', mlflow],
+    ['Infrastructure', 'S3 bucket writable', s3],
+    ['Infrastructure', 'MLflow + experiment', mlflow],
+    ['Infrastructure', 'OTLP endpoint', otlp],
     ['Infrastructure', 'PTC service reachable', ptcService],
+    ['Security', 'API keys for the bind address', checkApiKeys(config, env.ROMA_API_KEYS)],
     ['Sandbox', 'bubblewrap (bwrap)', bubblewrap],
     ['Sandbox', 'python3', python],
     ['Sandbox', 'Daytona API key', checkDaytona(config)],
@@ -180,7 +197,7 @@ export function registerDoctorCommand(program: Command): void {
   program
     .command('doctor')
     .description(
-      'check Node, config, model, Redis, PostgreSQL, data dir, sandboxes and services; exit 1 on failure',
+      'check the whole stack (config, model, Redis, PostgreSQL + migrations, S3, MLflow, OTLP, PTC, API keys, sandboxes); exit 1 on failure',
     )
     .option('--json', 'print the checks as JSON')
     .option('--timeout-ms <ms>', 'bound on each probe', String(DEFAULT_DOCTOR_TIMEOUT_MS))
