@@ -1,131 +1,97 @@
 // ptc-tokens: tokens that enter the model's context per task, direct tool calling vs programmatic (code) mode.
 //
-// Each task is one piece of logic over `call(tool, args)`. Code mode: the scripted model writes that logic as a
-// program (run in the isolate, only its printed answer comes back). Direct mode: the scripted model issues
-// the same tool calls as JSON tool calls (parallel calls in one step), each result entering the context.
-// Tokens are the scripted server's count (about one per four characters of each request), summed over calls.
+// Made honest (issue 14): the code-mode model reads the doc of each tool it uses, then makes one realistic
+// mistake (it treats the first tool's result as a list) that the next turn fixes, then answers. Direct mode
+// sends its tool definitions with every step and gets every tool result whole. Tokens are counted with a real
+// tokenizer (o200k_base, gpt-tokenizer) over what each request carries — system prompt, messages, tool calls,
+// tool results and, in direct mode, the tool definitions — with characters/4 beside it. Each answer is checked
+// against a ground truth computed from the data independently. Small-result tasks show where code mode costs
+// more (the crossover); one task runs on the published server-filesystem over generated CSV files; and the
+// prompt of a 200-tool catalog is measured with and without tool search.
+// `npm run bench -- ptc-tokens [--quick]` (BENCH_QUICK=1 too): the quick mode runs four tasks (CI).
 
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { PTCExecutionPlanSchema } from '../src/contracts/index.js';
+import { generateSalesData } from '../src/dev/sales-server/index.js';
 import type { ScriptedRequest, ScriptedRule } from '../src/dev/scripted-model/index.js';
+import { codeSystemPrompt } from '../src/ptc/agent/prompt.js';
 import { McpManager } from '../src/ptc/index.js';
-import { dataServerConfig } from '../test/support/mcp-servers/index.js';
+import type { ToolCatalog } from '../src/ptc/modules/tool-catalog.js';
+import { dataServerConfig, filesystemServerConfig, wideCatalog } from '../test/support/mcp-servers/index.js';
 import { codeReply, conversationRule, startPtcHarness } from '../test/support/ptc/harness.js';
+import { type BenchTask, type GeneratedFiles, QUICK_TASKS, TASKS } from './ptc-tokens-tasks.js';
 
-interface BenchTask {
-  name: string;
-  goal: string;
-  /** JavaScript source of `async (call) => answer`; the same text runs in the sandbox and in the replay. */
-  logic: string;
+const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+const tasks = quick ? TASKS.filter((task) => QUICK_TASKS.includes(task.name)) : TASKS;
+
+/** Daily sales CSVs for the filesystem task (deterministic). */
+function generateFiles(directory: string, fileCount: number): GeneratedFiles {
+  const rows: GeneratedFiles['rows'] = {};
+  let seed = 11;
+  const random = () => {
+    seed = (seed * 16_807) % 2_147_483_647;
+    return seed / 2_147_483_647;
+  };
+  const stores = ['berlin', 'lisbon', 'oslo', 'rome', 'vienna', 'warsaw'];
+  for (let day = 1; day <= fileCount; day += 1) {
+    const name = `sales-2026-03-${String(day).padStart(2, '0')}.csv`;
+    const fileRows = Array.from({ length: 60 }, () => {
+      const units = 1 + Math.floor(random() * 20);
+      return {
+        day: `2026-03-${String(day).padStart(2, '0')}`,
+        store: stores[Math.floor(random() * stores.length)]!,
+        units,
+        usd: Math.round(units * (5 + random() * 40) * 100) / 100,
+      };
+    });
+    rows[name] = fileRows;
+    const csv = ['day,store,units,usd', ...fileRows.map((r) => `${r.day},${r.store},${r.units},${r.usd}`)];
+    writeFileSync(join(directory, name), `${csv.join('\n')}\n`);
+  }
+  return { directory, rows };
 }
-
-const TASKS: BenchTask[] = [
-  {
-    name: 'refunded-revenue',
-    goal: 'How much revenue was refunded, and across how many orders?',
-    logic: `async (call) => { const r = await call('list_orders', { status: 'refunded' });
-      return { orders: r.total, usd: Math.round(r.orders.reduce((s, o) => s + o.totalUsd, 0) * 100) / 100 }; }`,
-  },
-  {
-    name: 'top-customer-north',
-    goal: 'Who is the top customer by order value in the north region, and what tier are they?',
-    logic: `async (call) => { const r = await call('list_orders', { region: 'north' }); const by = {};
-      for (const o of r.orders) by[o.customerId] = (by[o.customerId] ?? 0) + o.totalUsd;
-      const id = Object.entries(by).sort((a, b) => b[1] - a[1])[0][0];
-      const c = await call('get_customer', { customerId: id }); return { id, name: c.name, tier: c.tier }; }`,
-  },
-  {
-    name: 'error-services',
-    goal: 'Which service logs the most errors, and how many per service?',
-    logic: `async (call) => { const r = await call('search_logs', { level: 'error' }); const by = {};
-      for (const e of r.entries) by[e.service] = (by[e.service] ?? 0) + 1;
-      return { top: Object.entries(by).sort((a, b) => b[1] - a[1])[0][0], counts: by }; }`,
-  },
-  {
-    name: 'declined-payments',
-    goal: 'What is the total value of the first three orders whose payment was declined?',
-    logic: `async (call) => { const r = await call('search_logs', { query: 'payment declined' });
-      const ids = [...new Set(r.entries.map((e) => e.orderId).filter(Boolean))].slice(0, 3);
-      const orders = await Promise.all(ids.map((orderId) => call('get_order', { orderId })));
-      return { ids, usd: Math.round(orders.reduce((s, o) => s + o.totalUsd, 0) * 100) / 100 }; }`,
-  },
-  {
-    name: 'gold-open-tickets',
-    goal: 'How many open support tickets do gold customers have?',
-    logic: `async (call) => { const r = await call('list_customers', { tier: 'gold' });
-      return { customers: r.customers.length, open: r.customers.flatMap((c) => c.supportTickets).filter((t) => t.status === 'open').length }; }`,
-  },
-  {
-    name: 'pending-by-region',
-    goal: 'How many orders are pending in each region?',
-    logic: `async (call) => { const r = await call('list_orders', { status: 'pending' }); const by = {};
-      for (const o of r.orders) by[o.region] = (by[o.region] ?? 0) + 1; return by; }`,
-  },
-  {
-    name: 'best-selling-sku',
-    goal: 'Which product sold the most units in delivered orders?',
-    logic: `async (call) => { const r = await call('list_orders', { status: 'delivered' }); const by = {};
-      for (const o of r.orders) for (const i of o.items) by[i.sku + ' ' + i.name] = (by[i.sku + ' ' + i.name] ?? 0) + i.quantity;
-      const [sku, units] = Object.entries(by).sort((a, b) => b[1] - a[1])[0]; return { sku, units }; }`,
-  },
-  {
-    name: 'platinum-delivered',
-    goal: 'How many delivered orders belong to platinum customers?',
-    logic: `async (call) => { const [c, o] = await Promise.all([call('list_customers', { tier: 'platinum' }), call('list_orders', { status: 'delivered' })]);
-      const ids = new Set(c.customers.map((x) => x.id)); return { platinumCustomers: ids.size, deliveredOrders: o.orders.filter((x) => ids.has(x.customerId)).length }; }`,
-  },
-  {
-    name: 'slow-shipping',
-    goal: 'How many shipping log entries took over 1.5 s, and how many orders are currently shipped?',
-    logic: `async (call) => { const [l, o] = await Promise.all([call('search_logs', { service: 'shipping' }), call('list_orders', { status: 'shipped' })]);
-      return { slow: l.entries.filter((e) => e.latencyMs > 1500).length, shipped: o.total }; }`,
-  },
-  {
-    name: 'cancelled-vs-refunded',
-    goal: 'Compare the value of cancelled orders with refunded orders.',
-    logic: `async (call) => { const [c, r] = await Promise.all([call('list_orders', { status: 'cancelled' }), call('list_orders', { status: 'refunded' })]);
-      const sum = (x) => Math.round(x.orders.reduce((s, o) => s + o.totalUsd, 0) * 100) / 100;
-      return { cancelledUsd: sum(c), refundedUsd: sum(r), larger: sum(c) > sum(r) ? 'cancelled' : 'refunded' }; }`,
-  },
-  {
-    name: 'largest-order-customer',
-    goal: 'What is the email of the customer who placed the largest order?',
-    logic: `async (call) => { const r = await call('list_orders', {}); const top = r.orders.reduce((a, b) => (b.totalUsd > a.totalUsd ? b : a));
-      const c = await call('get_customer', { customerId: top.customerId }); return { orderId: top.id, email: c.email }; }`,
-  },
-  {
-    name: 'checkout-warnings',
-    goal: 'What are the statuses of the first two orders with checkout warnings?',
-    logic: `async (call) => { const r = await call('search_logs', { level: 'warn', service: 'checkout' });
-      const ids = [...new Set(r.entries.map((e) => e.orderId).filter(Boolean))].slice(0, 2);
-      const orders = await Promise.all(ids.map((orderId) => call('get_order', { orderId })));
-      return orders.map((o) => ({ id: o.id, status: o.status })); }`,
-  },
-];
 
 type Call = (tool: string, args: Record<string, unknown>) => Promise<unknown>;
 
 /** The task logic as a host function (bench-authored text, never model output). */
-function compile(logic: string): (call: Call) => Promise<unknown> {
-  return new Function(`return (${logic});`)() as (call: Call) => Promise<unknown>;
+function compile(task: BenchTask, directory: string): (call: Call) => Promise<unknown> {
+  return new Function('DIRECTORY', `return (${task.logic});`)(directory) as (call: Call) => Promise<unknown>;
+}
+
+/** A tool result as the direct model reads it back: JSON when it is JSON, else `{ content: text }`. */
+function readBack(output: string): unknown {
+  try {
+    return JSON.parse(output);
+  } catch {
+    return { content: output };
+  }
 }
 
 /**
  * Direct mode's scripted model: replays the logic against the tool results already in the conversation;
  * the calls it makes beyond them (all those issued before it must wait) are the next step's tool calls.
  */
-async function directReply(task: BenchTask, request: ScriptedRequest) {
-  const results = request.toolResults.map((result) => JSON.parse(result.output) as unknown);
+async function directReply(task: BenchTask, directory: string, request: ScriptedRequest) {
+  const results = request.toolResults.map((result) => readBack(result.output));
   const pending: Array<{ name: string; args: Record<string, unknown> }> = [];
   let index = 0;
   const call: Call = (tool, args) => {
     const position = index;
     index += 1;
     if (position < results.length) return Promise.resolve(results[position]);
-    pending.push({ name: `data__${tool}`, args });
+    pending.push({ name: `${task.server}__${tool}`, args });
     return new Promise(() => undefined);
   };
   let answer: unknown;
   let settled = false;
-  void compile(task.logic)(call).then((value) => {
+  void compile(
+    task,
+    directory,
+  )(call).then((value) => {
     answer = value;
     settled = true;
   });
@@ -134,12 +100,52 @@ async function directReply(task: BenchTask, request: ScriptedRequest) {
   return { toolCalls: pending };
 }
 
-function program(task: BenchTask): string {
+function toolsOf(task: BenchTask): string[] {
+  return [...new Set([...task.logic.matchAll(/call\('(\w+)'/g)].map((match) => match[1]!))];
+}
+
+function firstCall(task: BenchTask): string {
+  const match = task.logic.match(/call\('(\w+)', (\{[^}]*\})\)/);
+  return `${task.server}.${match?.[1]}(${match?.[2] ?? '{}'})`;
+}
+
+/** Code mode's three turns before the answer: read the docs, a wrong first try, the fixed program. */
+function codeTurns(task: BenchTask, directory: string) {
+  const prelude = `const DIRECTORY = ${JSON.stringify(directory)};\nconst call = (tool, args) => ${task.server}[tool](args);`;
   return [
-    'const call = (tool, args) => data[tool](args);',
-    `const answer = await (${task.logic})(call);`,
-    "console.log('ANSWER ' + JSON.stringify(answer));",
-  ].join('\n');
+    codeReply(
+      toolsOf(task)
+        .map((tool) => `console.log(await readToolDoc('${task.server}', '${tool}'));`)
+        .join('\n'),
+    ),
+    // The realistic mistake: the docs give no result shape, so the model assumes a list.
+    codeReply(
+      `${prelude}\nconst rows = await ${firstCall(task)};\nconsole.log(rows.filter(Boolean).length);`,
+    ),
+    codeReply(
+      `${prelude}\nconst answer = await (${task.logic})(call);\nconsole.log('ANSWER ' + JSON.stringify(answer));`,
+    ),
+    (report: string) => ({
+      text: `FINAL ANSWER: ${report.match(/ANSWER (.*)/)?.[1] ?? 'no answer printed'}`,
+    }),
+  ];
+}
+
+/** What one request puts in the model's context: its text, plus the tool definitions it offers. */
+function requestText(request: ScriptedRequest): string {
+  const tools = (request.body.tools as unknown[] | undefined) ?? [];
+  return `${request.text}\n${tools.map((tool) => JSON.stringify(tool)).join('\n')}`;
+}
+
+function contextFigures(requests: readonly ScriptedRequest[]): { tokens: number; quarterChars: number } {
+  let tokens = 0;
+  let chars = 0;
+  for (const request of requests) {
+    const text = requestText(request);
+    tokens += countTokens(text);
+    chars += text.length;
+  }
+  return { tokens, quarterChars: Math.round(chars / 4) };
 }
 
 function median(values: number[]): number {
@@ -148,39 +154,48 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+const round4 = (value: number) => Math.round(value * 10_000) / 10_000;
 const marker = (task: BenchTask) => `[bench:${task.name}]`;
-const codeRules: ScriptedRule[] = TASKS.map((task) =>
-  conversationRule(marker(task), [
-    codeReply(program(task)),
-    (report) => ({ text: `FINAL ANSWER: ${report.match(/ANSWER (.*)/)?.[1] ?? 'no answer printed'}` }),
-  ]),
+
+const data = generateSalesData();
+const root = mkdtempSync(join(tmpdir(), 'roma-bench-files-'));
+const directory = join(root, 'sales');
+mkdirSync(directory);
+const files = generateFiles(directory, 30);
+
+const codeRules: ScriptedRule[] = tasks.map((task) =>
+  conversationRule(marker(task), codeTurns(task, directory)),
 );
-const directRules: ScriptedRule[] = TASKS.map((task) => ({
+const directRules: ScriptedRule[] = tasks.map((task) => ({
   name: marker(task),
   match: { contains: marker(task) },
-  reply: (request: ScriptedRequest) => directReply(task, request),
+  reply: (request: ScriptedRequest) => directReply(task, directory, request),
 }));
 
-const manager = new McpManager({ servers: { data: dataServerConfig() } });
+const manager = new McpManager({
+  servers: { data: dataServerConfig(), files: filesystemServerConfig(root) },
+});
 const code = await startPtcHarness({ rules: codeRules, manager, cache: false });
 const direct = await startPtcHarness({ rules: directRules, manager, cache: false, mode: 'direct' });
 
 interface Row {
   task: string;
+  small: boolean;
   toolCalls: number;
   toolResultBytes: number;
-  directTokens: number;
-  codeTokens: number;
+  direct: { tokens: number; quarterChars: number };
+  code: { tokens: number; quarterChars: number };
   reduction: number;
-  sameAnswer: boolean;
+  directCorrect: boolean;
+  codeCorrect: boolean;
 }
 const rows: Row[] = [];
 try {
-  for (const task of TASKS) {
+  for (const task of tasks) {
     const input = {
       goal: `${marker(task)} ${task.goal}`,
-      tools: { servers: [{ name: 'data' }] },
-      limits: { maxIterations: 5, maxOutputChars: 20_000, tokenBudget: 2_000_000 },
+      tools: { servers: [{ name: task.server }] },
+      limits: { maxIterations: 5, maxOutputChars: 20_000, tokenBudget: 5_000_000 },
     };
     const directResult = await direct.execute(input);
     const codeResult = await code.execute(input);
@@ -189,43 +204,116 @@ try {
         `${task.name}: direct ${directResult.status} ${directResult.error?.message ?? ''} / code ${codeResult.status} ${codeResult.error?.message ?? ''}`,
       );
     }
-    const directTokens = directResult.usage.inputTokens;
-    const codeTokens = codeResult.usage.inputTokens;
+    const truth = task.truth(data, files);
+    const parse = (text: string) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return text;
+      }
+    };
+    const directFigures = contextFigures(direct.model.requests.filter((r) => r.text.includes(marker(task))));
+    const codeFigures = contextFigures(code.model.requests.filter((r) => r.text.includes(marker(task))));
+    const successfulCalls = codeResult.toolCalls.filter((call) => call.ok);
     rows.push({
       task: task.name,
-      toolCalls: codeResult.toolCalls.length,
-      toolResultBytes: codeResult.toolCalls.reduce((sum, call) => sum + call.resultBytes, 0),
-      directTokens,
-      codeTokens,
-      reduction: 1 - codeTokens / directTokens,
-      sameAnswer: directResult.summary === codeResult.summary,
+      small: task.small === true,
+      toolCalls: directResult.toolCalls.length,
+      toolResultBytes: directResult.toolCalls.reduce((sum, call) => sum + call.resultBytes, 0),
+      direct: directFigures,
+      code: codeFigures,
+      reduction: 1 - codeFigures.tokens / directFigures.tokens,
+      directCorrect: isDeepStrictEqual(parse(directResult.summary), truth),
+      codeCorrect: isDeepStrictEqual(parse(codeResult.summary), truth) && successfulCalls.length > 0,
     });
   }
 } finally {
   await code.close();
   await direct.close();
   await manager.close();
+  rmSync(root, { recursive: true, force: true });
 }
 
-console.log('task                     calls  tool KB  direct tok  code tok  reduction  same answer');
+// Tool search: the prompt of a 200-tool catalog listing every name, with search, and direct mode's definitions.
+const wide = wideCatalog(200);
+const catalog: ToolCatalog = {
+  servers: [{ name: 'work', identifier: 'work', tools: wide.map((tool) => ({ server: 'work', ...tool })) }],
+};
+const plan = PTCExecutionPlanSchema.parse({
+  planId: 'p',
+  executionId: 'e',
+  taskId: 't',
+  goal: 'g',
+  tools: { servers: [{ name: 'work' }] },
+});
+const listedPromptTokens = countTokens(codeSystemPrompt(plan, catalog, Number.POSITIVE_INFINITY));
+const searchPromptTokens = countTokens(codeSystemPrompt(plan, catalog));
+const directDefinitionTokens = countTokens(
+  wide
+    .map((tool) =>
+      JSON.stringify({
+        type: 'function',
+        function: { name: `work__${tool.name}`, description: tool.description, parameters: tool.inputSchema },
+      }),
+    )
+    .join('\n'),
+);
+
+console.log(
+  `ptc-tokens${quick ? ' (quick)' : ''}: o200k_base tokens (chars/4 in brackets) over every request of a task`,
+);
+console.log(
+  'task                     calls  tool KB   direct tok (c/4)     code tok (c/4)   reduction  correct d/c',
+);
 for (const row of rows) {
   console.log(
-    `${row.task.padEnd(24)} ${String(row.toolCalls).padStart(5)}  ${(row.toolResultBytes / 1024).toFixed(1).padStart(7)}  ${String(row.directTokens).padStart(10)}  ${String(row.codeTokens).padStart(8)}  ${(row.reduction * 100).toFixed(1).padStart(8)}%  ${row.sameAnswer ? 'yes' : 'NO'}`,
+    `${(row.task + (row.small ? '*' : '')).padEnd(24)} ${String(row.toolCalls).padStart(5)}  ${(row.toolResultBytes / 1024).toFixed(1).padStart(7)}  ${String(row.direct.tokens).padStart(8)} (${String(row.direct.quarterChars).padStart(7)})  ${String(row.code.tokens).padStart(7)} (${String(row.code.quarterChars).padStart(6)})  ${(row.reduction * 100).toFixed(1).padStart(8)}%  ${row.directCorrect ? 'yes' : 'NO'}/${row.codeCorrect ? 'yes' : 'NO'}`,
   );
 }
-const reductions = rows.map((row) => row.reduction);
-const totalDirect = rows.reduce((sum, row) => sum + row.directTokens, 0);
-const totalCode = rows.reduce((sum, row) => sum + row.codeTokens, 0);
+console.log('* small-result task');
+
+// Crossover: between the largest tool result where code mode lost and the smallest where it won.
+const bySize = [...rows].sort((left, right) => left.toolResultBytes - right.toolResultBytes);
+const losing = bySize.filter((row) => row.reduction < 0);
+const winning = bySize.filter((row) => row.reduction >= 0);
+const largestLoss = losing.at(-1)?.toolResultBytes;
+const smallestWin = winning.find((row) => row.toolResultBytes > (largestLoss ?? -1))?.toolResultBytes;
+const crossoverResultBytes =
+  largestLoss !== undefined && smallestWin !== undefined
+    ? Math.round(Math.sqrt(largestLoss * smallestWin))
+    : null;
+const heavy = rows.filter((row) => !row.small);
+const heavyReductions = heavy.map((row) => row.reduction);
 const summary = {
   bench: 'ptc-tokens',
   tasks: rows.length,
-  medianContextReduction: Math.round(median(reductions) * 10_000) / 10_000,
-  minContextReduction: Math.round(Math.min(...reductions) * 10_000) / 10_000,
-  totalDirectTokens: totalDirect,
-  totalCodeTokens: totalCode,
-  sameAnswers: rows.filter((row) => row.sameAnswer).length,
+  medianContextReduction: round4(median(heavyReductions)),
+  minContextReduction: round4(Math.min(...heavyReductions)),
+  crossoverResultBytes,
+  toolSearchDefinitionTokens: searchPromptTokens,
+  tokenizer: 'o200k_base',
+  smallTaskReductions: rows.filter((row) => row.small).map((row) => round4(row.reduction)),
+  listedCatalogPromptTokens: listedPromptTokens,
+  directDefinitionTokens200: directDefinitionTokens,
+  correctAnswers: {
+    direct: rows.filter((row) => row.directCorrect).length,
+    code: rows.filter((row) => row.codeCorrect).length,
+  },
+  totalDirectTokens: rows.reduce((sum, row) => sum + row.direct.tokens, 0),
+  totalCodeTokens: rows.reduce((sum, row) => sum + row.code.tokens, 0),
+  quick,
 };
 console.log(
-  `median reduction ${(summary.medianContextReduction * 100).toFixed(1)}%, min ${(summary.minContextReduction * 100).toFixed(1)}%, totals ${totalDirect} → ${totalCode} tokens`,
+  `data-heavy tasks: median reduction ${(summary.medianContextReduction * 100).toFixed(1)}%, min ${(summary.minContextReduction * 100).toFixed(1)}%; ` +
+    `small tasks: ${summary.smallTaskReductions.map((value) => `${(value * 100).toFixed(1)}%`).join(', ')}; ` +
+    `crossover ≈ ${crossoverResultBytes ?? 'n/a'} bytes of tool results`,
+);
+console.log(
+  `200-tool catalog: code prompt listing every name ${listedPromptTokens} tokens, with tool search ${searchPromptTokens}; direct mode's definitions ${directDefinitionTokens} tokens each step`,
+);
+console.log(
+  `answers matching the ground truth: direct ${summary.correctAnswers.direct}/${rows.length}, code ${summary.correctAnswers.code}/${rows.length}`,
 );
 console.log(JSON.stringify(summary));
+if (summary.correctAnswers.code !== rows.length || summary.correctAnswers.direct !== rows.length)
+  process.exitCode = 1;
