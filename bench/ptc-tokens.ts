@@ -23,7 +23,7 @@ import { McpManager } from '../src/ptc/index.js';
 import type { ToolCatalog } from '../src/ptc/modules/tool-catalog.js';
 import { dataServerConfig, filesystemServerConfig, wideCatalog } from '../test/support/mcp-servers/index.js';
 import { codeReply, conversationRule, startPtcHarness } from '../test/support/ptc/harness.js';
-import { type BenchTask, type GeneratedFiles, QUICK_TASKS, TASKS } from './ptc-tokens-tasks.js';
+import { type BenchTask, type GeneratedFiles, QUICK_TASKS, TASKS } from './support-ptc-tokens-tasks.js';
 
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 const tasks = quick ? TASKS.filter((task) => QUICK_TASKS.includes(task.name)) : TASKS;
