@@ -4,6 +4,7 @@ import { resolveConfigFromCli } from '../../config/index.js';
 import { RomaError } from '../../contracts/index.js';
 import { PtcEventHub, startPtcService } from '../../ptc/index.js';
 import { openRuntime } from '../../runtime/index.js';
+import { terminalSafe } from '../render/index.js';
 
 export function registerPtcCommand(program: Command): void {
   const ptc = program.command('ptc').description('the PTC code agent (programmatic tool calling)');
@@ -36,7 +37,7 @@ export function registerPtcCommand(program: Command): void {
       );
       for (const state of ptc.manager.status()) {
         console.log(
-          `  mcp ${state.name}: ${state.status}${state.toolCount === null ? '' : `, ${state.toolCount} tools`}${state.error ? ` — ${state.error}` : ''}`,
+          `  mcp ${state.name}: ${state.status}${state.toolCount === null ? '' : `, ${state.toolCount} tools`}${state.error ? ` — ${terminalSafe(state.error)}` : ''}`,
         );
       }
       await new Promise<void>((resolve) => {

@@ -13,6 +13,7 @@ import {
 import { RomaError } from '../../contracts/index.js';
 import type { McpManager, McpServerState, McpToolInfo } from '../../ptc/index.js';
 import { openTools } from '../../runtime/index.js';
+import { terminalSafe } from '../render/index.js';
 import { readInputFile } from './input-file.js';
 
 export interface ToolsListing {
@@ -36,10 +37,13 @@ export function renderToolsListing(listing: ToolsListing): string {
   const lines: string[] = [];
   for (const server of listing.servers) {
     const count = server.status === 'connected' ? `${server.tools.length} tools` : server.status;
-    lines.push(`${server.name} (${server.transport}) — ${count}${server.error ? `: ${server.error}` : ''}`);
+    // Tool names, descriptions and errors come from the MCP server: shown without its escape sequences.
+    lines.push(
+      `${server.name} (${server.transport}) — ${count}${server.error ? `: ${terminalSafe(server.error)}` : ''}`,
+    );
     for (const tool of server.tools) {
-      const description = tool.description.split('\n')[0]?.slice(0, 100) ?? '';
-      lines.push(`  ${tool.name}${description ? ` — ${description}` : ''}`);
+      const description = terminalSafe(tool.description).split('\n')[0]?.slice(0, 100) ?? '';
+      lines.push(`  ${terminalSafe(tool.name)}${description ? ` — ${description}` : ''}`);
     }
   }
   return lines.join('\n');
