@@ -13,6 +13,7 @@ import type {
   ReadEventsOptions,
 } from './execution-store.js';
 import { AppendNotifier, followEvents } from './follow-events.js';
+import { appendChannel, PostgresAppendListener } from './postgres-append-listener.js';
 import {
   backoff,
   isRetryablePostgresError as isRetryable,
@@ -74,11 +75,21 @@ export class PostgresExecutionStore implements ExecutionStore {
   readonly #notifier = new AppendNotifier();
   readonly #closed = new AbortController();
   readonly #retry: RetryPolicy;
+  readonly #channel: string;
+  readonly #listener: PostgresAppendListener;
 
-  private constructor(pool: pg.Pool, schema: string, retry: RetryPolicy) {
+  private constructor(pool: pg.Pool, schema: string, retry: RetryPolicy, connectionString: string) {
     this.#pool = pool;
     this.schema = schema;
     this.#retry = retry;
+    this.#channel = appendChannel(schema);
+    // Appends of other processes wake followers through NOTIFY (sent at commit) instead of their next poll.
+    this.#listener = new PostgresAppendListener({
+      connectionString,
+      channel: this.#channel,
+      onAppend: (executionId) => this.#notifier.notify(executionId),
+      closedSignal: this.#closed.signal,
+    });
     const quoted = quoteIdentifier(schema);
     this.#table = { executions: `${quoted}.executions`, events: `${quoted}.events` };
   }
@@ -126,7 +137,7 @@ export class PostgresExecutionStore implements ExecutionStore {
         fix: 'check DATABASE_URL (store.databaseUrl) and that PostgreSQL is running and reachable',
       });
     }
-    return new PostgresExecutionStore(pool, schema, retryPolicy(options.retry));
+    return new PostgresExecutionStore(pool, schema, retryPolicy(options.retry), options.connectionString);
   }
 
   async createExecution(input: CreateExecutionInput): Promise<ExecutionSummary> {
@@ -200,6 +211,7 @@ export class PostgresExecutionStore implements ExecutionStore {
       }),
     );
     this.#notifier.notify(stored.executionId);
+    this.#notifyOtherProcesses(stored.executionId);
     return stored;
   }
 
@@ -264,7 +276,22 @@ export class PostgresExecutionStore implements ExecutionStore {
     return result.rows.map((row) => parseStoredEvent(row.payload, executionId, row.seq));
   }
 
+  /**
+   * NOTIFY after the commit, outside the append's transaction: a lost notification only delays followers
+   * elsewhere until their next poll, so it is sent once and never retried or awaited.
+   */
+  #notifyOtherProcesses(executionId: string): void {
+    if (this.#closed.signal.aborted) return;
+    this.#pool.query('SELECT pg_notify($1, $2)', [this.#channel, executionId]).catch(() => undefined);
+  }
+
+  /** True while this store's LISTEN connection is up (followers then wake on other processes' appends). */
+  get listening(): boolean {
+    return this.#listener.listening;
+  }
+
   follow(executionId: string, options: FollowOptions = {}): AsyncIterable<StreamEvent> {
+    this.#listener.ensureStarted();
     return followEvents(
       {
         readEvents: (id, readOptions) => this.readEvents(id, readOptions),
@@ -329,6 +356,7 @@ export class PostgresExecutionStore implements ExecutionStore {
       );
     });
     this.#notifier.notify(summary.id);
+    this.#notifyOtherProcesses(summary.id);
     return summary;
   }
 

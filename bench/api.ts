@@ -1,0 +1,178 @@
+// API stream benchmark: N concurrent demo runs executing in another process on the shared SQLite store, each
+// watched over a WebSocket from this API server; events/s delivered, append→delivery delay (beside an
+// in-process store follower, the baseline), server RSS, lost and duplicated events.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import WebSocket from 'ws';
+import { loadConfig } from '../src/config/index.js';
+import type { StreamEvent } from '../src/contracts/index.js';
+import { openRuntime } from '../src/runtime/index.js';
+import { apiRuntimeFrom, parseApiKeys, startApiServer } from '../src/server/index.js';
+
+const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+const RUNS = Number(process.env.BENCH_RUNS ?? (quick ? 5 : 50));
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
+const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 20);
+const now = () => performance.timeOrigin + performance.now();
+
+function percentile(sorted: readonly number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
+}
+const round = (value: number) => Math.round(value * 100) / 100;
+
+const dataDir = mkdtempSync(join(tmpdir(), 'roma-bench-api-'));
+const env = { ROMA_CACHE_ENABLED: 'false', ROMA_LOG_LEVEL: 'warn', ROMA_ENGINE_MAX_CONCURRENCY: '8' };
+const runtime = await openRuntime(loadConfig({ cwd: dataDir, env: { ...env, ROMA_DATA_DIR: dataDir } }), {
+  services: 'store',
+  logName: 'bench',
+});
+const server = await startApiServer({
+  runtime: apiRuntimeFrom(runtime),
+  keys: parseApiKeys(''),
+  host: '127.0.0.1',
+  port: 0,
+  requestsPerMinute: 1_000_000,
+  stream: { pollIntervalMs: POLL_MS },
+});
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+let peakRss = process.memoryUsage().rss;
+const rssTimer = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 50);
+
+interface Watch {
+  subscribedAt: number;
+  ws: Array<{ seq: number; at: number }>;
+  follow: Array<{ seq: number; at: number }>;
+  done: Promise<void>;
+}
+const watches = new Map<string, Watch>();
+
+function watch(id: string): Watch {
+  const entry: Watch = { subscribedAt: now(), ws: [], follow: [], done: Promise.resolve() };
+  const viaSocket = new Promise<void>((resolve, reject) => {
+    const socket = new WebSocket(
+      `${server.url.replace('http', 'ws')}/api/v1/executions/${id}/stream?after=0`,
+    );
+    socket.on('message', (data) => {
+      const at = now();
+      const event = JSON.parse(String(data)) as StreamEvent;
+      entry.ws.push({ seq: event.seq, at });
+      if (event.type === 'execution-end') {
+        socket.close();
+        resolve();
+      }
+    });
+    socket.on('error', reject);
+  });
+  const viaFollow = (async () => {
+    for await (const event of runtime.store.follow(id, {
+      pollIntervalMs: POLL_MS,
+      untilExecutionEnd: true,
+    })) {
+      entry.follow.push({ seq: event.seq, at: now() });
+    }
+  })();
+  entry.done = Promise.all([viaSocket, viaFollow]).then(() => undefined);
+  return entry;
+}
+
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const childScript = fileURLToPath(new URL('./support/api-runs.ts', import.meta.url));
+const started = now();
+const child = spawn(
+  process.execPath,
+  ['--import', tsx, childScript, dataDir, String(RUNS), String(LATENCY_MS)],
+  {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
+let appended: Record<string, number> = {};
+for await (const line of createInterface({ input: child.stdout })) {
+  const message = JSON.parse(line) as { id?: string; appended?: Record<string, number> };
+  if (message.id) {
+    // The child prints the id before the run's first append: wait for its row, then subscribe.
+    while (!(await runtime.store.getExecution(message.id)))
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    watches.set(message.id, watch(message.id));
+  }
+  if (message.appended) appended = message.appended;
+}
+await Promise.all([...watches.values()].map((entry) => entry.done));
+const wallMs = now() - started;
+clearInterval(rssTimer);
+
+const wsDelays: number[] = [];
+const followDelays: number[] = [];
+let lost = 0;
+let duplicates = 0;
+let stored = 0;
+let delivered = 0;
+for (const [id, entry] of watches) {
+  const log = (await runtime.store.readEvents(id)).map((event) => event.seq);
+  stored += log.length;
+  delivered += entry.ws.length;
+  const seen = new Set(entry.ws.map((item) => item.seq));
+  duplicates += entry.ws.length - seen.size;
+  lost += log.filter((seq) => !seen.has(seq)).length;
+  for (const [list, delays] of [
+    [entry.ws, wsDelays],
+    [entry.follow, followDelays],
+  ] as const) {
+    for (const item of list) {
+      const at = appended[`${id}#${item.seq}`];
+      // Only live events: those appended after this client subscribed (earlier ones are replay).
+      if (at !== undefined && at > entry.subscribedAt) delays.push(item.at - at);
+    }
+  }
+}
+await server.close();
+await runtime.close();
+rmSync(dataDir, { recursive: true, force: true });
+
+const ws = wsDelays.sort((a, b) => a - b);
+const follow = followDelays.sort((a, b) => a - b);
+const eventsPerSecond = Math.round((delivered / wallMs) * 1000);
+console.log(
+  `api bench: ${RUNS} concurrent demo runs in a child process (${LATENCY_MS} ms scripted latency), SQLite, stream poll ${POLL_MS} ms, ${cpus().length} cores, Node ${process.version}`,
+);
+console.log(
+  `events stored ${stored}, delivered over WebSocket ${delivered} in ${round(wallMs)} ms → ${eventsPerSecond} events/s`,
+);
+console.log(
+  `append→delivery of live events (n=${ws.length}): WebSocket p50 ${round(percentile(ws, 0.5))} ms, p99 ${round(percentile(ws, 0.99))} ms`,
+);
+console.log(
+  `  baseline, store follow in the server process (n=${follow.length}): p50 ${round(percentile(follow, 0.5))} ms, p99 ${round(percentile(follow, 0.99))} ms`,
+);
+console.log(
+  `server process peak RSS (API server and the ${RUNS} WebSocket clients): ${Math.round(peakRss / 1_048_576)} MiB`,
+);
+console.log(
+  `server event-loop delay p99 ${round(loopDelay.percentile(99) / 1e6)} ms; load average ${loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' ')}`,
+);
+console.log(`lost ${lost}, duplicated ${duplicates}`);
+console.log(
+  JSON.stringify({
+    bench: 'api',
+    runs: RUNS,
+    eventsPerSecond,
+    p50DeliveryMs: round(percentile(ws, 0.5)),
+    p99DeliveryMs: round(percentile(ws, 0.99)),
+    baselineP99FollowMs: round(percentile(follow, 0.99)),
+    serverRssMiB: Math.round(peakRss / 1_048_576),
+    lostEvents: lost,
+    duplicateEvents: duplicates,
+  }),
+);
+process.exit(lost === 0 && duplicates === 0 ? 0 : 1);

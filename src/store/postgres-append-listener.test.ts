@@ -1,0 +1,83 @@
+// LISTEN/NOTIFY: a follower in one store object wakes on an append committed through another (another process's
+// pool) long before its poll would; without the listener's wake-up it would wait the whole poll interval.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { StreamEvent } from '../contracts/index.js';
+import { PostgresExecutionStore } from './postgres-execution-store.js';
+
+const DATABASE_URL = process.env.ROMA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const schema = `roma_test_${randomUUID().replaceAll('-', '')}`;
+const stores: PostgresExecutionStore[] = [];
+
+async function reachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+const available = await reachable();
+
+afterAll(async () => {
+  for (const store of stores) await store.close();
+  if (!available) return;
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.end();
+});
+
+describe.skipIf(!available)('PostgreSQL follow with LISTEN/NOTIFY', () => {
+  it('wakes a follower on another store object’s append at once, though it polls only every 60 s', async () => {
+    const reader = await PostgresExecutionStore.open({ connectionString: DATABASE_URL, schema });
+    const writer = await PostgresExecutionStore.open({ connectionString: DATABASE_URL, schema });
+    stores.push(reader, writer);
+    const id = `run-notify-${Date.now()}`;
+    const timestamp = () => new Date().toISOString();
+    await writer.createExecution({ id, goal: 'notify' });
+    await writer.append({
+      type: 'execution-start',
+      executionId: id,
+      timestamp: timestamp(),
+      goal: 'notify',
+      rootTaskId: 'root',
+      options: {},
+    });
+
+    const controller = new AbortController();
+    const received: StreamEvent[] = [];
+    const following = (async () => {
+      for await (const event of reader.follow(id, { pollIntervalMs: 60_000, signal: controller.signal })) {
+        received.push(event);
+        if (received.length === 3) controller.abort();
+      }
+    })();
+    // The stored event first (replay), then wait until LISTEN is up before appending the live ones.
+    await expect.poll(() => received.length, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => reader.listening, { timeout: 10_000 }).toBe(true);
+    await writer.append({
+      type: 'warning',
+      executionId: id,
+      timestamp: timestamp(),
+      taskId: null,
+      code: 'A',
+      message: 'one',
+    });
+    await writer.append({
+      type: 'warning',
+      executionId: id,
+      timestamp: timestamp(),
+      taskId: null,
+      code: 'B',
+      message: 'two',
+    });
+    // Polling alone would not wake it before the test's 30 s timeout: only the NOTIFY can end this wait.
+    await following;
+    expect(received.map((event) => event.seq)).toEqual([1, 2, 3]);
+  });
+});
