@@ -3,17 +3,13 @@ import type { ConfigLayer } from './layer.js';
 import { isPlainObject, leafPaths, type PlainObject, setAtPath } from './paths.js';
 import { coerceToLeaf } from './schema-walk.js';
 
-/** commander option name (camelCase) → config key, with the flag users type. */
+/** commander option name (camelCase) → config key, with the flag users type; each is declared by a command. */
 export const CLI_FLAG_KEYS: Readonly<Record<string, { path: string; flag: string }>> = {
   model: { path: 'llm.model', flag: '--model' },
   maxDepth: { path: 'engine.maxDepth', flag: '--max-depth' },
   maxConcurrency: { path: 'engine.maxConcurrency', flag: '--max-concurrency' },
   budgetUsd: { path: 'engine.budgets.maxCostUsd', flag: '--budget-usd' },
   maxTokens: { path: 'engine.budgets.maxTokens', flag: '--max-tokens' },
-  maxNodes: { path: 'engine.budgets.maxNodes', flag: '--max-nodes' },
-  maxWallTimeMs: { path: 'engine.budgets.maxWallTimeMs', flag: '--max-wall-time-ms' },
-  logLevel: { path: 'server.logLevel', flag: '--log-level' },
-  dataDir: { path: 'store.dataDir', flag: '--data-dir' },
 };
 
 const FLAG_BY_PATH = new Map(Object.values(CLI_FLAG_KEYS).map(({ path, flag }) => [path, flag]));
