@@ -357,3 +357,41 @@ describe.skipIf(skipReason !== undefined)('process sandbox: memory counts memory
     await session.close();
   }, 60_000);
 });
+
+describe.skipIf(skipReason !== undefined)('process sandbox: the quota holds between runs too', () => {
+  it('stops the interpreter when a thread that outlived its run keeps filling the workspace', async () => {
+    const quotaBytes = 32 * 1024 * 1024;
+    const session = await sandbox({ workspaceMaxBytes: quotaBytes }).openSession();
+    const started = await session.run(
+      [
+        'import threading, time',
+        'def fill():',
+        '    time.sleep(0.3)',
+        '    for index in range(100):',
+        '        open("later-%d.bin" % index, "wb").write(b"x" * (4 << 20))',
+        '        time.sleep(0.05)',
+        'threading.Thread(target=fill, daemon=True).start()',
+        'print("returned")',
+      ].join('\n'),
+      { language: 'python' },
+    );
+    expect(started.stdout.trim()).toBe('returned');
+    expect(started.stoppedBy).toBeNull();
+    // Wait (bounded) for what the thread would have written in full: 400 MiB, far past the quota.
+    let heldBytes = 0;
+    for (let attempt = 0; attempt < 40; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      heldBytes = (await session.listFiles()).reduce((sum, file) => sum + file.sizeBytes, 0);
+    }
+    expect(heldBytes).toBeLessThan(4 * quotaBytes);
+    const next = await session.run(
+      'import os\nfor name in os.listdir("."):\n    os.remove(name)\nprint("cleaned")',
+      {
+        language: 'python',
+      },
+    );
+    expect(next.stderr).toContain('between runs, the workspace passed its quota');
+    expect(next.stdout.trim()).toBe('cleaned');
+    await session.close();
+  }, 60_000);
+});
