@@ -36,6 +36,7 @@ export const ROMA_ENV_ALIASES: Readonly<Record<string, string>> = {
   ROMA_MODEL: 'llm.model',
   ROMA_LOG_LEVEL: 'server.logLevel',
   ROMA_DATA_DIR: 'store.dataDir',
+  ROMA_QUEUE: 'queue.mode',
 };
 
 /** `ROMA_*` variables that choose how config is loaded rather than a config value. */

@@ -39,6 +39,8 @@ export type { LlmConfig } from './sections/llm.js';
 export { LlmConfigSchema, ModelPriceSchema } from './sections/llm.js';
 export type { McpServerConfig, PtcConfig } from './sections/ptc.js';
 export { McpServerConfigSchema, PtcConfigSchema } from './sections/ptc.js';
+export type { QueueConfig } from './sections/queue.js';
+export { QueueConfigSchema } from './sections/queue.js';
 export type { SandboxConfig } from './sections/sandbox.js';
 export { SandboxConfigSchema } from './sections/sandbox.js';
 export type { ServerConfig } from './sections/server.js';

@@ -4,6 +4,7 @@ import { CacheConfigSchema } from './sections/cache.js';
 import { EngineConfigSchema } from './sections/engine.js';
 import { LlmConfigSchema } from './sections/llm.js';
 import { PtcConfigSchema } from './sections/ptc.js';
+import { QueueConfigSchema } from './sections/queue.js';
 import { SandboxConfigSchema } from './sections/sandbox.js';
 import { ServerConfigSchema } from './sections/server.js';
 import { StoreConfigSchema } from './sections/store.js';
@@ -20,6 +21,7 @@ export const RomaConfigSchema = z
     server: ServerConfigSchema.default(ServerConfigSchema.parse({})),
     tracking: TrackingConfigSchema.default(TrackingConfigSchema.parse({})),
     otel: OtelConfigSchema.default(OtelConfigSchema.parse({})),
+    queue: QueueConfigSchema.default(QueueConfigSchema.parse({})),
   })
   .strict();
 export type RomaConfig = z.output<typeof RomaConfigSchema>;

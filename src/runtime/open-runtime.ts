@@ -12,6 +12,7 @@ import type { Logger } from '../logging/index.js';
 import { cacheLoggerOf, createLoggerFromConfig } from '../logging/index.js';
 import type { PtcAgentDeps } from '../ptc/index.js';
 import { createHttpCodeAgent } from '../ptc/index.js';
+import { createQueuedRunControl, openRunQueue, requireRedisUrl } from '../queue/index.js';
 import type { ArtifactStore, ExecutionStore } from '../store/index.js';
 import { openArtifactStore, openExecutionStore } from '../store/index.js';
 import type { Tracking } from '../tracking/index.js';
@@ -53,6 +54,11 @@ export interface RuntimeOptions {
     /** Run the agent here even when `ptc.serviceUrl` is set (this process IS the PTC service). */
     inProcess?: boolean;
   };
+  /**
+   * With `queue.mode: bullmq`, false runs this process's runs itself instead of queueing them (`roma worker`
+   * is the process that takes them). Default true.
+   */
+  queueRuns?: boolean;
   /** How often a run polls the store for a cancel request from another process (default 500; 0 never). */
   cancelPollIntervalMs?: number;
   /** The config profile in effect (recorded by MLflow tracking); default `ROMA_PROFILE`. */
@@ -161,7 +167,7 @@ export async function openRuntime(config: RomaConfig, options: RuntimeOptions = 
       cancelPollIntervalMs: options.cancelPollIntervalMs ?? 500,
       ...(openCache ? { runArtifacts: (executionId: string) => openCache.saveRunEntries(executionId) } : {}),
     };
-    const runs = createRunControl({
+    const inProcessRuns = createRunControl({
       deps: engine,
       observers: [...(options.observers ?? []), ...tracking.observers],
       onObserverError: (error, event) =>
@@ -173,6 +179,20 @@ export async function openRuntime(config: RomaConfig, options: RuntimeOptions = 
       // entries it used are saved with the run.
       scope: (executionId, start) => runWithCacheContext({ executionId }, start),
     });
+    let runs = inProcessRuns;
+    if (config.queue.mode === 'bullmq' && options.queueRuns !== false) {
+      // Runs become BullMQ jobs that `roma worker`s take; reading, following and cancelling work on the store.
+      const queue = openRunQueue({
+        redisUrl: requireRedisUrl(config.cache.redisUrl),
+        prefix: config.queue.prefix,
+      });
+      closers.push(() => queue.close());
+      runs = createQueuedRunControl({
+        inner: inProcessRuns,
+        queue,
+        startTimeoutMs: config.queue.startTimeoutMs,
+      });
+    }
     let closed: Promise<void> | null = null;
     return {
       config,
@@ -189,7 +209,7 @@ export async function openRuntime(config: RomaConfig, options: RuntimeOptions = 
       tracking,
       close: () => {
         closed ??= (async () => {
-          await runs.stopAll({ reason: 'the process is shutting down' });
+          await inProcessRuns.stopAll({ reason: 'the process is shutting down' });
           await closeAll();
         })();
         return closed;

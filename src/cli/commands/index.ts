@@ -13,6 +13,7 @@ import { registerSchemaCommand } from './schema.js';
 import { registerServeCommand } from './serve.js';
 import { registerSolveCommand } from './solve.js';
 import { registerToolsCommand } from './tools.js';
+import { registerWorkerCommand } from './worker.js';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -28,6 +29,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerPtcCommand,
   registerToolsCommand,
   registerMcpCommand,
+  registerWorkerCommand,
   registerCacheCommand,
   registerServeCommand,
 ];

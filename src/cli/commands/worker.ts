@@ -1,0 +1,65 @@
+// `roma worker`: takes queued runs (queue.mode bullmq) from Redis and runs them; scale by starting more of them.
+import type { Command } from 'commander';
+import { loadConfigFromCli } from '../../config/index.js';
+import { requireRedisUrl, startRunWorker } from '../../queue/index.js';
+import { openRuntime } from '../../runtime/index.js';
+import { parseIntegerOption } from './integer-option.js';
+
+interface WorkerOptions {
+  concurrency?: string;
+  demo?: boolean;
+  demoLatencyMs: string;
+  drainMs: string;
+}
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description(
+      'take queued runs from Redis (ROMA_QUEUE=bullmq) and run them; SIGTERM drains, then hands back',
+    )
+    .option('--concurrency <n>', 'runs at once (queue.workerConcurrency, 2)')
+    .option('--demo', 'answer with the bundled scripted demo model (no key needed)')
+    .option('--demo-latency-ms <ms>', 'with --demo: scripted reply latency', '150')
+    .option(
+      '--drain-ms <ms>',
+      'on SIGTERM, how long runs in flight may take to end before they are handed back',
+      '30000',
+    )
+    .action(async (options: WorkerOptions, command: Command) => {
+      const config = loadConfigFromCli(command);
+      const redisUrl = requireRedisUrl(config.cache.redisUrl);
+      const concurrency =
+        options.concurrency === undefined
+          ? config.queue.workerConcurrency
+          : parseIntegerOption('--concurrency', options.concurrency, { min: 1, max: 256 });
+      const drainMs = parseIntegerOption('--drain-ms', options.drainMs, { min: 0, max: 3_600_000 });
+      const latencyMs = parseIntegerOption('--demo-latency-ms', options.demoLatencyMs, {
+        min: 0,
+        max: 10_000,
+      });
+      const runtime = await openRuntime(config, {
+        logName: 'worker',
+        queueRuns: false,
+        ...(options.demo ? { demo: { latencyMs } } : {}),
+      });
+      const worker = startRunWorker(runtime, {
+        redisUrl,
+        prefix: config.queue.prefix,
+        concurrency,
+        lockDurationMs: config.queue.lockDurationMs,
+      });
+      runtime.logger.info({ concurrency, prefix: config.queue.prefix }, 'roma worker: waiting for runs');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      const outcome = await worker.close(drainMs);
+      runtime.logger.info({ outcome, taken: worker.taken }, 'roma worker: stopped');
+      if (outcome === 'handed-back') {
+        // Runs still in flight stay RUNNING in the log; their jobs stall and another worker resumes them.
+        process.exit(0);
+      }
+      await runtime.close();
+    });
+}
