@@ -15,12 +15,13 @@ import {
   RedisCacheStore,
 } from '../src/cache/index.js';
 import { startScriptedModelServer } from '../src/dev/scripted-model/index.js';
+import { quick, sized } from './support-quick.js';
 
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 5_000);
-const WARMUP = 500;
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? sized(5_000, 300));
+const WARMUP = sized(500, 50);
 const quiet = { warn: () => {}, info: () => {} };
 
 function percentile(sortedNs: readonly bigint[], fraction: number): number {
@@ -213,5 +214,6 @@ console.log(
     memoryHitP50Us: round(memory.lookup.p50Us, 2),
     memoryStoreGetP50Us: round(memory.get.p50Us, 2),
     singleFlightUpstreamCalls: Math.max(fanIn.memory, fanIn.oneCache, fanIn.tenCaches),
+    quick,
   }),
 );

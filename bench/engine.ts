@@ -14,6 +14,7 @@ import type { EngineDependencies } from '../src/engine/index.js';
 import { solve } from '../src/engine/index.js';
 import type { ExecutionStore } from '../src/store/index.js';
 import { SqliteExecutionStore } from '../src/store/index.js';
+import { quick, sized } from './support-quick.js';
 
 type PlanTable = Map<
   string,
@@ -188,14 +189,20 @@ console.log('through the AI SDK, validated, and appends 5–8 events to the stor
 // Warm-up so JIT compilation is not billed to the first size.
 await overheadFor(3, 'memory', 2);
 
-const sizes = [
-  { label: '10', branching: 3 },
-  { label: '100', branching: 10 },
-  { label: '1,000', branching: 31 },
-];
+const sizes = sized(
+  [
+    { label: '10', branching: 3 },
+    { label: '100', branching: 10 },
+    { label: '1,000', branching: 31 },
+  ],
+  [
+    { label: '10', branching: 3 },
+    { label: '100', branching: 10 },
+  ],
+);
 const overhead: Record<string, { nodes: number; memory: number; file: number }> = {};
 for (const size of sizes) {
-  const memory = await overheadFor(size.branching, 'memory', 3);
+  const memory = await overheadFor(size.branching, 'memory', sized(3, 1));
   const file = await overheadFor(size.branching, 'file', 1);
   overhead[size.label] = { nodes: memory.nodes, memory: memory.msPerNode, file: file.msPerNode };
   console.log(
@@ -207,7 +214,7 @@ const latencyMs = 50;
 const critical = dependencyTree();
 const ideal = critical.criticalPathCalls * latencyMs;
 const ratios: number[] = [];
-for (let index = 0; index < 3; index += 1) {
+for (let index = 0; index < sized(3, 1); index += 1) {
   const store = await SqliteExecutionStore.open({ filePath: ':memory:' });
   try {
     const result = await run(store, benchModel(critical.plans, latencyMs), critical.goal, 100);
@@ -220,11 +227,12 @@ const criticalPathRatio = median(ratios);
 console.log(
   `\n${latencyMs} ms model latency, 9-task tree with dependencies: critical path ${critical.criticalPathCalls} calls = ${ideal} ms ideal; wall / ideal = ${criticalPathRatio.toFixed(3)} (median of 3)`,
 );
-const headline = overhead['1,000']!;
+const headline = overhead[sizes.at(-1)!.label]!;
 console.log(
   JSON.stringify({
     bench: 'engine',
     overheadMsPerNode: Number(headline.memory.toFixed(3)),
     criticalPathRatio: Number(criticalPathRatio.toFixed(3)),
+    quick,
   }),
 );

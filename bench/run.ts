@@ -1,4 +1,6 @@
-// Runs one benchmark by name: `npm run bench -- <name>` executes bench/<name>.ts (or bench/<name>/index.ts).
+// Runs one benchmark by name: `npm run bench -- <name> [--quick]` executes bench/<name>.ts (or bench/<name>/index.ts).
+// `--quick` (or ROMA_BENCH_QUICK=1) asks for small sizes: seconds, not minutes; bench/benches.test.ts runs every
+// bench that way and checks its JSON line, which must then carry `"quick": true`.
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -19,4 +21,6 @@ if (!file) {
   process.exit(2);
 }
 process.argv.splice(2, 1);
+if (process.argv.includes('--quick')) process.env.ROMA_BENCH_QUICK = '1';
+if (process.env.ROMA_BENCH_QUICK === '1') process.env.BENCH_QUICK = '1';
 await import(pathToFileURL(file).href);

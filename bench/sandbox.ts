@@ -2,12 +2,14 @@
 // memory per idle pooled isolate. `npm run bench -- sandbox`; ends with one JSON line of headline figures.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createIsolateSandbox, createProcessSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { quick, sized } from './support-quick.js';
 
-const ISOLATE_COLD_SAMPLES = 10;
-const ISOLATE_WARM_RUNS = 2000;
-const PROCESS_COLD_SAMPLES = 20;
-const PROCESS_WARM_SAMPLES = 20;
-const IDLE_POOL_SIZE = 8;
+const ISOLATE_COLD_SAMPLES = sized(10, 3);
+const ISOLATE_WARM_RUNS = sized(2000, 200);
+const PROCESS_COLD_SAMPLES = sized(20, 3);
+const PROCESS_WARM_SAMPLES = sized(20, 3);
+const IDLE_POOL_SIZE = sized(8, 2);
+const SESSION_RUNS = sized(200, 20);
 
 function percentile(values: number[], fraction: number): number {
   const sorted = [...values].sort((left, right) => left - right);
@@ -102,7 +104,7 @@ async function processWarm(): Promise<{ poolSamples: number[]; sessionSamples: n
       await session.close();
     }
     const session = await sandbox.openSession();
-    for (let index = 0; index < 200; index++) {
+    for (let index = 0; index < SESSION_RUNS; index++) {
       const started = performance.now();
       await session.run('print(1)');
       sessionSamples.push(performance.now() - started);
@@ -162,5 +164,6 @@ console.log(
     processWarmP50Ms: figures.processWarmP50Ms,
     isolateWarmP99Ms: figures.isolateWarmP99Ms,
     isolateIdleMemoryMb: figures.isolateIdleMemoryMb,
+    quick,
   }),
 );
