@@ -173,6 +173,7 @@ console.log(
     serverRssMiB: Math.round(peakRss / 1_048_576),
     lostEvents: lost,
     duplicateEvents: duplicates,
+    quick,
   }),
 );
 process.exit(lost === 0 && duplicates === 0 ? 0 : 1);

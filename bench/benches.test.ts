@@ -21,6 +21,7 @@ const headlineKeys: Record<string, string[]> = {
   sandbox: ['isolateColdMs', 'isolateWarmP50Ms', 'processRunP50Ms', 'processWarmP50Ms'],
   'ptc-tokens': ['medianContextReduction', 'minContextReduction', 'crossoverResultBytes'],
   queue: ['speedup4Workers', 'queueOverheadMsPerNode'],
+  api: ['eventsPerSecond', 'p50DeliveryMs', 'p99DeliveryMs'],
 };
 
 const perBenchTimeoutMs = 150_000;
