@@ -79,6 +79,17 @@ const EXAMPLES: Partial<Record<StreamEventType, Record<string, unknown>>> = {
     ok: true,
     resultBytes: 99,
   },
+  'tool-notice': {
+    type: 'tool-notice',
+    taskId: 't1',
+    planId: 'p1',
+    server: 'everything',
+    tool: 'trigger-long-running-operation',
+    kind: 'progress',
+    progress: 1,
+    total: 3,
+    message: '',
+  },
   'artifact-created': {
     type: 'artifact-created',
     taskId: 't1',

@@ -195,6 +195,24 @@ export const ToolCallEventSchema = z
   })
   .strict();
 
+/** A server's progress or log notification during a tool call, or a server request the host declined. */
+export const ToolNoticeEventSchema = z
+  .object({
+    ...base,
+    type: z.literal('tool-notice'),
+    taskId: z.string().min(1).nullable(),
+    planId: z.string().min(1).nullable(),
+    server: z.string().min(1),
+    tool: z.string().min(1),
+    kind: z.enum(['progress', 'log', 'declined']),
+    /** Log level (`info`, `warning`, …) of a log notice. */
+    level: z.string().optional(),
+    progress: z.number().optional(),
+    total: z.number().optional(),
+    message: z.string().max(1_000).default(''),
+  })
+  .strict();
+
 export const ArtifactCreatedEventSchema = z
   .object({
     ...base,
@@ -243,6 +261,7 @@ export const WarningEventSchema = z
 
 export const StreamEventSchema = z.discriminatedUnion('type', [
   ExecutionStartEventSchema,
+  ToolNoticeEventSchema,
   ExecutionResumeEventSchema,
   ExecutionCancelRequestedEventSchema,
   TaskStartEventSchema,

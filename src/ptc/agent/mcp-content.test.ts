@@ -119,6 +119,16 @@ beforeAll(async () => {
         ),
         answerFrom,
       ]),
+      conversationRule('[notices]', [
+        codeReply(
+          [
+            'const long = await everything.trigger_long_running_operation({ duration: 1, steps: 3 });',
+            'const asked = await everything.trigger_elicitation_request({});',
+            "console.log('ANSWER=' + JSON.stringify(asked).includes('decline'));",
+          ].join('\n'),
+        ),
+        answerFrom,
+      ]),
       conversationRule('[save-outside-results]', [
         codeReply(
           [
@@ -225,6 +235,30 @@ describe('PTC with server-everything and server-filesystem', () => {
     expect(result.summary).toContain('must be a file under results/');
     expect(result.summary).toContain('must be a base64 string');
     expect(result.artifacts).toEqual([]);
+  });
+
+  it('turns progress notifications into events and declines elicitation with a reason', async () => {
+    const before = harness.events.length;
+    const result = await harness.execute({
+      goal: '[notices] run the long operation and the elicitation',
+      tools: { servers: [{ name: 'everything' }] },
+    });
+    expect(result.status).toBe('SUCCESS');
+    expect(result.summary).toBe('true');
+    const notices = harness.events.slice(before).filter((event) => event.type === 'tool-notice');
+    const progress = notices.filter((event) => event.kind === 'progress');
+    // The server reports each step; one sent as the call ends may race its answer.
+    const steps = progress.map((event) => event.progress);
+    expect(steps.length).toBeGreaterThanOrEqual(2);
+    expect(steps.slice(0, 2)).toEqual([1, 2]);
+    expect(progress[0]).toMatchObject({
+      server: 'everything',
+      tool: 'trigger-long-running-operation',
+      total: 3,
+    });
+    const declined = notices.filter((event) => event.kind === 'declined');
+    expect(declined).toHaveLength(1);
+    expect(declined[0]?.message).toMatch(/^elicitation declined \(a PTC run is unattended\)/);
   });
 
   it('keeps the secret in the server env out of everything the sandbox and model saw', () => {

@@ -53,6 +53,8 @@ function gateOf(options: ToolBridgeOptions): ToolCallGate {
  */
 const MAX_RECORDED_NAME_CHARS = 200;
 const MAX_RECORDED_ERROR_CHARS = 2_000;
+/** Notices (progress, logs, declined requests) of one call that become events. */
+const MAX_NOTICES_PER_CALL = 20;
 
 function bounded(text: string, maxChars: number): string {
   return text.length <= maxChars ? text : text.slice(0, maxChars) + truncationMarker(text.length - maxChars);
@@ -114,8 +116,33 @@ export async function callToolRecorded(
         `unknown tool ${bounded(server, MAX_RECORDED_NAME_CHARS)}.${bounded(tool, MAX_RECORDED_NAME_CHARS)} (not in this plan's tools)`,
       );
     }
-    const output = await options.provider.callTool(resolved.server.name, resolved.tool.name, args, {
+    const provider = options.provider;
+    let notices = 0;
+    const output = await provider.callTool(resolved.server.name, resolved.tool.name, args, {
       ...(options.signal ? { signal: options.signal } : {}),
+      // A server chooses how often it notifies: only the first notices of a call become events.
+      onNotice: (notice) => {
+        notices += 1;
+        if (notices > MAX_NOTICES_PER_CALL) return;
+        const message = 'message' in notice && notice.message ? notice.message : '';
+        void Promise.resolve(
+          options.emit({
+            type: 'tool-notice',
+            executionId: options.executionId,
+            timestamp: new Date().toISOString(),
+            taskId: options.taskId,
+            planId: options.planId,
+            server: bounded(resolved.server.name, MAX_RECORDED_NAME_CHARS),
+            tool: bounded(resolved.tool.name, MAX_RECORDED_NAME_CHARS),
+            kind: notice.kind,
+            ...(notice.kind === 'log' ? { level: notice.level.slice(0, 20) } : {}),
+            ...(notice.kind === 'progress'
+              ? { progress: notice.progress, ...(notice.total === undefined ? {} : { total: notice.total }) }
+              : {}),
+            message: provider.redact(message).slice(0, 1_000),
+          }),
+        ).catch(() => undefined);
+      },
     });
     release();
     await record(true, output.bytes);

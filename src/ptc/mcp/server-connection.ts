@@ -1,5 +1,6 @@
 // One MCP server: connected on first use, kept open across executions, reconnected after it drops.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ElicitRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { SecretList } from '../../config/secrets.js';
 import type { McpServerConfig } from '../../config/sections/ptc.js';
 import { RomaError } from '../../contracts/index.js';
@@ -12,6 +13,7 @@ import type {
   ToolCallOptions,
   ToolCallOutput,
   ToolContentPart,
+  ToolNotice,
 } from './types.js';
 
 const MAX_TOOL_PAGES = 50;
@@ -24,6 +26,8 @@ export class McpServerConnection {
   private tools: McpToolInfo[] | null = null;
   private state: McpServerState;
   private closed = false;
+  /** Listeners of the calls in flight: a log notification or a declined request is not tied to one call. */
+  private readonly listeners = new Set<(notice: ToolNotice) => void>();
 
   constructor(
     readonly name: string,
@@ -72,7 +76,24 @@ export class McpServerConnection {
       throw error;
     }
     this.secrets.add(built.secrets);
-    const client = new Client({ name: 'roma-ptc', version: '0.1.0' });
+    // Elicitation is declared so that servers ask rather than fail, and every request is declined: a PTC run
+    // has no person to answer it. Sampling is not declared (compliant servers do not ask).
+    const client = new Client({ name: 'roma-ptc', version: '0.1.0' }, { capabilities: { elicitation: {} } });
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      this.notify({
+        kind: 'declined',
+        message: `elicitation declined (a PTC run is unattended): ${String(request.params.message ?? '').slice(0, 300)}`,
+      });
+      return { action: 'decline' };
+    });
+    client.setNotificationHandler(LoggingMessageNotificationSchema, async (notification) => {
+      const data = notification.params.data;
+      this.notify({
+        kind: 'log',
+        level: notification.params.level,
+        message: typeof data === 'string' ? data : JSON.stringify(data ?? null),
+      });
+    });
     client.onclose = () => {
       // The next call reconnects; tools are listed again in case the server changed.
       if (this.client === client) {
@@ -109,6 +130,10 @@ export class McpServerConnection {
 
   redact(text: string): string {
     return this.secrets.redact(text);
+  }
+
+  private notify(notice: ToolNotice): void {
+    for (const listener of this.listeners) listener(notice);
   }
 
   async listTools(options: ToolCallOptions = {}): Promise<McpToolInfo[]> {
@@ -151,12 +176,26 @@ export class McpServerConnection {
     }
     const client = await this.connect(options);
     let result: Awaited<ReturnType<Client['callTool']>>;
+    const onNotice = options.onNotice;
+    if (onNotice) this.listeners.add(onNotice);
     try {
       result = await client.callTool({ name: tool, arguments: args }, undefined, {
         timeout: options.timeoutMs ?? this.config.timeoutMs,
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(onNotice
+          ? {
+              onprogress: (progress: { progress: number; total?: number; message?: string }) =>
+                onNotice({
+                  kind: 'progress',
+                  progress: progress.progress,
+                  ...(progress.total === undefined ? {} : { total: progress.total }),
+                  ...(progress.message === undefined ? {} : { message: progress.message }),
+                }),
+            }
+          : {}),
       });
     } catch (error) {
+      if (onNotice) this.listeners.delete(onNotice);
       if (options.signal?.aborted)
         throw new RomaError('CANCELLED', `tool call ${this.name}.${tool} was cancelled`);
       throw new RomaError('TOOL_FAILED', this.redact(`${this.name}.${tool}: ${(error as Error).message}`), {
@@ -164,6 +203,7 @@ export class McpServerConnection {
         cause: error,
       });
     }
+    if (onNotice) this.listeners.delete(onNotice);
     const raw = result as RawToolResult;
     const output = toToolCallOutput(raw);
     if (raw.isError === true) {

@@ -24,8 +24,16 @@ export interface McpServerState {
   error: string | null;
 }
 
+/** What a server said during a call: progress, a log message, or a request of it that the host declined. */
+export type ToolNotice =
+  | { kind: 'progress'; progress: number; total?: number; message?: string }
+  | { kind: 'log'; level: string; message: string }
+  | { kind: 'declined'; message: string };
+
 export interface ToolCallOptions {
   signal?: AbortSignal;
+  /** Progress and log notifications during this call (and requests the host declined), as they come. */
+  onNotice?: (notice: ToolNotice) => void;
   /** Overrides the server's configured `timeoutMs` for this call. */
   timeoutMs?: number;
 }
