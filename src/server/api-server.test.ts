@@ -292,6 +292,18 @@ describe('errors and security', () => {
     await waitForEnd(accepted.json.id);
   });
 
+  it('a profile other than the server’s is a 400 naming body.profile', async () => {
+    expectError(
+      await call('/api/v1/executions', {
+        method: 'POST',
+        body: JSON.stringify({ goal: test.demoGoal, profile: 'prod' }),
+      }),
+      400,
+      'VALIDATION_FAILED',
+      'body.profile',
+    );
+  });
+
   it('404 for unknown ids and routes', async () => {
     for (const path of ['', '/tree', '/events', '/costs', '/llm-calls', '/export', '/artifacts', '/stream']) {
       expectError(await call(`/api/v1/executions/run-nope${path}`), 404, 'NOT_FOUND', 'executionId');

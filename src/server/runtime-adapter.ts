@@ -127,19 +127,12 @@ export function apiRuntimeFrom(runtime: Runtime, options: { profile?: string } =
     ],
     runs: {
       start: async (request) => {
-        if (
-          options.profile !== undefined &&
-          request.profile !== undefined &&
-          request.profile !== options.profile
-        ) {
-          throw new RomaError(
-            'VALIDATION_FAILED',
-            `body.profile: this server runs profile "${options.profile}"`,
-            {
-              field: 'body.profile',
-              fix: 'profiles are chosen when the server starts (`roma serve --profile <name>`)',
-            },
-          );
+        if (request.profile !== undefined && request.profile !== options.profile) {
+          const running = options.profile === undefined ? 'no profile' : `profile "${options.profile}"`;
+          throw new RomaError('VALIDATION_FAILED', `body.profile: this server runs ${running}`, {
+            field: 'body.profile',
+            fix: 'profiles are chosen when the server starts (`roma serve --profile <name>`)',
+          });
         }
         const engineConfig = runEngineConfig(runtime.engine.config, request);
         const modelId = request.model ?? runtime.demoModel?.modelId;

@@ -14,6 +14,11 @@ interface ServeOptions {
   latencyMs: string;
 }
 
+function profileOf(command: Command): { profile?: string } {
+  const profile = (command.optsWithGlobals() as { profile?: string }).profile ?? process.env.ROMA_PROFILE;
+  return profile ? { profile } : {};
+}
+
 function splitList(text: string): string[] {
   return text
     .split(',')
@@ -51,7 +56,8 @@ export function registerServeCommand(program: Command): void {
       let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
       try {
         server = await startApiServer({
-          runtime: apiRuntimeFrom(runtime),
+          // A run may name a profile only if it is the one this server loaded (profiles shape the whole config).
+          runtime: apiRuntimeFrom(runtime, profileOf(command)),
           keys,
           host,
           port,

@@ -92,6 +92,34 @@ describe('slow stream clients', { timeout: 60_000 }, () => {
     expect(received).toBeLessThan(240);
   });
 
+  it('drops an SSE client that stops reading, ending its stream with `event: close` and the reason', async () => {
+    const { request } = await import('node:http');
+    const url = new URL(`${server.url}/api/v1/executions/${EXECUTION}/stream`);
+    const response = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, agent: false }, resolve);
+      req.on('error', reject);
+      req.end();
+    });
+    expect(response.headers['content-type']).toContain('text/event-stream');
+    response.pause();
+    expect(server.streamClients.count).toBe(1);
+    const deadline = Date.now() + 20_000;
+    while (server.streamClients.count > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(server.streamClients.count).toBe(0);
+    let tail = '';
+    let events = 0;
+    response.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      events += (text.match(/^id: /gm) ?? []).length;
+      tail = (tail + text).slice(-2_000);
+    });
+    response.resume();
+    await new Promise((resolve) => response.on('end', resolve));
+    expect(tail).toMatch(/event: close\ndata: \{"reason":"client too slow: .*reconnect with after=\d+"\}/);
+    expect(events).toBeLessThan(240);
+  });
+
   it('positive control: a client that reads gets the whole big log', async () => {
     const socket = new WebSocket(`${server.url.replace('http', 'ws')}/api/v1/executions/${EXECUTION}/stream`);
     const seqs: number[] = [];
