@@ -187,11 +187,35 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', { timeout: 120_000 }, () 
 
     await page.locator('g.task[data-task-id="root"]').click();
     await page.locator('#detail pre.output').waitFor();
-    mkdirSync(join(ROOT, 'docs'), { recursive: true });
-    await page.screenshot({ path: join(ROOT, 'docs/dashboard.png') });
 
-    // A CODE node: its program and its tool calls.
+    // The demo's own CODE tasks: the program the model wrote and exactly the tool calls the log holds.
+    const demoCode = page.locator('g.task[data-task-type="CODE"]');
+    expect(await demoCode.count()).toBeGreaterThan(0);
+    let toolCallsShown = 0;
+    for (let index = 0; index < (await demoCode.count()); index += 1) {
+      const taskId = await demoCode.nth(index).getAttribute('data-task-id');
+      await demoCode.nth(index).click();
+      await expect.poll(() => page.getAttribute('#detail', 'data-task-id')).toBe(taskId);
+      const starts = stored.filter(
+        (event) => event.type === 'code-execution-start' && event.taskId === taskId,
+      );
+      const calls = stored.filter((event) => event.type === 'tool-call' && event.taskId === taskId);
+      expect(await page.locator('#detail pre.code').count()).toBe(starts.length);
+      if (starts[0]?.type === 'code-execution-start') {
+        expect(await page.locator('#detail pre.code').first().textContent()).toBe(starts[0].code);
+      }
+      expect(await page.locator('#detail ul.tool-calls li').count()).toBe(calls.length);
+      toolCallsShown += calls.length;
+      if (index === 0) {
+        mkdirSync(join(ROOT, 'docs'), { recursive: true });
+        await page.screenshot({ path: join(ROOT, 'docs/dashboard.png') });
+      }
+    }
+    expect(toolCallsShown).toBeGreaterThan(0);
+
+    // A stored CODE run: its program, stdout and tool calls.
     await page.locator(`#run-list tr[data-run-id="${codeRunId}"]`).click();
+    await expect.poll(() => page.textContent('#run-goal')).toBe('Count the open issues');
     await page.locator('g.task[data-task-type="CODE"]').click();
     await expect.poll(() => page.textContent('#detail pre.code')).toContain('github.list_issues');
     expect(await page.textContent('#detail pre.stdout')).toContain('open: 42');

@@ -122,6 +122,8 @@ function selectRun(executionId: string): void {
   replaySeq = null;
   events = [];
   $('run-panel').hidden = false;
+  // The previous run's tree must not stay clickable while the new one's log arrives.
+  $('graph').replaceChildren();
   $('detail').replaceChildren();
   connect(executionId);
   scheduleDraw();
@@ -236,7 +238,7 @@ function drawDetail(state: RunState, upTo: number): void {
     } else if (event.type === 'code-execution-end') {
       panel.append(
         section(
-          `stdout (exit ${event.exitCode}, ${event.durationMs} ms${event.truncated ? ', truncated' : ''})`,
+          `stdout (exit ${event.exitCode}, ${Math.round(event.durationMs)} ms${event.truncated ? ', truncated' : ''})`,
           event.stdout || '(empty)',
           'stdout',
         ),
@@ -251,7 +253,7 @@ function drawDetail(state: RunState, upTo: number): void {
     for (const call of tools) {
       if (call.type !== 'tool-call') continue;
       const item = document.createElement('li');
-      item.textContent = `${call.server}.${call.tool} — ${call.ok ? 'ok' : `failed: ${call.error ?? ''}`} · ${call.resultBytes} bytes · ${call.durationMs} ms`;
+      item.textContent = `${call.server}.${call.tool} — ${call.ok ? 'ok' : `failed: ${call.error ?? ''}`} · ${call.resultBytes} bytes · ${Math.round(call.durationMs)} ms`;
       list.append(item);
     }
     panel.append(section(`tool calls (${tools.length})`, list));
