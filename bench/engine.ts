@@ -1,8 +1,12 @@
-// Benchmark of the ROMA engine: orchestration overhead per task, and wall time against the ideal critical path.
-// The model is an in-process LanguageModelV3 object (no HTTP): this measures the engine, not a network.
+// Benchmark of the ROMA engine: overhead per task on the real path (provider SDK over loopback HTTP to a model
+// server in another process, default file store and concurrency), the in-process best case beside it, and wall
+// time against the ideal critical path.
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createOpenAI } from '@ai-sdk/openai';
 import type {
   LanguageModelV3,
   LanguageModelV3CallOptions,
@@ -126,11 +130,56 @@ function dependencyTree(): { goal: string; plans: PlanTable; criticalPathCalls: 
   return { goal, plans, criticalPathCalls: 1 + 1 + childA + childC + 1 };
 }
 
+interface Timings {
+  modelMs: number;
+  appendMs: number;
+}
+
+/** The store with the time spent in `append` added up (calls overlap under concurrency). */
+function timedStore(store: ExecutionStore, timings: Timings): ExecutionStore {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      // Bound to the store itself: its private fields are not reachable through the proxy.
+      if (property !== 'append') return value.bind(target);
+      return async (...args: unknown[]) => {
+        const started = performance.now();
+        try {
+          return await (value as (...rest: unknown[]) => Promise<unknown>).apply(target, args);
+        } finally {
+          timings.appendMs += performance.now() - started;
+        }
+      };
+    },
+  });
+}
+
+/** The model with the time spent in `doGenerate` (client + HTTP + server) added up. */
+function timedModel(model: LanguageModelV3, timings: Timings): LanguageModelV3 {
+  return {
+    specificationVersion: 'v3',
+    provider: model.provider,
+    modelId: model.modelId,
+    supportedUrls: model.supportedUrls,
+    async doGenerate(options) {
+      const started = performance.now();
+      try {
+        return await model.doGenerate(options);
+      } finally {
+        timings.modelMs += performance.now() - started;
+      }
+    },
+    doStream: (options) => model.doStream(options),
+  };
+}
+
 async function run(
   store: ExecutionStore,
   model: LanguageModelV3,
   goal: string,
   maxNodes: number,
+  maxConcurrency: number | undefined,
 ): Promise<{ wallMs: number; nodes: number; status: string }> {
   const config = defaultConfig();
   const deps: EngineDependencies = {
@@ -138,7 +187,13 @@ async function run(
     models: { resolve: () => model, defaultModelId: `bench:${model.modelId}` },
     config: {
       ...config,
-      engine: { ...config.engine, maxDepth: 2, maxSubtasks: 50, maxConcurrency: 256, budgets: { maxNodes } },
+      engine: {
+        ...config.engine,
+        maxDepth: 2,
+        maxSubtasks: 50,
+        maxConcurrency: maxConcurrency ?? config.engine.maxConcurrency,
+        budgets: { maxNodes },
+      },
     },
     cancelPollIntervalMs: 0,
   };
@@ -166,7 +221,7 @@ async function overheadFor(branching: number, storeKind: 'memory' | 'file', repe
       dataDir ? { dataDir, synchronous: 'NORMAL' } : { filePath: ':memory:' },
     );
     try {
-      const result = await run(store, model, tree.goal, tree.nodes + 1);
+      const result = await run(store, model, tree.goal, tree.nodes + 1, 256);
       samples.push(result.wallMs / result.nodes);
       nodes = result.nodes;
     } finally {
@@ -177,18 +232,97 @@ async function overheadFor(branching: number, storeKind: 'memory' | 'file', repe
   return { nodes, msPerNode: median(samples) };
 }
 
-console.log(`engine bench — ${cpus().length} cores, Node ${process.version}`);
+/** The scripted model server in a separate process, as a real deployment's model endpoint would be. */
+async function startModelServerProcess() {
+  const child = fork(fileURLToPath(new URL('./support-engine-model-server.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const next = (kind: string) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`model server: no ${kind} reply in 30 s`)), 30_000);
+      const onMessage = (message: Record<string, unknown>) => {
+        if (message.kind !== kind) return;
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        resolve(message);
+      };
+      child.on('message', onMessage);
+    });
+  const ready = await next('ready');
+  return {
+    openaiBaseUrl: String(ready.openaiBaseUrl),
+    async configure(plans: PlanTable, latencyMs: number) {
+      const reply = next('configured');
+      child.send({ kind: 'configure', plans: Object.fromEntries(plans), latencyMs });
+      await reply;
+    },
+    async cpu(): Promise<{ micros: number; requests: number }> {
+      const reply = next('cpu');
+      child.send({ kind: 'cpu' });
+      const message = await reply;
+      return { micros: Number(message.micros), requests: Number(message.requests) };
+    },
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ kind: 'stop' });
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+type ModelServerProcess = Awaited<ReturnType<typeof startModelServerProcess>>;
+
+/** One run on the real path: @ai-sdk/openai over loopback HTTP, default file store and concurrency. */
+async function httpRun(server: ModelServerProcess, branching: number, synchronous?: 'NORMAL') {
+  const tree = wideTree(branching);
+  await server.configure(tree.plans, 0);
+  const timings: Timings = { modelMs: 0, appendMs: 0 };
+  const model = timedModel(
+    createOpenAI({ apiKey: 'bench', baseURL: server.openaiBaseUrl }).chat('gpt-4o-mini'),
+    timings,
+  );
+  const dataDir = mkdtempSync(join(tmpdir(), 'roma-bench-engine-http-'));
+  const store = await SqliteExecutionStore.open(synchronous ? { dataDir, synchronous } : { dataDir });
+  try {
+    const serverBefore = await server.cpu();
+    const clientBefore = process.cpuUsage();
+    const result = await run(timedStore(store, timings), model, tree.goal, tree.nodes + 1, undefined);
+    const clientCpu = process.cpuUsage(clientBefore);
+    const serverAfter = await server.cpu();
+    const serverMs = (serverAfter.micros - serverBefore.micros) / 1_000;
+    return {
+      nodes: result.nodes,
+      wallMs: result.wallMs,
+      serverMs,
+      modelCalls: serverAfter.requests,
+      overheadMsPerNode: (result.wallMs - serverMs) / result.nodes,
+      clientCpuMsPerNode: (clientCpu.user + clientCpu.system) / 1_000 / result.nodes,
+      modelMsPerNode: timings.modelMs / result.nodes,
+      appendMsPerNode: timings.appendMs / result.nodes,
+    };
+  } finally {
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const defaultConcurrency = defaultConfig().engine.maxConcurrency;
+console.log(`engine bench${quick ? ' (quick)' : ''} — ${cpus().length} cores, Node ${process.version}`);
 console.log(
-  'model: in-process LanguageModelV3 object (no HTTP); the figures measure the engine, not a network.',
+  `real path: @ai-sdk/openai over loopback HTTP to the scripted model server in a separate process, SQLite file store`,
 );
 console.log(
-  'overhead = wall time of a whole run / tasks, with a zero-latency model (each task makes 1–4 model calls',
+  `(synchronous=FULL, the default), concurrency ${defaultConcurrency} (the default); overhead = (wall − the model server's CPU time in`,
 );
-console.log('through the AI SDK, validated, and appends 5–8 events to the store).\n');
+console.log(
+  'the same run) / tasks. Best case beside it: an in-process model object, SQLite :memory:, concurrency 256.\n',
+);
 
 // Warm-up so JIT compilation is not billed to the first size.
 await overheadFor(3, 'memory', 2);
-
+const server = await startModelServerProcess();
 const sizes = sized(
   [
     { label: '10', branching: 3 },
@@ -200,39 +334,80 @@ const sizes = sized(
     { label: '100', branching: 10 },
   ],
 );
-const overhead: Record<string, { nodes: number; memory: number; file: number }> = {};
-for (const size of sizes) {
-  const memory = await overheadFor(size.branching, 'memory', sized(3, 1));
-  const file = await overheadFor(size.branching, 'file', 1);
-  overhead[size.label] = { nodes: memory.nodes, memory: memory.msPerNode, file: file.msPerNode };
-  console.log(
-    `~${size.label.padStart(5)} tasks (${String(memory.nodes).padStart(4)}): ${memory.msPerNode.toFixed(3)} ms/task (SQLite :memory:), ${file.msPerNode.toFixed(3)} ms/task (SQLite file, WAL, synchronous=NORMAL)`,
-  );
-}
-
-const latencyMs = 50;
-const critical = dependencyTree();
-const ideal = critical.criticalPathCalls * latencyMs;
-const ratios: number[] = [];
-for (let index = 0; index < sized(3, 1); index += 1) {
-  const store = await SqliteExecutionStore.open({ filePath: ':memory:' });
-  try {
-    const result = await run(store, benchModel(critical.plans, latencyMs), critical.goal, 100);
-    ratios.push(result.wallMs / ideal);
-  } finally {
-    await store.close();
+type HttpFigures = Awaited<ReturnType<typeof httpRun>>;
+const rows: Array<{ label: string; inProcess: number; file: number; http: HttpFigures }> = [];
+let criticalPathRatio = Number.NaN;
+try {
+  await httpRun(server, 3);
+  for (const size of sizes) {
+    const memory = await overheadFor(size.branching, 'memory', sized(3, 1));
+    const file = await overheadFor(size.branching, 'file', 1);
+    const http = await httpRun(server, size.branching);
+    rows.push({ label: size.label, inProcess: memory.msPerNode, file: file.msPerNode, http });
   }
+  console.log(
+    'tasks | HTTP overhead/task | HTTP wall/task | model server CPU/task | engine process CPU/task | in-process best case | in-process, file NORMAL',
+  );
+  for (const row of rows) {
+    const h = row.http;
+    console.log(
+      `${String(h.nodes).padStart(5)} | ${h.overheadMsPerNode.toFixed(3).padStart(8)} ms | ${(h.wallMs / h.nodes).toFixed(3)} ms | ${(h.serverMs / h.nodes).toFixed(3)} ms | ${h.clientCpuMsPerNode.toFixed(3)} ms | ${row.inProcess.toFixed(3)} ms | ${row.file.toFixed(3)} ms`,
+    );
+  }
+  const largest = rows.at(-1)!.http;
+  const normal = await httpRun(server, sizes.at(-1)!.branching, 'NORMAL');
+  console.log(
+    `\nwhere the time goes at ${largest.nodes} tasks (${largest.modelCalls} model calls), per task:`,
+  );
+  console.log(
+    `  store append ${largest.appendMsPerNode.toFixed(3)} ms (synchronous SQLite: it blocks the event loop, so this is wall time)`,
+  );
+  console.log(
+    `  model call (SDK + HTTP + server, incl. waiting for a blocked loop) ${((largest.modelMsPerNode * largest.nodes) / largest.modelCalls).toFixed(3)} ms each, ${largest.modelMsPerNode.toFixed(3)} ms/task summed (overlapping at concurrency ${defaultConcurrency})`,
+  );
+  console.log(
+    `  engine process CPU ${largest.clientCpuMsPerNode.toFixed(3)} ms/task (SDK client, zod validation, scheduling, store); model server CPU ${(largest.serverMs / largest.nodes).toFixed(3)} ms/task`,
+  );
+  console.log(
+    `  same run with synchronous=NORMAL: overhead ${normal.overheadMsPerNode.toFixed(3)} ms/task, store append ${normal.appendMsPerNode.toFixed(3)} ms/task`,
+  );
+
+  const latencyMs = 50;
+  const critical = dependencyTree();
+  const ideal = critical.criticalPathCalls * latencyMs;
+  const ratios: number[] = [];
+  for (let index = 0; index < sized(3, 1); index += 1) {
+    await server.configure(critical.plans, latencyMs);
+    const dataDir = mkdtempSync(join(tmpdir(), 'roma-bench-engine-critical-'));
+    const store = await SqliteExecutionStore.open({ dataDir });
+    try {
+      const model = createOpenAI({ apiKey: 'bench', baseURL: server.openaiBaseUrl }).chat('gpt-4o-mini');
+      const result = await run(store, model, critical.goal, 100, undefined);
+      ratios.push(result.wallMs / ideal);
+    } finally {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  criticalPathRatio = median(ratios);
+  console.log(
+    `\n${latencyMs} ms model latency over HTTP, 9-task tree with dependencies: critical path ${critical.criticalPathCalls} calls = ${ideal} ms ideal; wall / ideal = ${criticalPathRatio.toFixed(3)} (median of ${ratios.length})`,
+  );
+} finally {
+  await server.stop();
 }
-const criticalPathRatio = median(ratios);
-console.log(
-  `\n${latencyMs} ms model latency, 9-task tree with dependencies: critical path ${critical.criticalPathCalls} calls = ${ideal} ms ideal; wall / ideal = ${criticalPathRatio.toFixed(3)} (median of 3)`,
-);
-const headline = overhead[sizes.at(-1)!.label]!;
+const headline = rows.at(-1)!;
 console.log(
   JSON.stringify({
     bench: 'engine',
-    overheadMsPerNode: Number(headline.memory.toFixed(3)),
+    overheadMsPerNodeHttp: Number(headline.http.overheadMsPerNode.toFixed(3)),
+    overheadMsPerNodeInProcess: Number(headline.inProcess.toFixed(3)),
     criticalPathRatio: Number(criticalPathRatio.toFixed(3)),
+    tasks: headline.http.nodes,
+    httpWallMsPerNode: Number((headline.http.wallMs / headline.http.nodes).toFixed(3)),
+    modelServerCpuMsPerNode: Number((headline.http.serverMs / headline.http.nodes).toFixed(3)),
+    engineProcessCpuMsPerNode: Number(headline.http.clientCpuMsPerNode.toFixed(3)),
+    storeAppendMsPerNode: Number(headline.http.appendMsPerNode.toFixed(3)),
     quick,
   }),
 );
