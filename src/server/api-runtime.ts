@@ -1,6 +1,7 @@
 // What the API server needs from the runtime: the store, the artifacts and run control. The server never builds services.
 import type { ResumeExecutionRequest, StartExecutionRequest } from '../contracts/index.js';
 import type { ArtifactStore, ExecutionStore } from '../store/index.js';
+import type { TrackingStats } from '../tracking/index.js';
 
 export interface ReadyCheck {
   name: string;
@@ -25,4 +26,6 @@ export interface ApiRuntime {
   checkReady(): Promise<ReadyCheck[]>;
   /** Set when the scripted demo model is wired: the banner, `/health` and the dashboard say so. */
   demo?: { goal: string } | undefined;
+  /** MLflow delivery counters of this process's tracking (for /metrics); absent when not tracked. */
+  trackingStats?: () => TrackingStats;
 }

@@ -3,6 +3,7 @@ import { Gauge, Registry } from 'prom-client';
 import type { ExecutionSummary, StreamEvent } from '../contracts/index.js';
 import { EXECUTION_STATUSES } from '../contracts/index.js';
 import type { ExecutionStore } from '../store/index.js';
+import type { TrackingStats } from '../tracking/index.js';
 
 /** Runs looked at per scrape (newest first): bounds the work of a scrape on a big store. */
 const MAX_RUNS_SCANNED = 1_000;
@@ -30,7 +31,11 @@ export interface ApiMetrics {
   render(): Promise<{ contentType: string; text: string }>;
 }
 
-export function createApiMetrics(store: ExecutionStore, streamClients: () => number): ApiMetrics {
+export function createApiMetrics(
+  store: ExecutionStore,
+  streamClients: () => number,
+  trackingStats?: () => TrackingStats,
+): ApiMetrics {
   const registry = new Registry();
   // Per-run counts are kept between scrapes, so each scrape reads only the events appended since the last.
   const counted = new Map<string, RunCounts>();
@@ -110,8 +115,22 @@ export function createApiMetrics(store: ExecutionStore, streamClients: () => num
       );
     },
   });
+  // MLflow tracking never fails a run: what it could not deliver is dropped and counted here.
+  const mlflowDeliveries = new Gauge({
+    name: 'roma_tracking_mlflow_deliveries',
+    help: 'MLflow deliveries of this process by outcome (dropped: gave up after retries, queue full or closed)',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      const stats = trackingStats?.().mlflow;
+      if (!stats) return;
+      for (const outcome of ['queued', 'delivered', 'retried', 'dropped'] as const)
+        this.set({ outcome }, stats[outcome]);
+    },
+  });
   void runsByStatus;
   void tokens;
+  void mlflowDeliveries;
 
   return {
     registry,

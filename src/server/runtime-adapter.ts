@@ -105,6 +105,7 @@ export function apiRuntimeFrom(runtime: Runtime, options: { profile?: string } =
     store: runtime.store,
     artifacts: runtime.artifacts,
     demo: runtime.demoModel ? { goal: runtime.demoModel.goal } : undefined,
+    trackingStats: () => runtime.tracking.stats(),
     checkReady: async () => [
       await bounded('store', async () => {
         await runtime.store.listExecutions({ limit: 1 });
