@@ -14,8 +14,8 @@ import { loadConfig } from '../src/config/index.js';
 import type { StreamEvent } from '../src/contracts/index.js';
 import { openRuntime } from '../src/runtime/index.js';
 import { apiRuntimeFrom, parseApiKeys, startApiServer } from '../src/server/index.js';
+import { quick } from './support-quick.js';
 
-const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 const RUNS = Number(process.env.BENCH_RUNS ?? (quick ? 5 : 50));
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 20);
@@ -165,6 +165,7 @@ console.log(`lost ${lost}, duplicated ${duplicates}`);
 console.log(
   JSON.stringify({
     bench: 'api',
+    ...(quick ? { quick: true } : {}),
     runs: RUNS,
     eventsPerSecond,
     p50DeliveryMs: round(percentile(ws, 0.5)),
