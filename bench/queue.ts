@@ -1,0 +1,198 @@
+// Queue benchmark: throughput of wide-plan runs taken by 1, 2 and 4 `roma worker` processes (BullMQ on Redis,
+// PostgreSQL store), beside the same runs executed in this process one at a time (the baseline, same run). The
+// scripted model server runs in this process, so the baseline's engine shares its event loop with the model server
+// while the workers' engines do not.
+// `npm run bench -- queue [--quick]` (ROMA_BENCH_QUICK=1 too): quick mode runs fewer, narrower runs.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../src/config/index.js';
+import { scriptedTreeRules, startScriptedModelServer } from '../src/dev/scripted-model/index.js';
+import { openRuntime, type Runtime } from '../src/runtime/index.js';
+import { adminQuery, TEST_DATABASE_URL } from '../src/store/testing/postgres-faults-kit.js';
+import { quick, sized } from './support-quick.js';
+
+const WIDTH = Number(process.env.BENCH_WIDTH ?? sized(12, 8));
+const RUNS = Number(process.env.BENCH_RUNS ?? sized(16, 4));
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
+const WORKER_COUNTS = [1, 2, 4];
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const round = (value: number) => Math.round(value * 100) / 100;
+
+const GOAL = 'Survey the districts';
+const subtasks = Array.from({ length: WIDTH }, (_, index) => ({
+  id: `d${index}`,
+  goal: `Survey district ${index}`,
+  taskType: 'THINK' as const,
+  dependencies: [],
+}));
+const tree = {
+  goal: GOAL,
+  latencyMs: LATENCY_MS,
+  tasks: {
+    [GOAL]: { plan: subtasks, result: 'DISTRICTS SURVEYED' },
+    ...Object.fromEntries(subtasks.map((task) => [task.goal, { result: `${task.id} OK` }])),
+  },
+};
+
+const database = `roma_bench_queue_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+const prefix = `roma-bench-queue-${process.pid}-${Date.now()}`;
+const dataDir = mkdtempSync(join(tmpdir(), 'roma-bench-queue-'));
+await adminQuery((client) => client.query(`CREATE DATABASE "${database}"`));
+const databaseUrl = new URL(TEST_DATABASE_URL);
+databaseUrl.pathname = `/${database}`;
+const model = await startScriptedModelServer({ rules: scriptedTreeRules(tree) });
+const workers: ChildProcess[] = [];
+
+function env(logLevel: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    ROMA_MODEL: 'openai:scripted',
+    OPENAI_BASE_URL: model.openaiBaseUrl,
+    OPENAI_API_KEY: 'bench-key',
+    ROMA_LLM_MAX_RETRIES: '0',
+    ROMA_CACHE_ENABLED: 'false',
+    ROMA_ENGINE_MAX_CONCURRENCY: String(Math.max(16, WIDTH)),
+    ROMA_ENGINE_MAX_SUBTASKS: String(Math.max(8, WIDTH)),
+    DATABASE_URL: databaseUrl.toString(),
+    REDIS_URL,
+    ROMA_QUEUE: 'bullmq',
+    ROMA_QUEUE_PREFIX: prefix,
+    ROMA_LOG_LEVEL: logLevel,
+  };
+}
+
+/** Starts a worker and resolves once it says it is waiting for runs (start-up is not part of throughput). */
+function startWorker(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', TSX, MAIN, 'worker', '--concurrency', '1'], {
+    cwd: dataDir,
+    env: env('info'),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  workers.push(child);
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => reject(new Error('worker did not start within 60 s')), 60_000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (buffered === null) return;
+      buffered += chunk.toString();
+      if (buffered.includes('waiting for runs')) {
+        clearTimeout(timer);
+        buffered = '';
+        child.stderr?.resume();
+        resolve(child);
+      } else if (buffered.length > 1_000_000) buffered = buffered.slice(-10_000);
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
+  });
+}
+
+async function stopWorkers(): Promise<void> {
+  const exits = workers.map((worker) => new Promise((resolve) => worker.once('exit', resolve)));
+  for (const worker of workers) worker.kill('SIGTERM');
+  await Promise.race([Promise.all(exits), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
+  workers.length = 0;
+}
+
+async function runBatch(runtime: Runtime, count: number, sequential: boolean): Promise<number> {
+  const started = performance.now();
+  if (sequential) {
+    for (let index = 0; index < count; index += 1) await expectCompleted(runtime, 1);
+  } else await expectCompleted(runtime, count);
+  return performance.now() - started;
+}
+
+async function expectCompleted(runtime: Runtime, count: number): Promise<void> {
+  const handles = Array.from({ length: count }, () => runtime.runs.start({ goal: GOAL }));
+  const outcomes = await Promise.all(handles.map((handle) => handle.done));
+  const bad = outcomes.filter((outcome) => outcome.status !== 'COMPLETED');
+  if (bad.length > 0) throw new Error(`${bad.length} run(s) did not complete: ${bad[0]?.status}`);
+}
+
+const inline = await openRuntime(loadConfig({ cwd: dataDir, env: env('warn') }), {
+  logName: 'bench',
+  queueRuns: false,
+});
+const queued = await openRuntime(loadConfig({ cwd: dataDir, env: env('warn') }), { logName: 'bench' });
+
+try {
+  // Nodes per run, from a warm-up run's log (root + its subtasks).
+  const warm = inline.runs.start({ goal: GOAL });
+  const warmOutcome = await warm.done;
+  if (warmOutcome.status !== 'COMPLETED') throw new Error(`the warm-up run ended ${warmOutcome.status}`);
+  const nodesPerRun = (await inline.store.readEvents(warmOutcome.executionId)).filter(
+    (event) => event.type === 'task-start',
+  ).length;
+  const totalNodes = nodesPerRun * RUNS;
+  console.log(
+    `queue bench: ${RUNS} runs × ${nodesPerRun} tasks (a goal planned into ${WIDTH} parallel subtasks), ` +
+      `${LATENCY_MS} ms scripted model latency, PostgreSQL store, Redis ${REDIS_URL}; ${cpus().length} cores` +
+      (quick ? ' (quick)' : ''),
+  );
+
+  const inlineMs = await runBatch(inline, RUNS, true);
+  const perSecond = (ms: number) => round((totalNodes / ms) * 1_000);
+  console.log(
+    `in-process, one run at a time: ${round(inlineMs)} ms, ${perSecond(inlineMs)} tasks/s (baseline)`,
+  );
+
+  const queuedMs = new Map<number, number>();
+  for (const count of WORKER_COUNTS) {
+    // Workers are added between phases (1, then 2, then 4), never restarted: start-up is not measured.
+    await Promise.all(Array.from({ length: count - workers.length }, () => startWorker()));
+    // One warm-up run per worker slot, so each phase is measured with warm processes.
+    await expectCompleted(queued, count);
+    const elapsed = await runBatch(queued, RUNS, false);
+    queuedMs.set(count, elapsed);
+    console.log(
+      `${count} worker(s) × concurrency 1: ${round(elapsed)} ms, ${perSecond(elapsed)} tasks/s, ` +
+        `${round(inlineMs / elapsed)}× the baseline`,
+    );
+  }
+  const one = queuedMs.get(1)!;
+  const speedup4Workers = round(one / queuedMs.get(4)!);
+  const speedup2Workers = round(one / queuedMs.get(2)!);
+  // One worker runs the runs one at a time, like the baseline: the difference is what the queue path adds.
+  const queueOverheadMsPerNode = round((one - inlineMs) / totalNodes);
+  console.log(
+    `speedup 1→2 workers ${speedup2Workers}×, 1→4 workers ${speedup4Workers}×; ` +
+      `queue overhead ${queueOverheadMsPerNode} ms per task (1 worker vs in-process)`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'queue',
+      speedup4Workers,
+      speedup2Workers,
+      queueOverheadMsPerNode,
+      tasksPerSecondInProcess: perSecond(inlineMs),
+      tasksPerSecond1Worker: perSecond(one),
+      tasksPerSecond4Workers: perSecond(queuedMs.get(4)!),
+      runs: RUNS,
+      nodesPerRun,
+      latencyMs: LATENCY_MS,
+      cores: cpus().length,
+      quick,
+    }),
+  );
+} finally {
+  await stopWorkers();
+  await queued.close();
+  await inline.close();
+  await model.close();
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+  await adminQuery((client) => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+  rmSync(dataDir, { recursive: true, force: true });
+}
