@@ -7,3 +7,5 @@ export type { RunQueue, RunQueueCounts } from './run-queue.js';
 export { openRunQueue, requireRedisUrl } from './run-queue.js';
 export type { RunWorker, RunWorkerOptions } from './run-worker.js';
 export { startRunWorker } from './run-worker.js';
+export type { WorkerMetricsServer } from './worker-metrics.js';
+export { registerQueueGauge, serveWorkerMetrics } from './worker-metrics.js';

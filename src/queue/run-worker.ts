@@ -17,6 +17,8 @@ export interface RunWorkerOptions {
 export interface RunWorker {
   /** Runs taken so far by this worker. */
   readonly taken: number;
+  /** Stalled jobs (their worker died) this worker's checker has seen handed on. */
+  readonly stalledSeen: number;
   /**
    * Stops taking jobs and waits up to `waitMs` for the runs in flight to end. Past it, returns without ending
    * them: their jobs stall and another worker resumes them from the log (nothing finished is redone).
@@ -27,6 +29,7 @@ export interface RunWorker {
 export function startRunWorker(runtime: Runtime, options: RunWorkerOptions): RunWorker {
   const connection = bullConnection(options.redisUrl);
   let taken = 0;
+  let stalledSeen = 0;
   const logger = runtime.logger;
   const process = async (job: Job): Promise<{ status: string }> => {
     const data = RunJobSchema.parse(job.data);
@@ -72,12 +75,16 @@ export function startRunWorker(runtime: Runtime, options: RunWorkerOptions): Run
     logger.warn({ jobId: job?.id, err: error }, 'run job failed');
   });
   worker.on('stalled', (jobId) => {
+    stalledSeen += 1;
     logger.warn({ jobId }, 'a worker died holding this run; it goes to another worker, which resumes it');
   });
   worker.on('error', (error) => logger.warn({ err: error }, 'queue connection error'));
   return {
     get taken() {
       return taken;
+    },
+    get stalledSeen() {
+      return stalledSeen;
     },
     close: async (waitMs) => {
       let timer: ReturnType<typeof setTimeout> | undefined;

@@ -1,7 +1,13 @@
 // `roma worker`: takes queued runs (queue.mode bullmq) from Redis and runs them; scale by starting more of them.
 import type { Command } from 'commander';
 import { loadConfigFromCli } from '../../config/index.js';
-import { requireRedisUrl, startRunWorker } from '../../queue/index.js';
+import {
+  openRunQueue,
+  requireRedisUrl,
+  serveWorkerMetrics,
+  startRunWorker,
+  type WorkerMetricsServer,
+} from '../../queue/index.js';
 import { openRuntime } from '../../runtime/index.js';
 import { parseIntegerOption } from './integer-option.js';
 
@@ -10,6 +16,8 @@ interface WorkerOptions {
   demo?: boolean;
   demoLatencyMs: string;
   drainMs: string;
+  metricsPort?: string;
+  metricsHost: string;
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -26,6 +34,11 @@ export function registerWorkerCommand(program: Command): void {
       'on SIGTERM, how long runs in flight may take to end before they are handed back',
       '30000',
     )
+    .option(
+      '--metrics-port <n>',
+      'serve Prometheus text on GET /metrics: queue depth by state, runs taken, stalled recoveries (0: any free port)',
+    )
+    .option('--metrics-host <host>', 'with --metrics-port: address to listen on', '127.0.0.1')
     .action(async (options: WorkerOptions, command: Command) => {
       const config = loadConfigFromCli(command);
       const redisUrl = requireRedisUrl(config.cache.redisUrl);
@@ -38,6 +51,10 @@ export function registerWorkerCommand(program: Command): void {
         min: 0,
         max: 10_000,
       });
+      const metricsPort =
+        options.metricsPort === undefined
+          ? undefined
+          : parseIntegerOption('--metrics-port', options.metricsPort, { min: 0, max: 65_535 });
       const runtime = await openRuntime(config, {
         logName: 'worker',
         queueRuns: false,
@@ -49,11 +66,20 @@ export function registerWorkerCommand(program: Command): void {
         concurrency,
         lockDurationMs: config.queue.lockDurationMs,
       });
+      let metrics: WorkerMetricsServer | undefined;
+      const queue =
+        metricsPort === undefined ? undefined : openRunQueue({ redisUrl, prefix: config.queue.prefix });
+      if (queue && metricsPort !== undefined) {
+        metrics = await serveWorkerMetrics(worker, queue, { host: options.metricsHost, port: metricsPort });
+        runtime.logger.info({ metricsUrl: metrics.url }, 'roma worker: metrics');
+      }
       runtime.logger.info({ concurrency, prefix: config.queue.prefix }, 'roma worker: waiting for runs');
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());
       });
+      await metrics?.close();
+      await queue?.close();
       const outcome = await worker.close(drainMs);
       runtime.logger.info({ outcome, taken: worker.taken }, 'roma worker: stopped');
       if (outcome === 'handed-back') {
