@@ -17,7 +17,12 @@ export interface PtcStreamFilter {
   taskId: string | null;
 }
 
-type Subscriber = PtcStreamFilter & { send: (message: PtcStreamMessage) => void };
+/**
+ * `payload` is the message as UTF-8 JSON, serialized once per message and shared by every subscriber (a socket
+ * may queue it without copying), so N slow subscribers of a 4 MB event hold 4 MB, not N × 4 MB.
+ */
+type Send = (message: PtcStreamMessage, payload: Buffer) => void;
+type Subscriber = PtcStreamFilter & { send: Send };
 
 function taskIdOf(message: PtcStreamMessage): string | null {
   return 'taskId' in message && typeof message.taskId === 'string' ? message.taskId : null;
@@ -39,7 +44,7 @@ export class PtcEventHub {
   }
 
   /** Null when the hub is full: the caller refuses the subscriber (a full hub is not an error of the service). */
-  subscribe(filter: PtcStreamFilter, send: (message: PtcStreamMessage) => void): (() => void) | null {
+  subscribe(filter: PtcStreamFilter, send: Send): (() => void) | null {
     if (this.full) return null;
     const subscriber = { ...filter, send };
     this.subscribers.add(subscriber);
@@ -47,12 +52,14 @@ export class PtcEventHub {
   }
 
   publish(message: PtcStreamMessage): void {
+    let payload: Buffer | undefined;
     for (const subscriber of this.subscribers) {
       if (subscriber.executionId && subscriber.executionId !== message.executionId) continue;
       // Sibling plans of one execution run concurrently: each client gets only its own task's events.
       if (subscriber.taskId && subscriber.taskId !== taskIdOf(message)) continue;
       try {
-        subscriber.send(message);
+        payload ??= Buffer.from(JSON.stringify(message), 'utf8');
+        subscriber.send(message, payload);
       } catch {
         this.subscribers.delete(subscriber);
       }

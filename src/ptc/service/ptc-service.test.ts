@@ -120,4 +120,38 @@ describe('PTC service', () => {
     });
     expect(outcome).toBe('refused');
   });
+
+  it('holds one copy of an event for 100 paused subscribers, not one each', async () => {
+    const service = await start();
+    const url = `${service.url.replace('http:', 'ws:')}${PTC_EVENTS_PATH}`;
+    const sockets = await Promise.all(
+      Array.from(
+        { length: 100 },
+        () =>
+          new Promise<WebSocket>((resolve) => {
+            const socket = new WebSocket(url);
+            socket.once('message', () => {
+              (socket as unknown as { _socket: { pause(): void } })._socket.pause();
+              resolve(socket);
+            });
+          }),
+      ),
+    );
+    expect(service.hub.size).toBe(100);
+    const fourMb = {
+      type: 'warning',
+      executionId: 'e',
+      taskId: 't',
+      timestamp: new Date().toISOString(),
+      code: 'TOOL_FAILED',
+      message: 'x'.repeat(4 * 1024 * 1024),
+    } as unknown as PtcStreamMessage;
+    const before = process.memoryUsage().arrayBuffers;
+    service.hub.publish(fourMb);
+    await new Promise((resolve) => setImmediate(resolve));
+    const grownMb = (process.memoryUsage().arrayBuffers - before) / (1024 * 1024);
+    // One copy is 4 MB; a copy per subscriber would be 400 MB.
+    expect(grownMb).toBeLessThan(40);
+    for (const socket of sockets) socket.terminate();
+  });
 });

@@ -154,7 +154,7 @@ export async function startPtcService(
         client.close(code, reason);
         setTimeout(() => client.terminate(), DROP_GRACE_MS).unref();
       };
-      unsubscribe = hub.subscribe(filter, (message) => {
+      unsubscribe = hub.subscribe(filter, (_message, payload) => {
         // bufferedAmount counts what was queued but not yet written to the socket: a client that stopped reading.
         if (client.bufferedAmount > MAX_SUBSCRIBER_BUFFERED_BYTES) {
           drop(
@@ -163,7 +163,8 @@ export async function startPtcService(
           );
           return;
         }
-        client.send(JSON.stringify(message));
+        // A text frame over the hub's shared bytes: queued without a copy per subscriber.
+        client.send(payload, { binary: false });
       });
       // The hub may have filled between the check above and this callback (handshakes run concurrently).
       if (!unsubscribe) {
