@@ -3,7 +3,13 @@ import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { PtcAgent } from '../agent/ptc-agent.js';
-import { PTC_EVENTS_PATH, type RunningPtcService, startPtcService } from './ptc-service.js';
+import type { PtcStreamMessage } from './event-hub.js';
+import {
+  MAX_SUBSCRIBER_BUFFERED_BYTES,
+  PTC_EVENTS_PATH,
+  type RunningPtcService,
+  startPtcService,
+} from './ptc-service.js';
 
 let executions = 0;
 const agent = {
@@ -119,6 +125,74 @@ describe('PTC service', () => {
       });
     });
     expect(outcome).toBe('refused');
+  });
+
+  it('refuses the event stream past the subscriber bound with 429 and keeps serving', async () => {
+    const service = await start();
+    // Fill the hub to its bound without a thousand sockets, then open one more stream.
+    const unsubscribers = Array.from({ length: service.hub.maxSubscribers }, () =>
+      service.hub.subscribe({ executionId: null, taskId: null }, () => undefined),
+    );
+    expect(unsubscribers.every((unsubscribe) => unsubscribe !== null)).toBe(true);
+    const outcome = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const socket = new WebSocket(`${service.url.replace('http:', 'ws:')}${PTC_EVENTS_PATH}`);
+      socket.on('unexpected-response', (_request, response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => {
+          body += chunk.toString('utf8');
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      socket.on('open', () => reject(new Error('the stream opened past the bound')));
+      socket.on('error', () => undefined);
+    });
+    expect(outcome.status).toBe(429);
+    expect(JSON.parse(outcome.body)).toMatchObject({
+      error: { code: 'BUDGET_EXCEEDED', message: expect.stringContaining('too many event subscribers') },
+    });
+    const health = await fetch(`${service.url}/health`, { signal: AbortSignal.timeout(5_000) });
+    expect(health.status).toBe(200);
+    // Positive control: once one subscriber leaves, a stream opens again.
+    unsubscribers[0]?.();
+    const opened = await new Promise<string>((resolve) => {
+      const socket = new WebSocket(`${service.url.replace('http:', 'ws:')}${PTC_EVENTS_PATH}`);
+      socket.on('message', () => {
+        socket.close();
+        resolve('opened');
+      });
+      socket.on('error', () => resolve('refused'));
+    });
+    expect(opened).toBe('opened');
+  });
+
+  it('drops a subscriber that stops reading once its unread bytes pass the bound, with a close reason', async () => {
+    const service = await start();
+    const socket = new WebSocket(`${service.url.replace('http:', 'ws:')}${PTC_EVENTS_PATH}`);
+    await new Promise((resolve) => socket.once('message', resolve));
+    expect(service.hub.size).toBe(1);
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      socket.on('close', (code, reason) => resolve({ code, reason: reason.toString('utf8') })),
+    );
+    // The client stops reading; the service keeps publishing 1 MB events.
+    (socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    const event = {
+      type: 'warning',
+      executionId: 'e',
+      taskId: 't',
+      timestamp: new Date().toISOString(),
+      code: 'TOOL_FAILED',
+      message: 'x'.repeat(1 << 20),
+    } as unknown as PtcStreamMessage;
+    const published = 8 * Math.ceil(MAX_SUBSCRIBER_BUFFERED_BYTES / (1 << 20));
+    for (let index = 0; index < published && service.hub.size > 0; index += 1) {
+      service.hub.publish(event);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(service.hub.size).toBe(0);
+    (socket as unknown as { _socket: { resume(): void } })._socket.resume();
+    const { code, reason } = await closed;
+    expect(code).toBe(1008);
+    expect(reason).toContain('subscriber too slow');
   });
 
   it('holds one copy of an event for 100 paused subscribers, not one each', async () => {
