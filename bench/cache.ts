@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { createOpenAI } from '@ai-sdk/openai';
+import type { LanguageModelV3CallOptions } from '@ai-sdk/provider';
 import { generateText } from 'ai';
 import { Redis } from 'ioredis';
 import {
@@ -11,6 +12,7 @@ import {
   encodeLlmEntry,
   LLM_ENTRY_FORMAT,
   type LlmCacheEntry,
+  llmCacheKey,
   MemoryCacheStore,
   RedisCacheStore,
 } from '../src/cache/index.js';
@@ -29,7 +31,9 @@ function percentile(sortedNs: readonly bigint[], fraction: number): number {
   return Number(sortedNs[index] ?? 0n) / 1_000;
 }
 
-function summary(samplesNs: bigint[]): { p50Us: number; p99Us: number } {
+type Summary = { p50Us: number; p99Us: number };
+
+function summary(samplesNs: bigint[]): Summary {
   const sorted = [...samplesNs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return { p50Us: percentile(sorted, 0.5), p99Us: percentile(sorted, 0.99) };
 }
@@ -127,6 +131,81 @@ async function memoryLatency(entryText: string) {
   return { get: summary(getSamples), lookup: summary(lookupSamples) };
 }
 
+/** A conversation of about `bytes` bytes: a system prompt and user/assistant turns of ~2 KB each. */
+function callOfSize(bytes: number): LanguageModelV3CallOptions {
+  const turn = 'The tool returned rows of orders; summarise the totals by region and status. '.repeat(26);
+  const prompt: LanguageModelV3CallOptions['prompt'] = [{ role: 'system', content: 'ROMA executor.' }];
+  let size = 0;
+  for (let index = 0; size < bytes; index += 1) {
+    const text = `${index}: ${turn}`.slice(0, Math.max(1, bytes - size));
+    prompt.push(
+      index % 2 === 0
+        ? { role: 'user', content: [{ type: 'text', text }] }
+        : { role: 'assistant', content: [{ type: 'text', text }] },
+    );
+    size += text.length;
+  }
+  return { prompt, temperature: 0, maxOutputTokens: 1_000 };
+}
+
+/** The whole hit as the middleware does it: key (canonical JSON + SHA-256), get, decode; beside a raw GET. */
+async function wholeHits(entryText: string, sizesKb: readonly number[]) {
+  const prefix = `roma-bench:${randomUUID()}:`;
+  const redisStore = new RedisCacheStore({ url: REDIS_URL, keyPrefix: prefix, logger: quiet });
+  const raw = new Redis(REDIS_URL);
+  const memoryStore = new MemoryCacheStore();
+  const rows: Array<{ kb: number; raw: Summary; key: Summary; redisHit: Summary; memoryHit: Summary }> = [];
+  try {
+    if (!(await redisStore.connect())) throw new Error(`Redis at ${REDIS_URL} is not reachable`);
+    for (const kb of sizesKb) {
+      const params = callOfSize(kb * 1024);
+      const { key } = llmCacheKey('openai.chat', 'gpt-4o-mini', params);
+      await redisStore.set(key, entryText);
+      memoryStore.set(key, entryText);
+      // Fewer iterations for large prompts: the key's cost grows with the prompt.
+      const iterations = Math.max(20, Math.round(ITERATIONS / Math.max(1, kb / 4)));
+      const warmup = Math.max(5, Math.round(iterations / 10));
+      const samples = {
+        raw: [] as bigint[],
+        key: [] as bigint[],
+        redisHit: [] as bigint[],
+        memoryHit: [] as bigint[],
+      };
+      for (let index = 0; index < warmup + iterations; index += 1) {
+        let start = process.hrtime.bigint();
+        await raw.get(prefix + key);
+        const rawNs = process.hrtime.bigint() - start;
+        start = process.hrtime.bigint();
+        llmCacheKey('openai.chat', 'gpt-4o-mini', params);
+        const keyNs = process.hrtime.bigint() - start;
+        start = process.hrtime.bigint();
+        await lookupHit(redisStore, llmCacheKey('openai.chat', 'gpt-4o-mini', params).key);
+        const redisNs = process.hrtime.bigint() - start;
+        start = process.hrtime.bigint();
+        await lookupHit(memoryStore, llmCacheKey('openai.chat', 'gpt-4o-mini', params).key);
+        const memoryNs = process.hrtime.bigint() - start;
+        if (index < warmup) continue;
+        samples.raw.push(rawNs);
+        samples.key.push(keyNs);
+        samples.redisHit.push(redisNs);
+        samples.memoryHit.push(memoryNs);
+      }
+      rows.push({
+        kb,
+        raw: summary(samples.raw),
+        key: summary(samples.key),
+        redisHit: summary(samples.redisHit),
+        memoryHit: summary(samples.memoryHit),
+      });
+    }
+  } finally {
+    await redisStore.clear('');
+    await redisStore.close();
+    raw.disconnect();
+  }
+  return rows;
+}
+
 async function singleFlight(): Promise<{ oneCache: number; tenCaches: number; memory: number }> {
   const server = await startScriptedModelServer({
     rules: [{ reply: { text: 'one answer for all', latencyMs: 200 } }],
@@ -183,6 +262,7 @@ console.log(
 const redis = await redisLatency(entryText);
 const memory = await memoryLatency(entryText);
 const fanIn = await singleFlight();
+const hits = await wholeHits(entryText, [4, 64, 512]);
 
 const format = (figures: { p50Us: number; p99Us: number }) =>
   `p50 ${figures.p50Us.toFixed(1)} µs, p99 ${figures.p99Us.toFixed(1)} µs`;
@@ -202,9 +282,23 @@ console.log(
   `ratios to raw GET p50: hit with decode ${redisHitP50Ratio.toFixed(2)}, store get alone ${storeOnlyRatio.toFixed(2)}`,
 );
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+console.log('\nwhole hit (key: canonical JSON + SHA-256 of the request, then get + decode), p50 / p99 µs:');
+console.log('prompt | raw GET | key alone | key µs/KB | Redis hit | ratio to raw | memory hit');
+for (const row of hits) {
+  console.log(
+    `${String(row.kb).padStart(4)} KB | ${format(row.raw)} | ${format(row.key)} | ${(row.key.p50Us / row.kb).toFixed(2)} | ${format(row.redisHit)} | ${(row.redisHit.p50Us / row.raw.p50Us).toFixed(2)} | ${format(row.memoryHit)}`,
+  );
+}
+const hit4k = hits.find((row) => row.kb === 4)!;
+const hitLargest = hits.at(-1)!;
 console.log(
   JSON.stringify({
     bench: 'cache',
+    redisHitP50Ratio4k: round(hit4k.redisHit.p50Us / hit4k.raw.p50Us, 3),
+    keyUsPerKb: round(hitLargest.key.p50Us / hitLargest.kb, 3),
+    memoryHitP50Us4k: round(hit4k.memoryHit.p50Us, 2),
+    redisHitP50Ratio64k: round(hits[1]!.redisHit.p50Us / hits[1]!.raw.p50Us, 3),
+    redisHitP50Ratio512k: round(hitLargest.redisHit.p50Us / hitLargest.raw.p50Us, 3),
     redisHitP50Ratio: round(redisHitP50Ratio, 3),
     redisHitP50Us: round(redis.lookup.p50Us),
     redisHitP99Us: round(redis.lookup.p99Us),
