@@ -94,11 +94,17 @@ export class MlflowClient {
       );
     }
     if (!text) return {};
+    let parsed: unknown;
     try {
-      return JSON.parse(text) as unknown;
+      parsed = JSON.parse(text);
     } catch {
       throw new DeliveryError(`MLflow ${method} ${path}: answered something other than JSON`, false);
     }
+    // Every answer of the API is a JSON object; anything else (null, a list, a number) is not MLflow.
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new DeliveryError(`MLflow ${method} ${path}: answered JSON that is not an object`, false);
+    }
+    return parsed;
   }
 
   /** The experiment's id, creating it when it does not exist (and coping with a concurrent creator). */
