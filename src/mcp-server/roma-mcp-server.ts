@@ -1,7 +1,13 @@
 // roma as an MCP server: `solve` and the run-control tools, run resources, progress and log notifications.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type {
+  CallToolResult,
+  LoggingLevel,
+  ServerNotification,
+  ServerRequest,
+} from '@modelcontextprotocol/sdk/types.js';
+import { LoggingLevelSchema, SetLevelRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { createSecretScrubber, type RomaConfig, secretValuesOf } from '../config/index.js';
 import {
   RunCancelInputSchema,
@@ -23,6 +29,9 @@ import { createRunOwnership } from './tenancy.js';
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 export const MCP_SERVER_NAME = 'roma';
+
+/** Syslog levels, least severe first (the protocol's order). */
+const LOGGING_LEVELS: readonly LoggingLevel[] = LoggingLevelSchema.options;
 
 export interface RomaMcpServerOptions {
   /** The package version, shown to clients. */
@@ -75,9 +84,21 @@ export function createRomaMcpServer(runtime: Runtime, options: RomaMcpServerOpti
       }
     };
 
+  // One server serves one session (stdio, or one HTTP session), so the level the client set is this server's.
+  // Warnings are sent on the solve call's own stream: a streamable-HTTP client that opened no standalone stream
+  // still gets them.
+  let clientLevel: LoggingLevel | undefined;
+  server.server.setRequestHandler(SetLevelRequestSchema, (request) => {
+    clientLevel = request.params.level;
+    return {};
+  });
   const onWarning = (message: string, extra: Extra) => {
-    server
-      .sendLoggingMessage({ level: 'warning', logger: 'roma', data: scrub(message) }, extra.sessionId)
+    if (clientLevel && LOGGING_LEVELS.indexOf('warning') < LOGGING_LEVELS.indexOf(clientLevel)) return;
+    extra
+      .sendNotification({
+        method: 'notifications/message',
+        params: { level: 'warning', logger: 'roma', data: scrub(message) },
+      })
       .catch(() => undefined);
   };
 
