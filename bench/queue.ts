@@ -1,11 +1,10 @@
 // Queue benchmark: throughput of wide-plan runs taken by 1, 2 and 4 `roma worker` processes (BullMQ on Redis,
 // PostgreSQL store), beside the same runs executed in this process one at a time (the baseline, same run). The
-// scripted model server runs in this process, so the baseline's engine shares its event loop with the model server
-// while the workers' engines do not.
+// scripted model server is a process of its own (`roma dev scripted-model`), so no engine shares its event loop.
 // `npm run bench -- queue [--quick]` (ROMA_BENCH_QUICK=1 too): quick mode runs fewer, narrower runs.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,6 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/index.js';
-import { scriptedTreeRules, startScriptedModelServer } from '../src/dev/scripted-model/index.js';
 import { openRuntime, type Runtime } from '../src/runtime/index.js';
 import { adminQuery, TEST_DATABASE_URL } from '../src/store/testing/postgres-faults-kit.js';
 import { quick, sized } from './support-quick.js';
@@ -49,8 +47,34 @@ const dataDir = mkdtempSync(join(tmpdir(), 'roma-bench-queue-'));
 await adminQuery((client) => client.query(`CREATE DATABASE "${database}"`));
 const databaseUrl = new URL(TEST_DATABASE_URL);
 databaseUrl.pathname = `/${database}`;
-const model = await startScriptedModelServer({ rules: scriptedTreeRules(tree) });
 const workers: ChildProcess[] = [];
+const treeFile = join(dataDir, 'tree.json');
+writeFileSync(treeFile, JSON.stringify(tree));
+const modelServer = spawn(
+  process.execPath,
+  ['--import', TSX, MAIN, 'dev', 'scripted-model', '--script', treeFile, '--port', '0'],
+  {
+    cwd: dataDir,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  },
+);
+modelServer.stderr?.resume();
+const model = {
+  openaiBaseUrl: await new Promise<string>((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`model server not ready in 60 s:\n${text}`)), 60_000);
+    modelServer.stdout?.on('data', (chunk: Buffer) => {
+      text = (text + chunk.toString()).slice(-10_000);
+      const url = /OpenAI chat completions: (\S+)/.exec(text)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolve(url);
+      }
+    });
+    modelServer.once('exit', (code) => reject(new Error(`model server exited with ${code}:\n${text}`)));
+  }),
+};
 
 function env(logLevel: string): Record<string, string> {
   return {
@@ -188,7 +212,7 @@ try {
   await stopWorkers();
   await queued.close();
   await inline.close();
-  await model.close();
+  modelServer.kill('SIGTERM');
   const redis = new Redis(REDIS_URL);
   const keys = await redis.keys(`${prefix}:*`);
   if (keys.length > 0) await redis.del(...keys);
