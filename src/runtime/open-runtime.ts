@@ -12,7 +12,12 @@ import type { Logger } from '../logging/index.js';
 import { cacheLoggerOf, createLoggerFromConfig } from '../logging/index.js';
 import type { PtcAgentDeps } from '../ptc/index.js';
 import { createHttpCodeAgent } from '../ptc/index.js';
-import { createQueuedRunControl, openRunQueue, requireRedisUrl } from '../queue/index.js';
+import {
+  createQueuedRunControl,
+  openRunQueue,
+  type RunQueueCounts,
+  requireRedisUrl,
+} from '../queue/index.js';
 import type { ArtifactStore, ExecutionStore } from '../store/index.js';
 import { openArtifactStore, openExecutionStore } from '../store/index.js';
 import type { Tracking } from '../tracking/index.js';
@@ -87,6 +92,8 @@ export interface Runtime {
   readonly runs: RunControl;
   /** MLflow and OpenTelemetry observers of every run (from config); `stats()` for `/metrics`. */
   readonly tracking: Tracking;
+  /** Jobs on the BullMQ run queue by state (for `/metrics`); null when runs are not queued. */
+  readonly queueCounts: (() => Promise<RunQueueCounts>) | null;
   /** Cancels this process's runs (bounded wait), then closes the code agent, cache, stores and demo model. */
   close(): Promise<void>;
 }
@@ -180,6 +187,7 @@ export async function openRuntime(config: RomaConfig, options: RuntimeOptions = 
       scope: (executionId, start) => runWithCacheContext({ executionId }, start),
     });
     let runs = inProcessRuns;
+    let queueCounts: (() => Promise<RunQueueCounts>) | null = null;
     if (config.queue.mode === 'bullmq' && options.queueRuns !== false) {
       // Runs become BullMQ jobs that `roma worker`s take; reading, following and cancelling work on the store.
       const queue = openRunQueue({
@@ -187,6 +195,7 @@ export async function openRuntime(config: RomaConfig, options: RuntimeOptions = 
         prefix: config.queue.prefix,
       });
       closers.push(() => queue.close());
+      queueCounts = () => queue.counts();
       runs = createQueuedRunControl({
         inner: inProcessRuns,
         queue,
@@ -207,6 +216,7 @@ export async function openRuntime(config: RomaConfig, options: RuntimeOptions = 
       engine,
       runs,
       tracking,
+      queueCounts,
       close: () => {
         closed ??= (async () => {
           await inProcessRuns.stopAll({ reason: 'the process is shutting down' });

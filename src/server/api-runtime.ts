@@ -1,5 +1,6 @@
 // What the API server needs from the runtime: the store, the artifacts and run control. The server never builds services.
 import type { ResumeExecutionRequest, StartExecutionRequest } from '../contracts/index.js';
+import type { RunQueueCounts } from '../queue/index.js';
 import type { ArtifactStore, ExecutionStore } from '../store/index.js';
 import type { TrackingStats } from '../tracking/index.js';
 
@@ -28,4 +29,6 @@ export interface ApiRuntime {
   demo?: { goal: string } | undefined;
   /** MLflow delivery counters of this process's tracking (for /metrics); absent when not tracked. */
   trackingStats?: () => TrackingStats;
+  /** Jobs on the BullMQ run queue by state (for /metrics); absent when runs are not queued. */
+  queueCounts?: (() => Promise<RunQueueCounts>) | undefined;
 }

@@ -2,6 +2,7 @@
 import { Gauge, Registry } from 'prom-client';
 import type { ExecutionSummary, StreamEvent } from '../contracts/index.js';
 import { EXECUTION_STATUSES } from '../contracts/index.js';
+import { type RunQueueCounts, registerQueueGauge } from '../queue/index.js';
 import type { ExecutionStore } from '../store/index.js';
 import type { TrackingStats } from '../tracking/index.js';
 
@@ -35,6 +36,7 @@ export function createApiMetrics(
   store: ExecutionStore,
   streamClients: () => number,
   trackingStats?: () => TrackingStats,
+  queueCounts?: () => Promise<RunQueueCounts>,
 ): ApiMetrics {
   const registry = new Registry();
   // Per-run counts are kept between scrapes, so each scrape reads only the events appended since the last.
@@ -131,11 +133,14 @@ export function createApiMetrics(
   void runsByStatus;
   void tokens;
   void mlflowDeliveries;
+  const refreshQueue = queueCounts ? registerQueueGauge(registry, { counts: queueCounts }) : undefined;
 
   return {
     registry,
     render: async () => {
       await refresh();
+      // Redis down is not a reason to lose the store's figures: the queue gauge keeps its last values.
+      await refreshQueue?.().catch(() => undefined);
       return { contentType: registry.contentType, text: await registry.metrics() };
     },
   };

@@ -106,6 +106,7 @@ export function apiRuntimeFrom(runtime: Runtime, options: { profile?: string } =
     artifacts: runtime.artifacts,
     demo: runtime.demoModel ? { goal: runtime.demoModel.goal } : undefined,
     trackingStats: () => runtime.tracking.stats(),
+    queueCounts: runtime.queueCounts ?? undefined,
     checkReady: async () => [
       await bounded('store', async () => {
         await runtime.store.listExecutions({ limit: 1 });
