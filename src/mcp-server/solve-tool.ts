@@ -3,8 +3,8 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { RomaConfig } from '../config/index.js';
 import type { SolveToolInput, StreamEvent } from '../contracts/index.js';
-import type { Runtime } from '../runtime/index.js';
-import { runSettingsFor } from './run-options.js';
+import { type Runtime, runEngineConfig } from '../runtime/index.js';
+
 import { reportText, runReport } from './run-report.js';
 import type { RunOwnership } from './tenancy.js';
 
@@ -38,7 +38,12 @@ function progressLine(event: StreamEvent): string | null {
 export async function callSolve(deps: SolveToolDeps, input: SolveToolInput, extra: Extra) {
   const { runtime } = deps;
   const base = input.profile ? profileConfig(deps, input.profile) : runtime.config;
-  const settings = runSettingsFor(base, input);
+  // A client can only tighten the operator's limits, never lift them.
+  const engineConfig = runEngineConfig(
+    { engine: base.engine, ptc: base.ptc, sandbox: base.sandbox, cache: base.cache },
+    input,
+    { limits: 'tighten', field: 'arguments' },
+  );
   const progressToken = extra._meta?.progressToken;
   let tasks = 0;
   let finished = 0;
@@ -58,7 +63,7 @@ export async function callSolve(deps: SolveToolDeps, input: SolveToolInput, extr
   const handle = runtime.runs.start(
     {
       goal: input.goal,
-      ...(settings.modelId ? { modelId: settings.modelId } : {}),
+      ...(input.model ? { modelId: input.model } : {}),
       metadata: deps.ownership.metadataFor(extra),
       onEvent: (event) => {
         if (event.type === 'task-start') tasks += 1;
@@ -68,7 +73,7 @@ export async function callSolve(deps: SolveToolDeps, input: SolveToolInput, extr
         if (line) sendProgress(line, event.type === 'execution-end');
       },
     },
-    { config: settings.config },
+    { config: engineConfig },
   );
   // The client's cancel (notifications/cancelled) aborts this call: the run ends CANCELLED, as with Ctrl-C.
   const onAbort = () => handle.cancel('cancelled by the MCP client');

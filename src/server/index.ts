@@ -9,7 +9,7 @@ export { dashboardDirectory, loadDashboardAssets } from './dashboard-assets.js';
 export { errorBody, errorResponse, httpStatusFor } from './http-status.js';
 export { buildOpenApiDocument } from './openapi.js';
 export { API_PREFIX, API_ROUTES } from './route-table.js';
-export { apiRuntimeFrom, runEngineConfig } from './runtime-adapter.js';
+export { apiRuntimeFrom } from './runtime-adapter.js';
 export type { ApiKeySet } from './security/index.js';
 export { BEARER_SUBPROTOCOL_PREFIX, Gate, parseApiKeys } from './security/index.js';
 export type { StreamOptions } from './streams/index.js';

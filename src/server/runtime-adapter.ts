@@ -5,6 +5,7 @@ import type { ResumeExecutionRequest, StartExecutionRequest, StreamEvent } from 
 import { parseWith, RomaError } from '../contracts/index.js';
 import type { EngineDependencies, EngineRunConfig, ExecutionHandle } from '../engine/index.js';
 import type { Runtime } from '../runtime/index.js';
+import { runEngineConfig } from '../runtime/index.js';
 import type { ApiRuntime, ReadyCheck } from './api-runtime.js';
 
 const READY_CHECK_TIMEOUT_MS = 3_000;
@@ -17,63 +18,6 @@ async function firstEvent(handle: ExecutionHandle): Promise<void> {
   } finally {
     await events.return?.();
   }
-}
-
-function setDotted(target: Record<string, unknown>, path: string[], value: unknown): void {
-  let cursor = target;
-  for (const segment of path.slice(0, -1)) {
-    const next = cursor[segment];
-    cursor[segment] =
-      typeof next === 'object' && next !== null ? { ...(next as Record<string, unknown>) } : {};
-    cursor = cursor[segment] as Record<string, unknown>;
-  }
-  cursor[path.at(-1)!] = value;
-}
-
-/** The engine settings of one run: the server's, with the request's limits and `engine.*` overrides. */
-export function runEngineConfig(
-  base: EngineRunConfig,
-  request: Pick<StartExecutionRequest, 'maxDepth' | 'maxConcurrency' | 'budgetUsd' | 'config'> & {
-    maxTokens?: number;
-  },
-): EngineRunConfig {
-  const engine: Record<string, unknown> = structuredClone(base.engine) as Record<string, unknown>;
-  for (const [key, value] of Object.entries(request.config ?? {})) {
-    const path = key.split('.');
-    if (
-      path[0] !== 'engine' ||
-      path.length < 2 ||
-      path.some(
-        (segment) =>
-          segment === '' || segment === '__proto__' || segment === 'constructor' || segment === 'prototype',
-      )
-    ) {
-      throw new RomaError(
-        'VALIDATION_FAILED',
-        `body.config.${key}: only engine.* settings can be set per run`,
-        {
-          field: `body.config.${key}`,
-          fix: 'other settings are the server’s (its config file and environment)',
-        },
-      );
-    }
-    setDotted(engine, path.slice(1), value);
-  }
-  if (request.maxDepth !== undefined) engine.maxDepth = request.maxDepth;
-  if (request.maxConcurrency !== undefined) engine.maxConcurrency = request.maxConcurrency;
-  const budgets = { ...(engine.budgets as Record<string, unknown>) };
-  if (request.budgetUsd !== undefined) budgets.maxCostUsd = request.budgetUsd;
-  if (request.maxTokens !== undefined) budgets.maxTokens = request.maxTokens;
-  engine.budgets = budgets;
-  const parsed = parseWith(EngineConfigSchema, engine, 'engine');
-  if (!parsed.ok) {
-    const path = parsed.issues[0]?.path;
-    throw new RomaError('VALIDATION_FAILED', `body.config: ${parsed.message}`, {
-      field: `body.config.engine${path ? `.${path}` : ''}`,
-      fix: 'see `roma config show` for the engine settings and their ranges',
-    });
-  }
-  return { ...base, engine: parsed.value };
 }
 
 async function bounded(name: string, check: () => Promise<string | undefined>): Promise<ReadyCheck> {
@@ -139,7 +83,11 @@ export function apiRuntimeFrom(runtime: Runtime, options: { profile?: string } =
         const engineConfig = runEngineConfig(runtime.engine.config, request);
         const modelId = request.model ?? runtime.demoModel?.modelId;
         const handle = runtime.runs.start(
-          { goal: request.goal, ...(modelId ? { modelId } : {}) },
+          {
+            goal: request.goal,
+            ...(modelId ? { modelId } : {}),
+            ...(request.metadata ? { metadata: request.metadata } : {}),
+          },
           extraFor(engineConfig),
         );
         await firstEvent(handle);
