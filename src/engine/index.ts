@@ -8,6 +8,8 @@ export { followRun } from './control/follow-run.js';
 export { isProcessAlive } from './control/process-alive.js';
 export type { RunControl, RunControlOptions, RunEventObserver } from './control/run-control.js';
 export { createRunControl } from './control/run-control.js';
+export type { RunOptions, RunSettingsPolicy } from './control/run-settings.js';
+export { runEngineConfig } from './control/run-settings.js';
 export type { RunLiveness, RunnerLiveness, RunRunner } from './control/runner-liveness.js';
 export { readRunLiveness, runnerLiveness, runnerOf } from './control/runner-liveness.js';
 export type { EngineRunConfig } from './engine-config.js';

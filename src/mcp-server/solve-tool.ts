@@ -3,7 +3,8 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { RomaConfig } from '../config/index.js';
 import type { SolveToolInput, StreamEvent } from '../contracts/index.js';
-import { type Runtime, runEngineConfig } from '../runtime/index.js';
+import { runEngineConfig } from '../engine/index.js';
+import type { Runtime } from '../runtime/index.js';
 
 import { reportText, runReport } from './run-report.js';
 import type { RunOwnership } from './tenancy.js';

@@ -7,8 +7,6 @@ export type { PtcRuntime, PtcRuntimeOptions } from './ptc-agent.js';
 export { openPtcRuntime } from './ptc-agent.js';
 export type { RunCache } from './run-cache.js';
 export { openRunCache } from './run-cache.js';
-export type { RunOptions, RunSettingsPolicy } from './run-settings.js';
-export { runEngineConfig } from './run-settings.js';
 export type { Sandboxes } from './sandboxes.js';
 export { openSandboxes } from './sandboxes.js';
 export { openTools } from './tools.js';

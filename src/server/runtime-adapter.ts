@@ -4,8 +4,8 @@ import { EngineConfigSchema } from '../config/index.js';
 import type { ResumeExecutionRequest, StartExecutionRequest, StreamEvent } from '../contracts/index.js';
 import { parseWith, RomaError } from '../contracts/index.js';
 import type { EngineDependencies, EngineRunConfig, ExecutionHandle } from '../engine/index.js';
+import { runEngineConfig } from '../engine/index.js';
 import type { Runtime } from '../runtime/index.js';
-import { runEngineConfig } from '../runtime/index.js';
 import type { ApiRuntime, ReadyCheck } from './api-runtime.js';
 
 const READY_CHECK_TIMEOUT_MS = 3_000;

@@ -1,8 +1,8 @@
 // One run's engine settings: the process's, with a front end's per-run options (depth, concurrency, budgets,
 // `engine.*` overrides) over them — the one place the API, the MCP server and the queue turn a request into them.
-import { EngineConfigSchema } from '../config/index.js';
-import { parseWith, RomaError } from '../contracts/index.js';
-import type { EngineRunConfig } from '../engine/index.js';
+import { EngineConfigSchema } from '../../config/sections/engine.js';
+import { parseWith, RomaError } from '../../contracts/index.js';
+import type { EngineRunConfig } from '../engine-config.js';
 
 export interface RunOptions {
   maxDepth?: number | undefined;

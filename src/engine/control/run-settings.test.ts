@@ -1,7 +1,7 @@
 // Per-run options over the process's engine settings: the API overrides, the MCP server only tightens.
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../config/index.js';
-import { isRomaError } from '../contracts/index.js';
+import { defaultConfig } from '../../config/index.js';
+import { isRomaError } from '../../contracts/index.js';
 import { runEngineConfig } from './run-settings.js';
 
 const config = defaultConfig();
