@@ -41,3 +41,9 @@ try {
   }
   if (process.exitCode === undefined) process.exitCode = 1;
 }
+
+// Node 24 tears its environment down before better-sqlite3 12's statement destructors run, which then abort
+// the process ("Assertion failed: (env) != nullptr", WiseLibs/better-sqlite3#1515) after the command has
+// finished and its stores are closed. Exiting explicitly skips that teardown; stdout and stderr are
+// synchronous on Linux for files, pipes and terminals, so nothing written is lost.
+if (Number(process.versions.node.split('.')[0]) >= 24) process.exit(process.exitCode ?? 0);

@@ -38,6 +38,7 @@ import {
   resolvePython,
 } from './environment.js';
 import { changedFiles, HostWorkspace } from './host-workspace.js';
+import { nodeStartReservationMb } from './node-reservation.js';
 import { NODE_RUNNER } from './node-runner.js';
 import { PYTHON_RUNNER } from './python-runner.js';
 import { SandboxedRunner, SECCOMP_FD_IN_BWRAP } from './sandboxed-runner.js';
@@ -205,7 +206,11 @@ class ProcessSandbox implements Sandbox {
         runnerDir: toolchain.runnerDir,
         readOnlyPaths,
         interpreter,
-        dataBytes: (memoryMb + (language === 'python' ? 0 : NODE_BASELINE_MB)) * 1024 * 1024,
+        dataBytes:
+          (memoryMb +
+            (language === 'python' ? 0 : NODE_BASELINE_MB + nodeStartReservationMb(toolchain.nodePath))) *
+          1024 *
+          1024,
         maxTasks,
         maxFileBytes: Math.min(MAX_FILE_BYTES, toolchain.workspaceMaxBytes),
         scratchDir: scratchDirOf(workspaceDir),
