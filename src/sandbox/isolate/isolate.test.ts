@@ -51,8 +51,13 @@ describe('isolate provider', () => {
     try {
       const result = await session.run(program, { language: 'typescript', timeoutMs: 200 });
       clearInterval(ticker);
-      expect(result.stoppedBy, result.stderr).toBe('timeout');
-      expect(result.exitCode).toBe(124);
+      // Node 20 and 24 hit the run's time limit first; on Node 22 sucrase on this input outgrows the worker's
+      // heap limit first. Either way a limit of the run ended it, in the worker, not on the host.
+      if (result.stoppedBy === 'crash') expect(result.stderr).toMatch(/memory limit/);
+      else {
+        expect(result.stoppedBy, result.stderr).toBe('timeout');
+        expect(result.exitCode).toBe(124);
+      }
       // The host's event loop kept turning while the program was being transpiled.
       expect(ticks).toBeGreaterThanOrEqual(5);
       const after = await session.run('const n: number = 41; console.log(n + 1)', { language: 'typescript' });
