@@ -20,3 +20,12 @@ const SCRIPTED_MODEL = /scripted/;
   for (const warning of shown)
     console.warn(`AI SDK Warning (${options.provider} / ${options.model}):`, warning);
 };
+
+// Node 24 tears its environment down before better-sqlite3 12's destructors run, which then abort the test
+// worker after its tests passed ("Assertion failed: (env) != nullptr", WiseLibs/better-sqlite3#1515). Ending the
+// worker with process.exit from its 'exit' event skips that teardown, as `roma` itself does on Node 24.
+const state = globalThis as { romaExitHookInstalled?: boolean };
+if (Number(process.versions.node.split('.')[0]) >= 24 && !state.romaExitHookInstalled) {
+  state.romaExitHookInstalled = true;
+  process.once('exit', (code) => process.exit(code));
+}
