@@ -15,6 +15,7 @@ import type {
 } from './execution-store.js';
 import { AppendNotifier, followEvents } from './follow-events.js';
 import { applySqliteMigrations } from './sqlite-migrations.js';
+import { retainStatements } from './sqlite-retained-statements.js';
 import {
   clampListLimit,
   closedStore,
@@ -82,6 +83,13 @@ export class SqliteExecutionStore implements ExecutionStore {
       readEvents: database.prepare<[string, number, number], EventRow>(
         'SELECT seq, payload FROM events WHERE execution_id = ? AND seq > ? ORDER BY seq LIMIT ?',
       ),
+      listByStatus: database.prepare<[string, number], ExecutionColumns>(
+        `SELECT ${EXECUTION_COLUMN_LIST} FROM executions WHERE status = ?
+         ORDER BY created_at DESC, ordinal DESC LIMIT ?`,
+      ),
+      listAll: database.prepare<[number], ExecutionColumns>(
+        `SELECT ${EXECUTION_COLUMN_LIST} FROM executions ORDER BY created_at DESC, ordinal DESC LIMIT ?`,
+      ),
     };
   }
 
@@ -92,9 +100,10 @@ export class SqliteExecutionStore implements ExecutionStore {
     try {
       if (filePath !== ':memory:') mkdirSync(dirname(filePath), { recursive: true });
       database = new Database(filePath, { timeout: options.busyTimeoutMs ?? 5_000 });
-      database.pragma('journal_mode = WAL');
-      database.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
-      database.pragma('foreign_keys = ON');
+      // exec, not pragma(): no statement object is left for the garbage collector (see retainStatement).
+      database.exec('PRAGMA journal_mode = WAL');
+      database.exec(`PRAGMA synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+      database.exec('PRAGMA foreign_keys = ON');
       applySqliteMigrations(database);
       return new SqliteExecutionStore(filePath, database);
     } catch (error) {
@@ -187,17 +196,8 @@ export class SqliteExecutionStore implements ExecutionStore {
     const limit = clampListLimit(options.limit);
     const rows = this.#run('list executions', () =>
       options.status
-        ? this.#database
-            .prepare<[string, number], ExecutionColumns>(
-              `SELECT ${EXECUTION_COLUMN_LIST} FROM executions WHERE status = ?
-               ORDER BY created_at DESC, ordinal DESC LIMIT ?`,
-            )
-            .all(options.status, limit)
-        : this.#database
-            .prepare<[number], ExecutionColumns>(
-              `SELECT ${EXECUTION_COLUMN_LIST} FROM executions ORDER BY created_at DESC, ordinal DESC LIMIT ?`,
-            )
-            .all(limit),
+        ? this.#statements.listByStatus.all(options.status, limit)
+        : this.#statements.listAll.all(limit),
     );
     return rows.map(summaryFromColumns);
   }
@@ -235,6 +235,7 @@ export class SqliteExecutionStore implements ExecutionStore {
     if (this.#closed.signal.aborted) return;
     this.#closed.abort();
     this.#database.close();
+    retainStatements(Object.values(this.#statements));
   }
 
   /** Runs a synchronous database step, refusing after close and typing every failure. */

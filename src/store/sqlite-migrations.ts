@@ -1,5 +1,6 @@
 // Versioned schema of the SQLite execution store, applied at open inside one write transaction.
 import type BetterSqlite3 from 'better-sqlite3';
+import { retainStatements } from './sqlite-retained-statements.js';
 
 export interface SqliteMigration {
   version: number;
@@ -52,13 +53,10 @@ export function applySqliteMigrations(database: BetterSqlite3.Database): void {
     database.exec(
       'CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
     );
-    const applied = new Set(
-      database
-        .prepare<[], { version: number }>('SELECT version FROM migrations')
-        .all()
-        .map((row) => row.version),
-    );
+    const select = database.prepare<[], { version: number }>('SELECT version FROM migrations');
     const record = database.prepare('INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    retainStatements([select, record]);
+    const applied = new Set(select.all().map((row) => row.version));
     for (const migration of SQLITE_MIGRATIONS) {
       if (applied.has(migration.version)) continue;
       database.exec(migration.sql);
