@@ -46,7 +46,9 @@ function warning(executionId: string, message: string): NewStreamEvent {
 describe('PostgresExecutionStore when its connections are terminated', () => {
   it('keeps appending through repeated pg_terminate_backend: gap-free, nothing lost, nothing doubled', async () => {
     const applicationName = `roma_test_${randomUUID().slice(0, 8)}`;
-    const store = await openStore({ applicationName });
+    // Terminations every ~20 ms for up to 40 rounds: the retry budget (20 tries, up to 200 ms apart) must outlast
+    // them, or an unlucky append runs out of tries while every connection it gets is killed (seen on a busy host).
+    const store = await openStore({ applicationName, attempts: 20 });
     const id = `run-${randomUUID()}`;
     await store.createExecution({ id, goal: 'survive terminations' });
 
@@ -90,6 +92,35 @@ describe('PostgresExecutionStore when its connections are terminated', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect((await store.append(warning(id, 'after'))).seq).toBe(2);
     expect((await store.readEvents(id)).map((event) => event.seq)).toEqual([1, 2]);
+  });
+
+  it('hears a FATAL that arrives in the same read as a new connection becoming ready (no unhandled error)', async () => {
+    const proxy = new CuttablePostgresProxy();
+    await proxy.open();
+    cleanups.push(() => proxy.cut());
+    const store = await openStore({
+      applicationName: `roma_test_${randomUUID().slice(0, 8)}`,
+      connectionString: proxy.url(),
+    });
+    const id = `run-${randomUUID()}`;
+    await store.createExecution({ id, goal: 'fatal on ready' });
+    // An 'error' event nobody hears would surface here (and crash a real process) before the test ends.
+    const uncaught: unknown[] = [];
+    const monitor = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtExceptionMonitor', monitor);
+    try {
+      // Concurrent appends need new pool connections; the next three are killed as they become ready.
+      proxy.fatalOnReadyConnections = 3;
+      const appended = await Promise.all(
+        Array.from({ length: 4 }, (_, index) => store.append(warning(id, `event ${index}`))),
+      );
+      expect(proxy.fatalOnReadyConnections).toBe(0);
+      expect(appended.map((event) => event.seq).sort((a, b) => a - b)).toEqual([1, 2, 3, 4]);
+    } finally {
+      process.off('uncaughtExceptionMonitor', monitor);
+    }
+    expect(uncaught).toEqual([]);
+    expect((await store.readEvents(id)).map((event) => event.seq)).toEqual([1, 2, 3, 4]);
   });
 
   it('fails with a retryable STORE_FAILED naming the action when the server stays away, then recovers', async () => {

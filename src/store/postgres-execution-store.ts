@@ -14,6 +14,7 @@ import type {
 } from './execution-store.js';
 import { AppendNotifier, followEvents } from './follow-events.js';
 import { appendChannel, PostgresAppendListener } from './postgres-append-listener.js';
+import { type ClientErrorGuard, guardPoolClientErrors } from './postgres-client-errors.js';
 import {
   backoff,
   isRetryablePostgresError as isRetryable,
@@ -71,6 +72,7 @@ interface EventRow {
 export class PostgresExecutionStore implements ExecutionStore {
   readonly schema: string;
   readonly #pool: pg.Pool;
+  readonly #clientErrors: ClientErrorGuard;
   readonly #table: { executions: string; events: string };
   readonly #notifier = new AppendNotifier();
   readonly #closed = new AbortController();
@@ -78,8 +80,15 @@ export class PostgresExecutionStore implements ExecutionStore {
   readonly #channel: string;
   readonly #listener: PostgresAppendListener;
 
-  private constructor(pool: pg.Pool, schema: string, retry: RetryPolicy, connectionString: string) {
+  private constructor(
+    pool: pg.Pool,
+    clientErrors: ClientErrorGuard,
+    schema: string,
+    retry: RetryPolicy,
+    connectionString: string,
+  ) {
     this.#pool = pool;
+    this.#clientErrors = clientErrors;
     this.schema = schema;
     this.#retry = retry;
     this.#channel = appendChannel(schema);
@@ -114,20 +123,13 @@ export class PostgresExecutionStore implements ExecutionStore {
       allowExitOnIdle: true,
       application_name: options.applicationName ?? 'roma',
     });
-    // An idle client losing its connection must not crash the process; the next query reports the failure.
-    pool.on('error', () => undefined);
+    const clientErrors = guardPoolClientErrors(pool);
     try {
       const client = await pool.connect();
-      let broken = false;
-      const onError = () => {
-        broken = true;
-      };
-      client.on('error', onError);
       try {
         await applyPostgresMigrations(client, schema);
       } finally {
-        client.removeListener('error', onError);
-        client.release(broken);
+        client.release(clientErrors.isBroken(client));
       }
     } catch (error) {
       await pool.end().catch(() => undefined);
@@ -137,7 +139,13 @@ export class PostgresExecutionStore implements ExecutionStore {
         fix: 'check DATABASE_URL (store.databaseUrl) and that PostgreSQL is running and reachable',
       });
     }
-    return new PostgresExecutionStore(pool, schema, retryPolicy(options.retry), options.connectionString);
+    return new PostgresExecutionStore(
+      pool,
+      clientErrors,
+      schema,
+      retryPolicy(options.retry),
+      options.connectionString,
+    );
   }
 
   async createExecution(input: CreateExecutionInput): Promise<ExecutionSummary> {
@@ -390,13 +398,9 @@ export class PostgresExecutionStore implements ExecutionStore {
     } catch (error) {
       throw storeFailure(error, action, true);
     }
+    // A client whose connection drops is heard by its guard (see postgres-client-errors.ts); its queries fail
+    // too, so the step throws.
     let broken = false;
-    // A checked-out client whose connection drops emits 'error' (57P01, "Connection terminated
-    // unexpectedly"): unheard, that would crash the process. Its queries fail too, so the step throws.
-    const onError = () => {
-      broken = true;
-    };
-    client.on('error', onError);
     try {
       // Forced per transaction so a server configured with synchronous_commit=off cannot weaken durability.
       await client.query('BEGIN; SET LOCAL synchronous_commit = on');
@@ -409,9 +413,8 @@ export class PostgresExecutionStore implements ExecutionStore {
       });
       throw storeFailure(error, action, isRetryable(error));
     } finally {
-      client.removeListener('error', onError);
       // A connection that dropped or cannot even roll back is discarded rather than returned to the pool.
-      client.release(broken);
+      client.release(broken || this.#clientErrors.isBroken(client));
     }
   }
 }
