@@ -1,7 +1,8 @@
 // The dashboard in Chromium (playwright-core): start a demo run, watch the tree reach done through a server
-// restart (the page reconnects and catches up), open a CODE node's program and tool calls; screenshot for the README.
+// restart (the page reconnects and catches up), open a CODE node's program and tool calls; screenshot for the README
+// (into a temp dir, so a test run leaves the checkout clean; ROMA_UPDATE_SCREENSHOTS=1 rewrites docs/dashboard.png).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,10 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const KEY = 'browser-key-0123456789abcdef';
 const hasChromium = existsSync(CHROMIUM);
 const dataDir = mkdtempSync(join(tmpdir(), 'roma-dashboard-'));
+const SCREENSHOT = join(
+  process.env.ROMA_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs') : dataDir,
+  'dashboard.png',
+);
 let test: TestApiRuntime;
 let server: RunningApiServer;
 let browser: Browser | undefined;
@@ -206,12 +211,10 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', { timeout: 120_000 }, () 
       }
       expect(await page.locator('#detail ul.tool-calls li').count()).toBe(calls.length);
       toolCallsShown += calls.length;
-      if (index === 0) {
-        mkdirSync(join(ROOT, 'docs'), { recursive: true });
-        await page.screenshot({ path: join(ROOT, 'docs/dashboard.png') });
-      }
+      if (index === 0) await page.screenshot({ path: SCREENSHOT });
     }
     expect(toolCallsShown).toBeGreaterThan(0);
+    expect(statSync(SCREENSHOT).size).toBeGreaterThan(0);
 
     // A stored CODE run: its program, stdout and tool calls.
     await page.locator(`#run-list tr[data-run-id="${codeRunId}"]`).click();
