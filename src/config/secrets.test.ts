@@ -105,6 +105,27 @@ describe('createSecretScrubber', () => {
     expect(scrub('url p%40ss%2Fword and "p@ss/word"')).toBe('url *** and "***"');
   });
 
+  it('catches base64, base64url and hex encodings of a secret, wherever it sits in a longer encoded blob', () => {
+    const secret = 'Pg-pa55/word+?';
+    const scrub = createSecretScrubber([secret]);
+    for (const prefix of ['', 'a', 'ab', 'abc', 'user:']) {
+      const blob = Buffer.from(`${prefix}${secret} and more`, 'utf8');
+      for (const encoded of [blob.toString('base64'), blob.toString('base64url'), blob.toString('hex')]) {
+        const scrubbed = scrub(`value=${encoded}`);
+        expect(scrubbed).toContain('***');
+        // What is left cannot be decoded back to the secret.
+        const left = scrubbed.replace('value=', '').split('***');
+        for (const part of left) {
+          for (const decoded of [Buffer.from(part, 'base64'), Buffer.from(part, 'hex')])
+            expect(decoded.toString('utf8')).not.toContain(secret);
+        }
+      }
+    }
+    // Positive control: the same text without the secret is untouched.
+    const clean = Buffer.from('nothing secret here at all').toString('base64');
+    expect(scrub(clean)).toBe(clean);
+  });
+
   it('is the identity with no secrets and skips very short values', () => {
     expect(createSecretScrubber([])('text')).toBe('text');
     expect(createSecretScrubber(['ab'])('about')).toBe('about');

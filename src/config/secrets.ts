@@ -108,9 +108,34 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** Encoded spellings shorter than this are not scrubbed: a few base64 or hex characters match by chance. */
+const MIN_ENCODED_VARIANT_LENGTH = 8;
+
+/**
+ * The base64 (and base64url) runs that stand for `value` wherever it sits inside a longer encoded blob: one per
+ * alignment of its first byte in a 3-byte group, cut to the characters that depend on its bytes alone (the way
+ * CI systems mask secrets inside encoded logs). A server that base64-encodes its environment, or a basic-auth
+ * header built from a password, is caught this way.
+ */
+function base64Variants(value: string): string[] {
+  const bytes = Buffer.from(value, 'utf8');
+  const variants: string[] = [];
+  for (let alignment = 0; alignment < 3; alignment += 1) {
+    const encoded = Buffer.concat([Buffer.alloc(alignment), bytes]).toString('base64');
+    const first = Math.ceil((8 * alignment) / 6);
+    const end = Math.floor((8 * (alignment + bytes.length)) / 6);
+    const run = encoded.slice(first, end);
+    if (run.length < MIN_ENCODED_VARIANT_LENGTH) continue;
+    variants.push(run, run.replaceAll('+', '-').replaceAll('/', '_'));
+  }
+  return variants;
+}
+
 /**
  * `(text) => text` with every occurrence of each secret value replaced by `***`; also catches the
- * JSON-escaped and URL-encoded spellings, as logs and URLs carry them.
+ * JSON-escaped and URL-encoded spellings, as logs and URLs carry them, and the base64 and hex encodings a
+ * server or program may print instead. A program can always transform a value it holds in other ways; the
+ * first line of defence is that secrets never reach the guest (tool results are scrubbed before it sees them).
  */
 export function createSecretScrubber(values: Iterable<string>): (text: string) => string {
   const variants = new Set<string>();
@@ -119,6 +144,9 @@ export function createSecretScrubber(values: Iterable<string>): (text: string) =
     variants.add(value);
     variants.add(JSON.stringify(value).slice(1, -1));
     variants.add(encodeURIComponent(value));
+    for (const variant of base64Variants(value)) variants.add(variant);
+    const hex = Buffer.from(value, 'utf8').toString('hex');
+    if (hex.length >= MIN_ENCODED_VARIANT_LENGTH) variants.add(hex).add(hex.toUpperCase());
   }
   if (variants.size === 0) return (text) => text;
   // Longest first, so a secret containing another is removed whole.

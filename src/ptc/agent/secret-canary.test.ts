@@ -30,6 +30,8 @@ const LEAKING_PROGRAM = [
   'const structured = await leaky.structured_environment({});',
   "console.log('structured', JSON.stringify(structured));",
   "try { await leaky.fail_with_environment({}); } catch (error) { console.log('caught', error.message); console.error('stderr', error.message); }",
+  'const encoded = await leaky.encoded_environment({});',
+  "console.log('encoded', typeof encoded === 'string' ? encoded : JSON.stringify(encoded));",
   'const headers = await web.echo_headers({});',
   "console.log('headers', JSON.stringify(headers));",
   "try { await web.fail_with_headers({}); } catch (error) { console.log('caught-http', error.message); }",
@@ -150,7 +152,19 @@ describe('secret canaries (PTC agent)', () => {
     expect(web.authorizations).toContain(`Bearer ${HEADER_TOKEN}`);
     expect(result.executions[1]!.stderr).toContain('leaking');
     expect(result.artifacts).toHaveLength(1);
+    // Encoded by the server: what is left of the base64 and hex blobs around the redactions decodes to no canary.
+    const encodedLine = stdout.split('\n').find((line) => line.startsWith('encoded '));
+    const [, base64Blob = '', hexBlob = ''] = encodedLine?.match(/base64 (\S+) hex (\S+)/) ?? [];
+    expect(base64Blob).toContain('***');
+    expect(hexBlob).toContain('***');
+    const decodedLeftovers = [
+      ...base64Blob.split('***').map((part) => Buffer.from(part, 'base64').toString('utf8')),
+      ...hexBlob.split('***').map((part) => Buffer.from(part, 'hex').toString('utf8')),
+    ].join('\n');
+    // Positive control: the leftovers are real decodable text around the values (the variable names survive).
+    expect(decodedLeftovers).toContain('REGION_LABEL');
     const seen = everythingSeen(harness, [result]);
+    for (const canary of CANARIES) expect(decodedLeftovers.includes(canary), canary).toBe(false);
     for (const canary of CANARIES) expect(seen.includes(canary), canary).toBe(false);
   });
 

@@ -32,6 +32,18 @@ server.registerTool(
   },
 );
 
+// The environment encoded, as a server that base64-encodes or hex-dumps its config would send it.
+server.registerTool(
+  'encoded_environment',
+  { description: 'The server environment as JSON, base64- and hex-encoded.' },
+  async () => {
+    const json = Buffer.from(JSON.stringify(environment()), 'utf8');
+    return {
+      content: [{ type: 'text', text: `base64 ${json.toString('base64')} hex ${json.toString('hex')}` }],
+    };
+  },
+);
+
 // A failing tool whose error message carries every value.
 server.registerTool('fail_with_environment', { description: 'Fails, quoting its environment.' }, async () => {
   throw new Error(`cannot connect with ${Object.values(environment()).join(' and ')}`);
