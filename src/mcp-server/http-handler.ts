@@ -7,6 +7,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Runtime } from '../runtime/index.js';
 import { createRomaMcpServer, type RomaMcpServerOptions } from './roma-mcp-server.js';
+import { createSolveTaskRegistry } from './task-registry.js';
 
 export interface McpHttpHandlerOptions extends RomaMcpServerOptions {
   /** Sessions open at once; an initialize past it is refused with 503 (default 100). */
@@ -43,6 +44,8 @@ export function createMcpHttpHandler(runtime: Runtime, options: McpHttpHandlerOp
   const maxSessions = options.maxSessions ?? 100;
   const sessionIdleMs = options.sessionIdleMs ?? 30 * 60_000;
   const sessions = new Map<string, Session>();
+  // One registry for all sessions: a solve task stays readable after the session that made it has ended.
+  const taskRegistry = options.taskRegistry ?? createSolveTaskRegistry();
 
   const closeSession = async (id: string) => {
     const session = sessions.get(id);
@@ -93,7 +96,7 @@ export function createMcpHttpHandler(runtime: Runtime, options: McpHttpHandlerOp
       if (sessions.size >= maxSessions) {
         return jsonRpcError(503, -32000, `too many MCP sessions (${maxSessions}); retry later`);
       }
-      const server = createRomaMcpServer(runtime, options);
+      const server = createRomaMcpServer(runtime, { ...options, taskRegistry, caller: identity });
       const transport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (id) => {

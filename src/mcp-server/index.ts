@@ -5,3 +5,5 @@ export { createMcpHttpHandler } from './http-handler.js';
 export type { RomaMcpServerOptions } from './roma-mcp-server.js';
 export { createRomaMcpServer, MCP_SERVER_NAME } from './roma-mcp-server.js';
 export { serveMcpOverStdio } from './stdio.js';
+export type { SolveTaskRegistry, SolveTaskRegistryOptions } from './task-registry.js';
+export { createSolveTaskRegistry } from './task-registry.js';

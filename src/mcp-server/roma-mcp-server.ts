@@ -17,13 +17,18 @@ import {
   RunReportSchema,
   RunsListInputSchema,
   RunsListOutputSchema,
+  type SolveToolInput,
   SolveToolInputSchema,
   toRomaError,
 } from '../contracts/index.js';
 import type { Runtime } from '../runtime/index.js';
+import { answerPlainCallsDirectly } from './plain-calls.js';
 import { registerRunResources } from './run-resources.js';
 import { cancelRun, getRun, listRuns, resumeRun, runEvents } from './run-tools.js';
+import { createSolveTask } from './solve-task.js';
 import { callSolve } from './solve-tool.js';
+import { createSolveTaskRegistry, type SolveTaskRegistry } from './task-registry.js';
+import { createRunTaskStore } from './task-store.js';
 import { createRunOwnership } from './tenancy.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -42,6 +47,13 @@ export interface RomaMcpServerOptions {
   tenants?: boolean;
   /** Set when the scripted demo model answers: the server says so in its instructions. */
   demo?: boolean;
+  /**
+   * The solve tasks, shared by every session of one front end so that a task outlives the session that made it;
+   * absent: this server keeps its own.
+   */
+  taskRegistry?: SolveTaskRegistry;
+  /** Who the front end admitted for this server's one session (HTTP): with `tenants`, whose tasks it sees. */
+  caller?: string;
 }
 
 /** Every text leaving the server goes through this: no configured secret reaches a client. */
@@ -51,13 +63,32 @@ function scrubResult<T extends CallToolResult>(result: T, scrub: (text: string) 
 
 /** A new MCP server over `runtime` (one per connection on HTTP; the runtime is shared). */
 export function createRomaMcpServer(runtime: Runtime, options: RomaMcpServerOptions): McpServer {
+  const scrub = createSecretScrubber(secretValuesOf(runtime.config));
+  const ownership = createRunOwnership(runtime.store, options.tenants === true);
+  const deps = { runtime, ownership };
+  const registry = options.taskRegistry ?? createSolveTaskRegistry();
+  const taskStore = createRunTaskStore({
+    registry,
+    runtime,
+    caller: options.caller ?? null,
+    tenants: options.tenants === true,
+    scrub,
+  });
   const server = new McpServer(
     { name: MCP_SERVER_NAME, version: options.version },
     {
-      capabilities: { logging: {}, tools: {}, resources: {} },
+      capabilities: {
+        logging: {},
+        tools: {},
+        resources: {},
+        // solve may be called as a task (call now, fetch the result later); the SDK answers tasks/* from taskStore.
+        tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
+      },
+      taskStore,
       instructions: [
         'roma solves a goal by recursion (atomize, plan, execute, aggregate, verify) and does tool work by writing code in a sandbox.',
         'Call `solve` with a goal; it reports progress as tasks finish. Long runs can be cancelled; `run_resume` continues a stopped one.',
+        '`solve` can also be called as a task: poll tasks/get, fetch tasks/result; the task id is the run id.',
         options.demo
           ? 'This server runs the bundled SCRIPTED demo model: answers are canned, no key is needed.'
           : '',
@@ -66,9 +97,6 @@ export function createRomaMcpServer(runtime: Runtime, options: RomaMcpServerOpti
         .join(' '),
     },
   );
-  const scrub = createSecretScrubber(secretValuesOf(runtime.config));
-  const ownership = createRunOwnership(runtime.store, options.tenants === true);
-  const deps = { runtime, ownership };
 
   const guarded =
     <Input>(handler: (input: Input, extra: Extra) => Promise<CallToolResult>) =>
@@ -102,22 +130,33 @@ export function createRomaMcpServer(runtime: Runtime, options: RomaMcpServerOpti
       .catch(() => undefined);
   };
 
-  server.registerTool(
+  const solveDeps = {
+    ...deps,
+    onWarning,
+    ...(options.loadProfile ? { loadProfile: options.loadProfile } : {}),
+  };
+  const solveDirectly = guarded((input: SolveToolInput, extra: Extra) => callSolve(solveDeps, input, extra));
+  server.experimental.tasks.registerToolTask(
     'solve',
     {
       title: 'Solve a goal with roma',
       description:
-        'Solve a goal by recursive planning (a task tree) with programmatic tool calling. Returns the answer, totals (tokens, cost) and the run id. Sends progress notifications as tasks finish when given a progress token; cancelling the request cancels the run.',
+        'Solve a goal by recursive planning (a task tree) with programmatic tool calling. Returns the answer, totals (tokens, cost) and the run id. Sends progress notifications as tasks finish when given a progress token; cancelling the request cancels the run. May be called as a task (the task id is the run id; tasks/cancel cancels the run).',
       inputSchema: SolveToolInputSchema,
       outputSchema: RunReportSchema,
+      execution: { taskSupport: 'optional' },
     },
-    guarded((input, extra) =>
-      callSolve(
-        { ...deps, onWarning, ...(options.loadProfile ? { loadProfile: options.loadProfile } : {}) },
-        input,
-        extra,
-      ),
-    ),
+    {
+      createTask: (input, extra) =>
+        createSolveTask({ ...solveDeps, registry, taskStore, scrub }, input as SolveToolInput, extra),
+      getTask: (_input, extra) => extra.taskStore.getTask(extra.taskId),
+      getTaskResult: async (_input, extra) =>
+        (await extra.taskStore.getTaskResult(extra.taskId)) as CallToolResult,
+    },
+  );
+  answerPlainCallsDirectly(
+    server,
+    new Map([['solve', (input: unknown, extra: Extra) => solveDirectly(input as SolveToolInput, extra)]]),
   );
   server.registerTool(
     'runs_list',

@@ -3,7 +3,7 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { RomaConfig } from '../config/index.js';
 import type { SolveToolInput, StreamEvent } from '../contracts/index.js';
-import { runEngineConfig } from '../engine/index.js';
+import { type ExecutionHandle, runEngineConfig } from '../engine/index.js';
 import type { Runtime } from '../runtime/index.js';
 
 import { reportText, runReport } from './run-report.js';
@@ -36,7 +36,21 @@ function progressLine(event: StreamEvent): string | null {
   }
 }
 
-export async function callSolve(deps: SolveToolDeps, input: SolveToolInput, extra: Extra) {
+/** Tasks of a run started and finished so far (from its events in this process): a task's progress. */
+export interface SolveProgress {
+  finished: number;
+  tasks: number;
+}
+
+export interface StartedSolve {
+  handle: ExecutionHandle;
+  progress: SolveProgress;
+  /** Resolves once every progress notification queued so far has been handed to the transport. */
+  flushed(): Promise<void>;
+}
+
+/** Starts the run of a `solve` call; progress goes to the call's progress token while the call's stream lives. */
+export function startSolve(deps: SolveToolDeps, input: SolveToolInput, extra: Extra): StartedSolve {
   const { runtime } = deps;
   const base = input.profile ? profileConfig(deps, input.profile) : runtime.config;
   // A client can only tighten the operator's limits, never lift them.
@@ -46,8 +60,7 @@ export async function callSolve(deps: SolveToolDeps, input: SolveToolInput, extr
     { limits: 'tighten', field: 'arguments' },
   );
   const progressToken = extra._meta?.progressToken;
-  let tasks = 0;
-  let finished = 0;
+  const progress: SolveProgress = { finished: 0, tasks: 0 };
   let lastSentAt = 0;
   let pending: Promise<void> = Promise.resolve();
   const sendProgress = (message: string, force: boolean) => {
@@ -55,7 +68,12 @@ export async function callSolve(deps: SolveToolDeps, input: SolveToolInput, extr
     const now = Date.now();
     if (!force && now - lastSentAt < MIN_PROGRESS_INTERVAL_MS) return;
     lastSentAt = now;
-    const params = { progressToken, progress: finished, total: Math.max(tasks, finished, 1), message };
+    const params = {
+      progressToken,
+      progress: progress.finished,
+      total: Math.max(progress.tasks, progress.finished, 1),
+      message,
+    };
     // Sent one after another, so the client sees them in order.
     pending = pending
       .then(() => extra.sendNotification({ method: 'notifications/progress', params }))
@@ -67,8 +85,8 @@ export async function callSolve(deps: SolveToolDeps, input: SolveToolInput, extr
       ...(input.model ? { modelId: input.model } : {}),
       metadata: deps.ownership.metadataFor(extra),
       onEvent: (event) => {
-        if (event.type === 'task-start') tasks += 1;
-        if (event.type === 'task-end') finished += 1;
+        if (event.type === 'task-start') progress.tasks += 1;
+        if (event.type === 'task-end') progress.finished += 1;
         if (event.type === 'warning') deps.onWarning(`${event.code}: ${event.message}`, extra);
         const line = progressLine(event);
         if (line) sendProgress(line, event.type === 'execution-end');
@@ -76,6 +94,22 @@ export async function callSolve(deps: SolveToolDeps, input: SolveToolInput, extr
     },
     { config: engineConfig },
   );
+  return { handle, progress, flushed: () => pending };
+}
+
+/** What `solve` returns for a run, also what `tasks/result` returns for a solve task: the same fold of its log. */
+export async function solveResult(runtime: Runtime, executionId: string) {
+  const report = runReport(executionId, await runtime.store.readEvents(executionId));
+  return {
+    content: [{ type: 'text' as const, text: reportText(report) }],
+    structuredContent: report,
+    isError: report.status === 'FAILED',
+  };
+}
+
+/** `solve` called directly (not as a task): runs the goal to its end within the call. */
+export async function callSolve(deps: SolveToolDeps, input: SolveToolInput, extra: Extra) {
+  const { handle, flushed } = startSolve(deps, input, extra);
   // The client's cancel (notifications/cancelled) aborts this call: the run ends CANCELLED, as with Ctrl-C.
   const onAbort = () => handle.cancel('cancelled by the MCP client');
   extra.signal.addEventListener('abort', onAbort, { once: true });
@@ -84,13 +118,8 @@ export async function callSolve(deps: SolveToolDeps, input: SolveToolInput, extr
   } finally {
     extra.signal.removeEventListener('abort', onAbort);
   }
-  await pending;
-  const report = runReport(handle.executionId, await runtime.store.readEvents(handle.executionId));
-  return {
-    content: [{ type: 'text' as const, text: reportText(report) }],
-    structuredContent: report,
-    isError: report.status === 'FAILED',
-  };
+  await flushed();
+  return solveResult(deps.runtime, handle.executionId);
 }
 
 function profileConfig(deps: SolveToolDeps, name: string): RomaConfig {

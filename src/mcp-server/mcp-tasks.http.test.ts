@@ -1,0 +1,148 @@
+// `solve` as an MCP task over streamable HTTP (the `/mcp` endpoint), driven by the MCP SDK's own client: a task
+// outlives the session that made it, another key cannot see, read or cancel it, tasks/cancel cancels the run, and
+// a call refused before its run starts is a failed task that says why.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CallToolResultSchema, CreateTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RunReportSchema } from '../contracts/index.js';
+import { openTestApiRuntime, type TestApiRuntime } from '../server/api-test-support.js';
+import { parseApiKeys, startApiServer } from '../server/index.js';
+import { createMcpHttpHandler, type McpHttpHandler } from './index.js';
+import { pollTask, runOf } from './task-test-support.js';
+
+const KEY_A = 'tenant-a-key-0123456789abcdef';
+const KEY_B = 'tenant-b-key-0123456789abcdef';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'roma-mcp-tasks-http-'));
+let test: TestApiRuntime;
+const closers: Array<() => Promise<void>> = [];
+const clients: Client[] = [];
+
+beforeAll(async () => {
+  test = await openTestApiRuntime({ dataDir, latencyMs: 150 });
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close().catch(() => undefined)));
+  for (const close of closers.splice(0).reverse()) await close();
+});
+afterAll(async () => {
+  await test.idle();
+  await test.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function serve(keys: string[]): Promise<{ url: string; handler: McpHttpHandler }> {
+  const handler = createMcpHttpHandler(test.engine, {
+    version: 'test',
+    demo: true,
+    tenants: keys.length > 1,
+  });
+  const server = await startApiServer({
+    runtime: test.runtime,
+    keys: parseApiKeys(keys.join(',')),
+    host: '127.0.0.1',
+    port: 0,
+    mcp: handler,
+    routes: 'mcp',
+  });
+  closers.push(
+    () => handler.close(),
+    () => server.close(),
+  );
+  return { url: `${server.url}/mcp`, handler };
+}
+
+async function connect(url: string, key?: string) {
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    ...(key ? { requestInit: { headers: { authorization: `Bearer ${key}` } } } : {}),
+  });
+  const client = new Client({ name: 'roma-tasks-http-test', version: '1.0.0' });
+  await client.connect(transport);
+  clients.push(client);
+  return { client, transport };
+}
+
+async function solveAsTask(client: Client, args: Record<string, unknown>) {
+  const created = await client.request(
+    { method: 'tools/call', params: { name: 'solve', arguments: args } },
+    CreateTaskResultSchema,
+    { task: { ttl: 600_000 } },
+  );
+  return created.task;
+}
+
+describe('solve as an MCP task over streamable HTTP', { timeout: 120_000 }, () => {
+  it('a task outlives its session, and another key can neither see, read nor cancel it', async () => {
+    const { url, handler } = await serve([KEY_A, KEY_B]);
+    const a = await connect(url, KEY_A);
+    const b = (await connect(url, KEY_B)).client;
+    const task = await solveAsTask(a.client, { goal: test.demoGoal });
+    const taskId = task.taskId;
+    expect(task.status).toBe('working');
+
+    // Positive control: the key that made it sees it.
+    expect((await a.client.experimental.tasks.getTask(taskId)).taskId).toBe(taskId);
+    expect((await a.client.experimental.tasks.listTasks()).tasks.map((each) => each.taskId)).toContain(
+      taskId,
+    );
+    await expect(b.experimental.tasks.getTask(taskId)).rejects.toThrow(/not found/i);
+    await expect(b.experimental.tasks.getTaskResult(taskId, CallToolResultSchema)).rejects.toThrow(
+      /not found/i,
+    );
+    await expect(b.experimental.tasks.cancelTask(taskId)).rejects.toThrow(/not found/i);
+    expect((await b.experimental.tasks.listTasks()).tasks.map((each) => each.taskId)).not.toContain(taskId);
+    expect((await test.engine.store.getExecution(taskId))?.status).toBe('RUNNING');
+
+    // The session that made it ends; a new session of the same key finds the task and its result.
+    await a.transport.terminateSession();
+    await a.client.close();
+    expect(handler.sessionCount()).toBe(1);
+    const again = (await connect(url, KEY_A)).client;
+    const finished = await pollTask(again, taskId, (state) => state.status !== 'working');
+    expect(finished.status).toBe('completed');
+    expect(runOf(finished).status).toBe('COMPLETED');
+    const result = await again.experimental.tasks.getTaskResult(taskId, CallToolResultSchema);
+    const report = RunReportSchema.parse(result.structuredContent);
+    expect(report.executionId).toBe(taskId);
+    const stored = await test.engine.store.getExecution(taskId);
+    expect(stored?.status).toBe(report.status);
+    expect(stored?.result).toBe(report.answer);
+    // Finished, it is still not the other key's.
+    await expect(b.experimental.tasks.getTaskResult(taskId, CallToolResultSchema)).rejects.toThrow(
+      /not found/i,
+    );
+  });
+
+  it('tasks/cancel cancels the run mid-way, and the store says CANCELLED', async () => {
+    const { url } = await serve([]);
+    const { client } = await connect(url);
+    const task = await solveAsTask(client, { goal: test.demoGoal });
+    await pollTask(client, task.taskId, (state) => runOf(state).tasks > 0);
+    expect((await test.engine.store.getExecution(task.taskId))?.status).toBe('RUNNING');
+    const cancelled = await client.experimental.tasks.cancelTask(task.taskId);
+    expect(cancelled.status).toBe('cancelled');
+    expect((await test.engine.store.getExecution(task.taskId))?.status).toBe('CANCELLED');
+    const result = await client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema);
+    expect(RunReportSchema.parse(result.structuredContent).status).toBe('CANCELLED');
+  });
+
+  it('a call refused before its run starts is a failed task whose result says why', async () => {
+    const { url } = await serve([]);
+    const { client } = await connect(url);
+    const task = await solveAsTask(client, { goal: test.demoGoal, profile: 'nightly' });
+    expect(task.status).toBe('failed');
+    expect(task.statusMessage).toContain('profile "nightly"');
+    const result = await client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema);
+    expect(result.isError).toBe(true);
+    expect(result.content[0]).toMatchObject({
+      type: 'text',
+      text: expect.stringContaining('profile "nightly"'),
+    });
+    // Positive control: the same call without the profile makes a working task.
+    expect((await solveAsTask(client, { goal: test.demoGoal, maxDepth: 0 })).status).toBe('working');
+  });
+});

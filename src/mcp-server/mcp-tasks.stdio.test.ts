@@ -1,0 +1,129 @@
+// `solve` as an MCP task over stdio, driven by the MCP SDK's own client against `roma mcp serve --demo` in a child
+// process: the task id comes at once, tasks/get follows the run, tasks/result is what a direct solve returns, and
+// tasks/cancel leaves the run CANCELLED in the store the CLI writes.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import {
+  CallToolResultSchema,
+  CreateTaskResultSchema,
+  type Progress,
+} from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { defaultConfig } from '../config/index.js';
+import { RunReportSchema } from '../contracts/index.js';
+import { loadDemoTree } from '../dev/index.js';
+import { openExecutionStore } from '../store/index.js';
+import { pollTask, runOf } from './task-test-support.js';
+
+const MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const dataDir = mkdtempSync(join(tmpdir(), 'roma-mcp-tasks-'));
+const clients: Client[] = [];
+const DEMO_GOAL = loadDemoTree().goal;
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close().catch(() => undefined)));
+});
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+async function connect(latencyMs: number): Promise<Client> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: ['--import', tsx, MAIN, 'mcp', 'serve', '--demo', '--demo-latency-ms', String(latencyMs)],
+    cwd: dataDir,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ROMA_DATA_DIR: dataDir,
+      ROMA_CACHE_ENABLED: 'false',
+    },
+    stderr: 'pipe',
+  });
+  const client = new Client({ name: 'roma-tasks-test', version: '1.0.0' });
+  await client.connect(transport);
+  clients.push(client);
+  return client;
+}
+
+async function storedRun(executionId: string) {
+  const store = await openExecutionStore({ ...defaultConfig().store, dataDir });
+  try {
+    return await store.getExecution(executionId);
+  } finally {
+    await store.close();
+  }
+}
+
+describe('solve as an MCP task (stdio)', { timeout: 120_000 }, () => {
+  it('advertises task support on solve only, and a plain solve call leaves no task behind', async () => {
+    const client = await connect(0);
+    expect(client.getServerCapabilities()?.tasks?.requests?.tools?.call).toBeDefined();
+    const { tools } = await client.listTools();
+    expect(tools.find((tool) => tool.name === 'solve')?.execution?.taskSupport).toBe('optional');
+    expect(tools.find((tool) => tool.name === 'run_get')?.execution?.taskSupport).not.toBe('optional');
+    const plain = await client.callTool({ name: 'solve', arguments: { goal: DEMO_GOAL, maxDepth: 0 } });
+    expect(RunReportSchema.parse(plain.structuredContent).status).toBe('COMPLETED');
+    expect((await client.experimental.tasks.listTasks()).tasks).toEqual([]);
+  });
+
+  it('answers with a task at once, reports the run while it works, and tasks/result is the run as solve returns it', async () => {
+    const client = await connect(50);
+    const progress: Progress[] = [];
+    const created = await client.request(
+      { method: 'tools/call', params: { name: 'solve', arguments: { goal: DEMO_GOAL } } },
+      CreateTaskResultSchema,
+      { task: { ttl: 600_000 }, onprogress: (update) => progress.push(update) },
+    );
+    const taskId = created.task.taskId;
+    expect(created.task.status).toBe('working');
+    expect(created.task.ttl).toBe(600_000);
+    const working = await client.experimental.tasks.getTask(taskId);
+    expect(runOf(working).executionId).toBe(taskId);
+    expect(working.statusMessage).toContain(`run ${taskId}`);
+
+    const finished = await pollTask(client, taskId, (task) => task.status !== 'working');
+    expect(finished.status).toBe('completed');
+    expect(finished.statusMessage).toMatch(/completed: (\d+) of \1 tasks finished/);
+    const result = await client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema);
+    const report = RunReportSchema.parse(result.structuredContent);
+    expect(report.executionId).toBe(taskId);
+    expect(report.status).toBe('COMPLETED');
+    const stored = await storedRun(taskId);
+    expect(stored?.status).toBe('COMPLETED');
+    expect(report.answer).toBe(stored?.result);
+    // The same report run_get gives for the run.
+    const viaRunGet = await client.callTool({ name: 'run_get', arguments: { executionId: taskId } });
+    expect(result.structuredContent).toEqual(viaRunGet.structuredContent);
+    expect(result.content).toEqual(viaRunGet.content);
+    // Progress went on after the task was handed back, up to the run's end.
+    expect(progress.at(-1)?.message).toBe('run completed');
+    const listed = await client.experimental.tasks.listTasks();
+    expect(listed.tasks.map((task) => task.taskId)).toEqual([taskId]);
+  });
+
+  it('tasks/cancel cancels the run mid-way: the task and the stored run say cancelled', async () => {
+    const client = await connect(400);
+    const created = await client.request(
+      { method: 'tools/call', params: { name: 'solve', arguments: { goal: DEMO_GOAL } } },
+      CreateTaskResultSchema,
+      { task: {} },
+    );
+    const taskId = created.task.taskId;
+    // Mid-run: at least one of its tasks has started.
+    await pollTask(client, taskId, (task) => runOf(task).tasks > 0);
+    expect((await storedRun(taskId))?.status).toBe('RUNNING');
+    const cancelled = await client.experimental.tasks.cancelTask(taskId);
+    expect(cancelled.status).toBe('cancelled');
+    expect((await storedRun(taskId))?.status).toBe('CANCELLED');
+    expect((await client.experimental.tasks.getTask(taskId)).status).toBe('cancelled');
+    const result = await client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema);
+    expect(RunReportSchema.parse(result.structuredContent).status).toBe('CANCELLED');
+    // A finished task cannot be cancelled again.
+    await expect(client.experimental.tasks.cancelTask(taskId)).rejects.toThrow(/terminal/);
+  });
+});
