@@ -23,6 +23,16 @@ import { McpManager } from '../src/ptc/index.js';
 import type { ToolCatalog } from '../src/ptc/modules/tool-catalog.js';
 import { dataServerConfig, filesystemServerConfig, wideCatalog } from '../test/support/mcp-servers/index.js';
 import { codeReply, conversationRule, startPtcHarness } from '../test/support/ptc/harness.js';
+import {
+  CODE_PARTS,
+  type CodeBreakdown,
+  cacheablePrefixTokens,
+  codeBreakdown,
+  DIRECT_PARTS,
+  type DirectBreakdown,
+  directBreakdown,
+  emptyCodeBreakdown,
+} from './support-ptc-tokens-breakdown.js';
 import { type BenchTask, type GeneratedFiles, QUICK_TASKS, TASKS } from './support-ptc-tokens-tasks.js';
 
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
@@ -186,6 +196,11 @@ interface Row {
   direct: { tokens: number; quarterChars: number };
   code: { tokens: number; quarterChars: number };
   reduction: number;
+  /** Code mode's requests in order, each split into its parts. */
+  codeTurns: CodeBreakdown[];
+  /** Tokens a prompt cache could serve (the prefix shared with the previous request), per mode. */
+  cacheable: { direct: number; code: number };
+  directParts: DirectBreakdown;
   directCorrect: boolean;
   codeCorrect: boolean;
 }
@@ -212,8 +227,14 @@ try {
         return text;
       }
     };
-    const directFigures = contextFigures(direct.model.requests.filter((r) => r.text.includes(marker(task))));
-    const codeFigures = contextFigures(code.model.requests.filter((r) => r.text.includes(marker(task))));
+    const directRequests = direct.model.requests.filter((r) => r.text.includes(marker(task)));
+    const codeRequests = code.model.requests.filter((r) => r.text.includes(marker(task)));
+    const directFigures = contextFigures(directRequests);
+    const codeFigures = contextFigures(codeRequests);
+    const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+    const directParts = Object.fromEntries(
+      DIRECT_PARTS.map((part) => [part, sum(directRequests.map((r) => directBreakdown(r)[part]))]),
+    ) as DirectBreakdown;
     const successfulCalls = codeResult.toolCalls.filter((call) => call.ok);
     rows.push({
       task: task.name,
@@ -223,6 +244,12 @@ try {
       direct: directFigures,
       code: codeFigures,
       reduction: 1 - codeFigures.tokens / directFigures.tokens,
+      codeTurns: codeRequests.map(codeBreakdown),
+      cacheable: {
+        direct: sum(cacheablePrefixTokens(directRequests)),
+        code: sum(cacheablePrefixTokens(codeRequests)),
+      },
+      directParts,
       directCorrect: isDeepStrictEqual(parse(directResult.summary), truth),
       codeCorrect: isDeepStrictEqual(parse(codeResult.summary), truth) && successfulCalls.length > 0,
     });
@@ -272,6 +299,42 @@ for (const row of rows) {
 }
 console.log('* small-result task');
 
+// Where code mode's tokens go: each turn's request split into its parts, summed over the data-heavy tasks.
+const heavyRows = rows.filter((row) => !row.small);
+const turnCount = Math.max(...heavyRows.map((row) => row.codeTurns.length));
+const byTurn = Array.from({ length: turnCount }, (_, turn) => {
+  const total = emptyCodeBreakdown();
+  for (const row of heavyRows) for (const part of CODE_PARTS) total[part] += row.codeTurns[turn]?.[part] ?? 0;
+  return total;
+});
+const codeBreakdownTotal = emptyCodeBreakdown();
+for (const turn of byTurn) for (const part of CODE_PARTS) codeBreakdownTotal[part] += turn[part];
+const breakdownLine = (label: string, parts: CodeBreakdown) =>
+  `${label.padEnd(8)}${CODE_PARTS.map((part) => String(parts[part]).padStart(part.length + 2)).join('')}${String(
+    CODE_PARTS.reduce((total, part) => total + parts[part], 0),
+  ).padStart(8)}`;
+console.log(
+  `code mode's tokens by part and turn, summed over the ${heavyRows.length} data-heavy tasks (o200k_base, parts counted apart):`,
+);
+console.log(`${'turn'.padEnd(8)}${CODE_PARTS.map((part) => `  ${part}`).join('')}   total`);
+byTurn.forEach((parts, index) => {
+  console.log(breakdownLine(String(index + 1), parts));
+});
+console.log(breakdownLine('all', codeBreakdownTotal));
+const directPartsTotal = Object.fromEntries(
+  DIRECT_PARTS.map((part) => [part, heavyRows.reduce((total, row) => total + row.directParts[part], 0)]),
+) as DirectBreakdown;
+console.log(
+  `direct mode, same tasks: ${DIRECT_PARTS.map((part) => `${part} ${directPartsTotal[part]}`).join(', ')}`,
+);
+const cacheable = {
+  direct: heavyRows.reduce((total, row) => total + row.cacheable.direct, 0),
+  code: heavyRows.reduce((total, row) => total + row.cacheable.code, 0),
+};
+console.log(
+  `prompt-cacheable prefix (shared with the previous request; still counted above): direct ${cacheable.direct} of ${heavyRows.reduce((total, row) => total + row.direct.tokens, 0)}, code ${cacheable.code} of ${heavyRows.reduce((total, row) => total + row.code.tokens, 0)}`,
+);
+
 // Crossover: between the largest tool result where code mode lost and the smallest where it won.
 const bySize = [...rows].sort((left, right) => left.toolResultBytes - right.toolResultBytes);
 const losing = bySize.filter((row) => row.reduction < 0);
@@ -301,6 +364,9 @@ const summary = {
   },
   totalDirectTokens: rows.reduce((sum, row) => sum + row.direct.tokens, 0),
   totalCodeTokens: rows.reduce((sum, row) => sum + row.code.tokens, 0),
+  codeBreakdown: codeBreakdownTotal,
+  directBreakdown: directPartsTotal,
+  cacheablePrefixTokens: cacheable,
   quick,
 };
 console.log(

@@ -15,6 +15,7 @@ export function bridgeOptionsFor(
   return {
     provider: deps.tools,
     catalog,
+    language: plan.language,
     executionId: plan.executionId,
     taskId: plan.taskId,
     planId: plan.planId,

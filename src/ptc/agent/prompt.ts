@@ -8,28 +8,30 @@ import {
   TOOL_SEARCH_THRESHOLD,
   usesToolSearch,
 } from '../modules/tool-search.js';
+import { READ_TOOL_DOC_FUNCTION } from '../modules/typescript-module.js';
 
 function languageRules(plan: PTCExecutionPlan): string[] {
   if (plan.language === 'python') {
     return [
-      'Write Python 3. Print results with print(). The working directory is the workspace.',
-      'Write files for the user under results/ (e.g. open("results/report.csv", "w")).',
+      'Python 3; print with print(); the working directory is the workspace. Files for the user go under results/ (e.g. open("results/report.csv", "w")).',
       'Tool functions are synchronous; run independent calls in parallel with a thread pool, e.g. `from concurrent.futures import ThreadPoolExecutor` then `with ThreadPoolExecutor(16) as pool: items = list(pool.map(lambda item_id: server.get_item(id=item_id), ids))` (up to 64 threads).',
     ];
   }
   return [
-    `Write ${plan.language === 'typescript' ? 'TypeScript' : 'JavaScript'} for a QuickJS sandbox: top-level await works; there is no process, require, fs, fetch or network.`,
-    'Print results with console.log. Run independent tool calls in parallel with Promise.all.',
-    "Write files for the user under results/ with workspace.writeFile('results/report.csv', text) (text only); workspace.readFile(path) reads one back.",
+    `${plan.language === 'typescript' ? 'TypeScript' : 'JavaScript'} in a QuickJS sandbox: top-level await works; no process, require, fs, fetch or network. Print with console.log; run independent tool calls in parallel with Promise.all.`,
+    "Files for the user go under results/: workspace.writeFile('results/report.csv', text) (text only); workspace.readFile(path) reads one back.",
   ];
 }
 
 function resourceRules(plan: PTCExecutionPlan): string[] {
   const wait = plan.language === 'python' ? '' : 'await ';
   return [
-    `A result with images, audio or resources is { text, content: [parts] }; a binary part carries base64 \`data\` (a resource: \`blob\`) and \`mimeType\`. Save binary under results/ with \`${wait}saveBase64('results/<name>', base64)\`. Server resources: \`${wait}listResources('<server>')\`, \`${wait}readResource('<server>', uri)\` (a list of parts).`,
+    `Binary results (images, audio, resources) come as { text, content: [parts] } with base64 \`data\` (or \`blob\`) and \`mimeType\`; \`${wait}saveBase64('results/<name>', base64)\` saves one. Server resources: \`${wait}listResources('<server>')\`, \`${wait}readResource('<server>', uri)\` (a list of parts).`,
   ];
 }
+
+/** Opens the tools part of the system prompt (the benchmark splits the prompt there). */
+export const TOOLS_HEADING = 'Tools (MCP servers;';
 
 export function codeSystemPrompt(
   plan: PTCExecutionPlan,
@@ -37,14 +39,11 @@ export function codeSystemPrompt(
   toolSearchThreshold = TOOL_SEARCH_THRESHOLD,
 ): string {
   const fence = plan.language === 'python' ? 'python' : plan.language;
+  const wait = plan.language === 'python' ? '' : 'await ';
   const lines = [
-    'You are PTC, a code agent. You solve the task by writing a program that runs in a sandbox; you see only what it prints.',
-    '',
-    'How to answer:',
-    `- To run code, reply with exactly one fenced block: \`\`\`${fence} … \`\`\`. Its output comes back to you.`,
-    '- When you know the answer, reply with `FINAL ANSWER:` followed by the answer (no code block).',
-    `- You have at most ${plan.limits.maxIterations} runs. Output beyond ${plan.limits.maxOutputChars} characters is cut.`,
-    '- Print only what matters: aggregates, counts, ids and short excerpts — never whole tool results.',
+    'You are PTC, a code agent: you solve the task by writing programs that run in a sandbox, and you see only what they print.',
+    `- To run code, reply with exactly one fenced block (\`\`\`${fence} … \`\`\`): its output comes back to you. Once you know the answer, reply \`FINAL ANSWER:\` and the answer (no code block).`,
+    `- At most ${plan.limits.maxIterations} runs; output beyond ${plan.limits.maxOutputChars} characters is cut. Print only what matters (aggregates, counts, ids, short excerpts), never whole tool results.`,
     ...languageRules(plan).map((rule) => `- ${rule}`),
   ];
   if (plan.enableTesting) {
@@ -54,17 +53,18 @@ export function codeSystemPrompt(
   }
   if (catalog.servers.length > 0) {
     const search = usesToolSearch(catalog, toolSearchThreshold);
+    const module = plan.language === 'python' ? 'tools/<server>.py' : 'tools/<server>.ts';
     lines.push(
       '',
-      "Tools (MCP servers; each tool is an async function taking one object of arguments, returning its JSON result; a failing tool throws with the server's message):",
+      `${TOOLS_HEADING} each tool is ${plan.language === 'python' ? 'a' : 'an async'} function taking one object of arguments and returning its JSON result; a failing tool throws the server's message):`,
       ...catalog.servers.map((server) => serverSummary(server, plan.language, !search)),
       ...(search
         ? [
-            `There are ${catalogToolCount(catalog)} tools, too many to list: find the ones you need with \`${plan.language === 'python' ? '' : 'await '}searchTools('<what you need>')\` — the best matches as { server, call, name, description } (\`call\` is what to call in code; an optional second argument sets how many, default ${DEFAULT_SEARCH_RESULTS}).`,
+            `There are ${catalogToolCount(catalog)} tools, too many to list: find the ones you need with \`${wait}searchTools('<what you need>')\` — the best matches as { server, call, name, description } (\`call\` is what to call in code; an optional second argument sets how many, default ${DEFAULT_SEARCH_RESULTS}).`,
           ]
         : []),
       ...(catalog.unavailable ?? []).map((entry) => `- ${entry.name}: unavailable right now; do not use it`),
-      "Typed modules are in the workspace under tools/ (tools/<server>.ts, tools/<server>.py, tools/<server>/<tool>.md). Read a tool's doc before using it unless its arguments are obvious; readToolDoc takes the tool's name as shown or as the server spells it.",
+      `Read a tool's doc before using it unless its arguments are obvious: \`${wait}${READ_TOOL_DOC_FUNCTION}('<server>', '<tool>')\`; typed modules: ${module}.`,
       ...resourceRules(plan),
     );
   }

@@ -109,7 +109,13 @@ beforeAll(async () => {
         (report) => finalFrom(report, /entities=(.*)/),
       ]),
       conversationRule('[doc]', [
-        codeReply("const doc = await readToolDoc('data', 'search_logs');\nconsole.log(doc.split('\\n')[0]);"),
+        codeReply(
+          [
+            "const doc = await readToolDoc('data', 'search_logs');",
+            "const full = await readToolDoc('data', 'search_logs', 'full');",
+            "console.log([doc.split('\\n')[0], doc.includes('Input JSON Schema'), full.includes('Input JSON Schema')].join(' '));",
+          ].join('\n'),
+        ),
         (report) => finalFrom(report, /stdout:\n(.*)/),
       ]),
     ],
@@ -291,12 +297,13 @@ describe('PTC agent (code mode)', () => {
     expect(result.summary).toContain('Grace');
   });
 
-  it('lets the model read a tool doc on demand', async () => {
+  it('lets the model read a short tool doc on demand, and the full one', async () => {
     const result = await harness.execute({
       goal: '[doc] read a doc',
       tools: { servers: [{ name: 'data' }] },
     });
-    expect(result.summary).toBe('# data.search_logs');
+    // The short doc by default, the JSON Schemas only when asked for.
+    expect(result.summary).toBe('# data.search_logs false true');
     const system = (
       harness.model.requests.at(-1)!.body.messages as Array<{ role: string; content: string }>
     )[0]!;

@@ -83,7 +83,7 @@ describe('PTC with a 200-tool server', () => {
       'work.support_search_tickets {"tool":"support_search_tickets","arguments":{"filter":{"status":"open"}}}',
     );
     const prompt = harness.model.requests.find((request) => request.text.includes('[find-tool]'))?.text ?? '';
-    expect(prompt).toMatch(/- work: 200 tools — use/);
+    expect(prompt).toMatch(/- work: 200 tools — global `work`/);
     expect(prompt).toContain('searchTools(');
     expect(prompt).not.toContain('crm_list_customers');
     expect(prompt).not.toContain('[add, ');

@@ -1,10 +1,11 @@
 // Host side of sandboxed tool calls: the guest's host-function call becomes an MCP call by the host's client.
 
 import { redactJsonValue } from '../../config/secrets.js';
-import type { NewStreamEvent, ToolCallRecord } from '../../contracts/index.js';
+import type { CodeLanguage, NewStreamEvent, ToolCallRecord } from '../../contracts/index.js';
 import { RomaError, truncationMarker } from '../../contracts/index.js';
 import type { HostFunctions, JsonValue } from '../../sandbox/sandbox.js';
 import type { ToolContentPart, ToolProvider } from '../mcp/types.js';
+import { compactToolDoc, FULL_DOC_DETAIL } from '../modules/compact-tool-doc.js';
 import { toIdentifier } from '../modules/identifiers.js';
 import { resolveTool, type ToolCatalog } from '../modules/tool-catalog.js';
 import { toolDoc } from '../modules/tool-docs.js';
@@ -32,6 +33,8 @@ export interface ToolBridgeOptions {
    * cannot flood a server); one per session. Absent: one is made per options object.
    */
   gate?: ToolCallGate;
+  /** The plan's language: `readToolDoc` answers with the short doc in it (TypeScript when absent). */
+  language?: CodeLanguage;
   /** Where `saveBase64` writes binary results (absent: saving is refused). */
   sink?: BinaryFileSink;
 }
@@ -165,7 +168,7 @@ export async function callToolRecorded(
 
 /**
  * The host functions given to the sandbox session: `__romaCallTool(server, tool, args)` (what the generated
- * modules call) and `readToolDoc(server, tool)`. A thrown Error here reaches guest code as an exception with
+ * modules call) and `readToolDoc(server, tool, detail?)` (the short doc; `'full'`: with the JSON Schemas). A thrown Error here reaches guest code as an exception with
  * the same message; no credential is in any argument or result.
  */
 export function createToolHostFunctions(options: ToolBridgeOptions): HostFunctions {
@@ -179,7 +182,7 @@ export function createToolHostFunctions(options: ToolBridgeOptions): HostFunctio
       const { value } = await callToolRecorded(options, server, tool, input);
       return toJsonValue(value);
     },
-    [READ_TOOL_DOC_FUNCTION]: async (server, tool) => {
+    [READ_TOOL_DOC_FUNCTION]: async (server, tool, detail) => {
       // By the identifier the prompt shows (`get_sum`) or the server's raw name (`get-sum`).
       const resolved = resolveTool(options.catalog, server, tool);
       if (!resolved) {
@@ -190,7 +193,9 @@ export function createToolHostFunctions(options: ToolBridgeOptions): HostFunctio
           `no tool ${bounded(String(server), MAX_RECORDED_NAME_CHARS)}.${bounded(String(tool), MAX_RECORDED_NAME_CHARS)} (known: ${bounded(known || 'none', MAX_RECORDED_ERROR_CHARS)})`,
         );
       }
-      return toolDoc(resolved.server, resolved.tool);
+      return detail === FULL_DOC_DETAIL
+        ? toolDoc(resolved.server, resolved.tool)
+        : compactToolDoc(resolved.server, resolved.tool, options.language ?? 'typescript');
     },
     [SEARCH_TOOLS_FUNCTION]: async (query, limit) => {
       if (typeof query !== 'string') throw new Error('searchTools(query, limit?): query must be a string');

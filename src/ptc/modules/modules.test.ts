@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { McpToolInfo } from '../mcp/types.js';
+import { compactToolDoc } from './compact-tool-doc.js';
 import { pythonModule } from './python-module.js';
 import type { CatalogServer } from './tool-catalog.js';
 import { serverSummary, toolDoc } from './tool-docs.js';
@@ -75,10 +76,47 @@ describe('tool modules', () => {
       'tools/git_hub/search_issues.md',
     ]);
     expect(toolDoc(server, searchTool)).toContain('- `query`: `string` / Python `str` — search words');
-    expect(serverSummary(server, 'typescript')).toBe(
-      "- git-hub: 1 tools [search_issues] — use global `git_hub` (or `import * as git_hub from './tools/git_hub.ts'`); a tool's doc: `await readToolDoc('git-hub', '<tool>')`",
-    );
+    expect(serverSummary(server, 'typescript')).toBe('- git-hub: 1 tools [search_issues] — global `git_hub`');
     expect(serverSummary(server, 'python')).toContain('`from tools import git_hub`');
+  });
+
+  it('answers readToolDoc with a short doc in the plan language, the full one on demand', () => {
+    const limited: McpToolInfo = {
+      ...searchTool,
+      inputSchema: {
+        ...searchTool.inputSchema,
+        properties: {
+          ...(searchTool.inputSchema.properties as Record<string, unknown>),
+          limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+        },
+      },
+      outputSchema: { type: 'object', properties: { total: { type: 'integer' } }, required: ['total'] },
+    };
+    const doc = compactToolDoc(server, limited, 'typescript');
+    expect(doc.split('\n')).toEqual([
+      '# git-hub.search-issues',
+      'In code: `git_hub.search_issues` (the server calls it `search-issues`).',
+      'Searches issues.',
+      'Call: `await git_hub.search_issues({ query, state?, labels?, limit?, odd-name? })`',
+      '- `query`: `string` — search words',
+      '- `state` (optional): `"open" | "closed"`',
+      '- `labels` (optional): `string[]`',
+      '- `limit` (optional): `number` (integer, default 20, minimum 1, maximum 100)',
+      '- `odd-name` (optional): `string | null`',
+      'Returns (JSON): `{ total: number }`',
+      "JSON Schemas (full doc): `await readToolDoc('git-hub', 'search-issues', 'full')`",
+      '',
+    ]);
+    // What the short doc leaves out is in the full one: the schemas, both languages.
+    expect(doc).not.toContain('Input JSON Schema');
+    expect(toolDoc(server, limited)).toContain('## Input JSON Schema');
+    expect(toolDoc(server, limited)).toContain('"maximum": 100');
+    const python = compactToolDoc(server, limited, 'python');
+    expect(python).toContain(
+      'Call: `git_hub.search_issues(query, state=None, labels=None, limit=None, **{"odd-name": …})`',
+    );
+    expect(python).toContain('- `state` (optional): `Literal["open", "closed"]`');
+    expect(python).not.toContain('await ');
   });
 });
 

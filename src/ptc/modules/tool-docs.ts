@@ -1,10 +1,9 @@
-// One Markdown doc a tool (read on demand by the model), and the one-line-a-server summary for the prompt.
+// The full Markdown doc of a tool (both languages, JSON Schemas), and the one-line-a-server summary for the prompt.
 import type { CodeLanguage } from '../../contracts/index.js';
 import type { McpToolInfo } from '../mcp/types.js';
 import { toIdentifier } from './identifiers.js';
 import { pythonType, schemaProperties, typescriptType } from './json-schema-types.js';
 import type { CatalogServer } from './tool-catalog.js';
-import { READ_TOOL_DOC_FUNCTION } from './typescript-module.js';
 
 export function toolDocPath(server: CatalogServer, tool: McpToolInfo): string {
   return `tools/${server.identifier}/${toIdentifier(tool.name)}.md`;
@@ -48,13 +47,10 @@ export function toolDoc(server: CatalogServer, tool: McpToolInfo): string {
   ].join('\n');
 }
 
-/** One line per server: name, tool count, tool names (unless the catalog is searched), and how to use it. */
+/** One line per server: name, tool count, tool names (unless the catalog is searched), and how to reach it. */
 export function serverSummary(server: CatalogServer, language: CodeLanguage, listNames = true): string {
   const names = listNames ? ` [${server.tools.map((tool) => toIdentifier(tool.name)).join(', ')}]` : '';
   const use =
-    language === 'python'
-      ? `\`from tools import ${server.identifier}\``
-      : `global \`${server.identifier}\` (or \`import * as ${server.identifier} from './tools/${server.identifier}.ts'\`)`;
-  const readDoc = `${language === 'python' ? '' : 'await '}${READ_TOOL_DOC_FUNCTION}('${server.name}', '<tool>')`;
-  return `- ${server.name}: ${server.tools.length} tools${names} — use ${use}; a tool's doc: \`${readDoc}\``;
+    language === 'python' ? `\`from tools import ${server.identifier}\`` : `global \`${server.identifier}\``;
+  return `- ${server.name}: ${server.tools.length} tools${names} — ${use}`;
 }
