@@ -38,6 +38,7 @@ export {
   warmCacheFromJsonl,
   warmCacheFromRun,
 } from './cache-warming.js';
+export { canonicalSha256Hex } from './canonical-hash.js';
 export { canonicalize, canonicalJson, sha256Hex } from './canonical-json.js';
 export type { CachedGenerate, LlmCacheEntry, SavedUsage } from './llm-cache-entry.js';
 export {

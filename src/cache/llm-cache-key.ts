@@ -1,7 +1,8 @@
 // Key design of the LLM-response cache: `llm:v1:<provider>:<model>:<sha256 of the canonical request>`.
 import type { LanguageModelV3CallOptions } from '@ai-sdk/provider';
 import { ROMA_PROVIDER_OPTIONS_KEY } from './cache-context.js';
-import { canonicalJson, sha256Hex } from './canonical-json.js';
+import { canonicalSha256Hex } from './canonical-hash.js';
+import { canonicalJson } from './canonical-json.js';
 
 /** Bump to invalidate every stored answer after a change of the canonical form or of the entry format. */
 export const LLM_CACHE_VERSION = 'v1';
@@ -11,8 +12,8 @@ export interface LlmCacheKey {
   /** Store key without the store's own prefix (`roma:` by default is added by the store). */
   key: string;
   hash: string;
-  /** The exact text that was hashed. */
-  canonical: string;
+  /** The exact text that was hashed (built only when read: hashing does not need it). */
+  readonly canonical: string;
 }
 
 /**
@@ -53,11 +54,13 @@ export function llmCacheKey(
   modelId: string,
   params: LanguageModelV3CallOptions,
 ): LlmCacheKey {
-  const canonical = canonicalJson(canonicalLlmRequest(params));
-  const hash = sha256Hex(canonical);
+  const request = canonicalLlmRequest(params);
+  const hash = canonicalSha256Hex(request);
   return {
     key: `${LLM_NAMESPACE}:${LLM_CACHE_VERSION}:${segment(provider)}:${segment(modelId)}:${hash}`,
     hash,
-    canonical,
+    get canonical() {
+      return canonicalJson(request);
+    },
   };
 }

@@ -10,7 +10,7 @@ import {
 import { type CacheLogger, stderrCacheLogger } from './cache-logger.js';
 import { CacheStatsRecorder, statsGroupName } from './cache-stats.js';
 import type { CacheStore } from './cache-store.js';
-import { canonicalJson, sha256Hex } from './canonical-json.js';
+import { canonicalSha256Hex } from './canonical-hash.js';
 import {
   DEFAULT_SINGLE_FLIGHT,
   type Decoded,
@@ -47,7 +47,7 @@ export function ptcPlanIdentity(plan: PTCExecutionPlan, mode: string, defaultMod
 }
 
 export function ptcPlanHash(plan: PTCExecutionPlan, mode = 'code', defaultModelId?: string): string {
-  return sha256Hex(canonicalJson(ptcPlanIdentity(plan, mode, defaultModelId)));
+  return canonicalSha256Hex(ptcPlanIdentity(plan, mode, defaultModelId));
 }
 
 /** Store key without the store prefix; with the default `roma:` prefix it reads `roma:ptc:v1:<hash>`. */

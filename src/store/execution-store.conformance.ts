@@ -182,6 +182,61 @@ export function describeExecutionStoreConformance(
       expect((await store.getExecution(id))?.lastSeq).toBe(50);
     });
 
+    it('settles appends made together one by one: a refused one writes nothing and leaves the others', async () => {
+      const id = newId();
+      const ended = newId();
+      await store.createExecution({ id, goal: 'appends in flight together' });
+      await store.createExecution({ id: ended, goal: 'already ended' });
+      await store.append(executionEnd(ended, 'COMPLETED', 'done'));
+      const settled = await Promise.allSettled([
+        store.append(warning(id, 'first')),
+        store.append(warning(ended, 'after its end')),
+        store.append(warning(id, 'second'), { ifLastSeq: 0 }),
+        store.append(warning(newId(), 'unknown execution')),
+        store.append(taskStart(id, 'root')),
+        store.append(taskStart(id, 'root')),
+        store.append(warning(id, 'third')),
+      ]);
+      const codes = settled.map((each) =>
+        each.status === 'fulfilled' ? 'ok' : (each.reason as RomaError).code,
+      );
+      // The refusals are the positive control: each store refuses them whatever order it commits in.
+      expect(codes[1]).toBe('CONFLICT');
+      expect(codes[3]).toBe('NOT_FOUND');
+      const stored = await store.readEvents(id);
+      const acknowledged = settled.flatMap((each) =>
+        each.status === 'fulfilled' && each.value.executionId === id ? [each.value] : [],
+      );
+      expect(stored).toEqual([...acknowledged].sort((a, b) => a.seq - b.seq));
+      expect(stored.map((event) => event.seq)).toEqual(stored.map((_, index) => index + 1));
+      expect((await store.getExecution(id))?.nodeCount).toBe(1);
+      expect((await store.getExecution(id))?.lastSeq).toBe(stored.length);
+      expect((await store.getExecution(ended))?.lastSeq).toBe(1);
+      if (store.appendsInCallOrder) {
+        // Numbered in call order: 'second' expected an empty log, which 'first' had already filled.
+        expect(codes).toEqual(['ok', 'CONFLICT', 'CONFLICT', 'NOT_FOUND', 'ok', 'ok', 'ok']);
+        expect(stored.map((event) => (event.type === 'warning' ? event.message : event.type))).toEqual([
+          'first',
+          'task-start',
+          'task-start',
+          'third',
+        ]);
+      }
+    });
+
+    it('commits the appends it accepted before it closes', async () => {
+      const id = newId();
+      await store.createExecution({ id, goal: 'close while appending' });
+      const appends = Array.from({ length: 5 }, (_, index) => store.append(warning(id, `event ${index}`)));
+      await store.close();
+      const settled = await Promise.allSettled(appends);
+      const acknowledged = settled.filter((each) => each.status === 'fulfilled').length;
+      const reopened = await openStore();
+      // Whatever was acknowledged is stored (a store that refused them at close stored none).
+      expect((await reopened.readEvents(id)).length).toBe(acknowledged);
+      if (store.appendsInCallOrder) expect(acknowledged).toBe(5);
+    });
+
     it('keeps seqs gap-free when two connections append to one execution at once', async () => {
       const other = await openStore();
       const id = newId();

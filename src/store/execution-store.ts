@@ -30,6 +30,12 @@ export interface ListExecutionsOptions {
 }
 
 export interface ExecutionStore {
+  /**
+   * True when appends made without waiting for each other are numbered, and settle, in call order (the SQLite
+   * store's group commit): a writer may then keep several in flight, and they share commits. Absent or false:
+   * a writer that needs seq order waits for each append before making the next.
+   */
+  readonly appendsInCallOrder?: boolean;
   /** Creates the execution row; CONFLICT when the id exists. */
   createExecution(input: CreateExecutionInput): Promise<ExecutionSummary>;
   /**

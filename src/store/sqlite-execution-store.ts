@@ -1,4 +1,4 @@
-// ExecutionStore on an embedded SQLite file (the default): WAL journal, every append fsynced at commit.
+// ExecutionStore on an embedded SQLite file (the default): WAL journal, appends group-committed, fsynced at commit.
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -14,6 +14,7 @@ import type {
   ReadEventsOptions,
 } from './execution-store.js';
 import { AppendNotifier, followEvents } from './follow-events.js';
+import { GroupCommit, type GroupCommitOutcome } from './group-commit.js';
 import { applySqliteMigrations } from './sqlite-migrations.js';
 import { retainStatements } from './sqlite-retained-statements.js';
 import {
@@ -47,6 +48,11 @@ export interface SqliteExecutionStoreOptions {
   busyTimeoutMs?: number;
 }
 
+interface PendingAppend {
+  event: StreamEvent;
+  options: AppendOptions;
+}
+
 interface EventRow {
   seq: number;
   payload: string;
@@ -54,10 +60,15 @@ interface EventRow {
 
 export class SqliteExecutionStore implements ExecutionStore {
   readonly filePath: string;
+  readonly appendsInCallOrder = true;
   readonly #database: Database.Database;
   readonly #notifier = new AppendNotifier();
   readonly #closed = new AbortController();
   readonly #statements;
+  readonly #appends = new GroupCommit<PendingAppend, StreamEvent>(
+    (appends) => this.#commitAppends(appends),
+    (error) => this.#failure(error, 'append event'),
+  );
 
   private constructor(filePath: string, database: Database.Database) {
     this.filePath = filePath;
@@ -136,35 +147,60 @@ export class SqliteExecutionStore implements ExecutionStore {
   async append(event: NewStreamEvent, options: AppendOptions = {}): Promise<StreamEvent> {
     const validated = validateNewEvent(event);
     validateAppendOptions(options);
-    const stored = this.#run('append event', () =>
-      // IMMEDIATE takes the write lock before reading last_seq, so another process cannot take the same seq.
-      this.#database
-        .transaction(() => {
-          const row = this.#statements.selectExecution.get(validated.executionId);
-          if (!row) throw notFound(validated.executionId);
-          const summary = summaryFromColumns(row);
-          const numbered = { ...validated, seq: summary.lastSeq + 1 } as StreamEvent;
-          checkAppend(summary, numbered, options);
-          const taskId = taskIdOf(numbered);
-          const taskAlreadyStarted =
-            numbered.type === 'task-start' &&
-            this.#statements.taskStarted.get(numbered.executionId, numbered.taskId) !== undefined;
-          const next = foldSummary(summary, numbered, { taskAlreadyStarted });
-          this.#statements.insertEvent.run(
-            numbered.executionId,
-            numbered.seq,
-            numbered.type,
-            taskId,
-            normalizeTimestamp(numbered.timestamp),
-            JSON.stringify(numbered),
-          );
-          this.#statements.updateSummary.run(...summaryValues(next), numbered.executionId);
-          return numbered;
-        })
-        .immediate(),
+    if (this.#closed.signal.aborted) throw closedStore();
+    // Numbered in call order: the queue is committed first in, first out.
+    return this.#appends.submit({ event: validated, options });
+  }
+
+  /** One transaction for every append waiting in this turn of the event loop; one fsync at its commit. */
+  #commitAppends(appends: readonly PendingAppend[]): Array<GroupCommitOutcome<StreamEvent>> {
+    if (this.#closed.signal.aborted) throw closedStore();
+    const summaries = new Map<string, ExecutionSummary>();
+    // IMMEDIATE takes the write lock before reading last_seq, so another process cannot take the same seq.
+    const outcomes = this.#database
+      .transaction(() => {
+        const outcomes = appends.map((pending) => {
+          try {
+            return { ok: true as const, value: this.#appendOne(pending, summaries) };
+          } catch (error) {
+            // Refused alone (CONFLICT, NOT_FOUND): nothing of it was written, the others go on.
+            return { ok: false as const, error: storeFailure(error, 'append event', false) };
+          }
+        });
+        for (const next of summaries.values())
+          this.#statements.updateSummary.run(...summaryValues(next), next.id);
+        return outcomes;
+      })
+      .immediate();
+    for (const executionId of summaries.keys()) this.#notifier.notify(executionId);
+    return outcomes;
+  }
+
+  /** Checks and inserts one event inside the batch's transaction; `summaries` carries the folds forward. */
+  #appendOne({ event, options }: PendingAppend, summaries: Map<string, ExecutionSummary>): StreamEvent {
+    let summary = summaries.get(event.executionId);
+    if (summary === undefined) {
+      const row = this.#statements.selectExecution.get(event.executionId);
+      if (!row) throw notFound(event.executionId);
+      summary = summaryFromColumns(row);
+    }
+    const numbered = { ...event, seq: summary.lastSeq + 1 } as StreamEvent;
+    checkAppend(summary, numbered, options);
+    const taskAlreadyStarted =
+      numbered.type === 'task-start' &&
+      this.#statements.taskStarted.get(numbered.executionId, numbered.taskId) !== undefined;
+    const next = foldSummary(summary, numbered, { taskAlreadyStarted });
+    // One statement: it is written whole or not at all, so a failure here leaves the batch consistent.
+    this.#statements.insertEvent.run(
+      numbered.executionId,
+      numbered.seq,
+      numbered.type,
+      taskIdOf(numbered),
+      normalizeTimestamp(numbered.timestamp),
+      JSON.stringify(numbered),
     );
-    this.#notifier.notify(stored.executionId);
-    return stored;
+    summaries.set(numbered.executionId, next);
+    return numbered;
   }
 
   async readEvents(executionId: string, options: ReadEventsOptions = {}): Promise<StreamEvent[]> {
@@ -233,6 +269,8 @@ export class SqliteExecutionStore implements ExecutionStore {
 
   async close(): Promise<void> {
     if (this.#closed.signal.aborted) return;
+    // Appends already accepted are committed (or refused) before the database goes away.
+    this.#appends.flush();
     this.#closed.abort();
     this.#database.close();
     retainStatements(Object.values(this.#statements));
@@ -244,8 +282,12 @@ export class SqliteExecutionStore implements ExecutionStore {
     try {
       return step();
     } catch (error) {
-      const code = (error as { code?: string }).code ?? '';
-      throw storeFailure(error, action, code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+      throw this.#failure(error, action);
     }
+  }
+
+  #failure(error: unknown, action: string): RomaError {
+    const code = (error as { code?: string }).code ?? '';
+    return storeFailure(error, action, code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
   }
 }

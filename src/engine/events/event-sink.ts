@@ -12,9 +12,9 @@ export type EventObserver = (event: StreamEvent) => void;
 export class EventSink {
   private readonly observers: EventObserver[] = [];
   /**
-   * The append in progress: appends of one run go to the store one at a time, so they are stored, observed
-   * and published in seq order. Concurrent appends to one execution gain nothing anyway (the store's row
-   * lock serialises them), while their replies can arrive out of order (one pooled connection each).
+   * The append in progress: appends of one run are observed and published in seq order. To a store without
+   * `appendsInCallOrder` they also go one at a time: its row lock serialises them anyway, while their replies
+   * can arrive out of order (one pooled connection each).
    */
   private tail: Promise<unknown> = Promise.resolve();
 
@@ -53,9 +53,14 @@ export class EventSink {
   }
 
   private enqueue(build: () => NewStreamEvent, options?: AppendOptions): Promise<StreamEvent> {
+    // A store that numbers appends in call order gets each one at once (stamped now, so timestamps still rise
+    // with seq), and those of one event-loop turn share a commit; any other store gets them one at a time.
+    const sent = this.store.appendsInCallOrder ? this.store.append(build(), options) : undefined;
+    // Its failure is reported through `appended` below, in turn; until then it must not count as unhandled.
+    sent?.catch(() => undefined);
     const appended = this.tail.then(async () => {
       // Stamped when its turn comes, so timestamps rise with seq.
-      const stored = await this.store.append(build(), options);
+      const stored = await (sent ?? this.store.append(build(), options));
       for (const observer of this.observers) observer(stored);
       this.bus.publish(stored);
       return stored;
