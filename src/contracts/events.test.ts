@@ -38,6 +38,15 @@ const EXAMPLES: Partial<Record<StreamEventType, Record<string, unknown>>> = {
   },
   'task-verified': { type: 'task-verified', taskId: 't1', passed: false, feedback: 'missing totals' },
   'task-end': { type: 'task-end', taskId: 't1', status: 'COMPLETED', result: 'done', usage },
+  'task-step-end': {
+    type: 'task-step-end',
+    taskId: 't1',
+    step: 'execute',
+    attempt: 0,
+    output: { result: 'done' },
+    usage,
+    worker: 'host:42',
+  },
   'llm-call': {
     type: 'llm-call',
     taskId: 't1',

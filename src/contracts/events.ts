@@ -116,6 +116,31 @@ export const TaskVerifiedEventSchema = z
   })
   .strict();
 
+/** The engine's steps of one task, each one unit of work (a BullMQ job when steps are queued). */
+export const TASK_STEPS = ['atomize', 'plan', 'execute', 'aggregate', 'verify'] as const;
+export const TaskStepSchema = z.enum(TASK_STEPS);
+export type TaskStep = z.output<typeof TaskStepSchema>;
+
+/**
+ * One step of a task done by a queue worker: its output, so a step delivered again (its worker died, the run
+ * was resumed) is answered from the log rather than redone. Only queued steps record it.
+ */
+export const TaskStepEndEventSchema = z
+  .object({
+    ...base,
+    type: z.literal('task-step-end'),
+    taskId: z.string().min(1),
+    step: TaskStepSchema,
+    /** The step's round for its task: the replan number, or the execution round of a verified task. */
+    attempt: z.number().int().nonnegative(),
+    /** What the step returned (its shape depends on `step`; the engine checks it when reading it back). */
+    output: z.record(z.string(), z.unknown()),
+    usage: TokenUsageSchema,
+    /** The worker that did it (`host:pid`). */
+    worker: z.string().optional(),
+  })
+  .strict();
+
 export const TaskEndEventSchema = z
   .object({
     ...base,
@@ -270,6 +295,7 @@ export const StreamEventSchema = z.discriminatedUnion('type', [
   TaskPlannedEventSchema,
   TaskVerifiedEventSchema,
   TaskEndEventSchema,
+  TaskStepEndEventSchema,
   LlmCallEventSchema,
   CodeExecutionStartEventSchema,
   CodeExecutionEndEventSchema,

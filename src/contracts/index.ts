@@ -34,6 +34,7 @@ export type {
   StreamEventOf,
   StreamEventType,
   SubtaskSpec,
+  TaskStep,
 } from './events.js';
 export {
   ArtifactCreatedEventSchema,
@@ -51,11 +52,14 @@ export {
   STREAM_EVENT_TYPES,
   StreamEventSchema,
   SubtaskSpecSchema,
+  TASK_STEPS,
   TaskAtomizedEventSchema,
   TaskEndEventSchema,
   TaskPlannedEventSchema,
   TaskStartEventSchema,
   TaskStatusEventSchema,
+  TaskStepEndEventSchema,
+  TaskStepSchema,
   TaskVerifiedEventSchema,
   ToolCallEventSchema,
   WarningEventSchema,

@@ -43,6 +43,7 @@ export type {
 } from './run/engine-types.js';
 export { resumeExecution, solve, startExecution, startResume } from './run/execution.js';
 export { newExecutionId, ROOT_TASK_ID } from './run/execution-id.js';
+export { Semaphore } from './scheduler/semaphore.js';
 export type { RunSnapshot, StopCondition, StopDecision } from './scheduler/stop-conditions.js';
 export {
   anyOf,
@@ -53,3 +54,10 @@ export {
   maxWallTimeMs,
   stopConditionsFromConfig,
 } from './scheduler/stop-conditions.js';
+export type { StepScope } from './steps/perform-step.js';
+export type { RemoteStepDependencies, RemoteStepOptions } from './steps/remote-step.js';
+export { recordedStepResult, runRemoteStep } from './steps/remote-step.js';
+export type { StepDispatcher } from './steps/step-dispatcher.js';
+export { inProcessSteps } from './steps/step-dispatcher.js';
+export type { StepOutput, StepOutputOf, StepRequest, StepResult } from './steps/step-request.js';
+export { STEP_MODULES, StepOutputSchemas, StepRequestSchema, stepKey } from './steps/step-request.js';

@@ -1,4 +1,4 @@
-// Scale-out over BullMQ: runs as jobs on Redis, taken by `roma worker` processes on any machine sharing the store.
+// Scale-out over BullMQ: runs (and, with queue.steps, their task steps) as jobs on Redis, taken by `roma worker`s.
 export type { QueuedRunControlOptions } from './queued-run-control.js';
 export { createQueuedRunControl } from './queued-run-control.js';
 export type { RunJob } from './run-job.js';
@@ -7,5 +7,11 @@ export type { RunQueue, RunQueueCounts } from './run-queue.js';
 export { openRunQueue, requireRedisUrl } from './run-queue.js';
 export type { RunWorker, RunWorkerOptions } from './run-worker.js';
 export { startRunWorker } from './run-worker.js';
+export type { StepJobResult, StepRateLimits } from './step-job.js';
+export { STEP_QUEUE_NAME, stepQueueName, stepQueueNames } from './step-job.js';
+export type { StepQueue, StepQueueOptions } from './step-queue.js';
+export { openStepQueue } from './step-queue.js';
+export type { StepWorker, StepWorkerDependencies, StepWorkerOptions } from './step-worker.js';
+export { startStepWorker } from './step-worker.js';
 export type { WorkerMetricsServer } from './worker-metrics.js';
 export { registerQueueGauge, serveWorkerMetrics } from './worker-metrics.js';

@@ -1,8 +1,9 @@
-// `roma worker --metrics-port`: Prometheus text of the queue (jobs by state) and of this worker (runs taken, stalls).
+// `roma worker --metrics-port`: Prometheus text of the queues (jobs by state) and of this worker (runs, steps, stalls).
 import { createServer, type Server } from 'node:http';
 import { Gauge, Registry } from 'prom-client';
 import type { RunQueue } from './run-queue.js';
 import type { RunWorker } from './run-worker.js';
+import type { StepWorker } from './step-worker.js';
 
 /** Bounds a scrape that Redis does not answer: Prometheus gets a 503 rather than a hung request. */
 const COUNTS_TIMEOUT_MS = 5_000;
@@ -10,11 +11,18 @@ const COUNTS_TIMEOUT_MS = 5_000;
 export const QUEUE_JOB_STATES = ['waiting', 'active', 'completed', 'failed', 'delayed'] as const;
 
 /** The queue's jobs by state, as a gauge on `registry` (shared with the API's /metrics). */
-export function registerQueueGauge(registry: Registry, queue: Pick<RunQueue, 'counts'>): () => Promise<void> {
-  let last: Awaited<ReturnType<RunQueue['counts']>> | undefined;
-  new Gauge({
+export function registerQueueGauge(
+  registry: Registry,
+  queue: Pick<RunQueue, 'counts'>,
+  gauge: { name: string; help: string } = {
     name: 'roma_queue_jobs',
     help: 'Run jobs on the BullMQ queue by state (completed and failed keep the newest 1,000)',
+  },
+): () => Promise<void> {
+  let last: Awaited<ReturnType<RunQueue['counts']>> | undefined;
+  new Gauge({
+    name: gauge.name,
+    help: gauge.help,
     labelNames: ['state'],
     registers: [registry],
     collect() {
@@ -41,13 +49,66 @@ export interface WorkerMetricsServer {
   close(): Promise<void>;
 }
 
+export interface WorkerMetricsOptions {
+  host: string;
+  port: number;
+  /** With queue.steps: this worker's step figures and the step queues' jobs by state. */
+  stepWorker?: Pick<StepWorker, 'taken' | 'failed' | 'fromLog' | 'stalledSeen'>;
+  stepQueue?: Pick<RunQueue, 'counts'>;
+}
+
+function registerStepWorkerGauges(
+  registry: Registry,
+  stepWorker: NonNullable<WorkerMetricsOptions['stepWorker']>,
+): void {
+  const figures = [
+    ['roma_worker_steps_taken', 'Step jobs this worker has begun since it started', () => stepWorker.taken],
+    [
+      'roma_worker_steps_failed',
+      'Step jobs that failed in this worker (retried ones included)',
+      () => stepWorker.failed,
+    ],
+    [
+      'roma_worker_steps_from_log',
+      'Step jobs this worker answered from the event log (done before, not redone)',
+      () => stepWorker.fromLog,
+    ],
+    [
+      'roma_worker_step_stalled_recoveries',
+      'Stalled step jobs (their worker died) this worker has seen handed on since it started',
+      () => stepWorker.stalledSeen,
+    ],
+  ] as const;
+  for (const [name, help, read] of figures) {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+}
+
 export async function serveWorkerMetrics(
   worker: Pick<RunWorker, 'taken' | 'stalledSeen'>,
   queue: Pick<RunQueue, 'counts'>,
-  options: { host: string; port: number },
+  options: WorkerMetricsOptions,
 ): Promise<WorkerMetricsServer> {
   const registry = new Registry();
-  const refreshQueue = registerQueueGauge(registry, queue);
+  const refreshRuns = registerQueueGauge(registry, queue);
+  const refreshSteps = options.stepQueue
+    ? registerQueueGauge(registry, options.stepQueue, {
+        name: 'roma_queue_step_jobs',
+        help: 'Task-step jobs on the BullMQ step queues by state (completed kept 1 h, failed 24 h)',
+      })
+    : undefined;
+  const refreshQueue = async () => {
+    await refreshRuns();
+    await refreshSteps?.();
+  };
+  if (options.stepWorker) registerStepWorkerGauges(registry, options.stepWorker);
   new Gauge({
     name: 'roma_worker_runs_taken',
     help: 'Run jobs this worker has taken since it started',

@@ -15,8 +15,10 @@ import { createHttpCodeAgent } from '../ptc/index.js';
 import {
   createQueuedRunControl,
   openRunQueue,
+  openStepQueue,
   type RunQueueCounts,
   requireRedisUrl,
+  type StepQueue,
 } from '../queue/index.js';
 import type { ArtifactStore, ExecutionStore } from '../store/index.js';
 import { openArtifactStore, openExecutionStore } from '../store/index.js';
@@ -94,6 +96,8 @@ export interface Runtime {
   readonly tracking: Tracking;
   /** Jobs on the BullMQ run queue by state (for `/metrics`); null when runs are not queued. */
   readonly queueCounts: (() => Promise<RunQueueCounts>) | null;
+  /** Where the runs of this process send their task steps (`queue.steps`); null when they run here. */
+  readonly stepQueue: StepQueue | null;
   /** Cancels this process's runs (bounded wait), then closes the code agent, cache, stores and demo model. */
   close(): Promise<void>;
 }
@@ -165,6 +169,22 @@ export async function openRuntime(config: RomaConfig, options: RuntimeOptions = 
     });
     closers.push(() => tracking.close());
 
+    let stepQueue: StepQueue | null = null;
+    if (full && config.queue.mode === 'bullmq' && config.queue.steps) {
+      // The runs this process coordinates hand each task step to the step queue; `roma worker`s do them.
+      const opened = openStepQueue({
+        redisUrl: requireRedisUrl(config.cache.redisUrl),
+        prefix: config.queue.prefix,
+        attempts: config.queue.stepAttempts,
+        backoffMs: config.queue.stepBackoffMs,
+        timeoutMs: config.queue.stepTimeoutMs,
+        rateLimits: config.queue.rateLimits,
+        defaultModelId: models.defaultModelId,
+      });
+      stepQueue = opened;
+      closers.push(() => opened.close());
+    }
+
     const openCache = runCache;
     const engine: EngineDependencies = {
       store,
@@ -172,6 +192,7 @@ export async function openRuntime(config: RomaConfig, options: RuntimeOptions = 
       config,
       codeAgent,
       cancelPollIntervalMs: options.cancelPollIntervalMs ?? 500,
+      ...(stepQueue ? { steps: stepQueue } : {}),
       ...(openCache ? { runArtifacts: (executionId: string) => openCache.saveRunEntries(executionId) } : {}),
     };
     const inProcessRuns = createRunControl({
@@ -217,6 +238,7 @@ export async function openRuntime(config: RomaConfig, options: RuntimeOptions = 
       runs,
       tracking,
       queueCounts,
+      stepQueue,
       close: () => {
         closed ??= (async () => {
           await inProcessRuns.stopAll({ reason: 'the process is shutting down' });

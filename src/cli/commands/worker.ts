@@ -4,8 +4,10 @@ import { loadConfigFromCli } from '../../config/index.js';
 import {
   openRunQueue,
   requireRedisUrl,
+  type StepWorker,
   serveWorkerMetrics,
   startRunWorker,
+  startStepWorker,
   type WorkerMetricsServer,
 } from '../../queue/index.js';
 import { openRuntime } from '../../runtime/index.js';
@@ -26,7 +28,10 @@ export function registerWorkerCommand(program: Command): void {
     .description(
       'take queued runs from Redis (ROMA_QUEUE=bullmq) and run them; SIGTERM drains, then hands back',
     )
-    .option('--concurrency <n>', 'runs at once (queue.workerConcurrency, 2)')
+    .option(
+      '--concurrency <n>',
+      'runs at once, and with queue.steps also task steps at once (queue.workerConcurrency, 2)',
+    )
     .option('--demo', 'answer with the bundled scripted demo model (no key needed)')
     .option('--demo-latency-ms <ms>', 'with --demo: scripted reply latency', '150')
     .option(
@@ -66,23 +71,52 @@ export function registerWorkerCommand(program: Command): void {
         concurrency,
         lockDurationMs: config.queue.lockDurationMs,
       });
+      // With queue.steps, this worker also does task steps, of its own runs and of every other worker's.
+      const stepWorker: StepWorker | undefined = config.queue.steps
+        ? startStepWorker(
+            {
+              store: runtime.store,
+              models: runtime.models,
+              config: runtime.config,
+              codeAgent: runtime.codeAgent,
+              logger: runtime.logger,
+            },
+            {
+              redisUrl,
+              prefix: config.queue.prefix,
+              concurrency,
+              lockDurationMs: config.queue.lockDurationMs,
+              rateLimits: config.queue.rateLimits,
+            },
+          )
+        : undefined;
       let metrics: WorkerMetricsServer | undefined;
       const queue =
         metricsPort === undefined ? undefined : openRunQueue({ redisUrl, prefix: config.queue.prefix });
       if (queue && metricsPort !== undefined) {
-        metrics = await serveWorkerMetrics(worker, queue, { host: options.metricsHost, port: metricsPort });
+        metrics = await serveWorkerMetrics(worker, queue, {
+          host: options.metricsHost,
+          port: metricsPort,
+          ...(stepWorker ? { stepWorker } : {}),
+          ...(runtime.stepQueue ? { stepQueue: runtime.stepQueue } : {}),
+        });
         runtime.logger.info({ metricsUrl: metrics.url }, 'roma worker: metrics');
       }
-      runtime.logger.info({ concurrency, prefix: config.queue.prefix }, 'roma worker: waiting for runs');
+      runtime.logger.info(
+        { concurrency, prefix: config.queue.prefix, steps: config.queue.steps },
+        'roma worker: waiting for runs',
+      );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());
       });
       await metrics?.close();
       await queue?.close();
+      const drainedAt = Date.now();
       const outcome = await worker.close(drainMs);
+      const stepOutcome = await stepWorker?.close(Math.max(0, drainMs - (Date.now() - drainedAt)));
       runtime.logger.info({ outcome, taken: worker.taken }, 'roma worker: stopped');
-      if (outcome === 'handed-back') {
+      if (outcome === 'handed-back' || stepOutcome === 'handed-back') {
         // Runs still in flight stay RUNNING in the log; their jobs stall and another worker resumes them.
         process.exit(0);
       }

@@ -18,6 +18,8 @@ export function eventLine(event: StreamEvent): string | null {
       return `${time} planned ${event.taskId}: ${event.subtasks.map((subtask) => subtask.id).join(', ')}${event.replan ? ` (replan ${event.replan})` : ''}`;
     case 'task-verified':
       return `${time} verify ${event.taskId}: ${event.passed ? 'passed' : `failed: ${clip(event.feedback, 80)}`}`;
+    case 'task-step-end':
+      return `${time} step ${event.step} ${event.taskId} #${event.attempt}${event.worker ? ` on ${event.worker}` : ''}`;
     case 'task-end':
       return `${time} ${event.status === 'COMPLETED' ? 'done  ' : event.status === 'FAILED' ? 'FAILED' : 'cancel'} ${event.taskId}${event.error ? `: ${event.error.code}: ${clip(event.error.message, 100)}` : ''}`;
     case 'artifact-created':

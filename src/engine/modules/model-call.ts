@@ -14,8 +14,8 @@ export interface ModelCallScope {
   runModelId: string | undefined;
   semaphore: Semaphore;
   sink: EventSink;
-  /** Throws when the run must not start another model call (stopped, cancelled). */
-  beforeCall(): void;
+  /** Throws when the run must not start another model call (stopped, cancelled, out of budget). */
+  beforeCall(): void | Promise<void>;
 }
 
 export interface ModuleCall {
@@ -46,7 +46,7 @@ async function invoke<T>(
   call: ModuleCall,
   schema: z.ZodType<T> | undefined,
 ): Promise<ModuleCallResult<T>> {
-  scope.beforeCall();
+  await scope.beforeCall();
   const modelId = call.settings.modelId ?? scope.runModelId ?? scope.models.defaultModelId;
   const model = scope.models.resolve(modelId);
   const resolvedModelId = modelId ?? 'unknown';

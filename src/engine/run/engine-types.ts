@@ -14,6 +14,7 @@ import type { ExecutionStore } from '../../store/execution-store.js';
 import type { EngineRunConfig } from '../engine-config.js';
 import type { EventStreamOptions } from '../events/event-bus.js';
 import type { StopCondition } from '../scheduler/stop-conditions.js';
+import type { StepDispatcher } from '../steps/step-dispatcher.js';
 
 export interface EngineDependencies {
   store: ExecutionStore;
@@ -26,6 +27,8 @@ export interface EngineDependencies {
   /** How often the run polls the store for `roma runs cancel`; 0 disables (default 500). */
   cancelPollIntervalMs?: number;
   now?: () => Date;
+  /** Who does the task steps (atomize, plan, execute, aggregate, verify); this process by default. */
+  steps?: StepDispatcher;
   /**
    * Called once as the run ends, whatever the outcome, just before `execution-end`: the artifacts it returns
    * belong to the whole run and are recorded as `artifact-created` with `taskId` null (the CLI stores the

@@ -1,12 +1,10 @@
 // Solves a composite task: plan (checked, retried), run the subtasks as a DAG, aggregate; replan on a failed verdict.
 import type { DependencyContext, SubtaskSpec } from '../../contracts/index.js';
 import { emptyUsage, RomaError } from '../../contracts/index.js';
-import { aggregate, type SubtaskResult } from '../modules/aggregator.js';
-import { withOutputRetries } from '../modules/output-retry.js';
-import { plan } from '../modules/planner.js';
-import { checkPlan } from '../plan/validate-plan.js';
+import type { SubtaskResult } from '../modules/aggregator.js';
 import { runSiblings } from '../scheduler/sibling-scheduler.js';
 import type { RunContext, TaskSpec } from './run-context.js';
+import { runStep } from './step-call.js';
 import type { TaskAttempt } from './task-attempt.js';
 import type { TaskOutcome } from './task-outcome.js';
 import { chainedError, taskErrorOf } from './task-outcome.js';
@@ -26,35 +24,15 @@ async function planOnce(
   replan: number,
   verifierFeedback: string | undefined,
 ): Promise<SubtaskSpec[]> {
-  const { spec } = attempt;
-  const maxSubtasks = run.config.engine.maxSubtasks;
-  const checked = await withOutputRetries(
-    run.config.engine.maxOutputRetries,
-    attempt.signal,
-    async (feedback) => {
-      const answer = await plan(run.modelScope, attempt.call('planner'), attempt.prompt, {
-        maxSubtasks,
-        feedback: feedback ?? verifierFeedback,
-      });
-      const check = checkPlan(answer.subtasks, { parentTaskId: spec.id, maxSubtasks, replan });
-      return check.ok
-        ? { ok: true as const, value: check.subtasks }
-        : { ok: false as const, problem: check.problems.join('; ') };
-    },
+  const planned = await runStep(
+    run,
+    attempt,
+    'plan',
+    replan,
+    verifierFeedback === undefined ? {} : { feedback: verifierFeedback },
   );
-  if (!checked.ok) {
-    const tries = run.config.engine.maxOutputRetries + 1;
-    throw new RomaError(
-      'PLAN_INVALID',
-      `task ${spec.id}: the planner's answer was invalid ${tries} time(s): ${checked.problems.at(-1)}`,
-      {
-        details: { taskId: spec.id, problems: checked.problems },
-        fix: 'use a stronger planner model (engine.modules.planner.model), or raise engine.maxOutputRetries',
-      },
-    );
-  }
-  await run.sink.emit({ type: 'task-planned', taskId: spec.id, subtasks: checked.value, replan });
-  return checked.value;
+  await run.sink.emit({ type: 'task-planned', taskId: attempt.spec.id, subtasks: planned.subtasks, replan });
+  return planned.subtasks;
 }
 
 async function runChildren(
@@ -167,13 +145,7 @@ export async function planTask(
     await attempt.moveTo('WAITING_FOR_CHILDREN');
     const results = await runChildren(run, attempt, subtasks, solveChild);
     await attempt.moveTo('AGGREGATING');
-    const result = await aggregate(
-      run.modelScope,
-      attempt.call('aggregator'),
-      attempt.prompt,
-      results,
-      run.config.engine.maxContextChars,
-    );
+    const { result } = await runStep(run, attempt, 'aggregate', replan, { results });
     if (!run.config.engine.verify) return result;
     const verdict = await verifyResult(run, attempt, result, replan);
     if (!verdict.retry) return result;

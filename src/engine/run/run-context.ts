@@ -4,6 +4,7 @@ import type { EngineRunConfig } from '../engine-config.js';
 import type { EventSink } from '../events/event-sink.js';
 import type { ModelCallScope } from '../modules/model-call.js';
 import type { ResumeState } from '../projection/resume-state.js';
+import type { StepDispatcher } from '../steps/step-dispatcher.js';
 import type { RunStopper } from './run-stopper.js';
 
 export interface RunContext {
@@ -17,6 +18,10 @@ export interface RunContext {
   runModelId: string | undefined;
   /** Null for a fresh run. */
   resume: ResumeState | null;
+  /** Who does the task steps: this process, or queue workers. */
+  steps: StepDispatcher;
+  /** Seq of this segment's execution-start or execution-resume (names its steps). */
+  segment: number;
 }
 
 /** One task as the scheduler hands it to the runner. */

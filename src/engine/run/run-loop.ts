@@ -7,6 +7,7 @@ import { EventSink } from '../events/event-sink.js';
 import type { ResumeState } from '../projection/resume-state.js';
 import { Semaphore } from '../scheduler/semaphore.js';
 import { stopConditionsFromConfig } from '../scheduler/stop-conditions.js';
+import { inProcessSteps } from '../steps/step-dispatcher.js';
 import { watchForCancelRequest } from './cancel-watcher.js';
 import type { EngineDependencies, ExecutionHandle, ExecutionOutcome, RunObserver } from './engine-types.js';
 import { ROOT_TASK_ID } from './execution-id.js';
@@ -117,6 +118,8 @@ async function runPrepared(
     codeAgent: deps.codeAgent,
     runModelId: prepared.modelId,
     resume: prepared.resume,
+    steps: deps.steps ?? inProcessSteps,
+    segment: lastSeq,
     modelScope: {
       models: deps.models,
       runModelId: prepared.modelId,

@@ -1,11 +1,10 @@
 // Solves one task: atomize, then execute it or plan, run and aggregate its subtasks; record each step.
 import type { DependencyContext, NodeType } from '../../contracts/index.js';
-import { assertTransition, RomaError } from '../../contracts/index.js';
-import { atomize } from '../modules/atomizer.js';
-import { withOutputRetries } from '../modules/output-retry.js';
+import { assertTransition } from '../../contracts/index.js';
 import { executeTask } from './execute-task.js';
 import { planTask } from './plan-task.js';
 import type { RunContext, TaskSpec } from './run-context.js';
+import { runStep } from './step-call.js';
 import { TaskAttempt } from './task-attempt.js';
 import type { TaskOutcome } from './task-outcome.js';
 import { outcomeFromError } from './task-outcome.js';
@@ -75,31 +74,15 @@ async function decideNodeType(run: RunContext, attempt: TaskAttempt): Promise<No
   await attempt.moveTo('ATOMIZING');
   // Recorded before a crash: reuse the decision rather than asking (and paying) again.
   if (recorded !== null) return recorded;
-  const decided = await withOutputRetries(
-    run.config.engine.maxOutputRetries,
-    attempt.signal,
-    async (feedback) => ({
-      ok: true as const,
-      value: await atomize(run.modelScope, attempt.call('atomizer'), attempt.prompt, feedback),
-    }),
-  );
-  if (!decided.ok) {
-    throw new RomaError(
-      'MODEL_OUTPUT_INVALID',
-      `task ${spec.id}: the atomizer's answer was invalid: ${decided.problems.at(-1)}`,
-      {
-        details: { taskId: spec.id, problems: decided.problems },
-      },
-    );
-  }
+  const decided = await runStep(run, attempt, 'atomize', 0);
   await run.sink.emit({
     type: 'task-atomized',
     taskId: spec.id,
-    nodeType: decided.value.nodeType,
+    nodeType: decided.nodeType,
     forcedByDepth: false,
-    reason: decided.value.reason,
+    reason: decided.reason,
   });
-  return decided.value.nodeType;
+  return decided.nodeType;
 }
 
 async function runTaskBody(run: RunContext, attempt: TaskAttempt): Promise<string> {

@@ -1,6 +1,6 @@
 // The verifier step of a task: record the verdict; say whether to try again (bounded by maxReplans).
-import { verify } from '../modules/verifier.js';
 import type { RunContext } from './run-context.js';
+import { runStep } from './step-call.js';
 import type { TaskAttempt } from './task-attempt.js';
 
 export async function verifyResult(
@@ -10,13 +10,7 @@ export async function verifyResult(
   round: number,
 ): Promise<{ passed: boolean; feedback: string; retry: boolean }> {
   await attempt.moveTo('VERIFYING');
-  const verdict = await verify(
-    run.modelScope,
-    attempt.call('verifier'),
-    attempt.prompt,
-    result,
-    run.config.engine.maxContextChars,
-  );
+  const verdict = await runStep(run, attempt, 'verify', round, { result });
   await run.sink.emit({
     type: 'task-verified',
     taskId: attempt.spec.id,

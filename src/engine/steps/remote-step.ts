@@ -1,0 +1,109 @@
+// A step taken by a worker process: answered from the log when it was done before, else done and recorded.
+
+import { EngineConfigSchema } from '../../config/sections/engine.js';
+import type { CodeAgent, ModelResolver, TaskStep } from '../../contracts/index.js';
+import { parseWith, RomaError } from '../../contracts/index.js';
+import type { ExecutionStore } from '../../store/execution-store.js';
+import type { EngineRunConfig } from '../engine-config.js';
+import { EventBus } from '../events/event-bus.js';
+import { EventSink } from '../events/event-sink.js';
+import type { Semaphore } from '../scheduler/semaphore.js';
+import { performStep } from './perform-step.js';
+import type { StepRequest, StepResult } from './step-request.js';
+import { StepOutputSchemas } from './step-request.js';
+
+export interface RemoteStepDependencies {
+  store: ExecutionStore;
+  models: ModelResolver;
+  /** The worker's config; the run's `engine` section comes with each step. */
+  config: EngineRunConfig;
+  codeAgent: CodeAgent | undefined;
+  /** Bounds this worker's model calls in flight, over all the steps it runs. */
+  semaphore: Semaphore;
+  /** Names this worker in `task-step-end` (`host:pid`). */
+  worker: string;
+}
+
+export interface RemoteStepOptions {
+  /** Look for the step's result in the log first (a redelivered job, a resumed run). */
+  checkLog: boolean;
+  /** Called before each model call; throws to refuse it (budget reservations, cancellation). */
+  beforeCall?: () => Promise<void> | void;
+}
+
+/** The step's recorded result, when a `task-step-end` of this task, step and attempt is in the log. */
+export async function recordedStepResult(
+  store: ExecutionStore,
+  request: Pick<StepRequest, 'executionId' | 'taskId' | 'step' | 'attempt'>,
+): Promise<StepResult | null> {
+  const events = await store.readEvents(request.executionId);
+  for (let index = events.length - 1; index >= 0; index -= 1) {
+    const event = events[index];
+    if (
+      event?.type === 'task-step-end' &&
+      event.taskId === request.taskId &&
+      event.step === request.step &&
+      event.attempt === request.attempt
+    ) {
+      const schema = StepOutputSchemas[request.step as TaskStep];
+      const parsed = schema.safeParse(event.output);
+      if (parsed.success) return { output: parsed.data, usage: event.usage };
+    }
+  }
+  return null;
+}
+
+export async function runRemoteStep(
+  deps: RemoteStepDependencies,
+  request: StepRequest,
+  signal: AbortSignal,
+  options: RemoteStepOptions,
+): Promise<StepResult & { fromLog: boolean }> {
+  if (options.checkLog) {
+    const recorded = await recordedStepResult(deps.store, request);
+    if (recorded) return { ...recorded, fromLog: true };
+  }
+  const engine = parseWith(EngineConfigSchema, request.engine, 'engine');
+  if (!engine.ok) {
+    throw new RomaError(
+      'VALIDATION_FAILED',
+      `step ${request.step} of ${request.taskId}: bad engine settings`,
+      {
+        field: 'engine',
+        details: { issues: engine.issues },
+      },
+    );
+  }
+  const config: EngineRunConfig = { ...deps.config, engine: engine.value };
+  // Live watchers of this run are in the API and the run's coordinator, which follow the store.
+  const sink = new EventSink(deps.store, request.executionId, new EventBus());
+  const result = await performStep(
+    {
+      config,
+      codeAgent: deps.codeAgent,
+      sink,
+      modelScope: {
+        models: deps.models,
+        runModelId: request.runModelId,
+        semaphore: deps.semaphore,
+        sink,
+        beforeCall: async () => {
+          if (signal.aborted) throw signal.reason;
+          await options.beforeCall?.();
+        },
+      },
+    },
+    request,
+    signal,
+  );
+  await sink.emit({
+    type: 'task-step-end',
+    taskId: request.taskId,
+    step: request.step,
+    attempt: request.attempt,
+    output: result.output as Record<string, unknown>,
+    usage: result.usage,
+    worker: deps.worker,
+  });
+  return { ...result, fromLog: false };
+}

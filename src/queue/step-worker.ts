@@ -1,0 +1,178 @@
+// `roma worker`'s step side: takes task-step jobs (from every step queue, rate-limited per provider by BullMQ),
+// answers one already in the log from there, and aborts one whose run asks it to.
+import { hostname } from 'node:os';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { CodeAgent, ModelResolver } from '../contracts/index.js';
+import { RomaError, toRomaError } from '../contracts/index.js';
+import type { EngineRunConfig } from '../engine/index.js';
+import { runRemoteStep, Semaphore, StepRequestSchema } from '../engine/index.js';
+import type { Logger } from '../logging/index.js';
+import type { ExecutionStore } from '../store/index.js';
+import { bullConnection } from './run-queue.js';
+import {
+  encodeStepFailure,
+  STEP_QUEUE_NAME,
+  type StepJobResult,
+  type StepRateLimits,
+  stepCancelChannel,
+  stepQueueNames,
+} from './step-job.js';
+
+export interface StepWorkerDependencies {
+  store: ExecutionStore;
+  models: ModelResolver;
+  config: EngineRunConfig;
+  codeAgent: CodeAgent | undefined;
+  logger: Logger;
+  /** Called before each model call of a step; throws to refuse it (a budget reservation). */
+  beforeModelCall?: (job: { executionId: string; taskId: string }) => Promise<void>;
+}
+
+export interface StepWorkerOptions {
+  redisUrl: string;
+  prefix: string;
+  /** Steps at once, per step queue. */
+  concurrency: number;
+  lockDurationMs: number;
+  rateLimits: StepRateLimits;
+}
+
+export interface StepWorker {
+  /** Step jobs this worker began (a redelivered one counts again). */
+  readonly taken: number;
+  /** Step jobs that failed here (a retryable failure that is retried counts too). */
+  readonly failed: number;
+  /** Step jobs answered from the log (done before; not redone). */
+  readonly fromLog: number;
+  /** Stalled step jobs (their worker died) this worker's checker has handed on. */
+  readonly stalledSeen: number;
+  /** Stops taking steps; waits up to `waitMs` for those in flight, then leaves them to stall and be redone. */
+  close(waitMs: number): Promise<'drained' | 'handed-back'>;
+}
+
+export function startStepWorker(deps: StepWorkerDependencies, options: StepWorkerOptions): StepWorker {
+  const connection = bullConnection(options.redisUrl);
+  const subscriber = bullConnection(options.redisUrl);
+  const worker = `${hostname()}:${process.pid}`;
+  const semaphore = new Semaphore(Math.max(options.concurrency, deps.config.engine.maxConcurrency));
+  const counters = { taken: 0, failed: 0, fromLog: 0, stalledSeen: 0 };
+  const logger = deps.logger;
+
+  const processStep = async (job: Job, _token?: string, signal?: AbortSignal): Promise<StepJobResult> => {
+    counters.taken += 1;
+    const parsed = StepRequestSchema.safeParse(job.data);
+    if (!parsed.success) {
+      counters.failed += 1;
+      throw new UnrecoverableError(
+        encodeStepFailure(new RomaError('VALIDATION_FAILED', `malformed step job ${job.id}`)),
+      );
+    }
+    const request = parsed.data;
+    const stepSignal = signal ?? new AbortController().signal;
+    try {
+      const result = await runRemoteStep(
+        {
+          store: deps.store,
+          models: deps.models,
+          config: deps.config,
+          codeAgent: deps.codeAgent,
+          semaphore,
+          worker,
+        },
+        request,
+        stepSignal,
+        {
+          // Delivered before (a retry, a dead worker's job) or asked again by a resumed run: the log may have it.
+          checkLog: request.resumed || job.attemptsMade > 0 || job.stalledCounter > 0,
+          ...(deps.beforeModelCall
+            ? {
+                beforeCall: () =>
+                  deps.beforeModelCall!({ executionId: request.executionId, taskId: request.taskId }),
+              }
+            : {}),
+        },
+      );
+      if (result.fromLog) counters.fromLog += 1;
+      return {
+        output: result.output as Record<string, unknown>,
+        usage: result.usage,
+        worker,
+        fromLog: result.fromLog,
+      };
+    } catch (error) {
+      counters.failed += 1;
+      const failure = stepSignal.aborted
+        ? new RomaError(
+            'CANCELLED',
+            `step ${request.step} of task ${request.taskId} was cancelled by its run`,
+          )
+        : toRomaError(error, 'TASK_FAILED');
+      // Retryable (a model 429 or 5xx, a store blip): BullMQ tries again after a backoff. Anything else fails now.
+      if (failure.retryable) throw new Error(encodeStepFailure(failure));
+      throw new UnrecoverableError(encodeStepFailure(failure));
+    }
+  };
+
+  const workers = stepQueueNames(options.rateLimits).map((name) => {
+    const provider = name === STEP_QUEUE_NAME ? null : name.slice(STEP_QUEUE_NAME.length + 1);
+    const limit = provider === null ? undefined : options.rateLimits[provider];
+    const stepWorker = new Worker(name, processStep, {
+      // Recorded on each job as `processedBy`: which worker holds a step.
+      name: worker,
+      connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      lockDuration: options.lockDurationMs,
+      stalledInterval: Math.max(1_000, Math.floor(options.lockDurationMs / 2)),
+      maxStalledCount: 3,
+      // BullMQ keeps the limiter in Redis: every worker of this provider's queue shares it.
+      ...(limit ? { limiter: { max: limit.max, duration: limit.durationMs } } : {}),
+    });
+    stepWorker.on('stalled', (jobId) => {
+      counters.stalledSeen += 1;
+      logger.warn({ jobId }, 'a worker died holding this step; another worker redoes it');
+    });
+    stepWorker.on('error', (error) => logger.warn({ err: error }, 'step queue connection error'));
+    return stepWorker;
+  });
+
+  const channel = stepCancelChannel(options.prefix);
+  subscriber.on('message', (from: string, jobId: string) => {
+    if (from !== channel) return;
+    for (const stepWorker of workers) stepWorker.cancelJob(jobId, 'cancelled by its run');
+  });
+  subscriber.subscribe(channel).catch((error: unknown) => {
+    logger.warn({ err: error }, 'could not subscribe to step cancellations');
+  });
+
+  return {
+    get taken() {
+      return counters.taken;
+    },
+    get failed() {
+      return counters.failed;
+    },
+    get fromLog() {
+      return counters.fromLog;
+    },
+    get stalledSeen() {
+      return counters.stalledSeen;
+    },
+    close: async (waitMs) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const drained = Promise.all(workers.map((stepWorker) => stepWorker.close())).then(
+        () => 'drained' as const,
+      );
+      const outcome = await Promise.race([
+        drained,
+        new Promise<'handed-back'>((resolve) => {
+          timer = setTimeout(() => resolve('handed-back'), waitMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      subscriber.disconnect();
+      if (outcome === 'drained') connection.disconnect();
+      return outcome;
+    },
+  };
+}

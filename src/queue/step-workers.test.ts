@@ -1,0 +1,258 @@
+// Task steps as BullMQ jobs taken by `roma worker` processes, on real Redis and PostgreSQL: one run's tasks spread
+// over the workers, a step of a worker killed with SIGKILL redone by another (finished tasks' calls not repeated),
+// and a cancel that withdraws waiting steps and aborts running ones on every worker.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/index.js';
+import type { StreamEvent } from '../contracts/index.js';
+import type { ScriptedModelServer, ScriptedTree } from '../dev/scripted-model/index.js';
+import { scriptedTreeRules, startScriptedModelServer, taskLine } from '../dev/scripted-model/index.js';
+import { openRuntime, type Runtime } from '../runtime/index.js';
+import { adminQuery, TEST_DATABASE_URL } from '../store/testing/postgres-faults-kit.js';
+import { STEP_QUEUE_NAME } from './step-job.js';
+
+const MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+const WIDE = 'Survey six districts';
+const DISTRICTS = Array.from({ length: 6 }, (_, index) => ({
+  id: `d${index}`,
+  goal: `Survey district ${index}`,
+  taskType: 'THINK' as const,
+  dependencies: [],
+}));
+const RIVERS = 'Survey three rivers';
+const HALT = 'Survey six slow districts';
+const SLOW_DISTRICTS = DISTRICTS.map((district) => ({ ...district, goal: `Slowly ${district.goal}` }));
+const tree: ScriptedTree = {
+  goal: WIDE,
+  latencyMs: 50,
+  tasks: {
+    [WIDE]: { plan: DISTRICTS, result: 'SIX DISTRICTS SURVEYED' },
+    ...Object.fromEntries(
+      DISTRICTS.map((district) => [district.goal, { result: `${district.id} OK`, latencyMs: 300 }]),
+    ),
+    [RIVERS]: {
+      plan: [
+        { id: 'nile', goal: 'Measure the Nile', taskType: 'THINK', dependencies: [] },
+        { id: 'amazon', goal: 'Measure the Amazon', taskType: 'THINK', dependencies: [] },
+        { id: 'yangtze', goal: 'Measure the Yangtze', taskType: 'THINK', dependencies: ['nile', 'amazon'] },
+      ],
+      result: 'THREE RIVERS SURVEYED',
+    },
+    'Measure the Nile': { result: 'NILE 6650 KM' },
+    'Measure the Amazon': { result: 'AMAZON 6400 KM' },
+    // Slow, so its worker can be killed while it runs.
+    'Measure the Yangtze': { result: 'YANGTZE 6300 KM', latencyMs: 4_000 },
+    [HALT]: { plan: SLOW_DISTRICTS, result: 'NEVER' },
+    ...Object.fromEntries(
+      SLOW_DISTRICTS.map((district) => [district.goal, { result: 'NEVER', latencyMs: 30_000 }]),
+    ),
+  },
+};
+
+const database = `roma_steps_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+const prefix = `roma-steps-test-${process.pid}-${Date.now()}`;
+let databaseUrl: string;
+let dataDir: string;
+let model: ScriptedModelServer;
+let runtime: Runtime;
+let stepQueue: Queue;
+
+interface StartedWorker {
+  child: ChildProcess;
+  metricsUrl: string;
+}
+const workers: StartedWorker[] = [];
+
+function env(): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    ROMA_MODEL: 'openai:scripted',
+    OPENAI_BASE_URL: model.openaiBaseUrl,
+    OPENAI_API_KEY: 'test-key',
+    ROMA_LLM_MAX_RETRIES: '0',
+    ROMA_CACHE_ENABLED: 'false',
+    ROMA_ENGINE_MAX_SUBTASKS: '8',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    ROMA_QUEUE: 'bullmq',
+    ROMA_QUEUE_STEPS: 'true',
+    ROMA_QUEUE_PREFIX: prefix,
+    ROMA_QUEUE_LOCK_DURATION_MS: '2000',
+    ROMA_QUEUE_STEP_BACKOFF_MS: '100',
+    ROMA_LOG_LEVEL: 'info',
+  };
+}
+
+/** Starts `roma worker --concurrency 1` with metrics; resolves once it waits for work. */
+function startWorker(): Promise<StartedWorker> {
+  const child = spawn(
+    process.execPath,
+    ['--import', TSX, MAIN, 'worker', '--concurrency', '1', '--metrics-port', '0'],
+    { cwd: dataDir, env: env(), stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  return new Promise((resolve, reject) => {
+    let text = '';
+    let metricsUrl: string | undefined;
+    const timer = setTimeout(() => reject(new Error(`worker not ready in 60 s:\n${text}`)), 60_000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      text = (text + chunk.toString()).slice(-50_000);
+      metricsUrl ??= /"metricsUrl":"([^"]+)"/.exec(text)?.[1];
+      if (metricsUrl && text.includes('waiting for runs')) {
+        clearTimeout(timer);
+        const started = { child, metricsUrl };
+        workers.push(started);
+        text = '';
+        resolve(started);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${text}`)));
+  });
+}
+
+async function metric(worker: StartedWorker, name: string): Promise<number> {
+  const text = await (await fetch(worker.metricsUrl)).text();
+  const line = text.split('\n').find((entry) => entry.startsWith(`${name} `));
+  if (!line) throw new Error(`no sample ${name} in:\n${text}`);
+  return Number(line.slice(name.length + 1));
+}
+
+const live = () =>
+  workers.filter((worker) => worker.child.exitCode === null && worker.child.signalCode === null);
+
+async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const executorRequests = (goal: string) =>
+  model.requests.filter(
+    (request) => request.text.includes('ROMA executor') && request.text.includes(taskLine(goal)),
+  );
+
+const stepEnds = (events: readonly StreamEvent[]) =>
+  events.filter(
+    (event): event is Extract<StreamEvent, { type: 'task-step-end' }> => event.type === 'task-step-end',
+  );
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'roma-steps-'));
+  await adminQuery((client) => client.query(`CREATE DATABASE "${database}"`));
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${database}`;
+  databaseUrl = url.toString();
+  model = await startScriptedModelServer({ rules: scriptedTreeRules(tree) });
+  runtime = await openRuntime(loadConfig({ cwd: dataDir, env: { ...env(), ROMA_LOG_LEVEL: 'warn' } }), {
+    logName: 'test',
+    cancelPollIntervalMs: 100,
+  });
+  stepQueue = new Queue(STEP_QUEUE_NAME, { connection: { url: REDIS_URL }, prefix });
+  await Promise.all([startWorker(), startWorker()]);
+}, 120_000);
+
+afterAll(async () => {
+  for (const worker of workers) worker.child.kill('SIGKILL');
+  await stepQueue?.close();
+  await runtime?.close();
+  await model?.close();
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+  await adminQuery((client) => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+  rmSync(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+describe('task steps as BullMQ jobs over roma worker processes', { timeout: 120_000 }, () => {
+  it('spreads the tasks of one run over the workers, each step done once', async () => {
+    const outcome = await runtime.runs.start({ goal: WIDE }).done;
+    expect(outcome).toMatchObject({ status: 'COMPLETED', result: 'SIX DISTRICTS SURVEYED' });
+    const events = await runtime.store.readEvents(outcome.executionId);
+    const ends = stepEnds(events);
+    // root: atomize, plan, aggregate; each district: atomize, execute.
+    expect(ends).toHaveLength(3 + DISTRICTS.length * 2);
+    const byWorker = new Set(ends.map((event) => event.worker));
+    expect(byWorker.size).toBe(2);
+    for (const district of DISTRICTS) expect(executorRequests(district.goal)).toHaveLength(1);
+    // The worker's figures: both took steps; the step queue's depth is reported.
+    const taken = await Promise.all(live().map((worker) => metric(worker, 'roma_worker_steps_taken')));
+    expect(taken.every((count) => count > 0)).toBe(true);
+    expect(taken.reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(ends.length);
+    expect(await metric(live()[0]!, 'roma_queue_step_jobs{state="completed"}')).toBeGreaterThanOrEqual(
+      ends.length,
+    );
+  });
+
+  it('redoes the step of a worker killed with SIGKILL on another worker; finished tasks are not asked again', async () => {
+    const handle = runtime.runs.start({ goal: RIVERS });
+    await until(
+      () => executorRequests('Measure the Yangtze').length === 1,
+      'the slow step to reach the model',
+    );
+    let holder: string | undefined;
+    await until(async () => {
+      const active = await stepQueue.getJobs(['active']);
+      holder = active.find((job) => job.data.taskId === 'root.3' && job.data.step === 'execute')?.processedBy;
+      return holder !== undefined;
+    }, 'the worker holding the slow step');
+    const pid = Number(holder!.split(':').at(-1));
+    const victim = workers.find((worker) => worker.child.pid === pid);
+    expect(victim).toBeDefined();
+    victim!.child.kill('SIGKILL');
+    await startWorker();
+    const outcome = await handle.done;
+    expect(outcome).toMatchObject({ status: 'COMPLETED', result: 'THREE RIVERS SURVEYED' });
+    const events = await runtime.store.readEvents(outcome.executionId);
+    const slow = stepEnds(events).filter((event) => event.taskId === 'root.3' && event.step === 'execute');
+    expect(slow.length).toBeGreaterThanOrEqual(1);
+    expect(slow.every((event) => event.worker !== holder)).toBe(true);
+    // Redone, since it had not finished; the finished tasks' calls were made once.
+    expect(executorRequests('Measure the Yangtze').length).toBeGreaterThanOrEqual(2);
+    expect(executorRequests('Measure the Nile')).toHaveLength(1);
+    expect(executorRequests('Measure the Amazon')).toHaveLength(1);
+    // Some surviving worker saw the stalled step handed on.
+    await until(async () => {
+      const seen = await Promise.all(
+        live().map((worker) => metric(worker, 'roma_worker_step_stalled_recoveries')),
+      );
+      return seen.some((count) => count > 0);
+    }, 'a stalled step recovery in the metrics');
+  });
+
+  it('cancelling a run withdraws its waiting steps and aborts the running ones on every worker', async () => {
+    const handle = runtime.runs.start({ goal: HALT });
+    const running = () => SLOW_DISTRICTS.flatMap((district) => executorRequests(district.goal));
+    // One step at a time per worker: as many as there are workers run, the rest wait in the queue.
+    await until(() => running().length >= live().length, 'a step running on every worker');
+    expect((await stepQueue.getJobCounts('waiting')).waiting).toBeGreaterThan(0);
+    const result = await runtime.runs.cancel(handle.executionId, { reason: 'enough', waitMs: 15_000 });
+    expect(result.status).toBe('CANCELLED');
+    expect((await handle.done).status).toBe('CANCELLED');
+    await until(async () => {
+      const counts = await stepQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      return Object.values(counts).every((count) => count === 0);
+    }, 'no step job of the run left waiting or running');
+    // Every call that had begun was cut off; the withdrawn steps never reached the model.
+    await until(() => running().every((request) => request.clientAborted), 'the running calls to be aborted');
+    expect(running().length).toBeGreaterThanOrEqual(2);
+    expect(running().length).toBeLessThan(SLOW_DISTRICTS.length);
+  });
+});
