@@ -34,7 +34,11 @@ describe('canonicalSha256Hex', () => {
       { 10: 'ten', 2: 'two', a: 1, '02': 'not an index', 4294967295: 'too big', 4294967294: 'largest' },
       [undefined, () => 1, Symbol('s'), new AbortController().signal, 1],
       { signal: new AbortController().signal, when: new Date(0), where: new URL('https://example.com/a?b') },
-      { bytes: new Uint8Array([1, 2, 3]), buffer: new Uint8Array([4, 5]).buffer, ints: new Int16Array([7, -8]) },
+      {
+        bytes: new Uint8Array([1, 2, 3]),
+        buffer: new Uint8Array([4, 5]).buffer,
+        ints: new Int16Array([7, -8]),
+      },
       new Array(3),
       Object.assign(Object.create(null), { z: 1, y: [{}] }),
     ];
