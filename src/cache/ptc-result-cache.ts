@@ -136,8 +136,9 @@ export function createPtcResultCache(store: CacheStore, options: PtcResultCacheO
       status: 'CACHE_HIT',
       fromCache: true,
       cacheKey: keyFor(plan),
-      // Nothing was spent this time; the original spend belongs to the run that produced it.
+      // Nothing was spent this time; the original spend belongs to the run that produced it, and is saved.
       usage: emptyUsage(),
+      savedUsage: stored.usage,
       startedAt: now,
       completedAt: now,
     };

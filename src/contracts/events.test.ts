@@ -120,6 +120,15 @@ const EXAMPLES: Partial<Record<StreamEventType, Record<string, unknown>>> = {
     durationMs: 1000,
   },
   error: { type: 'error', code: 'MODEL_CALL_FAILED', message: 'HTTP 500', retryable: true },
+  'ptc-cache-hit': {
+    type: 'ptc-cache-hit',
+    taskId: 't1',
+    planId: 'p1',
+    cacheKey: 'ptc:v1:abc',
+    savedInputTokens: 2_400,
+    savedOutputTokens: 180,
+    savedCostUsd: 0.0099,
+  },
   warning: { type: 'warning', code: 'CACHE_FAILED', message: 'Redis unreachable; running uncached' },
 };
 

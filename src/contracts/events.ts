@@ -273,6 +273,23 @@ export const ErrorEventSchema = z
   })
   .strict();
 
+/**
+ * A CODE task answered from the PTC result cache: no model call was made; the saved figures are what the run
+ * that produced the result spent (its `usage`), added to the run's saved tokens like an LLM-cache hit's.
+ */
+export const PtcCacheHitEventSchema = z
+  .object({
+    ...base,
+    type: z.literal('ptc-cache-hit'),
+    taskId: z.string().min(1).nullable(),
+    planId: z.string().min(1),
+    cacheKey: z.string().min(1),
+    savedInputTokens: z.number().int().nonnegative(),
+    savedOutputTokens: z.number().int().nonnegative(),
+    savedCostUsd: z.number().nonnegative(),
+  })
+  .strict();
+
 /** Something degraded but the run goes on (cache unreachable, output truncated…). */
 export const WarningEventSchema = z
   .object({
@@ -297,6 +314,7 @@ export const StreamEventSchema = z.discriminatedUnion('type', [
   TaskEndEventSchema,
   TaskStepEndEventSchema,
   LlmCallEventSchema,
+  PtcCacheHitEventSchema,
   CodeExecutionStartEventSchema,
   CodeExecutionEndEventSchema,
   ToolCallEventSchema,

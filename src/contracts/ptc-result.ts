@@ -85,6 +85,8 @@ export const PTCArtifactResultSchema = z
     iterationsUsed: z.number().int().nonnegative(),
     usage: TokenUsageSchema,
     fromCache: z.boolean().default(false),
+    /** On a result-cache hit: what the run that produced the result spent, which this answer did not. */
+    savedUsage: TokenUsageSchema.optional(),
     cacheKey: z.string().nullable().default(null),
     error: z.object({ code: z.string(), message: z.string() }).strict().nullable().default(null),
     startedAt: z.iso.datetime({ offset: true }),

@@ -25,8 +25,9 @@ export interface RunTotals {
   cacheHits: number;
   usage: TokenUsage;
   /**
-   * What the LLM-response cache spared: the tokens and cost the original calls of the hits used
-   * (`savedInputTokens`… of `llm-call`); `cachedInputTokens` is always 0 here.
+   * What the caches spared: the tokens and cost the original calls of the LLM-response cache's hits used
+   * (`savedInputTokens`… of `llm-call`), and the runs behind the PTC result cache's hits (`ptc-cache-hit`);
+   * `cachedInputTokens` is always 0 here.
    */
   savedUsage: TokenUsage;
   /** From the first event to the last one, across resumes. */
@@ -123,6 +124,15 @@ export function applyToTotals(fold: TotalsFold, event: StreamEvent): void {
         outputTokens: totals.savedUsage.outputTokens + (event.savedOutputTokens ?? 0),
         cachedInputTokens: 0,
         costUsd: totals.savedUsage.costUsd + (event.savedCostUsd ?? 0),
+      };
+      break;
+    case 'ptc-cache-hit':
+      // A CODE task answered from the PTC result cache spared the whole run that produced the answer.
+      totals.savedUsage = {
+        inputTokens: totals.savedUsage.inputTokens + event.savedInputTokens,
+        outputTokens: totals.savedUsage.outputTokens + event.savedOutputTokens,
+        cachedInputTokens: 0,
+        costUsd: totals.savedUsage.costUsd + event.savedCostUsd,
       };
       break;
     case 'execution-end':

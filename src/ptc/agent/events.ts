@@ -1,5 +1,5 @@
 // Builds the agent's stream events (the store numbers them); every event names the plan's execution and task.
-import type { NewStreamEvent, PTCExecutionPlan } from '../../contracts/index.js';
+import type { NewStreamEvent, PTCArtifactResult, PTCExecutionPlan } from '../../contracts/index.js';
 
 type EventBody<T extends NewStreamEvent['type']> = Omit<
   Extract<NewStreamEvent, { type: T }>,
@@ -17,4 +17,17 @@ export function planEvent<T extends NewStreamEvent['type']>(
     timestamp: new Date().toISOString(),
     ...body,
   } as unknown as NewStreamEvent;
+}
+
+/** A result-cache hit, carrying what the run behind the stored result spent: the run's saved tokens count it. */
+export function cacheHitEvent(plan: PTCExecutionPlan, result: PTCArtifactResult): NewStreamEvent {
+  const saved = result.savedUsage;
+  return planEvent(plan, 'ptc-cache-hit', {
+    taskId: plan.taskId,
+    planId: plan.planId,
+    cacheKey: result.cacheKey ?? 'unknown',
+    savedInputTokens: saved?.inputTokens ?? 0,
+    savedOutputTokens: saved?.outputTokens ?? 0,
+    savedCostUsd: saved?.costUsd ?? 0,
+  });
 }

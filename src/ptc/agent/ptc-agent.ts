@@ -13,7 +13,7 @@ import { emptyUsage, PTCExecutionPlanSchema, parseOrThrow, toRomaError } from '.
 import { buildToolCatalog } from '../modules/tool-catalog.js';
 import { runCodeLoop } from './code-loop.js';
 import { runDirectLoop } from './direct-loop.js';
-import { planEvent } from './events.js';
+import { cacheHitEvent, planEvent } from './events.js';
 import { newLoopState } from './loop-state.js';
 import { agentRedactor } from './redaction.js';
 import type { PtcAgentDeps } from './types.js';
@@ -51,18 +51,23 @@ export function createPtcAgent(deps: PtcAgentDeps): PtcAgent {
       })
     : undefined;
 
+  // Nothing the agent emits or returns may carry a secret, whatever a program printed or a server sent; the
+  // service's hub (`onEvent`) sees every event the caller does.
+  function emitterFor(options: CodeAgentExecuteOptions) {
+    return async (event: NewStreamEvent) => {
+      const safe = redactJsonValue(event, redact);
+      deps.onEvent?.(safe);
+      await options.emit(safe);
+    };
+  }
+
   async function run(
     plan: PTCExecutionPlan,
     options: CodeAgentExecuteOptions,
     cacheKey: string | null,
   ): Promise<PTCArtifactResult> {
     const startedAt = new Date().toISOString();
-    // Nothing the agent emits or returns may carry a secret, whatever a program printed or a server sent.
-    const emit = async (event: NewStreamEvent) => {
-      const safe = redactJsonValue(event, redact);
-      deps.onEvent?.(safe);
-      await options.emit(safe);
-    };
+    const emit = emitterFor(options);
     const state = newLoopState();
     let outcome: Pick<PTCArtifactResult, 'status' | 'summary' | 'error' | 'artifacts' | 'artifactsRefused'>;
     try {
@@ -132,7 +137,10 @@ export function createPtcAgent(deps: PtcAgentDeps): PtcAgent {
       const result = await resultCache.getOrRun(plan, () => run(plan, options, cacheKey), {
         signal: options.signal,
       });
-      if (result.fromCache) totals.cacheHits += 1;
+      if (result.fromCache) {
+        totals.cacheHits += 1;
+        await emitterFor(options)(cacheHitEvent(plan, result));
+      }
       return result;
     } catch (error) {
       // getOrRun throws only this caller's abort while it waits for an identical plan's answer (run never throws).

@@ -114,7 +114,15 @@ export function codeAgentConformance(name: string, factory: () => Promise<CodeAg
       );
       expect(first.result.status).toBe('SUCCESS');
       expect(second.result).toMatchObject({ status: 'CACHE_HIT', fromCache: true, summary: '42' });
-      expect(second.events).toEqual([]);
+      expect(second.result.savedUsage).toEqual(first.result.usage);
+      // No model call, no run: one event saying what the hit saved (the first run's usage).
+      expect(second.events).toEqual([
+        expect.objectContaining({
+          type: 'ptc-cache-hit',
+          savedInputTokens: first.result.usage.inputTokens,
+          savedOutputTokens: first.result.usage.outputTokens,
+        }),
+      ]);
     });
 
     it('rejects an invalid plan naming the field', async () => {
