@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CallToolResultSchema, CreateTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolResultSchema,
+  CreateTaskResultSchema,
+  type Progress,
+} from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RunReportSchema } from '../contracts/index.js';
 import { openTestApiRuntime, type TestApiRuntime } from '../server/api-test-support.js';
@@ -66,11 +70,15 @@ async function connect(url: string, key?: string) {
   return { client, transport };
 }
 
-async function solveAsTask(client: Client, args: Record<string, unknown>) {
+async function solveAsTask(
+  client: Client,
+  args: Record<string, unknown>,
+  onprogress: (progress: Progress) => void = () => undefined,
+) {
   const created = await client.request(
     { method: 'tools/call', params: { name: 'solve', arguments: args } },
     CreateTaskResultSchema,
-    { task: { ttl: 600_000 } },
+    { task: { ttl: 600_000 }, onprogress },
   );
   return created.task;
 }
@@ -117,11 +125,14 @@ describe('solve as an MCP task over streamable HTTP', { timeout: 120_000 }, () =
     );
   });
 
-  it('tasks/cancel cancels the run mid-way, and the store says CANCELLED', async () => {
+  it('sends progress after handing the task back, and tasks/cancel cancels the run mid-way (store: CANCELLED)', async () => {
     const { url } = await serve([]);
     const { client } = await connect(url);
-    const task = await solveAsTask(client, { goal: test.demoGoal });
-    await pollTask(client, task.taskId, (state) => runOf(state).tasks > 0);
+    const progress: Progress[] = [];
+    const task = await solveAsTask(client, { goal: test.demoGoal }, (update) => progress.push(update));
+    // The call's own stream closed with the task; progress comes on the session's stream.
+    await pollTask(client, task.taskId, () => progress.length > 0);
+    expect(progress[0]?.message).toMatch(/^task /);
     expect((await test.engine.store.getExecution(task.taskId))?.status).toBe('RUNNING');
     const cancelled = await client.experimental.tasks.cancelTask(task.taskId);
     expect(cancelled.status).toBe('cancelled');

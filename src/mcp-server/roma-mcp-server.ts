@@ -148,7 +148,17 @@ export function createRomaMcpServer(runtime: Runtime, options: RomaMcpServerOpti
     },
     {
       createTask: (input, extra) =>
-        createSolveTask({ ...solveDeps, registry, taskStore, scrub }, input as SolveToolInput, extra),
+        createSolveTask(
+          {
+            ...solveDeps,
+            registry,
+            taskStore,
+            scrub,
+            notifySession: (notification) => server.server.notification(notification),
+          },
+          input as SolveToolInput,
+          extra,
+        ),
       getTask: (_input, extra) => extra.taskStore.getTask(extra.taskId),
       getTaskResult: async (_input, extra) =>
         (await extra.taskStore.getTaskResult(extra.taskId)) as CallToolResult,

@@ -16,6 +16,8 @@ export interface SolveTaskDeps extends SolveToolDeps {
   registry: SolveTaskRegistry;
   taskStore: RunTaskStore;
   scrub: (text: string) => string;
+  /** Sends on the session, outside any request (on HTTP: the standalone stream). */
+  notifySession: (notification: ServerNotification) => Promise<void>;
 }
 
 export async function createSolveTask(
@@ -52,7 +54,11 @@ export async function createSolveTask(
   }
   let stored: SolveTaskRecord;
   try {
-    const started = startSolve(deps, input, extra);
+    // Progress goes on after the task is handed back (its token stays valid for the task's life); on HTTP the
+    // call's stream closes with the answer, so later notifications go on the session's standalone stream.
+    const send = (notification: ServerNotification) =>
+      extra.sendNotification(notification).catch(() => deps.notifySession(notification));
+    const started = startSolve(deps, input, extra, send);
     const { handle } = started;
     stored = {
       ...record,

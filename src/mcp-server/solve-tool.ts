@@ -49,8 +49,16 @@ export interface StartedSolve {
   flushed(): Promise<void>;
 }
 
-/** Starts the run of a `solve` call; progress goes to the call's progress token while the call's stream lives. */
-export function startSolve(deps: SolveToolDeps, input: SolveToolInput, extra: Extra): StartedSolve {
+/**
+ * Starts the run of a `solve` call; progress goes to the call's progress token through `send` (default: on the
+ * call's own stream).
+ */
+export function startSolve(
+  deps: SolveToolDeps,
+  input: SolveToolInput,
+  extra: Extra,
+  send: (notification: ServerNotification) => Promise<void> = extra.sendNotification,
+): StartedSolve {
   const { runtime } = deps;
   const base = input.profile ? profileConfig(deps, input.profile) : runtime.config;
   // A client can only tighten the operator's limits, never lift them.
@@ -75,9 +83,7 @@ export function startSolve(deps: SolveToolDeps, input: SolveToolInput, extra: Ex
       message,
     };
     // Sent one after another, so the client sees them in order.
-    pending = pending
-      .then(() => extra.sendNotification({ method: 'notifications/progress', params }))
-      .catch(() => undefined);
+    pending = pending.then(() => send({ method: 'notifications/progress', params })).catch(() => undefined);
   };
   const handle = runtime.runs.start(
     {
