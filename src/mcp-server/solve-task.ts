@@ -47,7 +47,7 @@ export async function createSolveTask(
     };
   };
   try {
-    registry.makeRoom();
+    registry.makeRoom(record.owner);
   } catch (error) {
     // Full of running tasks: the answer is a task that already failed, kept nowhere (there is no room).
     return { task: await deps.taskStore.describe(failed(error)) };

@@ -50,20 +50,31 @@ describe('solve task registry', () => {
     registry.add(record('a', 0));
     registry.add(record('b', 0, { ended: true }));
     registry.add(record('c', 0, { ended: true }));
-    registry.makeRoom();
+    registry.makeRoom(null);
     expect(registry.list().map((each) => each.taskId)).toEqual(['c', 'a']);
     registry.add(record('d', 0));
-    registry.makeRoom();
+    registry.makeRoom(null);
     registry.add(record('e', 0));
     expect(registry.size()).toBe(3);
     let refused: unknown;
     try {
-      registry.makeRoom();
+      registry.makeRoom(null);
     } catch (error) {
       refused = error;
     }
     expect(refused).toBeInstanceOf(RomaError);
     expect(refused).toMatchObject({ code: 'RATE_LIMITED', retryable: true });
     expect(registry.list().map((each) => each.taskId)).toEqual(['e', 'd', 'a']);
+  });
+
+  it('refuses a tenant its next running task past its share, while another tenant still gets one', () => {
+    const registry = createSolveTaskRegistry({ maxTasks: 10, maxRunningPerOwner: 2, now: () => 0 });
+    registry.add(record('a1', 0, { owner: 'a' }));
+    registry.add(record('a2', 0, { owner: 'a' }));
+    registry.add(record('a3', 0, { owner: 'a', ended: true }));
+    expect(() => registry.makeRoom('a')).toThrow(/2 of your solve tasks are running/);
+    expect(() => registry.makeRoom('b')).not.toThrow();
+    registry.get('a1')!.ended = true;
+    expect(() => registry.makeRoom('a')).not.toThrow();
   });
 });

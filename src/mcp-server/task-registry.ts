@@ -24,6 +24,8 @@ export interface SolveTaskRecord {
 export interface SolveTaskRegistryOptions {
   /** Tasks kept at once; past it the oldest ended task goes, and with none ended a new task is refused. */
   maxTasks?: number;
+  /** Running tasks of one tenant at once (default 100): one key cannot take every slot. */
+  maxRunningPerOwner?: number;
   /** A task's lifetime from its creation when the client asks for none (default 1 h). */
   defaultTtlMs?: number;
   /** The longest lifetime a client may ask for (default 24 h); shorter than `minTtlMs` is raised to it. */
@@ -40,8 +42,8 @@ export interface SolveTaskRegistry {
   now(): number;
   /** The lifetime granted for a requested one (the protocol lets a receiver override the request). */
   ttlFor(requestedMs: number | undefined): number;
-  /** RATE_LIMITED (retryable) when every slot holds a task whose run has not ended. */
-  makeRoom(): void;
+  /** RATE_LIMITED (retryable) when every slot holds a task whose run has not ended, or `owner` runs its most. */
+  makeRoom(owner: string | null): void;
   add(record: SolveTaskRecord): void;
   get(taskId: string): SolveTaskRecord | undefined;
   /** Live tasks, newest first. */
@@ -51,6 +53,7 @@ export interface SolveTaskRegistry {
 
 export function createSolveTaskRegistry(options: SolveTaskRegistryOptions = {}): SolveTaskRegistry {
   const maxTasks = options.maxTasks ?? 1000;
+  const maxRunningPerOwner = options.maxRunningPerOwner ?? 100;
   const defaultTtlMs = options.defaultTtlMs ?? 60 * 60_000;
   const maxTtlMs = options.maxTtlMs ?? 24 * 60 * 60_000;
   const minTtlMs = options.minTtlMs ?? 60_000;
@@ -68,8 +71,16 @@ export function createSolveTaskRegistry(options: SolveTaskRegistryOptions = {}):
     pollIntervalMs: options.pollIntervalMs ?? 1000,
     now,
     ttlFor: (requestedMs) => Math.min(maxTtlMs, Math.max(minTtlMs, Math.round(requestedMs ?? defaultTtlMs))),
-    makeRoom: () => {
+    makeRoom: (owner) => {
       prune();
+      let running = 0;
+      for (const record of records.values()) if (record.owner === owner && !record.ended) running += 1;
+      if (running >= maxRunningPerOwner) {
+        throw new RomaError('RATE_LIMITED', `${running} of your solve tasks are running on this server`, {
+          retryable: true,
+          fix: 'wait for one to finish, or cancel one with tasks/cancel',
+        });
+      }
       if (records.size < maxTasks) return;
       for (const [taskId, record] of records) {
         if (record.ended) {
