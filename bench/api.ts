@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
@@ -19,6 +19,8 @@ import { quick } from './support-quick.js';
 const RUNS = Number(process.env.BENCH_RUNS ?? (quick ? 5 : 50));
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 20);
+/** BENCH_CHILD_SESSION=same keeps the runs in the server's session (the setup of the first measurements). */
+const SEPARATE_SESSION = process.env.BENCH_CHILD_SESSION !== 'same';
 const now = () => performance.timeOrigin + performance.now();
 
 function percentile(sorted: readonly number[], fraction: number): number {
@@ -40,6 +42,45 @@ const server = await startApiServer({
   requestsPerMinute: 1_000_000,
   stream: { pollIntervalMs: POLL_MS },
 });
+// Instrumentation: every store read of the server process is counted and timed, and the first read returning an
+// event stamps when the server saw it, which splits a delivery's delay into detection and transport.
+const readStats = { calls: 0, empty: 0, ms: 0 };
+const readDurations: number[] = [];
+const gcPauses: number[] = [];
+const gcObserver = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcPauses.push(entry.duration);
+});
+gcObserver.observe({ entryTypes: ['gc'] });
+const seenAt = new Map<string, number>();
+const readEvents = runtime.store.readEvents.bind(runtime.store);
+runtime.store.readEvents = async (id, options) => {
+  const begin = now();
+  const events = await readEvents(id, options);
+  const end = now();
+  readStats.calls += 1;
+  readStats.ms += end - begin;
+  readDurations.push(end - begin);
+  if (events.length === 0) readStats.empty += 1;
+  for (const event of events) if (!seenAt.has(`${id}#${event.seq}`)) seenAt.set(`${id}#${event.seq}`, end);
+  return events;
+};
+// Stalls of the server's event loop, with the CPU time it used during each: near zero means it was waiting for a
+// core (descheduled), not busy with its own work.
+const stalls = { count: 0, ms: 0, cpuMs: 0 };
+let lastBeat = now();
+let lastCpu = process.cpuUsage();
+const stallTimer = setInterval(() => {
+  const at = now();
+  const cpuNow = process.cpuUsage(lastCpu);
+  if (at - lastBeat > 50) {
+    stalls.count += 1;
+    stalls.ms += at - lastBeat;
+    stalls.cpuMs += (cpuNow.user + cpuNow.system) / 1000;
+  }
+  lastBeat = at;
+  lastCpu = process.cpuUsage();
+}, 5);
+const cpuAtStart = process.cpuUsage();
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 let peakRss = process.memoryUsage().rss;
@@ -93,6 +134,9 @@ const child = spawn(
   {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
+    // A session of its own, as separate worker or `roma solve` processes would have: Linux schedules a session's
+    // processes as one group (autogroup), so a busy child in the server's session starves the server under load.
+    detached: SEPARATE_SESSION,
   },
 );
 let appended: Record<string, number> = {};
@@ -109,9 +153,14 @@ for await (const line of createInterface({ input: child.stdout })) {
 await Promise.all([...watches.values()].map((entry) => entry.done));
 const wallMs = now() - started;
 clearInterval(rssTimer);
+clearInterval(stallTimer);
+const cpu = process.cpuUsage(cpuAtStart);
+const serverCpuMs = (cpu.user + cpu.system) / 1000;
 
 const wsDelays: number[] = [];
 const followDelays: number[] = [];
+const detectDelays: number[] = [];
+const transportDelays: number[] = [];
 let lost = 0;
 let duplicates = 0;
 let stored = 0;
@@ -133,6 +182,13 @@ for (const [id, entry] of watches) {
       if (at !== undefined && at > entry.subscribedAt) delays.push(item.at - at);
     }
   }
+  for (const item of entry.ws) {
+    const at = appended[`${id}#${item.seq}`];
+    const seen = seenAt.get(`${id}#${item.seq}`);
+    if (at === undefined || seen === undefined || at <= entry.subscribedAt) continue;
+    detectDelays.push(seen - at);
+    transportDelays.push(item.at - seen);
+  }
 }
 await server.close();
 await runtime.close();
@@ -140,9 +196,11 @@ rmSync(dataDir, { recursive: true, force: true });
 
 const ws = wsDelays.sort((a, b) => a - b);
 const follow = followDelays.sort((a, b) => a - b);
+const detect = detectDelays.sort((a, b) => a - b);
+const transport = transportDelays.sort((a, b) => a - b);
 const eventsPerSecond = Math.round((delivered / wallMs) * 1000);
 console.log(
-  `api bench: ${RUNS} concurrent demo runs in a child process (${LATENCY_MS} ms scripted latency), SQLite, stream poll ${POLL_MS} ms, ${cpus().length} cores, Node ${process.version}`,
+  `api bench: ${RUNS} concurrent demo runs in a child process (${LATENCY_MS} ms scripted latency), SQLite, stream poll ${POLL_MS} ms, runs in ${SEPARATE_SESSION ? 'their own' : "the server's"} session, ${cpus().length} cores, Node ${process.version}`,
 );
 console.log(
   `events stored ${stored}, delivered over WebSocket ${delivered} in ${round(wallMs)} ms → ${eventsPerSecond} events/s`,
@@ -154,10 +212,21 @@ console.log(
   `  baseline, store follow in the server process (n=${follow.length}): p50 ${round(percentile(follow, 0.5))} ms, p99 ${round(percentile(follow, 0.99))} ms`,
 );
 console.log(
+  `  split: append→first server read p50 ${round(percentile(detect, 0.5))} ms, p99 ${round(percentile(detect, 0.99))} ms; read→client p50 ${round(percentile(transport, 0.5))} ms, p99 ${round(percentile(transport, 0.99))} ms`,
+);
+console.log(
+  `server process: CPU ${Math.round(serverCpuMs)} ms (${round((serverCpuMs / wallMs) * 100)} % of one core), store reads ${readStats.calls} (${readStats.empty} empty, ${Math.round(readStats.ms)} ms in them)`,
+);
+readDurations.sort((a, b) => a - b);
+gcPauses.sort((a, b) => a - b);
+console.log(
+  `  store read wall time p99 ${round(percentile(readDurations, 0.99))} ms, max ${round(readDurations.at(-1) ?? 0)} ms; GC pauses ${gcPauses.length}, total ${Math.round(gcPauses.reduce((a, b) => a + b, 0))} ms, max ${round(gcPauses.at(-1) ?? 0)} ms`,
+);
+console.log(
   `server process peak RSS (API server and the ${RUNS} WebSocket clients): ${Math.round(peakRss / 1_048_576)} MiB`,
 );
 console.log(
-  `server event-loop delay p99 ${round(loopDelay.percentile(99) / 1e6)} ms; load average ${loadavg()
+  `server event-loop delay p99 ${round(loopDelay.percentile(99) / 1e6)} ms; stalls over 50 ms: ${stalls.count}, ${Math.round(stalls.ms)} ms in all, CPU used during them ${Math.round(stalls.cpuMs)} ms; load average ${loadavg()
     .map((value) => value.toFixed(1))
     .join(' ')}`,
 );
@@ -171,10 +240,13 @@ console.log(
     p50DeliveryMs: round(percentile(ws, 0.5)),
     p99DeliveryMs: round(percentile(ws, 0.99)),
     baselineP99FollowMs: round(percentile(follow, 0.99)),
+    childSession: SEPARATE_SESSION ? 'own' : 'same',
+    serverLoopDelayP99Ms: round(loopDelay.percentile(99) / 1e6),
     serverRssMiB: Math.round(peakRss / 1_048_576),
     lostEvents: lost,
     duplicateEvents: duplicates,
     quick,
   }),
 );
+if (child.exitCode === null) child.kill();
 process.exit(lost === 0 && duplicates === 0 ? 0 : 1);

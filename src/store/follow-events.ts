@@ -1,10 +1,13 @@
-// Live tail of an execution's log: catch up from a seq, then wake on in-process appends or a bounded poll.
+// Live tail of an execution's log: catch up from a seq, then wake on appends (in-process, or seen by the store's
+// watcher of other processes) or a bounded poll.
 import type { StreamEvent } from '../contracts/index.js';
 import { RomaError } from '../contracts/index.js';
 import type { FollowOptions, ReadEventsOptions } from './execution-store.js';
 
 export const DEFAULT_POLL_INTERVAL_MS = 250;
 const FOLLOW_BATCH_SIZE = 500;
+/** A follower whose store watches other processes' appends re-reads on its own only this rarely, as a backstop. */
+export const WATCHED_BACKSTOP_MS = 2_000;
 
 /** Wakes followers when an append is committed through the same store object (no polling delay). */
 export class AppendNotifier {
@@ -42,6 +45,11 @@ export interface FollowSource {
   notifier: AppendNotifier;
   /** Aborted when the store closes, so followers end instead of reading a closed store. */
   closedSignal: AbortSignal;
+  /**
+   * The store's shared watch of appends by other processes, waking `notifier` within `pollIntervalMs`; returns
+   * the release. Without it every follower polls its log itself.
+   */
+  watchAppends?: (executionId: string, pollIntervalMs: number) => () => void;
 }
 
 export async function* followEvents(
@@ -68,6 +76,9 @@ export async function* followEvents(
     appended = true;
     wake?.();
   });
+  // Watched before the first read, so no commit of another process falls between the read and the watch.
+  const unwatch = source.watchAppends?.(executionId, pollIntervalMs);
+  const waitMs = unwatch ? Math.max(pollIntervalMs, WATCHED_BACKSTOP_MS) : pollIntervalMs;
   try {
     while (!stopped()) {
       appended = false;
@@ -93,13 +104,14 @@ export async function* followEvents(
           wake = undefined;
           resolve();
         };
-        const timer = setTimeout(done, pollIntervalMs);
+        const timer = setTimeout(done, waitMs);
         for (const signal of signals) signal.addEventListener('abort', done, { once: true });
         wake = done;
         if (stopped() || appended) done();
       });
     }
   } finally {
+    unwatch?.();
     unsubscribe();
   }
 }

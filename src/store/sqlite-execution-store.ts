@@ -1,4 +1,5 @@
 // ExecutionStore on an embedded SQLite file (the default): WAL journal, appends group-committed, fsynced at commit.
+import { setMaxListeners } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -15,6 +16,7 @@ import type {
 } from './execution-store.js';
 import { AppendNotifier, followEvents } from './follow-events.js';
 import { GroupCommit, type GroupCommitOutcome } from './group-commit.js';
+import { SqliteAppendWatcher } from './sqlite-append-watcher.js';
 import { applySqliteMigrations } from './sqlite-migrations.js';
 import { retainStatements } from './sqlite-retained-statements.js';
 import {
@@ -69,10 +71,14 @@ export class SqliteExecutionStore implements ExecutionStore {
     (appends) => this.#commitAppends(appends),
     (error) => this.#failure(error, 'append event'),
   );
+  /** Finds other processes' commits for this store's followers (one check for all of them). */
+  readonly appendWatcher: SqliteAppendWatcher;
 
   private constructor(filePath: string, database: Database.Database) {
     this.filePath = filePath;
     this.#database = database;
+    // Every waiting follower listens for the close: an API server has one per stream client.
+    setMaxListeners(0, this.#closed.signal);
     this.#statements = {
       selectExecution: database.prepare<[string], ExecutionColumns>(
         `SELECT ${EXECUTION_COLUMN_LIST} FROM executions WHERE id = ?`,
@@ -101,7 +107,18 @@ export class SqliteExecutionStore implements ExecutionStore {
       listAll: database.prepare<[number], ExecutionColumns>(
         `SELECT ${EXECUTION_COLUMN_LIST} FROM executions ORDER BY created_at DESC, ordinal DESC LIMIT ?`,
       ),
+      dataVersion: database.prepare<[], number>('PRAGMA data_version').pluck(),
+      lastSeq: database.prepare<[string], number>('SELECT last_seq FROM executions WHERE id = ?').pluck(),
     };
+    this.appendWatcher = new SqliteAppendWatcher({
+      probe: {
+        dataVersion: () => this.#run('check for appends', () => this.#statements.dataVersion.get() ?? 0),
+        lastSeq: (id) => this.#run('check for appends', () => this.#statements.lastSeq.get(id) ?? 0),
+      },
+      onAppend: (executionId) => this.#notifier.notify(executionId),
+      walPath: filePath === ':memory:' ? null : `${filePath}-wal`,
+      closedSignal: this.#closed.signal,
+    });
   }
 
   /** Opens (creating when missing) the database file and applies pending migrations. */
@@ -217,6 +234,7 @@ export class SqliteExecutionStore implements ExecutionStore {
         exists: async (id) => (await this.getExecution(id)) !== null,
         notifier: this.#notifier,
         closedSignal: this.#closed.signal,
+        watchAppends: (id, pollIntervalMs) => this.appendWatcher.watch(id, pollIntervalMs),
       },
       executionId,
       options,
