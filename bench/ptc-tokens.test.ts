@@ -30,5 +30,24 @@ describe('bench ptc-tokens --quick', { timeout: 300_000 }, () => {
       summary.listedCatalogPromptTokens as number,
     );
     expect(run.stdout).toMatch(/task +calls +tool KB +direct tok/);
+    // Where code mode's tokens go, by part; the parts add up to about the code total of the data-heavy tasks.
+    expect(run.stdout).toMatch(
+      /turn +systemPrompt +toolListing +task +toolDocs +program +programOutput +errorFeedback/,
+    );
+    const parts = summary.codeBreakdown as Record<string, number>;
+    expect(Object.keys(parts)).toEqual([
+      'systemPrompt',
+      'toolListing',
+      'task',
+      'toolDocs',
+      'program',
+      'programOutput',
+      'errorFeedback',
+    ]);
+    for (const part of ['systemPrompt', 'toolListing', 'task', 'toolDocs', 'program', 'errorFeedback'])
+      expect(parts[part], part).toBeGreaterThan(0);
+    const cacheable = summary.cacheablePrefixTokens as { direct: number; code: number };
+    expect(cacheable.code).toBeGreaterThan(0);
+    expect(cacheable.direct).toBeGreaterThan(0);
   });
 });
