@@ -141,6 +141,30 @@ describe('solve as an MCP task over streamable HTTP', { timeout: 120_000 }, () =
     expect(RunReportSchema.parse(result.structuredContent).status).toBe('CANCELLED');
   });
 
+  it('a FAILED run is a failed task, a run STOPPED by its budget a completed one; tasks/result has the report', async () => {
+    const { url } = await serve([]);
+    const { client } = await connect(url);
+    const failing = await solveAsTask(client, { goal: test.demoGoal, model: 'nope:x' });
+    const stopping = await solveAsTask(client, { goal: test.demoGoal, maxTokens: 1 });
+    const failed = await pollTask(client, failing.taskId, (state) => state.status !== 'working');
+    expect(failed.status).toBe('failed');
+    const failure = await client.experimental.tasks.getTaskResult(failing.taskId, CallToolResultSchema);
+    expect(failure.isError).toBe(true);
+    expect(RunReportSchema.parse(failure.structuredContent)).toMatchObject({
+      status: 'FAILED',
+      error: expect.stringContaining('CONFIG_INVALID'),
+    });
+    const stopped = await pollTask(client, stopping.taskId, (state) => state.status !== 'working');
+    expect(stopped.status).toBe('completed');
+    const result = await client.experimental.tasks.getTaskResult(stopping.taskId, CallToolResultSchema);
+    expect(result.isError).toBeFalsy();
+    expect(RunReportSchema.parse(result.structuredContent)).toMatchObject({
+      status: 'STOPPED',
+      reason: 'max-tokens',
+    });
+    expect((await test.engine.store.getExecution(stopping.taskId))?.status).toBe('STOPPED');
+  });
+
   it('a call refused before its run starts is a failed task whose result says why', async () => {
     const { url } = await serve([]);
     const { client } = await connect(url);

@@ -106,6 +106,25 @@ describe('solve as an MCP task (stdio)', { timeout: 120_000 }, () => {
     expect(listed.tasks.map((task) => task.taskId)).toEqual([taskId]);
   });
 
+  it("the SDK's own task flow (callToolStream) gets the task, its statuses and the result", async () => {
+    const client = await connect(0);
+    await client.listTools();
+    const kinds: string[] = [];
+    let structured: unknown;
+    for await (const message of client.experimental.tasks.callToolStream(
+      { name: 'solve', arguments: { goal: DEMO_GOAL, maxDepth: 0 } },
+      CallToolResultSchema,
+      { task: { ttl: 120_000 } },
+    )) {
+      kinds.push(message.type);
+      if (message.type === 'result') structured = message.result.structuredContent;
+      if (message.type === 'error') throw message.error;
+    }
+    expect(kinds[0]).toBe('taskCreated');
+    expect(kinds.at(-1)).toBe('result');
+    expect(RunReportSchema.parse(structured).status).toBe('COMPLETED');
+  });
+
   it('tasks/cancel cancels the run mid-way: the task and the stored run say cancelled', async () => {
     const client = await connect(400);
     const created = await client.request(
