@@ -6,7 +6,7 @@ import { RomaError } from '../contracts/index.js';
 import type { CallSignal } from './call-signal.js';
 
 /** Same rule as the AI SDK's retry: rate limits, server errors and no response at all are worth retrying. */
-export function isRetryableStatus(status: number | undefined): boolean {
+function isRetryableStatus(status: number | undefined): boolean {
   return status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
 }
 

@@ -1,7 +1,7 @@
 // The figures of one model call as an `llm-call` event records them, shared by the engine and the PTC agent.
 import type { ModelCallResult } from './types.js';
 
-export interface ModelCallFigures {
+interface ModelCallFigures {
   model: string;
   inputTokens: number;
   outputTokens: number;

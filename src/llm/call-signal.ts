@@ -5,12 +5,10 @@ export interface CallSignal {
   stoppedBy(error?: unknown): 'cancelled' | 'timeout' | 'stopped' | undefined;
   /** Stops the call from inside (a stream consumer that broke out early). */
   stop(): void;
-  /** Nothing is held any more; kept so callers release a call the same way whatever it holds. */
-  dispose(): void;
 }
 
 /** True for the AI SDK's `timeout` abort (a DOMException named TimeoutError), wherever it sits in the cause chain. */
-export function isTimeoutError(error: unknown): boolean {
+function isTimeoutError(error: unknown): boolean {
   const seen = new Set<unknown>();
   let current = error;
   while (current && typeof current === 'object' && !seen.has(current)) {
@@ -35,6 +33,5 @@ export function createCallSignal(callerSignal: AbortSignal | undefined): CallSig
     stop() {
       internal.abort(new DOMException('model stream closed by its consumer', 'AbortError'));
     },
-    dispose() {},
   };
 }

@@ -77,21 +77,16 @@ function prepare(request: ModelCallRequest): { prepared: PreparedCall; callSigna
   const timeoutMs = request.timeoutMs ?? settings?.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS;
   const maxRetries = request.maxRetries ?? settings?.maxRetries ?? DEFAULT_MODEL_MAX_RETRIES;
   const callSignal = createCallSignal(request.signal);
-  try {
-    return {
-      callSignal,
-      prepared: {
-        modelId: request.modelId ?? settings?.modelId ?? fallbackModelId(request.model),
-        timeoutMs,
-        prices: request.prices ?? settings?.prices ?? {},
-        settings: callSettings(request, maxRetries, timeoutMs, callSignal.signal),
-        redact: settings?.redact ?? ((text) => text),
-      },
-    };
-  } catch (error) {
-    callSignal.dispose();
-    throw error;
-  }
+  return {
+    callSignal,
+    prepared: {
+      modelId: request.modelId ?? settings?.modelId ?? fallbackModelId(request.model),
+      timeoutMs,
+      prices: request.prices ?? settings?.prices ?? {},
+      settings: callSettings(request, maxRetries, timeoutMs, callSignal.signal),
+      redact: settings?.redact ?? ((text) => text),
+    },
+  };
 }
 
 interface StepView {
@@ -174,8 +169,6 @@ export async function callText(request: ModelCallRequest): Promise<ModelCallResu
       toModelCallError(error, prepared.modelId, callSignal, prepared.timeoutMs),
       prepared.redact,
     );
-  } finally {
-    callSignal.dispose();
   }
 }
 
@@ -222,8 +215,6 @@ export async function callObject<Schema extends z.ZodType>(
       toModelCallError(error, prepared.modelId, callSignal, prepared.timeoutMs),
       prepared.redact,
     );
-  } finally {
-    callSignal.dispose();
   }
 }
 
@@ -296,7 +287,6 @@ export function streamTextCall(request: ModelCallRequest): ModelTextStream {
         callSignal.stop();
         fail(callSignal.signal.reason);
       }
-      callSignal.dispose();
     }
   }
 

@@ -4,7 +4,7 @@ import { RomaError } from '../contracts/index.js';
 export const MODEL_PROVIDERS = ['anthropic', 'openai', 'openai-compatible'] as const;
 export type ModelProvider = (typeof MODEL_PROVIDERS)[number];
 
-export interface ParsedModelId {
+interface ParsedModelId {
   provider: ModelProvider;
   /** The name sent to the provider, e.g. `claude-sonnet-4-5`, `gpt-4o-mini`, `meta-llama/llama-3.1-8b`. */
   modelName: string;

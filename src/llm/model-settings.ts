@@ -2,7 +2,7 @@
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { PriceTable } from './prices.js';
 
-export interface ModelSettings {
+interface ModelSettings {
   modelId: string;
   prices: PriceTable;
   timeoutMs: number;

@@ -62,7 +62,7 @@ export function priceFor(modelId: string, prices: PriceTable = {}): ModelPrice |
   return prices[modelId] ?? prices[undated] ?? DEFAULT_PRICES[modelId] ?? DEFAULT_PRICES[undated];
 }
 
-export interface TokenCounts {
+interface TokenCounts {
   /** All input tokens, cached ones included. */
   inputTokens: number;
   outputTokens: number;
@@ -70,7 +70,7 @@ export interface TokenCounts {
   cachedInputTokens?: number;
 }
 
-export interface CostEstimate {
+interface CostEstimate {
   costUsd: number;
   /** False when the model has no price: the cost is then 0, not a guess. */
   priced: boolean;
