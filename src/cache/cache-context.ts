@@ -8,7 +8,7 @@ import type { CacheCallContext } from './cache-policy.js';
 export const ROMA_PROVIDER_OPTIONS_KEY = 'roma';
 
 /** `providerOptions.roma` of a model call. Unknown members (taskId…) are allowed and ignored. */
-export const RomaProviderOptionsSchema = z.looseObject({
+const RomaProviderOptionsSchema = z.looseObject({
   module: EngineModuleSchema.optional(),
   taskType: TaskTypeSchema.optional(),
   cacheStrategy: CacheStrategySchema.optional(),
@@ -23,11 +23,11 @@ export function runWithCacheContext<T>(context: CacheCallContext, action: () => 
   return scope.run({ ...scope.getStore(), ...context }, action);
 }
 
-export function currentCacheContext(): CacheCallContext | undefined {
+function currentCacheContext(): CacheCallContext | undefined {
   return scope.getStore();
 }
 
-export type ReadCacheContextResult = { context: CacheCallContext; problem?: string };
+type ReadCacheContextResult = { context: CacheCallContext; problem?: string };
 
 /** Scope first, then `providerOptions.roma` on top; an invalid `roma` member is reported and ignored. */
 export function readCacheContext(

@@ -27,7 +27,7 @@ export interface CacheCallContext {
   executionId?: string;
 }
 
-export interface CacheDecision {
+interface CacheDecision {
   /** False: go straight upstream, neither read nor write (NEVER, or SMART on a non-deterministic call). */
   use: boolean;
   strategy: CacheStrategy;
@@ -42,7 +42,7 @@ export const DEFAULT_CACHE_POLICY: CachePolicyConfig = {
 };
 
 /** Temperature 0 or a fixed seed: the same request should give the same answer. */
-export function isDeterministicRequest(request: { temperature?: number; seed?: number }): boolean {
+function isDeterministicRequest(request: { temperature?: number; seed?: number }): boolean {
   return request.temperature === 0 || request.seed !== undefined;
 }
 

@@ -1,7 +1,7 @@
 // Cache statistics: counters per namespace and model, kept in the store (so all processes add up) and locally.
 import type { CacheStore, CounterGroup } from './cache-store.js';
 
-export const CACHE_COUNTERS = [
+const CACHE_COUNTERS = [
   'hits',
   'misses',
   /** Calls the policy kept away from the cache (NEVER, or SMART on a non-deterministic call). */
@@ -20,7 +20,7 @@ export const CACHE_COUNTERS = [
   'singleFlightJoins',
 ] as const;
 export type CacheCounter = (typeof CACHE_COUNTERS)[number];
-export type CacheCounterIncrements = Partial<Record<CacheCounter, number>>;
+type CacheCounterIncrements = Partial<Record<CacheCounter, number>>;
 
 /** Counter group of one namespace and model: `llm:openai.chat:gpt-4o`, `ptc:openai:gpt-4o`. */
 export function statsGroupName(namespace: string, model: string): string {
@@ -100,7 +100,7 @@ function row(namespace: string, model: string, counters: Record<CacheCounter, nu
 }
 
 /** Folds counter groups (from `store.readCounters('')` or a recorder snapshot) into rows and totals. */
-export function summarizeCacheStats(groups: Record<string, CounterGroup>): CacheStatsReport {
+function summarizeCacheStats(groups: Record<string, CounterGroup>): CacheStatsReport {
   const rows: CacheStatsRow[] = [];
   const total = emptyCounters();
   for (const [group, values] of Object.entries(groups).sort(([a], [b]) => a.localeCompare(b))) {

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CacheStore } from './cache-store.js';
 
-export interface CacheStoreFactory {
+interface CacheStoreFactory {
   /** A fresh, empty store (for Redis: a unique key prefix). */
   create(): Promise<CacheStore>;
   /** Removes whatever the store left behind, then closes it. */

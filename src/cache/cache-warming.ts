@@ -19,7 +19,7 @@ import { RUN_CACHE_ARTIFACT_NAME } from './run-cache-recorder.js';
 const FINISH_REASONS = ['stop', 'length', 'content-filter', 'tool-calls', 'error', 'other'] as const;
 
 /** A hand-written request/response pair: the request as `callText`/`generateText` would be given it. */
-export const WarmPairLineSchema = z
+const WarmPairLineSchema = z
   .object({
     type: z.literal('pair'),
     /** `openai:gpt-4o-mini`, `anthropic:claude-sonnet-4-5`: as in `llm.model`. */
@@ -71,10 +71,10 @@ export const WarmPairLineSchema = z
     ttlSeconds: z.number().int().positive().optional(),
   })
   .strict();
-export type WarmPairLine = z.output<typeof WarmPairLineSchema>;
+type WarmPairLine = z.output<typeof WarmPairLineSchema>;
 
 /** An exact stored entry, as a run recorder writes it (the artifact `llm-cache.jsonl` of a run). */
-export const WarmEntryLineSchema = z
+const WarmEntryLineSchema = z
   .object({
     type: z.literal('entry'),
     key: z.string().regex(/^llm:v\d+:/, 'must be an llm:v<n>: cache key'),
@@ -83,10 +83,9 @@ export const WarmEntryLineSchema = z
     entry: z.unknown(),
   })
   .strict();
-export type WarmEntryLine = z.output<typeof WarmEntryLineSchema>;
+type WarmEntryLine = z.output<typeof WarmEntryLineSchema>;
 
-export const CacheWarmLineSchema = z.discriminatedUnion('type', [WarmPairLineSchema, WarmEntryLineSchema]);
-export type CacheWarmLine = z.output<typeof CacheWarmLineSchema>;
+const CacheWarmLineSchema = z.discriminatedUnion('type', [WarmPairLineSchema, WarmEntryLineSchema]);
 
 export interface WarmProblem {
   /** 1-based line number in the file. */
@@ -110,7 +109,7 @@ export interface WarmOptions {
 }
 
 /** The AI SDK provider name the model registry gives a model id (chat API for every OpenAI-compatible one). */
-export function sdkProviderOf(modelId: string): { provider: string; modelName: string } {
+function sdkProviderOf(modelId: string): { provider: string; modelName: string } {
   const parsed = parseModelId(modelId, 'model');
   return {
     provider: parsed.provider === 'anthropic' ? 'anthropic.messages' : 'openai.chat',
@@ -273,7 +272,7 @@ export async function warmCacheFromJsonl(
   return report;
 }
 
-export interface RunSources {
+interface RunSources {
   executionStore: ExecutionStore;
   artifactStore: ArtifactStore;
 }

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
  * and an option set to undefined mean the same request); bytes become their SHA-256 (a large image must not
  * bloat the key text); dates and URLs become strings; functions, symbols and AbortSignals are dropped.
  */
-export function canonicalize(value: unknown, depth = 0): unknown {
+function canonicalize(value: unknown, depth = 0): unknown {
   if (depth > 200) throw new Error('value nested deeper than 200 levels');
   if (value === null) return null;
   switch (typeof value) {

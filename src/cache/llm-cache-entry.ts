@@ -38,7 +38,7 @@ const UsageSchema = z.looseObject({
 
 const ProviderMetadataSchema = z.record(z.string(), z.record(z.string(), z.unknown()));
 
-export const CachedGenerateSchema = z
+const CachedGenerateSchema = z
   .object({
     content: z.array(PartSchema),
     finishReason: FinishReasonSchema,
@@ -64,7 +64,7 @@ const entryBase = {
   usage: SavedUsageSchema,
 };
 
-export const LlmCacheEntrySchema = z.discriminatedUnion('kind', [
+const LlmCacheEntrySchema = z.discriminatedUnion('kind', [
   z.object({ ...entryBase, kind: z.literal('generate'), generate: CachedGenerateSchema }).strict(),
   z
     .object({ ...entryBase, kind: z.literal('stream'), parts: z.array(PartSchema).min(1) })
@@ -109,7 +109,7 @@ export function encodeLlmEntry(entry: LlmCacheEntry): string {
   return JSON.stringify(toStorable(entry));
 }
 
-export type DecodeResult = { ok: true; entry: LlmCacheEntry } | { ok: false; problem: string };
+type DecodeResult = { ok: true; entry: LlmCacheEntry } | { ok: false; problem: string };
 
 /** Schema-checks stored text; anything else (truncated, foreign, old format) is reported, never returned. */
 export function decodeLlmEntry(text: string): DecodeResult {

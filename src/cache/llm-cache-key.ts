@@ -8,7 +8,7 @@ import { canonicalJson } from './canonical-json.js';
 export const LLM_CACHE_VERSION = 'v1';
 export const LLM_NAMESPACE = 'llm';
 
-export interface LlmCacheKey {
+interface LlmCacheKey {
   /** Store key without the store's own prefix (`roma:` by default is added by the store). */
   key: string;
   hash: string;
@@ -23,7 +23,7 @@ export interface LlmCacheKey {
  * options), tools with their schemas, tool choice, response format and its schema, sampling settings,
  * `includeRawChunks` (it changes the stream) and every other provider's options.
  */
-export function canonicalLlmRequest(params: LanguageModelV3CallOptions): Record<string, unknown> {
+function canonicalLlmRequest(params: LanguageModelV3CallOptions): Record<string, unknown> {
   const providerOptions = { ...params.providerOptions };
   delete providerOptions[ROMA_PROVIDER_OPTIONS_KEY];
   return {

@@ -1,7 +1,7 @@
 // MemoryCacheStore: the default CacheStore, an in-process LRU bounded by entry count and by bytes.
 import type { CacheSetOptions, CacheStore, CounterGroup } from './cache-store.js';
 
-export interface MemoryCacheStoreOptions {
+interface MemoryCacheStoreOptions {
   maxEntries?: number;
   /** Sum of key and value sizes (UTF-8 bytes) the LRU keeps before evicting the least recently used. */
   maxBytes?: number;

@@ -9,7 +9,7 @@ import { RedisCacheStore } from './redis-cache-store.js';
 
 type StoreSettings = Pick<CacheConfig, 'redisUrl' | 'keyPrefix' | 'memoryMaxEntries' | 'memoryMaxBytes'>;
 
-export interface OpenCacheStoreOptions {
+interface OpenCacheStoreOptions {
   logger?: CacheLogger;
   commandTimeoutMs?: number;
 }

@@ -18,11 +18,11 @@ import {
   type SingleFlightSettings,
 } from './single-flight-cache.js';
 
-export const PTC_NAMESPACE = 'ptc';
-export const PTC_CACHE_VERSION = 'v1';
-export const PTC_ENTRY_FORMAT = 'roma-ptc-cache/1';
+const PTC_NAMESPACE = 'ptc';
+const PTC_CACHE_VERSION = 'v1';
+const PTC_ENTRY_FORMAT = 'roma-ptc-cache/1';
 /** Tool data goes stale: under SMART a result that called tools is kept at most this long. */
-export const SMART_TOOL_TTL_SECONDS = 3_600;
+const SMART_TOOL_TTL_SECONDS = 3_600;
 
 /**
  * The part of a plan that decides its result. Left out: planId, executionId, taskId (which run asked),
@@ -31,7 +31,7 @@ export const SMART_TOOL_TTL_SECONDS = 3_600;
  * taskType, depth and attempt are bookkeeping). `mode` is the agent's mode (`code` or `direct`); `model` is
  * the resolved model id, so a plan without one still keys by the model that will answer it.
  */
-export function ptcPlanIdentity(plan: PTCExecutionPlan, mode: string, defaultModelId?: string): unknown {
+function ptcPlanIdentity(plan: PTCExecutionPlan, mode: string, defaultModelId?: string): unknown {
   return {
     mode,
     goal: plan.goal,
@@ -46,7 +46,7 @@ export function ptcPlanIdentity(plan: PTCExecutionPlan, mode: string, defaultMod
   };
 }
 
-export function ptcPlanHash(plan: PTCExecutionPlan, mode = 'code', defaultModelId?: string): string {
+function ptcPlanHash(plan: PTCExecutionPlan, mode = 'code', defaultModelId?: string): string {
   return canonicalSha256Hex(ptcPlanIdentity(plan, mode, defaultModelId));
 }
 
@@ -56,7 +56,7 @@ export function ptcCacheKey(plan: PTCExecutionPlan, mode = 'code', defaultModelI
 }
 
 /** SMART stores SUCCESS only (tool-using results at most an hour); ALWAYS also PARTIAL_SUCCESS; NEVER nothing. */
-export function ptcCacheTtlSeconds(plan: PTCExecutionPlan, result: PTCArtifactResult): number | undefined {
+function ptcCacheTtlSeconds(plan: PTCExecutionPlan, result: PTCArtifactResult): number | undefined {
   if (plan.cacheStrategy === 'NEVER') return undefined;
   if (plan.cacheStrategy === 'ALWAYS') {
     return result.status === 'SUCCESS' || result.status === 'PARTIAL_SUCCESS'
@@ -77,7 +77,7 @@ const PtcCacheEntrySchema = z
   })
   .strict();
 
-export interface PtcResultCacheOptions {
+interface PtcResultCacheOptions {
   /** The PTC agent's mode, part of the hash (`code` by default). */
   mode?: string;
   /** The model that answers plans without `model`; part of the hash and of the stats group. */
@@ -87,7 +87,7 @@ export interface PtcResultCacheOptions {
   logger?: CacheLogger;
 }
 
-export interface PtcResultCache {
+interface PtcResultCache {
   keyFor(plan: PTCExecutionPlan): string;
   /** A stored result re-addressed to this plan (status CACHE_HIT, zero usage), or undefined. Never throws. */
   get(plan: PTCExecutionPlan): Promise<PTCArtifactResult | undefined>;

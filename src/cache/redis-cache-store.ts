@@ -4,7 +4,7 @@ import { RomaError } from '../contracts/index.js';
 import { type CacheLogger, stderrCacheLogger, WarnOnce } from './cache-logger.js';
 import type { CacheSetOptions, CacheStore, CounterGroup } from './cache-store.js';
 
-export interface RedisCacheStoreOptions {
+interface RedisCacheStoreOptions {
   /** `redis://…`; `REDIS_URL` when absent, then `redis://127.0.0.1:6379`. */
   url?: string;
   /** Prepended to every key, so several deployments or test runs share one Redis. */
@@ -48,7 +48,7 @@ function firstNoevictionWarning(logger: CacheLogger, displayUrl: string): boolea
 }
 
 /** The URL without its password, for messages. */
-export function redactRedisUrl(url: string): string {
+function redactRedisUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';

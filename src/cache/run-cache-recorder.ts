@@ -12,7 +12,7 @@ export interface CacheEntryRecord {
   executionId?: string;
 }
 
-export interface RunCacheRecorderOptions {
+interface RunCacheRecorderOptions {
   maxEntries?: number;
   maxBytes?: number;
 }

@@ -13,7 +13,7 @@ export interface CachedModelRef {
 export type SavedCostFunction = (model: CachedModelRef, usage: SavedUsage) => number | undefined;
 
 /** `openai.chat` + `gpt-4o` → the ids the price table may know it by: `openai:gpt-4o`, `openai-compatible:gpt-4o`. */
-export function romaModelIdsOf(model: CachedModelRef): string[] {
+function romaModelIdsOf(model: CachedModelRef): string[] {
   const family = model.provider.split('.')[0] ?? model.provider;
   const ids = [`${family}:${model.modelId}`];
   if (family === 'openai') ids.push(`openai-compatible:${model.modelId}`);

@@ -22,7 +22,7 @@ export const DEFAULT_SINGLE_FLIGHT: SingleFlightSettings = {
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-export interface FindRequest<T> {
+interface FindRequest<T> {
   key: string;
   /** Counter group for stats (`llm:<provider>:<model>`). */
   group: string;
@@ -38,13 +38,13 @@ export interface FlightLease {
   abandon(): Promise<void>;
 }
 
-export type FindResult<T> =
+type FindResult<T> =
   | { kind: 'hit'; value: T /** Served by another caller's in-flight call. */; joined: boolean }
   | { kind: 'lead'; lease: FlightLease };
 
 type ReadResult<T> = { kind: 'hit'; value: T; text: string } | { kind: 'miss' } | { kind: 'error' };
 
-export interface SingleFlightCacheOptions {
+interface SingleFlightCacheOptions {
   store: CacheStore;
   stats: CacheStatsRecorder;
   logger: CacheLogger;

@@ -1,6 +1,6 @@
 // Bounded, abortable waiting: every wait of the cache ends by a value, a timeout, or the caller's abort.
 
-export type WaitOutcome<T> = { status: 'done'; value: T } | { status: 'timeout' };
+type WaitOutcome<T> = { status: 'done'; value: T } | { status: 'timeout' };
 
 function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');

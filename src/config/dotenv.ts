@@ -6,11 +6,11 @@ import { parseEnv } from 'node:util';
 import { RomaError } from '../contracts/index.js';
 import type { Env } from './env.js';
 
-export const DOT_ENV_FILE = '.env';
+const DOT_ENV_FILE = '.env';
 /** A `.env` larger than this is not a list of variables; refusing it keeps a stray file from stalling startup. */
 const MAX_DOT_ENV_BYTES = 1024 * 1024;
 
-export interface DotEnv {
+interface DotEnv {
   /** As shown to users (relative to cwd). */
   file: string;
   values: Record<string, string>;

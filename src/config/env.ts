@@ -42,7 +42,7 @@ export const ROMA_ENV_ALIASES: Readonly<Record<string, string>> = {
 /** `ROMA_*` variables that choose how config is loaded rather than a config value. */
 export const ROMA_LOADER_ENV = ['ROMA_CONFIG', 'ROMA_PROFILE'] as const;
 
-export function screamingSnake(path: readonly string[]): string {
+function screamingSnake(path: readonly string[]): string {
   return path
     .map((segment) => segment.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/-/g, '_'))
     .join('_')
@@ -52,7 +52,7 @@ export function screamingSnake(path: readonly string[]): string {
 let sectionVariables: Map<string, string> | undefined;
 
 /** `ROMA_ENGINE_MAX_DEPTH` → `engine.maxDepth`, for every scalar key of the schema. */
-export function sectionEnvVariables(): ReadonlyMap<string, string> {
+function sectionEnvVariables(): ReadonlyMap<string, string> {
   if (!sectionVariables) {
     sectionVariables = new Map();
     for (const path of scalarLeafPaths())

@@ -39,7 +39,7 @@ export function displayPath(cwd: string, path: string): string {
   return relativePath && !relativePath.startsWith('..') && !isAbsolute(relativePath) ? relativePath : path;
 }
 
-export interface ConfigFileLayers {
+interface ConfigFileLayers {
   base: ConfigLayer;
   /** The chosen profile's values; null when no profile was asked for. */
   profile: ConfigLayer | null;

@@ -6,7 +6,3 @@ export interface ConfigLayer {
   values: PlainObject;
   sources: ConfigSources;
 }
-
-export function emptyLayer(): ConfigLayer {
-  return { values: {}, sources: {} };
-}

@@ -107,7 +107,7 @@ function optionsOf(value: OptionsLike): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-export interface CliLoadExtras {
+interface CliLoadExtras {
   cwd?: string;
   env?: Env;
   /** Command-specific flags as a partial config, e.g. `{ server: { port } }` for `roma serve --port`. */

@@ -15,7 +15,7 @@ const TRANSPORT_BY_TYPE: Readonly<Record<string, 'stdio' | 'http' | 'sse'>> = {
  * One entry with its `transport` filled in from `type`, `command` or `url` when it has none; anything else is
  * returned as it is, for the schema to judge.
  */
-export function normalizeMcpServerEntry(entry: unknown): unknown {
+function normalizeMcpServerEntry(entry: unknown): unknown {
   if (!isPlainObject(entry) || 'transport' in entry) return entry;
   const { type, ...rest } = entry;
   if (typeof type === 'string' && TRANSPORT_BY_TYPE[type])

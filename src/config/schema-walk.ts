@@ -19,7 +19,7 @@ function definitionOf(schema: z.ZodType): SchemaDefinition {
 }
 
 /** Strips default/optional/nullable/readonly wrappers to reach the schema that checks the value. */
-export function unwrapSchema(schema: z.ZodType): z.ZodType {
+function unwrapSchema(schema: z.ZodType): z.ZodType {
   let current = schema;
   for (let depth = 0; depth < 16; depth += 1) {
     const definition = definitionOf(current);
@@ -82,9 +82,9 @@ function enumValues(schema: z.ZodType): string[] | undefined {
   return Object.values(definition.entries).map(String);
 }
 
-export type LeafKind = 'number' | 'integer' | 'boolean' | 'string' | 'enum' | 'url' | 'other';
+type LeafKind = 'number' | 'integer' | 'boolean' | 'string' | 'enum' | 'url' | 'other';
 
-export interface LeafInfo {
+interface LeafInfo {
   kind: LeafKind;
   minimum?: number;
   /** The minimum itself is not allowed (a non-integer `> minimum`). */

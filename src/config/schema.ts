@@ -25,7 +25,6 @@ export const RomaConfigSchema = z
   })
   .strict();
 export type RomaConfig = z.output<typeof RomaConfigSchema>;
-export type RomaConfigInput = z.input<typeof RomaConfigSchema>;
 
 export function defaultConfig(): RomaConfig {
   return RomaConfigSchema.parse({});

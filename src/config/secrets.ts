@@ -2,7 +2,7 @@
 import { RomaError, toRomaError } from '../contracts/index.js';
 import { isPlainObject, type PlainObject } from './paths.js';
 
-export const REDACTED = '***';
+const REDACTED = '***';
 
 const SECRET_KEY = /(apikey|secretaccesskey|accesskeyid|password|passwd|secret|token|authorization)$/i;
 const SECRET_QUERY_PARAMETER = /(key|token|password|secret|signature|sig|auth)/i;
@@ -102,7 +102,7 @@ export function secretValuesOf(config: unknown): string[] {
 }
 
 /** Secrets shorter than this are not scrubbed: they would match inside ordinary words everywhere. */
-export const MIN_SCRUBBED_SECRET_LENGTH = 4;
+const MIN_SCRUBBED_SECRET_LENGTH = 4;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -248,15 +248,6 @@ export class SecretList {
 
   /** `text` with every secret replaced by `***`. */
   readonly redact = (text: string): string => this.#scrub(text);
-
-  /** A copy of a JSON-like value with every secret replaced in its strings and keys. */
-  redactValue<T>(value: T): T {
-    return this.#values.size === 0 ? value : redactJsonValue(value, this.#scrub);
-  }
-
-  get size(): number {
-    return this.#values.size;
-  }
 }
 
 /**

@@ -12,7 +12,6 @@ export const SolveRequestSchema = z
     profile: z.string().min(1).optional(),
   })
   .strict();
-export type SolveRequest = z.output<typeof SolveRequestSchema>;
 
 export const ApiErrorBodySchema = z
   .object({
@@ -66,7 +65,6 @@ export type StartExecutionRequest = z.output<typeof StartExecutionRequestSchema>
 
 /** `POST /api/v1/executions/:id/cancel` (the body is optional). */
 export const CancelExecutionRequestSchema = z.object({ reason: z.string().max(1_000).optional() }).strict();
-export type CancelExecutionRequest = z.output<typeof CancelExecutionRequestSchema>;
 
 /** `POST /api/v1/executions/:id/resume` (the body is optional). */
 export const ResumeExecutionRequestSchema = z
@@ -96,7 +94,7 @@ export const EventsQuerySchema = z
   })
   .strict();
 
-export const ExecutionLinksSchema = z
+const ExecutionLinksSchema = z
   .object({
     self: z.string(),
     tree: z.string(),
@@ -112,4 +110,3 @@ export const ExecutionLinksSchema = z
 export const ExecutionAcceptedSchema = z
   .object({ id: z.string(), status: z.string(), links: ExecutionLinksSchema })
   .strict();
-export type ExecutionAccepted = z.output<typeof ExecutionAcceptedSchema>;

@@ -32,7 +32,7 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export interface RomaErrorOptions {
+interface RomaErrorOptions {
   /** Dotted path of the offending input field, e.g. `limits.maxIterations`. */
   field?: string;
   /** True when the same call may succeed if repeated (network blips, 429, 5xx). */
@@ -78,7 +78,7 @@ export class RomaError extends Error {
   }
 }
 
-export interface SerializedError {
+interface SerializedError {
   code: string;
   message: string;
   field?: string;

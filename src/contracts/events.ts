@@ -18,7 +18,7 @@ const base = {
 export const ENGINE_STEP_MODULES = ['atomizer', 'planner', 'executor', 'aggregator', 'verifier'] as const;
 export type EngineStepModule = (typeof ENGINE_STEP_MODULES)[number];
 /** Everything that records an `llm-call`: the engine's steps and the PTC agent. */
-export const ENGINE_MODULES = [...ENGINE_STEP_MODULES, 'ptc'] as const;
+const ENGINE_MODULES = [...ENGINE_STEP_MODULES, 'ptc'] as const;
 export const EngineModuleSchema = z.enum(ENGINE_MODULES);
 export type EngineModule = z.output<typeof EngineModuleSchema>;
 
@@ -32,7 +32,7 @@ export const SubtaskSpecSchema = z
   .strict();
 export type SubtaskSpec = z.output<typeof SubtaskSpecSchema>;
 
-export const ExecutionStartEventSchema = z
+const ExecutionStartEventSchema = z
   .object({
     ...base,
     type: z.literal('execution-start'),
@@ -43,7 +43,7 @@ export const ExecutionStartEventSchema = z
   })
   .strict();
 
-export const ExecutionResumeEventSchema = z
+const ExecutionResumeEventSchema = z
   .object({
     ...base,
     type: z.literal('execution-resume'),
@@ -55,11 +55,11 @@ export const ExecutionResumeEventSchema = z
   .strict();
 
 /** Recorded by `roma runs cancel` (or the API); the process running the execution notices it and cancels. */
-export const ExecutionCancelRequestedEventSchema = z
+const ExecutionCancelRequestedEventSchema = z
   .object({ ...base, type: z.literal('execution-cancel-requested'), reason: z.string().default('') })
   .strict();
 
-export const TaskStartEventSchema = z
+const TaskStartEventSchema = z
   .object({
     ...base,
     type: z.literal('task-start'),
@@ -73,7 +73,7 @@ export const TaskStartEventSchema = z
   })
   .strict();
 
-export const TaskStatusEventSchema = z
+const TaskStatusEventSchema = z
   .object({
     ...base,
     type: z.literal('task-status'),
@@ -83,7 +83,7 @@ export const TaskStatusEventSchema = z
   })
   .strict();
 
-export const TaskAtomizedEventSchema = z
+const TaskAtomizedEventSchema = z
   .object({
     ...base,
     type: z.literal('task-atomized'),
@@ -95,7 +95,7 @@ export const TaskAtomizedEventSchema = z
   })
   .strict();
 
-export const TaskPlannedEventSchema = z
+const TaskPlannedEventSchema = z
   .object({
     ...base,
     type: z.literal('task-planned'),
@@ -106,7 +106,7 @@ export const TaskPlannedEventSchema = z
   })
   .strict();
 
-export const TaskVerifiedEventSchema = z
+const TaskVerifiedEventSchema = z
   .object({
     ...base,
     type: z.literal('task-verified'),
@@ -153,7 +153,7 @@ export const TaskEndEventSchema = z
   })
   .strict();
 
-export const LlmCallEventSchema = z
+const LlmCallEventSchema = z
   .object({
     ...base,
     type: z.literal('llm-call'),
@@ -175,7 +175,7 @@ export const LlmCallEventSchema = z
   })
   .strict();
 
-export const CodeExecutionStartEventSchema = z
+const CodeExecutionStartEventSchema = z
   .object({
     ...base,
     type: z.literal('code-execution-start'),
@@ -188,7 +188,7 @@ export const CodeExecutionStartEventSchema = z
   })
   .strict();
 
-export const CodeExecutionEndEventSchema = z
+const CodeExecutionEndEventSchema = z
   .object({
     ...base,
     type: z.literal('code-execution-end'),
@@ -205,7 +205,7 @@ export const CodeExecutionEndEventSchema = z
   })
   .strict();
 
-export const ToolCallEventSchema = z
+const ToolCallEventSchema = z
   .object({
     ...base,
     type: z.literal('tool-call'),
@@ -221,7 +221,7 @@ export const ToolCallEventSchema = z
   .strict();
 
 /** A server's progress or log notification during a tool call, or a server request the host declined. */
-export const ToolNoticeEventSchema = z
+const ToolNoticeEventSchema = z
   .object({
     ...base,
     type: z.literal('tool-notice'),
@@ -238,7 +238,7 @@ export const ToolNoticeEventSchema = z
   })
   .strict();
 
-export const ArtifactCreatedEventSchema = z
+const ArtifactCreatedEventSchema = z
   .object({
     ...base,
     type: z.literal('artifact-created'),
@@ -247,7 +247,7 @@ export const ArtifactCreatedEventSchema = z
   })
   .strict();
 
-export const ExecutionEndEventSchema = z
+const ExecutionEndEventSchema = z
   .object({
     ...base,
     type: z.literal('execution-end'),
@@ -262,7 +262,7 @@ export const ExecutionEndEventSchema = z
   })
   .strict();
 
-export const ErrorEventSchema = z
+const ErrorEventSchema = z
   .object({
     ...base,
     type: z.literal('error'),
@@ -291,7 +291,7 @@ export const PtcCacheHitEventSchema = z
   .strict();
 
 /** Something degraded but the run goes on (cache unreachable, output truncated…). */
-export const WarningEventSchema = z
+const WarningEventSchema = z
   .object({
     ...base,
     type: z.literal('warning'),

@@ -7,7 +7,7 @@ export const ExecutionStatusSchema = z.enum(EXECUTION_STATUSES);
 export type ExecutionStatus = z.output<typeof ExecutionStatusSchema>;
 
 /** Why a run stopped before finishing: which budget or limit ran out. */
-export const STOP_REASONS = [
+const STOP_REASONS = [
   'max-depth',
   'max-tokens',
   'max-cost',

@@ -2,11 +2,8 @@
 
 export type {
   ApiErrorBody,
-  CancelExecutionRequest,
-  ExecutionAccepted,
   PtcStats,
   ResumeExecutionRequest,
-  SolveRequest,
   StartExecutionRequest,
 } from './api.js';
 export {
@@ -14,7 +11,6 @@ export {
   CancelExecutionRequestSchema,
   EventsQuerySchema,
   ExecutionAcceptedSchema,
-  ExecutionLinksSchema,
   ListExecutionsQuerySchema,
   PtcStatsSchema,
   ResumeExecutionRequestSchema,
@@ -24,7 +20,7 @@ export {
 export type { Artifact } from './artifact.js';
 export { ArtifactSchema } from './artifact.js';
 export type { CodeAgent, CodeAgentExecuteOptions } from './code-agent.js';
-export type { ErrorCode, RomaErrorOptions, SerializedError } from './errors.js';
+export type { ErrorCode } from './errors.js';
 export { ERROR_CODES, isRomaError, RomaError, toRomaError } from './errors.js';
 export type {
   EngineModule,
@@ -37,43 +33,22 @@ export type {
   TaskStep,
 } from './events.js';
 export {
-  ArtifactCreatedEventSchema,
-  CodeExecutionEndEventSchema,
-  CodeExecutionStartEventSchema,
-  ENGINE_MODULES,
   ENGINE_STEP_MODULES,
   EngineModuleSchema,
-  ErrorEventSchema,
-  ExecutionCancelRequestedEventSchema,
-  ExecutionEndEventSchema,
-  ExecutionResumeEventSchema,
-  ExecutionStartEventSchema,
-  LlmCallEventSchema,
   STREAM_EVENT_TYPES,
   StreamEventSchema,
-  SubtaskSpecSchema,
   TASK_STEPS,
-  TaskAtomizedEventSchema,
   TaskEndEventSchema,
-  TaskPlannedEventSchema,
-  TaskStartEventSchema,
-  TaskStatusEventSchema,
   TaskStepEndEventSchema,
   TaskStepSchema,
-  TaskVerifiedEventSchema,
-  ToolCallEventSchema,
-  WarningEventSchema,
 } from './events.js';
 export type { ExecutionStatus, ExecutionSummary, StopReason } from './execution.js';
 export {
   EXECUTION_STATUSES,
-  ExecutionStatusSchema,
   ExecutionSummarySchema,
-  STOP_REASONS,
-  StopReasonSchema,
 } from './execution.js';
 export { contractJsonSchemas, PUBLIC_CONTRACTS } from './json-schema.js';
-export type { RunReport, RunTotalsSummary, SolveToolInput } from './mcp-tools.js';
+export type { RunReport, SolveToolInput } from './mcp-tools.js';
 export {
   RunCancelInputSchema,
   RunEventsInputSchema,
@@ -85,7 +60,7 @@ export {
   SolveToolInputSchema,
 } from './mcp-tools.js';
 export type { ModelResolver } from './model-resolver.js';
-export type { ContractIssue, ParseResult } from './parse.js';
+export type { ParseResult } from './parse.js';
 export { formatPath, parseJsonWith, parseOrThrow, parseWith } from './parse.js';
 export type {
   CacheStrategy,
@@ -96,12 +71,9 @@ export type {
   SandboxProviderName,
 } from './ptc-plan.js';
 export {
-  CACHE_STRATEGIES,
   CacheStrategySchema,
-  CODE_LANGUAGES,
   CodeLanguageSchema,
   DependencyContextSchema,
-  PlanToolServerSchema,
   PTCExecutionPlanSchema,
   SANDBOX_PROVIDERS,
   SandboxProviderSchema,
@@ -109,36 +81,24 @@ export {
 export type {
   CodeExecution,
   PTCArtifactResult,
-  PTCResultStatus,
   RefusedArtifact,
   SandboxStopReason,
   TestResult,
   ToolCallRecord,
 } from './ptc-result.js';
 export {
-  CodeExecutionSchema,
   PTC_RESULT_STATUSES,
   PTCArtifactResultSchema,
-  PTCResultStatusSchema,
-  RefusedArtifactSchema,
-  SANDBOX_STOP_REASONS,
-  SandboxStopReasonSchema,
-  TestResultSchema,
-  ToolCallRecordSchema,
 } from './ptc-result.js';
 export type { NodeType, TaskError, TaskNode, TaskStatus, TaskType } from './task.js';
 export {
   assertTransition,
   canTransition,
   isTerminalStatus,
-  NODE_TYPES,
-  NodeTypeSchema,
   TASK_STATUS_TRANSITIONS,
   TASK_STATUSES,
   TASK_TYPES,
-  TaskErrorSchema,
   TaskNodeSchema,
-  TaskStatusSchema,
   TaskTypeSchema,
 } from './task.js';
 export { truncationMarker } from './truncation.js';

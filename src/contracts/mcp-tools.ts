@@ -33,7 +33,7 @@ export const SolveToolInputSchema = z
   .strict();
 export type SolveToolInput = z.output<typeof SolveToolInputSchema>;
 
-export const RunTotalsSummarySchema = z
+const RunTotalsSummarySchema = z
   .object({
     tasks: z.number().int().nonnegative(),
     completedTasks: z.number().int().nonnegative(),
@@ -44,7 +44,6 @@ export const RunTotalsSummarySchema = z
     durationMs: z.number().nonnegative(),
   })
   .strict();
-export type RunTotalsSummary = z.output<typeof RunTotalsSummarySchema>;
 
 /** What `solve` returns and `run_get` / `roma://runs/{id}` show. */
 export const RunReportSchema = z

@@ -5,11 +5,11 @@ export const SANDBOX_PROVIDERS = ['isolate', 'process', 'daytona'] as const;
 export const SandboxProviderSchema = z.enum(SANDBOX_PROVIDERS);
 export type SandboxProviderName = z.output<typeof SandboxProviderSchema>;
 
-export const CODE_LANGUAGES = ['typescript', 'javascript', 'python'] as const;
+const CODE_LANGUAGES = ['typescript', 'javascript', 'python'] as const;
 export const CodeLanguageSchema = z.enum(CODE_LANGUAGES);
 export type CodeLanguage = z.output<typeof CodeLanguageSchema>;
 
-export const CACHE_STRATEGIES = ['ALWAYS', 'NEVER', 'SMART'] as const;
+const CACHE_STRATEGIES = ['ALWAYS', 'NEVER', 'SMART'] as const;
 export const CacheStrategySchema = z.enum(CACHE_STRATEGIES);
 export type CacheStrategy = z.output<typeof CacheStrategySchema>;
 
@@ -22,7 +22,7 @@ export const DependencyContextSchema = z
   .strict();
 export type DependencyContext = z.output<typeof DependencyContextSchema>;
 
-export const PlanToolServerSchema = z
+const PlanToolServerSchema = z
   .object({
     /** Name of an MCP server configured on the host (`roma.config.yaml` → mcp.servers). */
     name: z.string().min(1),

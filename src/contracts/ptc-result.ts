@@ -12,11 +12,10 @@ export const PTC_RESULT_STATUSES = [
   'CANCELLED',
   'CACHE_HIT',
 ] as const;
-export const PTCResultStatusSchema = z.enum(PTC_RESULT_STATUSES);
-export type PTCResultStatus = z.output<typeof PTCResultStatusSchema>;
+const PTCResultStatusSchema = z.enum(PTC_RESULT_STATUSES);
 
 /** Which limit ended a sandbox run early, if any. */
-export const SANDBOX_STOP_REASONS = [
+const SANDBOX_STOP_REASONS = [
   'timeout',
   'interrupt',
   'memory',

@@ -9,7 +9,7 @@ export const TaskTypeSchema = z.enum(TASK_TYPES);
 export type TaskType = z.output<typeof TaskTypeSchema>;
 
 /** PLAN: composite, split into subtasks. EXECUTE: atomic, done by an executor. */
-export const NODE_TYPES = ['PLAN', 'EXECUTE'] as const;
+const NODE_TYPES = ['PLAN', 'EXECUTE'] as const;
 export const NodeTypeSchema = z.enum(NODE_TYPES);
 export type NodeType = z.output<typeof NodeTypeSchema>;
 

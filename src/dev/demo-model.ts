@@ -10,15 +10,15 @@ import { ScriptedTreeSchema, scriptedTreeRules, startScriptedModelServer } from 
 export const DEMO_MODEL_ID = 'openai:roma-demo-scripted';
 
 /** An illustrative price, so the demo shows cost accounting at work; `llm.prices` in config overrides it. */
-export const DEMO_PRICE = { inputPerMillionUsd: 3, outputPerMillionUsd: 15 } as const;
+const DEMO_PRICE = { inputPerMillionUsd: 3, outputPerMillionUsd: 15 } as const;
 
 /** The bundled goal: a tree whose CODE tasks call the bundled sales MCP server from the isolate. */
-export const DEFAULT_DEMO_SCRIPT = 'refunds.json';
+const DEFAULT_DEMO_SCRIPT = 'refunds.json';
 /** The name the bundled sales server has in the demo's config (the programs call `sales.list_orders`). */
-export const DEMO_SERVER = 'sales';
+const DEMO_SERVER = 'sales';
 
 /** From `src/dev` (tsx) or `dist/src/dev` (built), the package's `examples/demo/<name>`. */
-export function demoScriptPath(name = DEFAULT_DEMO_SCRIPT): string {
+function demoScriptPath(name = DEFAULT_DEMO_SCRIPT): string {
   const candidates = ['../../examples/demo/', '../../../examples/demo/'].map((base) =>
     fileURLToPath(new URL(`${base}${name}`, import.meta.url)),
   );
@@ -40,7 +40,7 @@ export function loadDemoTree(name = DEFAULT_DEMO_SCRIPT): ScriptedTree & { goal:
 }
 
 /** The user's config with the model pointed at the demo server and the bundled MCP server (store, cache, REDIS_URL… stay theirs). */
-export function demoConfig(base: RomaConfig, openaiBaseUrl: string): RomaConfig {
+function demoConfig(base: RomaConfig, openaiBaseUrl: string): RomaConfig {
   return {
     ...base,
     llm: {
@@ -88,7 +88,7 @@ function taskGoalOf(text: string): string {
  * Answers for goals the demo's script does not know (a client of `roma serve --demo` or `roma mcp serve --demo`
  * types its own): atomic, with a reply that says plainly it is canned. Matched after the script's own rules.
  */
-export function demoFallbackRules(latencyMs: number): ScriptedRule[] {
+function demoFallbackRules(latencyMs: number): ScriptedRule[] {
   return [
     {
       name: 'demo fallback: atomizer',

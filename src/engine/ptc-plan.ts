@@ -3,7 +3,7 @@ import type { CacheStrategy, DependencyContext, PTCExecutionPlan, TaskType } fro
 import { PTCExecutionPlanSchema, parseOrThrow } from '../contracts/index.js';
 import type { EngineRunConfig } from './engine-config.js';
 
-export interface PtcPlanNode {
+interface PtcPlanNode {
   executionId: string;
   taskId: string;
   goal: string;

@@ -12,9 +12,10 @@ import { createSecretScrubber, secretValuesOf } from '../config/index.js';
 import { terminalDestination } from './terminal-lines.js';
 
 export type { Logger } from 'pino';
-export type LogLevel = LevelWithSilent;
 
-export interface CreateLoggerOptions {
+type LogLevel = LevelWithSilent;
+
+interface CreateLoggerOptions {
   level?: LogLevel;
   /** Logged as `name` on every line (e.g. `engine`, `ptc`). */
   name?: string;

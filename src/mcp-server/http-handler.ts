@@ -9,7 +9,7 @@ import type { Runtime } from '../runtime/index.js';
 import { createRomaMcpServer, type RomaMcpServerOptions } from './roma-mcp-server.js';
 import { createSolveTaskRegistry } from './task-registry.js';
 
-export interface McpHttpHandlerOptions extends RomaMcpServerOptions {
+interface McpHttpHandlerOptions extends RomaMcpServerOptions {
   /** Sessions open at once; an initialize past it is refused with 503 (default 100). */
   maxSessions?: number;
   /** A session with no request for this long is closed (default 30 min). */

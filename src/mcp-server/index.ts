@@ -1,9 +1,7 @@
 // roma as an MCP server (`roma mcp serve`): solve and run control for any MCP client, over stdio or HTTP.
 
-export type { McpHttpHandler, McpHttpHandlerOptions } from './http-handler.js';
+export type { McpHttpHandler } from './http-handler.js';
 export { createMcpHttpHandler } from './http-handler.js';
-export type { RomaMcpServerOptions } from './roma-mcp-server.js';
-export { createRomaMcpServer, MCP_SERVER_NAME } from './roma-mcp-server.js';
 export { serveMcpOverStdio } from './stdio.js';
 export type { SolveTaskRegistry, SolveTaskRegistryOptions } from './task-registry.js';
 export { createSolveTaskRegistry } from './task-registry.js';

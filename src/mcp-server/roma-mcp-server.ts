@@ -33,7 +33,7 @@ import { createRunOwnership } from './tenancy.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
-export const MCP_SERVER_NAME = 'roma';
+const MCP_SERVER_NAME = 'roma';
 
 /** Syslog levels, least severe first (the protocol's order). */
 const LOGGING_LEVELS: readonly LoggingLevel[] = LoggingLevelSchema.options;

@@ -11,7 +11,7 @@ type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 /** Summaries scanned per `runs_list` call when filtering by tenant; bounds the work one call can cause. */
 const MAX_SCANNED_RUNS = 500;
 
-export interface RunToolsDeps {
+interface RunToolsDeps {
   runtime: Runtime;
   ownership: RunOwnership;
 }

@@ -29,7 +29,7 @@ import { openPtcRuntime } from './ptc-agent.js';
 import type { RunCache } from './run-cache.js';
 import { openRunCache } from './run-cache.js';
 
-export interface RuntimeOptions {
+interface RuntimeOptions {
   /**
    * Answer model calls with the bundled demo model: a scripted server on 127.0.0.1 (real OpenAI wire format)
    * started now and stopped by `close()`; `config.llm` is pointed at it. For `roma demo`, `roma serve --demo`,

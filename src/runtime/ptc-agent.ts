@@ -17,7 +17,7 @@ export interface PtcRuntime {
   close(): Promise<void>;
 }
 
-export interface PtcRuntimeOptions {
+interface PtcRuntimeOptions {
   /** Overrides `ptc.mode`. */
   mode?: PtcAgentDeps['mode'];
   onEvent?: PtcAgentDeps['onEvent'];

@@ -3,7 +3,7 @@ import type { SandboxConfig } from '../config/index.js';
 import type { SandboxProviderName } from '../contracts/index.js';
 import { createSandboxFromConfig, type Sandbox } from '../sandbox/index.js';
 
-export interface Sandboxes {
+interface Sandboxes {
   /** The sandbox of `provider` (default: `sandbox.provider`), opened on first use. */
   sandboxFor(provider?: SandboxProviderName): Sandbox;
   close(): Promise<void>;

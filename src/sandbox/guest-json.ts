@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import { type ParseResult, parseJsonWith } from '../contracts/index.js';
 
-export interface GuestJsonBounds {
+interface GuestJsonBounds {
   maxChars: number;
   /** Deepest nesting of arrays and objects; a schema walk of deeper text could overflow the host's stack. */
   maxDepth: number;

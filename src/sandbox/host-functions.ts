@@ -17,9 +17,9 @@ export const MAX_HOST_CALL_JSON_CHARS = 8_000_000;
 export const MAX_HOST_CALL_JSON_DEPTH = 256;
 
 /** Host calls one run may make; beyond it calls fail fast, so a loop cannot hammer the host's tools. */
-export const MAX_HOST_CALLS_PER_RUN = 10_000;
+const MAX_HOST_CALLS_PER_RUN = 10_000;
 
-export const TOO_MANY_HOST_CALLS = `this run made more than ${MAX_HOST_CALLS_PER_RUN} host function calls`;
+const TOO_MANY_HOST_CALLS = `this run made more than ${MAX_HOST_CALLS_PER_RUN} host function calls`;
 
 /** Throws VALIDATION_FAILED naming the first host function whose name the guest could not call. */
 export function assertHostFunctionNames(hostFunctions: HostFunctions | undefined): string[] {
@@ -42,7 +42,7 @@ export function assertHostFunctionNames(hostFunctions: HostFunctions | undefined
 
 const JsonArgsSchema = z.array(z.json());
 
-export type HostCallOutcome = { ok: true; json: string } | { ok: false; error: string };
+type HostCallOutcome = { ok: true; json: string } | { ok: false; error: string };
 
 /**
  * Runs host function `name` on arguments the guest sent as JSON text and answers with JSON text.
@@ -88,7 +88,7 @@ function errorMessage(error: unknown): string {
  */
 export const MAX_IN_FLIGHT_HOST_CALL_JSON_CHARS = 32_000_000;
 
-export const TOO_MUCH_IN_FLIGHT = `host function calls still running hold more than ${MAX_IN_FLIGHT_HOST_CALL_JSON_CHARS} chars of arguments; await some before starting more`;
+const TOO_MUCH_IN_FLIGHT = `host function calls still running hold more than ${MAX_IN_FLIGHT_HOST_CALL_JSON_CHARS} chars of arguments; await some before starting more`;
 
 /** One session's host-call bounds: calls per run, and argument JSON held by calls still running. */
 export class HostCallLimiter {

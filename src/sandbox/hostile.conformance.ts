@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodeLanguage, SandboxProviderName } from '../contracts/index.js';
 import { MAX_IN_FLIGHT_HOST_CALL_JSON_CHARS } from './host-functions.js';
-import type { JsonValue, Sandbox, SandboxFactory, SandboxSession } from './sandbox.js';
+import type { JsonValue, Sandbox, SandboxSession } from './sandbox.js';
 
-export interface HostileFixtures {
+interface HostileFixtures {
   secretEnvName: string;
   secretValue: string;
   /** A host file outside the workspace holding `secretValue`. */
@@ -20,7 +20,7 @@ export interface HostileFixtures {
 }
 
 /** Attack programs; each prints or fails, and must not reveal `secretValue` or touch the host. */
-export interface HostilePrograms {
+interface HostilePrograms {
   readEnvironment: (fixtures: HostileFixtures) => string;
   readHostFiles: (fixtures: HostileFixtures) => string;
   connectRedis: string;
@@ -150,7 +150,7 @@ function asScripts(programs: HostilePrograms): HostilePrograms {
 }
 
 /** The attack programs for one language as one provider runs it (Node in bubblewrap is not QuickJS). */
-export function hostilePrograms(provider: SandboxProviderName, language: CodeLanguage): HostilePrograms {
+function hostilePrograms(provider: SandboxProviderName, language: CodeLanguage): HostilePrograms {
   if (language === 'python') return PYTHON;
   if (provider === 'process') return NODE;
   if (provider === 'daytona') return asScripts(NODE);
@@ -160,13 +160,13 @@ export function hostilePrograms(provider: SandboxProviderName, language: CodeLan
     : JAVASCRIPT;
 }
 
-export interface HostileSuiteOptions {
+interface HostileSuiteOptions {
   skipReason?: string;
 }
 
 /** The hostile suite once per language the provider runs (each with its own sandbox and session). */
 /** Makes the sandbox under test; a provider whose sandboxes have one language each (daytona) gets it. */
-export type HostileSandboxFactory = (language: CodeLanguage) => Sandbox | Promise<Sandbox>;
+type HostileSandboxFactory = (language: CodeLanguage) => Sandbox | Promise<Sandbox>;
 
 export function describeHostileSuite(
   name: string,

@@ -4,7 +4,7 @@ import type { SandboxDefaults, SandboxRunOptions } from './sandbox.js';
 
 export type ResolvedDefaults = Readonly<SandboxDefaults>;
 
-export const BUILTIN_DEFAULTS: ResolvedDefaults = Object.freeze({
+const BUILTIN_DEFAULTS: ResolvedDefaults = Object.freeze({
   timeoutMs: 30_000,
   memoryMb: 256,
   maxOutputChars: 20_000,
@@ -14,7 +14,7 @@ export function resolveDefaults(defaults: Partial<SandboxDefaults> | undefined):
   return Object.freeze({ ...BUILTIN_DEFAULTS, ...stripUndefined(defaults ?? {}) });
 }
 
-export interface RunLimits {
+interface RunLimits {
   language: CodeLanguage;
   timeoutMs: number;
   memoryMb: number;

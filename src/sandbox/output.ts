@@ -1,8 +1,6 @@
 // Bounded capture of a program's output: keeps the first `maxChars`, counts the rest, marks the cut.
 import { truncationMarker } from '../contracts/truncation.js';
 
-export { truncationMarker };
-
 /** Cuts `text` to `maxChars` and appends a visible marker naming how much was dropped. */
 export function truncateOutput(text: string, maxChars: number): { text: string; truncated: boolean } {
   if (text.length <= maxChars) return { text, truncated: false };
@@ -47,6 +45,6 @@ export class OutputCollector {
 }
 
 /** Output far past the visible bound is a runaway program: stop it once it prints 100× the bound (≥ 4 MB). */
-export function hardOutputLimit(maxChars: number): number {
+function hardOutputLimit(maxChars: number): number {
   return Math.max(maxChars * 100, 4_000_000);
 }

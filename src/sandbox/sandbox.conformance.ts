@@ -4,7 +4,7 @@ import type { CodeLanguage } from '../contracts/index.js';
 import type { Sandbox, SandboxFactory, SandboxSession } from './sandbox.js';
 
 /** The same behaviours, written in each language the providers run. */
-export interface LanguagePrograms {
+interface LanguagePrograms {
   hello: string;
   fails: string;
   defineState: string;
@@ -20,7 +20,7 @@ export interface LanguagePrograms {
   hostError: string;
 }
 
-export const PROGRAMS: Record<CodeLanguage, LanguagePrograms> = {
+const PROGRAMS: Record<CodeLanguage, LanguagePrograms> = {
   python: {
     hello: 'print("hello sandbox")',
     fails: 'raise ValueError("deliberate failure")',
@@ -62,7 +62,7 @@ export const PROGRAMS: Record<CodeLanguage, LanguagePrograms> = {
   },
 };
 
-export interface SandboxConformanceOptions {
+interface SandboxConformanceOptions {
   /** Skip the whole suite with this reason (e.g. bubblewrap is not installed). */
   skipReason?: string;
   /** Limit for the timeout test; remote providers need whole seconds. */

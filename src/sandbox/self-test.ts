@@ -52,7 +52,7 @@ const PROGRAMS: Record<CodeLanguage, { hello: string; files: string; host: strin
   },
 };
 
-export interface SelfTestOptions {
+interface SelfTestOptions {
   /** Only this provider; default: isolate and process, plus daytona when a key is configured. */
   provider?: SandboxProviderName;
   /** Bound of each step. */

@@ -11,11 +11,11 @@ import type { DashboardAssets } from './dashboard-assets.js';
 import { errorBody, httpStatusFor } from './http-status.js';
 import { API_PREFIX } from './route-table.js';
 import type { ApiKeySet } from './security/index.js';
-import { BEARER_SUBPROTOCOL_PREFIX, Gate, hostName, isLoopbackHost } from './security/index.js';
+import { Gate, hostName, isLoopbackHost } from './security/index.js';
 import type { StreamOptions } from './streams/index.js';
 import { DEFAULT_STREAM_OPTIONS, StreamClients, serveWebSocketStream } from './streams/index.js';
 
-export interface ApiServerOptions {
+interface ApiServerOptions {
   runtime: ApiRuntime;
   keys: ApiKeySet;
   host: string;
@@ -56,7 +56,7 @@ function refuseUpgrade(socket: Duplex, error: RomaError, retryAfterSeconds?: num
 }
 
 /** Without API keys anyone who can reach the port controls runs: only a loopback address is allowed then. */
-export function checkBindAddress(host: string, keys: ApiKeySet): void {
+function checkBindAddress(host: string, keys: ApiKeySet): void {
   if (keys.size === 0 && !isLoopbackHost(host)) {
     throw new RomaError('CONFIG_INVALID', `refusing to listen on ${host} without API keys`, {
       field: 'server.host',
@@ -200,5 +200,3 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     },
   };
 }
-
-export { BEARER_SUBPROTOCOL_PREFIX };

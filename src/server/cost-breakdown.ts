@@ -1,7 +1,7 @@
 // Cost and tokens of a run per model and per engine module, folded from its llm-call events.
 import type { StreamEvent } from '../contracts/index.js';
 
-export interface CostLine {
+interface CostLine {
   calls: number;
   cacheHits: number;
   inputTokens: number;
@@ -11,7 +11,7 @@ export interface CostLine {
   savedCostUsd: number;
 }
 
-export interface CostBreakdown {
+interface CostBreakdown {
   total: CostLine;
   byModel: Record<string, CostLine>;
   byModule: Record<string, CostLine>;

@@ -8,7 +8,7 @@ export interface DashboardAssets {
 }
 
 /** From `src/server` (tsx) or `dist/src/server` (built): the package's `dist/dashboard`. */
-export function dashboardDirectory(): string | null {
+function dashboardDirectory(): string | null {
   const candidates = ['../../dist/dashboard/', '../../../dist/dashboard/'].map((base) =>
     fileURLToPath(new URL(base, import.meta.url)),
   );

@@ -27,7 +27,7 @@ function checkOrigin(gate: Gate, origin: string | undefined): GateDecision {
   };
 }
 
-export interface McpRequestContext {
+interface McpRequestContext {
   request: Request;
   remoteAddress: string | undefined;
 }

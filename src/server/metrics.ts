@@ -27,7 +27,7 @@ function countEvent(counts: RunCounts, event: StreamEvent): void {
   else if (event.type === 'tool-call') counts.toolCalls += 1;
 }
 
-export interface ApiMetrics {
+interface ApiMetrics {
   registry: Registry;
   render(): Promise<{ contentType: string; text: string }>;
 }

@@ -15,7 +15,7 @@ import {
 
 export const API_PREFIX = '/api/v1';
 
-export interface ApiRoute {
+interface ApiRoute {
   method: 'get' | 'post';
   /** OpenAPI form: `/api/v1/executions/{id}`. */
   path: string;

@@ -1,8 +1,7 @@
 // Adapts the process's Runtime (src/runtime) to what the API needs; per-run options become an engine config.
 import type { RomaConfig } from '../config/index.js';
-import { EngineConfigSchema } from '../config/index.js';
-import type { ResumeExecutionRequest, StartExecutionRequest, StreamEvent } from '../contracts/index.js';
-import { parseWith, RomaError } from '../contracts/index.js';
+import type { ResumeExecutionRequest, StreamEvent } from '../contracts/index.js';
+import { RomaError } from '../contracts/index.js';
 import type { EngineDependencies, EngineRunConfig, ExecutionHandle } from '../engine/index.js';
 import { runEngineConfig } from '../engine/index.js';
 import type { Runtime } from '../runtime/index.js';

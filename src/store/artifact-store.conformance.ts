@@ -5,7 +5,7 @@ import type { RomaError } from '../contracts/index.js';
 import { ArtifactSchema } from '../contracts/index.js';
 import type { ArtifactStore } from './artifact-store.js';
 
-export interface ArtifactStoreHarness {
+interface ArtifactStoreHarness {
   store: ArtifactStore;
   /** The uri scheme the store hands out, `file:` or `s3:`. */
   scheme: string;

@@ -29,7 +29,7 @@ export function parseStoredEventJson(text: string, executionId: string, seq: num
   });
 }
 
-export interface ImportedLog {
+interface ImportedLog {
   events: StreamEvent[];
   summary: ExecutionSummary;
 }

@@ -6,7 +6,7 @@ import type { ExecutionStatus, NewStreamEvent, RomaError, StreamEvent } from '..
 import type { ExecutionStore } from './execution-store.js';
 
 /** Backing storage for one test: each `open()` is a separate connection to the same data, as another process. */
-export interface ExecutionStoreHarness {
+interface ExecutionStoreHarness {
   open(): Promise<ExecutionStore>;
   /** Removes the storage (temp dir, schema) after the stores are closed. */
   cleanup(): Promise<void>;

@@ -8,12 +8,12 @@ import { ArtifactSchema, parseJsonWith, RomaError } from '../contracts/index.js'
 import { artifactSegments, sanitizeSegment, sha256Hex, validatePutInput } from './artifact-names.js';
 import type { ArtifactStore, PutArtifactInput } from './artifact-store.js';
 
-export const ARTIFACTS_DIR_NAME = 'artifacts';
+const ARTIFACTS_DIR_NAME = 'artifacts';
 // Sanitised names never start with a dot, so the metadata folder cannot collide with a task or artifact.
 const METADATA_DIR_NAME = '.meta';
 const MAX_LISTED_ARTIFACTS = 10_000;
 
-export interface FileArtifactStoreOptions {
+interface FileArtifactStoreOptions {
   /** Artifacts go under `<dataDir>/artifacts`; `.roma` by default. */
   dataDir?: string;
 }

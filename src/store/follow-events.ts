@@ -4,7 +4,7 @@ import type { StreamEvent } from '../contracts/index.js';
 import { RomaError } from '../contracts/index.js';
 import type { FollowOptions, ReadEventsOptions } from './execution-store.js';
 
-export const DEFAULT_POLL_INTERVAL_MS = 250;
+const DEFAULT_POLL_INTERVAL_MS = 250;
 const FOLLOW_BATCH_SIZE = 500;
 /** A follower whose store watches other processes' appends re-reads on its own only this rarely, as a backstop. */
 export const WATCHED_BACKSTOP_MS = 2_000;
@@ -30,16 +30,9 @@ export class AppendNotifier {
   notify(executionId: string): void {
     for (const listener of this.#listeners.get(executionId) ?? []) listener();
   }
-
-  /** Number of live followers, for tests that check a follower let go of everything. */
-  listenerCount(): number {
-    let count = 0;
-    for (const listeners of this.#listeners.values()) count += listeners.size;
-    return count;
-  }
 }
 
-export interface FollowSource {
+interface FollowSource {
   readEvents(executionId: string, options?: ReadEventsOptions): Promise<StreamEvent[]>;
   exists(executionId: string): Promise<boolean>;
   notifier: AppendNotifier;

@@ -9,7 +9,7 @@ import { PostgresExecutionStore } from './postgres-execution-store.js';
 import { S3ArtifactStore } from './s3-artifact-store.js';
 import { SqliteExecutionStore } from './sqlite-execution-store.js';
 
-export interface OpenExecutionStoreOptions {
+interface OpenExecutionStoreOptions {
   /** PostgreSQL schema for the tables; `roma` by default (created when missing). */
   postgresSchema?: string;
   /** SQLite commit durability, over `store.sqliteSynchronous`; FULL by default (see SqliteExecutionStoreOptions). */

@@ -40,7 +40,7 @@ import { foldSummary, initialSummary, normalizeTimestamp, taskIdOf } from './sum
 
 export const DEFAULT_POSTGRES_SCHEMA = 'roma';
 
-export interface PostgresExecutionStoreOptions {
+interface PostgresExecutionStoreOptions {
   /** postgres://user:password@host:port/database (DATABASE_URL); never echoed in errors. */
   connectionString: string;
   /**

@@ -1,7 +1,7 @@
 // Versioned schema of the PostgreSQL execution store, applied at open under an advisory lock.
 import type pg from 'pg';
 
-export interface PostgresMigration {
+interface PostgresMigration {
   version: number;
   name: string;
   /** SQL for the schema named by the quoted identifier `schema`. */

@@ -16,7 +16,7 @@ const SHA256_METADATA_KEY = 'sha256';
 const MAX_LIST_PAGES = 100;
 const HEAD_CONCURRENCY = 8;
 
-export interface S3ArtifactStoreOptions {
+interface S3ArtifactStoreOptions {
   bucket: string;
   /** An S3-compatible endpoint (MinIO, s3rver); AWS when absent. */
   endpoint?: string;

@@ -2,13 +2,13 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { retainStatements } from './sqlite-retained-statements.js';
 
-export interface SqliteMigration {
+interface SqliteMigration {
   version: number;
   name: string;
   sql: string;
 }
 
-export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
+const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 1,
     name: 'executions and events',

@@ -32,8 +32,8 @@ export const EXECUTION_COLUMN_LIST =
 export const INSERT_COLUMN_LIST =
   'id, goal, created_at, status, updated_at, last_seq, input_tokens, output_tokens, cached_input_tokens, cost_usd, node_count, result';
 
-export const DEFAULT_LIST_LIMIT = 100;
-export const MAX_LIST_LIMIT = 10_000;
+const DEFAULT_LIST_LIMIT = 100;
+const MAX_LIST_LIMIT = 10_000;
 
 const CreateExecutionInputSchema = z.object({ id: z.string().min(1).max(200), goal: z.string().min(1) });
 

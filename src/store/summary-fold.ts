@@ -2,7 +2,7 @@
 import type { ExecutionSummary, StreamEvent } from '../contracts/index.js';
 import { emptyUsage } from '../contracts/index.js';
 
-export interface SummaryFoldContext {
+interface SummaryFoldContext {
   /** True when an earlier `task-start` of the same task exists: a resumed run may restart a task. */
   taskAlreadyStarted: boolean;
 }

@@ -19,7 +19,7 @@ export interface Tracking {
   close(): Promise<void>;
 }
 
-export interface OpenTrackingOptions {
+interface OpenTrackingOptions {
   /** The config profile in effect, recorded as an MLflow param. */
   profile?: string | null;
   onWarning?: (message: string) => void;

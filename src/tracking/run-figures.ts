@@ -4,7 +4,7 @@ import type { StreamEvent } from '../contracts/index.js';
 import { applyToTotals, createTotalsFold, type RunTotals } from '../engine/index.js';
 
 /** Characters per token of the estimate below (the usual rule of thumb for English text and JSON). */
-export const CHARS_PER_TOKEN = 4;
+const CHARS_PER_TOKEN = 4;
 
 export interface RunFigures {
   totals: RunTotals;

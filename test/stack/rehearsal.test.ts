@@ -74,8 +74,7 @@ function serviceEnv(
   for (const [variable, raw] of Object.entries(service.environment ?? {})) {
     let value = interpolate(String(raw), dotEnv);
     for (const [host, replacement] of Object.entries(hosts))
-      for (const [host, replacement] of Object.entries(hosts))
-        value = value.replace(new RegExp(`(//|@)${host}:\\d+`), `$1${replacement}`);
+      value = value.replace(new RegExp(`(//|@)${host}:\\d+`), `$1${replacement}`);
     if (value !== '') env[variable] = value;
   }
   return env;

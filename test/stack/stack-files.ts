@@ -18,7 +18,7 @@ export interface ComposeService {
   profiles?: string[];
 }
 
-export interface ComposeFile {
+interface ComposeFile {
   services: Record<string, ComposeService>;
   volumes?: Record<string, unknown>;
 }

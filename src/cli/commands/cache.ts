@@ -48,7 +48,7 @@ function tableRow(row: CacheStatsRow): string[] {
   ];
 }
 
-export function renderStatsTable(report: CacheStatsReport): string {
+function renderStatsTable(report: CacheStatsReport): string {
   const header = [
     'namespace',
     'model',

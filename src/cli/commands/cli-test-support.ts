@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 
-export interface CliRun {
+interface CliRun {
   status: number | null;
   stdout: string;
   stderr: string;

@@ -11,7 +11,7 @@ import {
 } from '../../config/index.js';
 
 /** The effective config as YAML, secrets redacted, each non-default value commented with its source. */
-export function renderConfigYaml(loaded: LoadedConfig): string {
+function renderConfigYaml(loaded: LoadedConfig): string {
   const document = new Document(redactConfig(loaded.config));
   for (const [path, source] of Object.entries(loaded.sources)) {
     const node = document.getIn(path.split('.'), true);
@@ -24,7 +24,7 @@ export function renderConfigYaml(loaded: LoadedConfig): string {
 }
 
 /** The effective config as JSON, secrets redacted. */
-export function renderConfigJson(loaded: LoadedConfig): string {
+function renderConfigJson(loaded: LoadedConfig): string {
   return JSON.stringify(redactConfig(loaded.config), null, 2);
 }
 

@@ -35,9 +35,9 @@ import {
 } from './doctor-stack-checks.js';
 import { parseIntegerOption } from './integer-option.js';
 
-export type { CheckStatus, DoctorCheck } from './doctor-checks.js';
+export type { DoctorCheck } from './doctor-checks.js';
 
-export interface DoctorOptions {
+interface DoctorOptions {
   cwd?: string;
   env?: Env;
   configFile?: string;
@@ -46,7 +46,7 @@ export interface DoctorOptions {
   timeoutMs?: number;
 }
 
-export const DEFAULT_DOCTOR_TIMEOUT_MS = 2_000;
+const DEFAULT_DOCTOR_TIMEOUT_MS = 2_000;
 
 type Outcome = Omit<DoctorCheck, 'category' | 'check'>;
 

@@ -15,7 +15,7 @@ import { registerSolveCommand } from './solve.js';
 import { registerToolsCommand } from './tools.js';
 import { registerWorkerCommand } from './worker.js';
 
-export type RegisterCommand = (program: Command) => void;
+type RegisterCommand = (program: Command) => void;
 
 export const COMMANDS: readonly RegisterCommand[] = [
   registerSchemaCommand,

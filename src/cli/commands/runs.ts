@@ -80,7 +80,7 @@ export async function watchRun(
   if (final && final.status !== 'COMPLETED' && final.status !== 'RUNNING') process.exitCode = 1;
 }
 
-export function parseEventLines(text: string, source: string): StreamEvent[] {
+function parseEventLines(text: string, source: string): StreamEvent[] {
   const events: StreamEvent[] = [];
   const lines = text.split('\n');
   for (const [index, line] of lines.entries()) {

@@ -179,7 +179,7 @@ function box(lines: string[]): string {
 }
 
 /** The seed's boxed report: a title box, steps grouped by provider, and a results box. */
-export function renderSelfTestReport(report: SelfTestReport): string {
+function renderSelfTestReport(report: SelfTestReport): string {
   const out: string[] = [box(['Sandbox Validation', 'roma sandbox test: isolate, process, daytona']), ''];
   let provider: string | undefined;
   let stepNumber = 0;

@@ -16,11 +16,11 @@ import { openTools } from '../../runtime/index.js';
 import { terminalSafe } from '../render/index.js';
 import { readInputFile } from './input-file.js';
 
-export interface ToolsListing {
+interface ToolsListing {
   servers: Array<McpServerState & { tools: Array<Pick<McpToolInfo, 'name' | 'description'>> }>;
 }
 
-export async function listConfiguredTools(manager: McpManager, timeoutMs: number): Promise<ToolsListing> {
+async function listConfiguredTools(manager: McpManager, timeoutMs: number): Promise<ToolsListing> {
   const servers = await Promise.all(
     manager.serverNames().map(async (name) => {
       const tools = await manager.listTools(name, { timeoutMs }).catch(() => []);
@@ -52,7 +52,7 @@ export function renderToolsListing(listing: ToolsListing): string {
 const MAX_CLIENT_CONFIG_BYTES = 1024 * 1024;
 
 /** Reads an MCP client's JSON config file into roma server entries. */
-export function readMcpClientConfig(path: string): ImportedMcpServers {
+function readMcpClientConfig(path: string): ImportedMcpServers {
   const text = readInputFile(path, { maxBytes: MAX_CLIENT_CONFIG_BYTES });
   let document: unknown;
   try {

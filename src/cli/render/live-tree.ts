@@ -5,7 +5,7 @@ import { applyToTaskTree, applyToTotals, createTotalsFold, emptyTaskTree } from 
 import { formatCost, formatDuration } from './format.js';
 import { renderTreeLines } from './tree-text.js';
 
-export interface LiveTreeOptions {
+interface LiveTreeOptions {
   write: (text: string) => void;
   columns: () => number;
   rows: () => number;

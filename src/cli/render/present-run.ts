@@ -21,12 +21,12 @@ export function chooseOutputMode(json: boolean | undefined, stream: OutputStream
   return stream.isTTY ? 'tty' : 'plain';
 }
 
-export interface PresentedRun {
+interface PresentedRun {
   outcome: ExecutionOutcome;
   totals: RunTotals;
 }
 
-export interface EventPresenter {
+interface EventPresenter {
   show(event: StreamEvent): void;
   /** Leaves the last state on screen (the full tree in a terminal). */
   finish(): void;
@@ -77,7 +77,7 @@ export async function presentRun(
 }
 
 /** Ctrl-C cancels the run cleanly (its log stays resumable); a second one exits at once. */
-export function cancelOnInterrupt(handle: ExecutionHandle, notice: (text: string) => void): () => void {
+function cancelOnInterrupt(handle: ExecutionHandle, notice: (text: string) => void): () => void {
   let interrupts = 0;
   const onSignal = () => {
     interrupts += 1;

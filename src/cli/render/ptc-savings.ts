@@ -1,7 +1,7 @@
 // The headline of programmatic tool calling for a run: tool-result bytes that stayed in the sandbox.
 import type { StreamEvent } from '../../contracts/index.js';
 
-export interface PtcSavings {
+interface PtcSavings {
   toolCalls: number;
   /** Bytes the tools returned to the programs (what direct tool calls would put in the model's context). */
   toolResultBytes: number;
@@ -9,7 +9,7 @@ export interface PtcSavings {
   printedChars: number;
 }
 
-export function ptcSavings(events: readonly StreamEvent[]): PtcSavings {
+function ptcSavings(events: readonly StreamEvent[]): PtcSavings {
   const savings: PtcSavings = { toolCalls: 0, toolResultBytes: 0, printedChars: 0 };
   for (const event of events) {
     if (event.type === 'tool-call' && event.ok) {

@@ -4,7 +4,7 @@ import type { TaskTree } from '../../engine/index.js';
 import { childrenOf } from '../../engine/index.js';
 import { clip, formatTokens, statusMark } from './format.js';
 
-export interface TreeTextOptions {
+interface TreeTextOptions {
   /** Terminal width; lines are clipped to it. */
   width?: number;
   /** Show each finished task's result (first line) under it. */

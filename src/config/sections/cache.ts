@@ -5,13 +5,12 @@ import { CacheStrategySchema, EngineModuleSchema, TaskTypeSchema } from '../../c
 const strategySchema = CacheStrategySchema;
 
 /** A cache rule for one engine module or task type; unset fields fall back to the section's values. */
-export const CacheRuleSchema = z
+const CacheRuleSchema = z
   .object({
     strategy: strategySchema.optional(),
     ttlSeconds: z.number().int().positive().optional(),
   })
   .strict();
-export type CacheRule = z.output<typeof CacheRuleSchema>;
 
 export const CacheConfigSchema = z
   .object({

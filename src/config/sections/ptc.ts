@@ -39,4 +39,3 @@ export const PtcConfigSchema = z
     mcpServers: z.record(z.string(), McpServerConfigSchema).default({}),
   })
   .strict();
-export type PtcConfig = z.output<typeof PtcConfigSchema>;

@@ -35,4 +35,3 @@ export const QueueConfigSchema = z
       .default({}),
   })
   .strict();
-export type QueueConfig = z.output<typeof QueueConfigSchema>;

@@ -17,4 +17,3 @@ export const ServerConfigSchema = z
     mlflowTrackingUri: z.url().optional(),
   })
   .strict();
-export type ServerConfig = z.output<typeof ServerConfigSchema>;

@@ -11,7 +11,6 @@ export const TrackingConfigSchema = z
     flushTimeoutMs: z.number().int().min(0).max(600_000).default(5000),
   })
   .strict();
-export type TrackingConfig = z.output<typeof TrackingConfigSchema>;
 
 export const OtelConfigSchema = z
   .object({
@@ -22,4 +21,3 @@ export const OtelConfigSchema = z
     recordContent: z.boolean().default(false),
   })
   .strict();
-export type OtelConfig = z.output<typeof OtelConfigSchema>;

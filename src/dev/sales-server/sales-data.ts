@@ -1,6 +1,6 @@
 // Deterministic sample data (orders, customers, logs) served by the bundled sales MCP server.
 
-export interface OrderItem {
+interface OrderItem {
   sku: string;
   name: string;
   quantity: number;

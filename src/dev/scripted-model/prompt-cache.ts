@@ -60,7 +60,7 @@ function boundaries(body: Json): Boundary[] {
   return points;
 }
 
-export interface PromptCache {
+interface PromptCache {
   /** Tokens of the longest marked prefix an earlier request wrote (0 when none); remembers this request's. */
   readAndWrite(body: Json, tokensOf: (characters: number) => number): number;
 }

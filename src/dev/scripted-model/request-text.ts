@@ -1,7 +1,7 @@
 // Reads an OpenAI or Anthropic request body into the text rules match against and the tool results it carries.
 import type { ScriptedProvider, ScriptedToolResult } from './types.js';
 
-export interface RequestDigest {
+interface RequestDigest {
   model: string;
   stream: boolean;
   text: string;

@@ -1,7 +1,7 @@
 // Picks the rule that answers a request: the first whose conditions all hold and whose `times` is not used up.
 import type { ScriptedMatch, ScriptedRequest, ScriptedRule } from './types.js';
 
-export interface RuleBook {
+interface RuleBook {
   /** The first matching rule (its use is counted), or undefined. */
   pick(request: ScriptedRequest): { rule: ScriptedRule; label: string } | undefined;
   replace(rules: ScriptedRule[]): void;

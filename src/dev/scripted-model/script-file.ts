@@ -47,14 +47,14 @@ const ScriptedRuleSchema = z
   })
   .strict();
 
-export const ScriptFileSchema = z
+const ScriptFileSchema = z
   .object({
     latencyMs: z.number().nonnegative().optional(),
     rules: z.array(ScriptedRuleSchema).min(1),
   })
   .strict();
 
-export interface ScriptFile {
+interface ScriptFile {
   latencyMs?: number;
   rules: ScriptedRule[];
   /** Set for a task-tree script (`examples/demo/*.json`): the goal its tree answers. */

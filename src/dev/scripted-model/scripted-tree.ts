@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { TASK_TYPES } from '../../contracts/index.js';
 import type { ScriptedReply, ScriptedRule } from './types.js';
 
-export const ScriptedSubtaskSchema = z
+const ScriptedSubtaskSchema = z
   .object({
     id: z.string().min(1),
     goal: z.string().min(1),
@@ -12,7 +12,7 @@ export const ScriptedSubtaskSchema = z
   })
   .strict();
 
-export const ScriptedTaskSchema = z
+const ScriptedTaskSchema = z
   .object({
     /** Composite: the planner's answer. Absent: the task is atomic. */
     plan: z.array(ScriptedSubtaskSchema).optional(),
@@ -43,7 +43,7 @@ export function taskLine(goal: string): string {
   return `Task: ${goal}\n`;
 }
 
-export function defaultResultOf(goal: string, composite: boolean): string {
+function defaultResultOf(goal: string, composite: boolean): string {
   return composite ? `Combined answer for: ${goal}` : `Result of: ${goal}`;
 }
 

@@ -20,7 +20,7 @@ import { readRunLiveness } from './runner-liveness.js';
 /** Sees every event a run stores through this run control, once stored; errors are reported, never thrown. */
 export type RunEventObserver = (event: StreamEvent) => void | Promise<void>;
 
-export interface RunControlOptions {
+interface RunControlOptions {
   /** What every run gets (store, models, code agent…); `start`/`resume` may add to it per run. */
   deps: EngineDependencies;
   /** Extra subscribers to every event of every run (tracking: MLflow, OpenTelemetry). */

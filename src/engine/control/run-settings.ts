@@ -4,7 +4,7 @@ import { EngineConfigSchema } from '../../config/sections/engine.js';
 import { parseWith, RomaError } from '../../contracts/index.js';
 import type { EngineRunConfig } from '../engine-config.js';
 
-export interface RunOptions {
+interface RunOptions {
   maxDepth?: number | undefined;
   maxConcurrency?: number | undefined;
   budgetUsd?: number | undefined;
@@ -14,7 +14,7 @@ export interface RunOptions {
   config?: Record<string, string | number | boolean> | undefined;
 }
 
-export interface RunSettingsPolicy {
+interface RunSettingsPolicy {
   /**
    * `override` (the API's, for holders of a key): the request's limits replace the server's. `tighten` (the MCP
    * server's): a request can only lower depth and budgets below what the operator configured.

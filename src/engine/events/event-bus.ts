@@ -1,7 +1,7 @@
 // In-process fan-out of a run's stored events to live watchers: listeners, or async iterables that end with the run.
 import type { StreamEvent } from '../../contracts/index.js';
 
-export type EventListener = (event: StreamEvent) => void;
+type EventListener = (event: StreamEvent) => void;
 
 export interface EventStreamOptions {
   signal?: AbortSignal;
@@ -37,10 +37,6 @@ export class EventBus {
     for (const onClose of this.closeListeners) onClose();
     this.closeListeners.clear();
     this.listeners.clear();
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
   }
 
   /** Events published from now until the run ends (or the signal aborts); cleans up on early `break`. */

@@ -5,9 +5,9 @@ import type { EventBus } from './event-bus.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** An event as the engine writes it: the sink adds the execution id and the time. */
-export type EngineEvent = DistributiveOmit<NewStreamEvent, 'executionId' | 'timestamp'>;
+type EngineEvent = DistributiveOmit<NewStreamEvent, 'executionId' | 'timestamp'>;
 
-export type EventObserver = (event: StreamEvent) => void;
+type EventObserver = (event: StreamEvent) => void;
 
 export class EventSink {
   private readonly observers: EventObserver[] = [];

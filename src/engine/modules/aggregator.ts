@@ -10,7 +10,7 @@ import { taskPrompt } from './task-prompt.js';
 export const AGGREGATOR_SYSTEM_PROMPT = `ROMA aggregator. The task below was split into subtasks, which are done.
 Combine their results into one complete answer to the task. Do not mention the subtasks themselves.`;
 
-export const AggregatorOutputSchema = z.string().trim().min(1, 'the aggregator answered with empty text');
+const AggregatorOutputSchema = z.string().trim().min(1, 'the aggregator answered with empty text');
 
 export interface SubtaskResult {
   taskId: string;
@@ -20,7 +20,7 @@ export interface SubtaskResult {
   error?: string;
 }
 
-export function formatSubtaskResults(results: readonly SubtaskResult[], maxCharsEach: number): string {
+function formatSubtaskResults(results: readonly SubtaskResult[], maxCharsEach: number): string {
   const blocks = results.map((entry) => {
     const body =
       entry.result === null

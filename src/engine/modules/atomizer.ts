@@ -11,13 +11,12 @@ A task is atomic when one focused answer (one search, one piece of reasoning, on
 can complete it. It is composite when it needs several distinct steps whose results build on each other.
 Prefer atomic for small tasks. Answer with JSON: {"atomic": true|false, "reason": "<one sentence>"}.`;
 
-export const AtomizerOutputSchema = z.object({
+const AtomizerOutputSchema = z.object({
   atomic: z.boolean(),
   reason: z.string(),
 });
-export type AtomizerOutput = z.output<typeof AtomizerOutputSchema>;
 
-export interface AtomizeDecision {
+interface AtomizeDecision {
   nodeType: NodeType;
   reason: string;
 }

@@ -21,7 +21,7 @@ export function executorSystemPrompt(taskType: TaskType): string {
 }
 
 /** The result must be non-empty text. */
-export const ExecutorOutputSchema = z.string().trim().min(1, 'the executor answered with empty text');
+const ExecutorOutputSchema = z.string().trim().min(1, 'the executor answered with empty text');
 
 export async function executeWithModel(
   scope: ModelCallScope,

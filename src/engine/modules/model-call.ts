@@ -29,7 +29,7 @@ export interface ModuleCall {
   onUsage(usage: TokenUsage): void;
 }
 
-export interface ModuleCallResult<T> {
+interface ModuleCallResult<T> {
   value: T;
   text: string;
   modelId: string;

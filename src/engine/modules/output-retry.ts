@@ -4,11 +4,11 @@ import { RomaError, toRomaError } from '../../contracts/index.js';
 /** Codes that mean "the model answered, but not in the shape asked for" — worth asking again. */
 const MALFORMED_CODES = new Set(['MODEL_OUTPUT_INVALID', 'VALIDATION_FAILED']);
 
-export function isMalformedOutput(error: unknown): boolean {
+function isMalformedOutput(error: unknown): boolean {
   return error instanceof RomaError && MALFORMED_CODES.has(error.code);
 }
 
-export type AttemptResult<T> = { ok: true; value: T } | { ok: false; problem: string };
+type AttemptResult<T> = { ok: true; value: T } | { ok: false; problem: string };
 
 /**
  * Runs `attempt` up to 1 + maxRetries times. A malformed answer (or one `attempt` rejects) is fed back as

@@ -13,7 +13,7 @@ the ids of sibling subtasks whose results it needs ("dependencies"). Subtasks wi
 them run in parallel. No subtask may depend on itself, on an unknown id, or in a cycle.
 Answer with JSON: {"subtasks": [{"id": "a", "goal": "…", "taskType": "THINK", "dependencies": []}, …]}.`;
 
-export const PlannerOutputSchema = z.object({
+const PlannerOutputSchema = z.object({
   subtasks: z.array(
     z.object({
       id: z.string().min(1),
@@ -23,9 +23,9 @@ export const PlannerOutputSchema = z.object({
     }),
   ),
 });
-export type PlannerOutput = z.output<typeof PlannerOutputSchema>;
+type PlannerOutput = z.output<typeof PlannerOutputSchema>;
 
-export interface PlanRequest {
+interface PlanRequest {
   maxSubtasks: number;
   /** What was wrong with the previous answer (validation), or the verifier's verdict on the previous plan. */
   feedback?: string | undefined;

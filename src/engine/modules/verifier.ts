@@ -9,11 +9,11 @@ import { taskPrompt } from './task-prompt.js';
 export const VERIFIER_SYSTEM_PROMPT = `ROMA verifier. Check whether the result below fully and correctly completes
 the task. Answer with JSON: {"passed": true|false, "feedback": "<what is wrong or missing; empty when passed>"}.`;
 
-export const VerifierOutputSchema = z.object({
+const VerifierOutputSchema = z.object({
   passed: z.boolean(),
   feedback: z.string(),
 });
-export type Verdict = z.output<typeof VerifierOutputSchema>;
+type Verdict = z.output<typeof VerifierOutputSchema>;
 
 export async function verify(
   scope: ModelCallScope,

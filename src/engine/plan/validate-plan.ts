@@ -9,9 +9,9 @@ export interface PlannedSubtask {
   dependencies: string[];
 }
 
-export type PlanCheck = { ok: true; subtasks: SubtaskSpec[] } | { ok: false; problems: string[] };
+type PlanCheck = { ok: true; subtasks: SubtaskSpec[] } | { ok: false; problems: string[] };
 
-export interface PlanCheckOptions {
+interface PlanCheckOptions {
   parentTaskId: string;
   maxSubtasks: number;
   /** 0 for the first plan; n for the n-th replan (children of a replan get their own ids). */

@@ -37,7 +37,7 @@ export interface RunTotals {
   resumes: number;
 }
 
-export function emptyTotals(): RunTotals {
+function emptyTotals(): RunTotals {
   return {
     status: null,
     reason: null,

@@ -1,7 +1,7 @@
 // Notices a cancel request recorded in the store by another process (`roma runs cancel`), by polling.
 import type { ExecutionStore } from '../../store/execution-store.js';
 
-export interface CancelWatcherOptions {
+interface CancelWatcherOptions {
   store: ExecutionStore;
   executionId: string;
   afterSeq: number;

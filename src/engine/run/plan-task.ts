@@ -11,7 +11,7 @@ import { chainedError, taskErrorOf } from './task-outcome.js';
 import { verifyResult } from './verify-step.js';
 
 /** Solves one subtask; passed in by the task runner (which calls back into this module for composite tasks). */
-export type SolveChild = (
+type SolveChild = (
   run: RunContext,
   spec: TaskSpec,
   context: DependencyContext[],

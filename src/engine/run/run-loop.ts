@@ -18,7 +18,7 @@ import { solveTask } from './task-runner.js';
 /** Waits before the extra tries of a run's execution-end after a store failure. */
 const END_RETRY_DELAYS_MS = [1_000, 3_000];
 
-export interface PreparedRun {
+interface PreparedRun {
   executionId: string;
   goal: string;
   taskType: TaskType;

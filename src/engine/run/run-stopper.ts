@@ -5,7 +5,7 @@ import { addUsage, RomaError } from '../../contracts/index.js';
 import type { RunSnapshot, StopCondition, StopDecision } from '../scheduler/stop-conditions.js';
 import { anyOf } from '../scheduler/stop-conditions.js';
 
-export interface Halt {
+interface Halt {
   kind: 'stopped' | 'cancelled';
   reason: StopReason;
   message: string;

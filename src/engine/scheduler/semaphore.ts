@@ -1,6 +1,6 @@
 // A counting semaphore with abortable waits: bounds how many model calls and code runs are in flight at once.
 
-export type Release = () => void;
+type Release = () => void;
 
 export class Semaphore {
   private available: number;

@@ -4,11 +4,11 @@ import type { DependencyContext, SubtaskSpec, TaskError } from '../../contracts/
 import { RomaError } from '../../contracts/index.js';
 import { boundedContext } from './dependency-context.js';
 
-export type SiblingOutcome =
+type SiblingOutcome =
   | { status: 'COMPLETED'; result: string }
   | { status: 'FAILED' | 'CANCELLED'; error: TaskError };
 
-export interface SiblingRunOptions {
+interface SiblingRunOptions {
   /** Starts one task with its dependencies' results; resolves with how it ended (never rejects). */
   start(subtask: SubtaskSpec, context: DependencyContext[], signal: AbortSignal): Promise<SiblingOutcome>;
   /** Records that a task will not run because a dependency failed; resolves with its (FAILED) outcome. */

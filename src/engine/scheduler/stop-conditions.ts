@@ -79,7 +79,7 @@ export function anyOf(...conditions: StopCondition[]): StopCondition {
   };
 }
 
-export interface BudgetSettings {
+interface BudgetSettings {
   maxDepth: number;
   budgets: {
     maxTokens?: number | undefined;

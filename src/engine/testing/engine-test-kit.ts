@@ -12,7 +12,7 @@ import type { ExecutionStore } from '../../store/index.js';
 import { openExecutionStore } from '../../store/index.js';
 import type { EngineDependencies } from '../run/engine-types.js';
 
-export const SCRIPTED_MODEL_ID = 'openai:scripted';
+const SCRIPTED_MODEL_ID = 'openai:scripted';
 
 export interface EngineKit {
   server: ScriptedModelServer;

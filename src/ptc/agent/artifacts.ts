@@ -16,16 +16,16 @@ export const MAX_ARTIFACTS = 100;
  */
 export const MAX_ARTIFACT_TOTAL_BYTES = 100 * 1024 * 1024;
 /** Refusals listed one by one in the result; past this, one entry counts the rest. */
-export const MAX_REFUSALS_LISTED = 20;
+const MAX_REFUSALS_LISTED = 20;
 const MAX_LISTED_PATH_CHARS = 200;
 
-export interface CollectedArtifacts {
+interface CollectedArtifacts {
   artifacts: Artifact[];
   refused: RefusedArtifact[];
 }
 
 /** Collects refusals, bounded: a program can write thousands of files with huge names. */
-export class RefusalList {
+class RefusalList {
   readonly entries: RefusedArtifact[] = [];
   private unlisted = 0;
 
@@ -46,7 +46,7 @@ export class RefusalList {
   }
 }
 
-export interface CollectOptions {
+interface CollectOptions {
   /** Names holding a secret are refused (the name would land in the store and the result). */
   redact?: (text: string) => string;
 }

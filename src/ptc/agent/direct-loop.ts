@@ -28,7 +28,7 @@ const STEPS_PER_ITERATION = 3;
 
 type Outcome = Pick<PTCArtifactResult, 'status' | 'summary' | 'error'>;
 
-export function directToolName(server: string, toolName: string): string {
+function directToolName(server: string, toolName: string): string {
   return `${toIdentifier(server)}__${toIdentifier(toolName)}`.slice(0, 64);
 }
 
@@ -46,16 +46,12 @@ type ToolOutput = ToolResultPart['output'];
  * Providers whose tool results can carry images and files (Anthropic's tool_result blocks, OpenAI Responses'
  * function_call_output); OpenAI Chat tool messages are text only, so there an image stays a one-line note.
  */
-export function acceptsMediaResults(model: { provider: string }): boolean {
+function acceptsMediaResults(model: { provider: string }): boolean {
   return model.provider.startsWith('anthropic') || model.provider === 'openai.responses';
 }
 
 /** What a direct-calling agent sends back: the text, and images/audio/blobs as media parts where accepted. */
-export function toolResultOutput(
-  text: string,
-  content: readonly ToolContentPart[],
-  media: boolean,
-): ToolOutput {
+function toolResultOutput(text: string, content: readonly ToolContentPart[], media: boolean): ToolOutput {
   const binary = content.filter(
     (part) => part.type === 'image' || part.type === 'audio' || (part.type === 'resource' && 'blob' in part),
   );

@@ -12,7 +12,7 @@ import type { LoopState } from './loop-state.js';
 import { withPromptCacheMarks } from './prompt-cache-marks.js';
 import type { AgentRunContext, PtcAgentDeps } from './types.js';
 
-export interface ModelTurnInput {
+interface ModelTurnInput {
   model: LanguageModelV3;
   /** The plan's model, else the registry's default; undefined lets the model layer name it. */
   modelId: string | undefined;

@@ -1,7 +1,7 @@
 // Bounds what a program printed before it enters the model's context; the cut is visible to the model.
 import { truncationMarker } from '../../contracts/index.js';
 
-export interface BoundedText {
+interface BoundedText {
   text: string;
   truncated: boolean;
 }

@@ -177,8 +177,3 @@ export function createPtcAgent(deps: PtcAgentDeps): PtcAgent {
     },
   };
 }
-
-/** The engine's in-process CodeAgent (the default when PTC_SERVICE_URL is not set). */
-export function createInProcessCodeAgent(deps: PtcAgentDeps): PtcAgent {
-  return createPtcAgent(deps);
-}

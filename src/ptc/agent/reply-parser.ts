@@ -1,7 +1,7 @@
 // Reads a model reply: the program to run (a fenced block), an optional test block, or a final answer.
 import type { CodeLanguage } from '../../contracts/index.js';
 
-export type ParsedReply =
+type ParsedReply =
   | { kind: 'code'; code: string; test: string | null; language: CodeLanguage }
   | { kind: 'final'; answer: string };
 

@@ -4,8 +4,8 @@ import { truncationMarker } from '../../contracts/index.js';
 import type { SandboxRunResult } from '../../sandbox/sandbox.js';
 
 /** Names listed back to the model, and characters kept of each: a program chooses how many and how long. */
-export const MAX_REPORTED_FILES = 20;
-export const MAX_REPORTED_FILE_NAME_CHARS = 200;
+const MAX_REPORTED_FILES = 20;
+const MAX_REPORTED_FILE_NAME_CHARS = 200;
 
 function filesLine(files: readonly string[]): string {
   const shown = files

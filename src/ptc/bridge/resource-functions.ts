@@ -5,13 +5,13 @@ import type { HostFunctions, JsonValue } from '../../sandbox/sandbox.js';
 import type { ToolProvider } from '../mcp/types.js';
 import type { ToolCatalog } from '../modules/tool-catalog.js';
 
-export const LIST_RESOURCES_FUNCTION = 'listResources';
-export const READ_RESOURCE_FUNCTION = 'readResource';
-export const SAVE_BASE64_FUNCTION = 'saveBase64';
+const LIST_RESOURCES_FUNCTION = 'listResources';
+const READ_RESOURCE_FUNCTION = 'readResource';
+const SAVE_BASE64_FUNCTION = 'saveBase64';
 
 /** Bounds on what one execution may save through `saveBase64` (same order as the artifact bounds). */
-export const MAX_SAVED_FILES = 100;
-export const MAX_SAVED_BYTES = 100 * 1024 * 1024;
+const MAX_SAVED_FILES = 100;
+const MAX_SAVED_BYTES = 100 * 1024 * 1024;
 const MAX_URI_CHARS = 4_096;
 
 /** Where `saveBase64` puts bytes: the session's files where they are binary-safe, else a host-side map. */
@@ -19,7 +19,7 @@ export interface BinaryFileSink {
   write(path: string, bytes: Uint8Array): Promise<void>;
 }
 
-export interface ResourceFunctionOptions {
+interface ResourceFunctionOptions {
   provider: ToolProvider | undefined;
   catalog: ToolCatalog;
   signal?: AbortSignal;
@@ -36,7 +36,7 @@ function catalogServer(catalog: ToolCatalog, server: JsonValue | undefined): str
 }
 
 /** `results/a/b.png` normalized; anything outside results/ is refused (only results/ becomes artifacts). */
-export function resultsPath(path: JsonValue | undefined): string {
+function resultsPath(path: JsonValue | undefined): string {
   if (typeof path !== 'string' || path.length === 0 || path.length > 1_000 || path.includes('\0')) {
     throw new Error('saveBase64(path, base64): path must be a non-empty string such as results/image.png');
   }

@@ -2,7 +2,7 @@
 import { expandReferences } from '../../config/expand.js';
 import { RomaError } from '../../contracts/index.js';
 
-export interface ResolvedTemplates {
+interface ResolvedTemplates {
   values: Record<string, string>;
   /** Every value substituted from the host env: these are secrets and must never leave the host. */
   secrets: string[];

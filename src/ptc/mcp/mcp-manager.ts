@@ -14,7 +14,7 @@ import type {
   ToolProvider,
 } from './types.js';
 
-export interface McpManagerOptions {
+interface McpManagerOptions {
   servers: Record<string, McpServerConfig>;
   /** Where `${VAR}` values come from; the host's `process.env` by default. */
   hostEnv?: Record<string, string | undefined>;
@@ -100,8 +100,4 @@ export class McpManager implements ToolProvider {
   async close(): Promise<void> {
     await Promise.all([...this.connections.values()].map((connection) => connection.close()));
   }
-}
-
-export function createMcpManager(options: McpManagerOptions): McpManager {
-  return new McpManager(options);
 }

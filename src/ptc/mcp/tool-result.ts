@@ -81,7 +81,7 @@ export function resourcePart(resource: z.infer<typeof ResourceContentsSchema>): 
   return { type: 'resource', uri: resource.uri, ...mimeType, text: resource.text ?? '' };
 }
 
-export function contentParts(content: unknown): ToolContentPart[] {
+function contentParts(content: unknown): ToolContentPart[] {
   const parsed = z.array(z.unknown()).safeParse(content ?? []);
   if (!parsed.success) return [];
   const parts: ToolContentPart[] = [];
@@ -108,10 +108,6 @@ export function partText(part: ToolContentPart): string {
     case 'resource_link':
       return `[resource link ${part.name}: ${part.uri}${part.mimeType ? ` ${part.mimeType}` : ''}]`;
   }
-}
-
-export function contentText(result: RawToolResult): string {
-  return contentParts(result.content).map(partText).join('\n');
 }
 
 function binarySize(parts: readonly ToolContentPart[]): number {

@@ -6,7 +6,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { McpServerConfig } from '../../config/sections/ptc.js';
 import { resolveTemplates, secretValues, urlSecretValues } from './env-template.js';
 
-export interface BuiltTransport {
+interface BuiltTransport {
   transport: Transport;
   secrets: string[];
   /** Last lines a stdio server wrote to stderr (bounded), for connect errors. */

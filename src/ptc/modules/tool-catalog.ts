@@ -16,7 +16,7 @@ export interface ToolCatalog {
   unavailable?: Array<{ name: string; error: string }>;
 }
 
-export interface PlanToolServers {
+interface PlanToolServers {
   servers: Array<{ name: string; allowTools?: string[] | undefined }>;
 }
 

@@ -6,11 +6,11 @@ import type { ToolCatalog } from './tool-catalog.js';
 /** Past this many tools in a plan's catalog, the prompt lists servers with counts and offers searchTools. */
 export const TOOL_SEARCH_THRESHOLD = 40;
 export const DEFAULT_SEARCH_RESULTS = 8;
-export const MAX_SEARCH_RESULTS = 50;
+const MAX_SEARCH_RESULTS = 50;
 const MAX_QUERY_CHARS = 500;
 const DESCRIPTION_CHARS = 200;
 
-export interface ToolSearchHit {
+interface ToolSearchHit {
   server: string;
   /** The identifier to call in code: `<server identifier>.<tool identifier>`. */
   call: string;

@@ -8,7 +8,7 @@ import type {
 } from '../../contracts/index.js';
 import { PTCExecutionPlanSchema } from '../../contracts/index.js';
 
-export interface CodeAgentUnderTest {
+interface CodeAgentUnderTest {
   agent: CodeAgent;
   close(): Promise<void>;
 }

@@ -12,7 +12,7 @@ export interface PtcExecutionDoneMessage {
 export type PtcStreamMessage = NewStreamEvent | PtcExecutionDoneMessage;
 
 /** Null fields match everything; a client running one plan subscribes to its execution and task. */
-export interface PtcStreamFilter {
+interface PtcStreamFilter {
   executionId: string | null;
   taskId: string | null;
 }
@@ -29,9 +29,9 @@ function taskIdOf(message: PtcStreamMessage): string | null {
 }
 
 /** Bound on subscribers, so a client that leaks sockets cannot grow the hub without limit. */
-export const MAX_SUBSCRIBERS = 1_000;
+const MAX_SUBSCRIBERS = 1_000;
 
-export interface PtcEventHubOptions {
+interface PtcEventHubOptions {
   maxSubscribers?: number;
 }
 

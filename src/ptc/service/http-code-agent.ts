@@ -20,7 +20,7 @@ import {
 import type { PtcAgent } from '../agent/ptc-agent.js';
 import { PTC_EVENTS_PATH } from './ptc-service.js';
 
-export interface HttpCodeAgentOptions {
+interface HttpCodeAgentOptions {
   /** Bound on one execution, beyond the plan's own limits. */
   timeoutMs?: number;
   /** How long to wait for the event stream to confirm it is complete after the result arrived. */

@@ -37,7 +37,7 @@ function fromBrowser(origin: string | null | undefined): boolean {
   return origin !== undefined && origin !== null && origin !== '';
 }
 
-export interface PtcServiceOptions {
+interface PtcServiceOptions {
   agent: PtcAgent;
   tools?: ToolProvider;
   hub?: PtcEventHub;
@@ -53,7 +53,7 @@ function refuseUpgrade(socket: Duplex, error: Parameters<typeof errorBody>[0]): 
 }
 
 /** The Hono app; the hub must also receive the agent's events (`onEvent`) for the stream to carry them. */
-export function createPtcServiceApp(options: PtcServiceOptions): { app: Hono; hub: PtcEventHub } {
+function createPtcServiceApp(options: PtcServiceOptions): { app: Hono; hub: PtcEventHub } {
   const hub = options.hub ?? new PtcEventHub();
   const app = new Hono();
 

@@ -30,7 +30,7 @@ export const DAYTONA_CAPABILITIES: SandboxCapabilities = Object.freeze({
   hostFunctions: false,
 });
 
-export interface DaytonaSandboxOptions {
+interface DaytonaSandboxOptions {
   apiKey: string;
   /** Defaults to the SDK's https://app.daytona.io/api; tests point it at a loopback server. */
   apiUrl?: string;

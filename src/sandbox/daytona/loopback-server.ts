@@ -17,7 +17,7 @@ export interface RecordedDaytonaRequest {
   body: unknown;
 }
 
-export interface DaytonaLoopbackOptions {
+interface DaytonaLoopbackOptions {
   /**
    * Answer the first request of each kind (per sandbox: create, state poll, code run, execute, upload,
    * download, delete) with a transient error — 429 where the request was not acted on, 503 elsewhere — as a

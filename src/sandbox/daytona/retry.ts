@@ -5,7 +5,7 @@ const RETRYABLE_STATUS = [408, 429, 500, 502, 503, 504] as const;
 /** An answer that says the request was refused before anything happened: safe even for code execution. */
 export const NOT_ACTED_ON_STATUS = [429] as const;
 
-export interface RetryOptions {
+interface RetryOptions {
   attempts?: number;
   backoffMs?: number;
   /** Statuses worth another try (default: 408, 429 and 5xx); a request that got no answer is retried too. */

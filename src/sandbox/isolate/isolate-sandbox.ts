@@ -30,7 +30,7 @@ export const ISOLATE_CAPABILITIES: SandboxCapabilities = Object.freeze({
 const TERMINATE_GRACE_MS = 1_000;
 const OPEN_TIMEOUT_MS = 30_000;
 
-export interface IsolateSandboxOptions {
+interface IsolateSandboxOptions {
   defaults?: Partial<SandboxDefaults>;
   /** Warm workers kept ready (default 2; 0 = start one per session). */
   poolSize?: number;

@@ -8,7 +8,7 @@ import type { CodeLanguage } from '../../contracts/index.js';
 const TOP_LEVEL_ROLES = new Set([2, 5]);
 const NEVER_KEPT = new Set(['console', 'workspace', 'globalThis', 'setTimeout', 'clearTimeout', 'undefined']);
 
-export interface PreparedProgram {
+interface PreparedProgram {
   /** Script evaluating to `[promise, keep]`; `keep()` copies the run's declarations to globals. */
   source: string;
   /** A compile error found while transpiling, reported to the guest as a SyntaxError. */

@@ -106,7 +106,7 @@ export class IsolateWorker {
   }
 }
 
-export interface IsolatePoolOptions {
+interface IsolatePoolOptions {
   /** Warm workers kept ready. */
   size: number;
 }

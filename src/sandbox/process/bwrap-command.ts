@@ -3,10 +3,10 @@
 import { systemRootEntries } from './environment.js';
 
 export const SANDBOX_UID = 65534;
-export const WORKSPACE_IN_SANDBOX = '/workspace';
+const WORKSPACE_IN_SANDBOX = '/workspace';
 export const RUNNER_DIR_IN_SANDBOX = '/opt/roma';
 
-export interface BwrapCommandOptions {
+interface BwrapCommandOptions {
   bwrapPath: string;
   prlimitPath: string;
   /** Host directory bound read-write at /workspace. */

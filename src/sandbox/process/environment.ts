@@ -14,7 +14,7 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { RomaError } from '../../contracts/index.js';
 
-export const INSTALL_BWRAP_FIX =
+const INSTALL_BWRAP_FIX =
   'install bubblewrap: sudo apt-get install bubblewrap (Debian/Ubuntu), dnf install bubblewrap (Fedora); or use --provider isolate';
 
 function isExecutable(path: string): boolean {

@@ -38,12 +38,12 @@ function isZombie(pid: number): boolean {
 }
 
 /** The pid, as the host sees it, of the sandbox's pid-namespace init (bwrap's reaper, pid 1 inside). */
-export function namespaceInitPid(bwrapPid: number): number | undefined {
+function namespaceInitPid(bwrapPid: number): number | undefined {
   return childrenOf(bwrapPid)[0];
 }
 
 /** Every live descendant of `rootPid`, breadth first, bounded by `limit`. */
-export function descendants(rootPid: number, limit = 100_000): number[] {
+function descendants(rootPid: number, limit = 100_000): number[] {
   const found: number[] = [];
   const queue = [rootPid];
   while (queue.length > 0 && found.length < limit) {

@@ -40,13 +40,13 @@ const MAX_CONTROL_LINE_CHARS = 16_000_000;
  */
 const RUNNER_MESSAGE_BOUNDS = { maxChars: MAX_CONTROL_LINE_CHARS, maxDepth: 4, allowLoneSurrogates: true };
 
-export interface RunnerProgramOptions {
+interface RunnerProgramOptions {
   timeoutMs: number;
   maxOutputChars: number;
   signal?: AbortSignal;
 }
 
-export interface RunnerOutcome {
+interface RunnerOutcome {
   stdout: string;
   stderr: string;
   truncated: boolean;
@@ -72,7 +72,7 @@ interface ActiveProgram {
 /** The descriptor number bwrap reads the seccomp filter from (stdio index 5 of the spawn). */
 export const SECCOMP_FD_IN_BWRAP = 5;
 
-export type HostCallHandler = (callId: number, name: string, argsJson: string) => void;
+type HostCallHandler = (callId: number, name: string, argsJson: string) => void;
 
 export class SandboxedRunner {
   readonly ready: Promise<void>;

@@ -122,12 +122,6 @@ const TABLES: Record<string, SyscallTable> = {
   },
 };
 
-/** Names of the syscalls the filter refuses on this machine (for docs and tests). */
-export function deniedSyscalls(architecture: string = arch): string[] {
-  const table = TABLES[architecture];
-  return table ? ['clone3 (ENOSYS)', 'clone/unshare with CLONE_NEW*', ...Object.keys(table.denied)] : [];
-}
-
 /** Whether this architecture has a filter (x86-64 and arm64); elsewhere the sandbox refuses to start. */
 export function seccompSupported(architecture: string = arch): boolean {
   return TABLES[architecture] !== undefined;

@@ -6,13 +6,13 @@ import type { HostPolicy } from './host-check.js';
 import { hostAllowed } from './host-check.js';
 import { RateLimiter } from './rate-limit.js';
 
-export interface GateOptions {
+interface GateOptions {
   keys: ApiKeySet;
   hostPolicy: HostPolicy;
   requestsPerMinute: number;
 }
 
-export interface GateRequest {
+interface GateRequest {
   host: string | null | undefined;
   authorization: string | null | undefined;
   /** `Sec-WebSocket-Protocol`, where a browser's WebSocket carries the key. */

@@ -10,7 +10,7 @@ export function isLoopbackHost(host: string): boolean {
   );
 }
 
-export function isWildcardHost(host: string): boolean {
+function isWildcardHost(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host === '[::]';
 }
 

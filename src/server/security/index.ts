@@ -1,7 +1,6 @@
 // Security of the API server: API keys, Host check, rate limit, combined in one gate.
 export type { ApiKeySet } from './api-keys.js';
 export { BEARER_SUBPROTOCOL_PREFIX, parseApiKeys } from './api-keys.js';
-export type { GateDecision, GateOptions, GateRequest } from './gate.js';
+export type { GateDecision } from './gate.js';
 export { Gate } from './gate.js';
-export type { HostPolicy } from './host-check.js';
-export { hostName, isLoopbackHost, isWildcardHost } from './host-check.js';
+export { hostName, isLoopbackHost } from './host-check.js';

@@ -1,6 +1,6 @@
 // Per-client token bucket: each API key (or, without keys, each address) gets a bounded request rate.
 
-export interface RateLimitOptions {
+interface RateLimitOptions {
   /** Sustained requests per minute per client; the bucket holds as many (a minute's burst). */
   requestsPerMinute: number;
   /** Bound on tracked clients; the least recently seen is forgotten beyond it. */
@@ -13,7 +13,7 @@ interface Bucket {
   updatedMs: number;
 }
 
-export interface RateDecision {
+interface RateDecision {
   allowed: boolean;
   /** Seconds until one request is allowed again (for Retry-After). */
   retryAfterSeconds: number;
@@ -57,9 +57,5 @@ export class RateLimiter {
       allowed: false,
       retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.#perMs / 1000)),
     };
-  }
-
-  get trackedClients(): number {
-    return this.#buckets.size;
   }
 }

@@ -14,7 +14,7 @@ export interface EventSink {
   close(reason: string): void;
 }
 
-export type PumpEnd = 'aborted' | 'slow-client' | 'failed';
+type PumpEnd = 'aborted' | 'slow-client' | 'failed';
 
 export async function pumpEvents(
   store: ExecutionStore,

@@ -8,7 +8,7 @@ import type { StreamOptions } from './stream-options.js';
 
 /** Close code for a client dropped for reading too slowly (private-use range 4000–4999). */
 export const CLOSE_SLOW_CLIENT = 4008;
-export const CLOSE_STORE_FAILED = 4011;
+const CLOSE_STORE_FAILED = 4011;
 /** WebSocket close reasons are limited to 123 bytes. */
 const MAX_CLOSE_REASON_BYTES = 123;
 

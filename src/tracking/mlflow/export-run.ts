@@ -2,7 +2,7 @@
 import { RomaError, type StreamEvent } from '../../contracts/index.js';
 import { createMlflowTracker } from './mlflow-tracker.js';
 
-export interface ExportRunOptions {
+interface ExportRunOptions {
   trackingUri: string;
   experimentName: string;
   profile?: string | null;

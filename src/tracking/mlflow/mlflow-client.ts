@@ -23,7 +23,7 @@ export interface MlflowRunInfo {
 export type MlflowRunStatus = 'RUNNING' | 'FINISHED' | 'FAILED' | 'KILLED';
 
 /** MLflow's own limits on one log-batch request. */
-export const MLFLOW_BATCH_LIMITS = { metrics: 1000, params: 100, tags: 100 } as const;
+const MLFLOW_BATCH_LIMITS = { metrics: 1000, params: 100, tags: 100 } as const;
 /** Param values longer than this are refused by older servers (500 before MLflow 2.x); cut to fit all. */
 export const MLFLOW_MAX_PARAM_CHARS = 500;
 export const MLFLOW_MAX_TAG_CHARS = 5000;

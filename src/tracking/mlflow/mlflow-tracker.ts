@@ -20,10 +20,10 @@ import {
 
 export const EVENT_LOG_ARTIFACT = 'events.jsonl';
 /** Bound on the event log kept for the artifact (beyond it the artifact is cut and tagged so). */
-export const DEFAULT_MAX_EVENT_LOG_BYTES = 32 * 1024 * 1024;
-export const DEFAULT_FLUSH_TIMEOUT_MS = 5_000;
+const DEFAULT_MAX_EVENT_LOG_BYTES = 32 * 1024 * 1024;
+const DEFAULT_FLUSH_TIMEOUT_MS = 5_000;
 
-export interface MlflowTrackerOptions {
+interface MlflowTrackerOptions {
   trackingUri: string;
   experimentName: string;
   /** The config profile the run used, recorded as a param. */
@@ -34,7 +34,7 @@ export interface MlflowTrackerOptions {
   onWarning?: (message: string) => void;
 }
 
-export interface MlflowTracker {
+interface MlflowTracker {
   /** Takes one stored event; returns at once. */
   onEvent(event: StreamEvent): void;
   stats(): DeliveryStats;

@@ -4,7 +4,7 @@
 import type { StreamEvent } from '../../contracts/index.js';
 import { createSpanFold } from './span-fold.js';
 
-export interface OtelTracingOptions {
+interface OtelTracingOptions {
   /** OTLP/HTTP base URL; spans go to `<endpoint>/v1/traces`. */
   endpoint: string;
   serviceName: string;
@@ -17,7 +17,7 @@ export interface OtelTracingOptions {
   scheduledDelayMs?: number;
 }
 
-export interface OtelTracing {
+interface OtelTracing {
   onEvent(event: StreamEvent): void;
   /** Sends what is queued, within `timeoutMs`. */
   flush(timeoutMs?: number): Promise<void>;
@@ -36,7 +36,7 @@ async function within(work: Promise<unknown>, timeoutMs: number): Promise<void> 
   clearTimeout(timer);
 }
 
-export function otlpTracesUrl(endpoint: string): string {
+function otlpTracesUrl(endpoint: string): string {
   const base = endpoint.replace(/\/+$/, '');
   return base.endsWith('/v1/traces') ? base : `${base}/v1/traces`;
 }

@@ -5,7 +5,7 @@ import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
 import type { StreamEvent } from '../../contracts/index.js';
 
 /** What the fold needs of `@opentelemetry/api` (loaded only when tracing is configured). */
-export interface OtelApi {
+interface OtelApi {
   setSpan(context: Context, span: Span): Context;
   rootContext: Context;
   statusError: number;
@@ -14,7 +14,7 @@ export interface OtelApi {
   kindClient: number;
 }
 
-export interface SpanFoldOptions {
+interface SpanFoldOptions {
   recordContent: boolean;
   /** Bound on content attributes when recorded. */
   maxContentChars?: number;
@@ -39,7 +39,7 @@ function splitModelId(modelId: string): { provider: string; model: string } {
     : { provider: modelId.slice(0, colon), model: modelId.slice(colon + 1) };
 }
 
-export interface SpanFold {
+interface SpanFold {
   apply(event: StreamEvent): void;
   /** Runs with spans still open (tests). */
   openRuns(): number;

@@ -1,3 +1,3 @@
 // A loopback MLflow REST double for tests (tracking, doctor, the stack rehearsal).
-export type { DoubleRun, MlflowDouble } from './mlflow-double.js';
+export type { MlflowDouble } from './mlflow-double.js';
 export { startMlflowDouble } from './mlflow-double.js';

@@ -25,7 +25,7 @@ import { createIsolateSandbox } from '../../../src/sandbox/isolate/isolate-sandb
 import type { Sandbox } from '../../../src/sandbox/sandbox.js';
 import { FileArtifactStore } from '../../../src/store/file-artifact-store.js';
 
-export interface PtcHarnessOptions {
+interface PtcHarnessOptions {
   rules: ScriptedRule[];
   servers?: Record<string, McpServerConfig>;
   hostEnv?: Record<string, string | undefined>;
@@ -160,12 +160,12 @@ export function codeReply(code: string, language = 'typescript'): { text: string
 }
 
 /** How many runs the agent has reported to the model so far in this conversation. */
-export function runsSoFar(requestText: string): number {
+function runsSoFar(requestText: string): number {
   return requestText.match(/^Run \d+: exit code/gm)?.length ?? 0;
 }
 
 /** Text of the last run report in a request (what the model would read). */
-export function lastRunReport(requestText: string): string {
+function lastRunReport(requestText: string): string {
   const index = requestText.lastIndexOf('Run ');
   const reports = [
     ...requestText.matchAll(/^Run \d+: exit code[\s\S]*?(?=^Run \d+: exit code|$(?![\s\S]))/gm),
