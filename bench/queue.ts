@@ -1,6 +1,7 @@
-// Queue benchmark: throughput of wide-plan runs taken by 1, 2 and 4 `roma worker` processes (BullMQ on Redis,
-// PostgreSQL store), beside the same runs executed in this process one at a time (the baseline, same run). The
-// scripted model server is a process of its own (`roma dev scripted-model`), so no engine shares its event loop.
+// Queue benchmark, step-level path (`queue.steps`): every task step of wide-plan runs is a BullMQ job taken by 1, 2
+// and 4 `roma worker --concurrency 4` processes (PostgreSQL store), beside the same runs executed in this process
+// one at a time with as many model calls at once as one worker takes steps (the baseline, same run). The scripted
+// model server is a process of its own (`roma dev scripted-model`), so no engine shares its event loop.
 // `npm run bench -- queue [--quick]` (ROMA_BENCH_QUICK=1 too): quick mode runs fewer, narrower runs.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -20,6 +21,8 @@ const WIDTH = Number(process.env.BENCH_WIDTH ?? sized(12, 8));
 const RUNS = Number(process.env.BENCH_RUNS ?? sized(16, 4));
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
 const WORKER_COUNTS = [1, 2, 4];
+/** Step jobs one worker runs at once; also the baseline's `engine.maxConcurrency`, so both have as many calls in flight. */
+const STEPS_PER_WORKER = Number(process.env.BENCH_STEPS_PER_WORKER ?? 4);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -85,11 +88,12 @@ function env(logLevel: string): Record<string, string> {
     OPENAI_API_KEY: 'bench-key',
     ROMA_LLM_MAX_RETRIES: '0',
     ROMA_CACHE_ENABLED: 'false',
-    ROMA_ENGINE_MAX_CONCURRENCY: String(Math.max(16, WIDTH)),
+    ROMA_ENGINE_MAX_CONCURRENCY: String(STEPS_PER_WORKER),
     ROMA_ENGINE_MAX_SUBTASKS: String(Math.max(8, WIDTH)),
     DATABASE_URL: databaseUrl.toString(),
     REDIS_URL,
     ROMA_QUEUE: 'bullmq',
+    ROMA_QUEUE_STEPS: 'true',
     ROMA_QUEUE_PREFIX: prefix,
     ROMA_LOG_LEVEL: logLevel,
   };
@@ -97,11 +101,15 @@ function env(logLevel: string): Record<string, string> {
 
 /** Starts a worker and resolves once it says it is waiting for runs (start-up is not part of throughput). */
 function startWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', TSX, MAIN, 'worker', '--concurrency', '1'], {
-    cwd: dataDir,
-    env: env('info'),
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', TSX, MAIN, 'worker', '--concurrency', String(STEPS_PER_WORKER)],
+    {
+      cwd: dataDir,
+      env: env('info'),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   workers.push(child);
   return new Promise((resolve, reject) => {
     let buffered = '';
@@ -143,10 +151,11 @@ async function expectCompleted(runtime: Runtime, count: number): Promise<void> {
   if (bad.length > 0) throw new Error(`${bad.length} run(s) did not complete: ${bad[0]?.status}`);
 }
 
-const inline = await openRuntime(loadConfig({ cwd: dataDir, env: env('warn') }), {
-  logName: 'bench',
-  queueRuns: false,
-});
+// The baseline does its steps in process (no step queue) and runs its runs here.
+const inline = await openRuntime(
+  loadConfig({ cwd: dataDir, env: { ...env('warn'), ROMA_QUEUE: 'inline', ROMA_QUEUE_STEPS: 'false' } }),
+  { logName: 'bench', queueRuns: false },
+);
 const queued = await openRuntime(loadConfig({ cwd: dataDir, env: env('warn') }), { logName: 'bench' });
 
 try {
@@ -159,7 +168,7 @@ try {
   ).length;
   const totalNodes = nodesPerRun * RUNS;
   console.log(
-    `queue bench: ${RUNS} runs × ${nodesPerRun} tasks (a goal planned into ${WIDTH} parallel subtasks), ` +
+    `queue bench (step jobs): ${RUNS} runs × ${nodesPerRun} tasks (a goal planned into ${WIDTH} parallel subtasks), ` +
       `${LATENCY_MS} ms scripted model latency, PostgreSQL store, Redis ${REDIS_URL}; ${cpus().length} cores` +
       (quick ? ' (quick)' : ''),
   );
@@ -167,42 +176,54 @@ try {
   const inlineMs = await runBatch(inline, RUNS, true);
   const perSecond = (ms: number) => round((totalNodes / ms) * 1_000);
   console.log(
-    `in-process, one run at a time: ${round(inlineMs)} ms, ${perSecond(inlineMs)} tasks/s (baseline)`,
+    `in-process, one run at a time, ${STEPS_PER_WORKER} model calls at once: ${round(inlineMs)} ms, ` +
+      `${perSecond(inlineMs)} tasks/s (baseline)`,
   );
 
   const queuedMs = new Map<number, number>();
+  let oneWorkerSequentialMs = 0;
   for (const count of WORKER_COUNTS) {
     // Workers are added between phases (1, then 2, then 4), never restarted: start-up is not measured.
     await Promise.all(Array.from({ length: count - workers.length }, () => startWorker()));
-    // One warm-up run per worker slot, so each phase is measured with warm processes.
+    // One warm-up run per worker, so each phase is measured with warm processes.
     await expectCompleted(queued, count);
+    if (count === 1) {
+      // Same shape as the baseline (one run at a time, as many steps at once): the difference is the queue's cost.
+      oneWorkerSequentialMs = await runBatch(queued, RUNS, true);
+      console.log(
+        `1 worker, one run at a time: ${round(oneWorkerSequentialMs)} ms, ${perSecond(oneWorkerSequentialMs)} tasks/s`,
+      );
+    }
     const elapsed = await runBatch(queued, RUNS, false);
     queuedMs.set(count, elapsed);
     console.log(
-      `${count} worker(s) × concurrency 1: ${round(elapsed)} ms, ${perSecond(elapsed)} tasks/s, ` +
-        `${round(inlineMs / elapsed)}× the baseline`,
+      `${count} worker(s) × ${STEPS_PER_WORKER} steps at once, ${RUNS} runs at once: ${round(elapsed)} ms, ` +
+        `${perSecond(elapsed)} tasks/s, ${round(inlineMs / elapsed)}× the baseline`,
     );
   }
   const one = queuedMs.get(1)!;
   const speedup4Workers = round(one / queuedMs.get(4)!);
   const speedup2Workers = round(one / queuedMs.get(2)!);
-  // One worker runs the runs one at a time, like the baseline: the difference is what the queue path adds.
-  const queueOverheadMsPerNode = round((one - inlineMs) / totalNodes);
+  const queueOverheadMsPerNode = round((oneWorkerSequentialMs - inlineMs) / totalNodes);
   console.log(
     `speedup 1→2 workers ${speedup2Workers}×, 1→4 workers ${speedup4Workers}×; ` +
-      `queue overhead ${queueOverheadMsPerNode} ms per task (1 worker vs in-process)`,
+      `queue overhead ${queueOverheadMsPerNode} ms per task (1 worker vs in-process, one run at a time)`,
   );
   console.log(
     JSON.stringify({
       bench: 'queue',
+      path: 'steps',
       speedup4Workers,
       speedup2Workers,
       queueOverheadMsPerNode,
       tasksPerSecondInProcess: perSecond(inlineMs),
+      tasksPerSecond1WorkerSequential: perSecond(oneWorkerSequentialMs),
       tasksPerSecond1Worker: perSecond(one),
+      tasksPerSecond2Workers: perSecond(queuedMs.get(2)!),
       tasksPerSecond4Workers: perSecond(queuedMs.get(4)!),
       runs: RUNS,
       nodesPerRun,
+      stepsPerWorker: STEPS_PER_WORKER,
       latencyMs: LATENCY_MS,
       cores: cpus().length,
       quick,

@@ -27,7 +27,14 @@ runStepDispatcherConformance('BullMQ step jobs', {
         codeAgent: undefined,
         logger: createLogger({ level: 'silent', format: 'json' }),
       },
-      { redisUrl: REDIS_URL, prefix, concurrency: 4, lockDurationMs: 5_000, rateLimits: {} },
+      {
+        redisUrl: REDIS_URL,
+        prefix,
+        concurrency: 4,
+        lockDurationMs: 5_000,
+        rateLimits: {},
+        budgetLeaseMs: 30_000,
+      },
     );
     const steps = openStepQueue({
       redisUrl: REDIS_URL,

@@ -2,7 +2,7 @@
 import { type Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { RomaError } from '../contracts/index.js';
-import type { StepDispatcher, StepRequest, StepResult } from '../engine/index.js';
+import type { StepDispatcher, StepRequest, StepResult, StepScope } from '../engine/index.js';
 import { StepOutputSchemas, stepKey } from '../engine/index.js';
 import type { RunQueueCounts } from './run-queue.js';
 import { bullConnection } from './run-queue.js';
@@ -31,6 +31,8 @@ export interface StepQueueOptions {
 }
 
 export interface StepQueue extends StepDispatcher {
+  /** The worker doing the step brings its own scope; the run's is not needed. */
+  run(request: StepRequest, signal: AbortSignal, scope?: StepScope): Promise<StepResult>;
   /** Step jobs by state, over every step queue. */
   counts(): Promise<RunQueueCounts>;
   close(): Promise<void>;

@@ -3,11 +3,12 @@
 import { hostname } from 'node:os';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { CodeAgent, ModelResolver } from '../contracts/index.js';
-import { RomaError, toRomaError } from '../contracts/index.js';
-import type { EngineRunConfig } from '../engine/index.js';
+import { emptyUsage, RomaError, toRomaError } from '../contracts/index.js';
+import type { EngineRunConfig, StepRequest } from '../engine/index.js';
 import { runRemoteStep, Semaphore, StepRequestSchema } from '../engine/index.js';
 import type { Logger } from '../logging/index.js';
 import type { ExecutionStore } from '../store/index.js';
+import { type BudgetLimits, createBudgetLedger } from './budget-ledger.js';
 import { bullConnection } from './run-queue.js';
 import {
   encodeStepFailure,
@@ -24,8 +25,6 @@ export interface StepWorkerDependencies {
   config: EngineRunConfig;
   codeAgent: CodeAgent | undefined;
   logger: Logger;
-  /** Called before each model call of a step; throws to refuse it (a budget reservation). */
-  beforeModelCall?: (job: { executionId: string; taskId: string }) => Promise<void>;
 }
 
 export interface StepWorkerOptions {
@@ -35,6 +34,8 @@ export interface StepWorkerOptions {
   concurrency: number;
   lockDurationMs: number;
   rateLimits: StepRateLimits;
+  /** How long a budget reservation outlives a worker that died mid-call (longer than any model call). */
+  budgetLeaseMs: number;
 }
 
 export interface StepWorker {
@@ -57,6 +58,24 @@ export function startStepWorker(deps: StepWorkerDependencies, options: StepWorke
   const semaphore = new Semaphore(Math.max(options.concurrency, deps.config.engine.maxConcurrency));
   const counters = { taken: 0, failed: 0, fromLog: 0, stalledSeen: 0 };
   const logger = deps.logger;
+  const ledger = createBudgetLedger({ connection, prefix: options.prefix, leaseMs: options.budgetLeaseMs });
+  /** The run's budget over every worker, reserved before each model call; none without budgets. */
+  const reserveFor = (request: StepRequest, signal: AbortSignal) => {
+    const budgets = (request.engine as { budgets?: BudgetLimits }).budgets ?? {};
+    if (budgets.maxTokens === undefined && budgets.maxCostUsd === undefined) return {};
+    const limits = { maxTokens: budgets.maxTokens, maxCostUsd: budgets.maxCostUsd };
+    return {
+      reserveCall: () =>
+        ledger.reserve({
+          executionId: request.executionId,
+          segment: request.segment,
+          limits,
+          spentBefore: async () =>
+            (await deps.store.getExecution(request.executionId))?.usage ?? emptyUsage(),
+          signal,
+        }),
+    };
+  };
 
   const processStep = async (job: Job, _token?: string, signal?: AbortSignal): Promise<StepJobResult> => {
     counters.taken += 1;
@@ -84,12 +103,7 @@ export function startStepWorker(deps: StepWorkerDependencies, options: StepWorke
         {
           // Delivered before (a retry, a dead worker's job) or asked again by a resumed run: the log may have it.
           checkLog: request.resumed || job.attemptsMade > 0 || job.stalledCounter > 0,
-          ...(deps.beforeModelCall
-            ? {
-                beforeCall: () =>
-                  deps.beforeModelCall!({ executionId: request.executionId, taskId: request.taskId }),
-              }
-            : {}),
+          ...reserveFor(request, stepSignal),
         },
       );
       if (result.fromLog) counters.fromLog += 1;

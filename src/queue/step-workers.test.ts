@@ -60,6 +60,23 @@ const tree: ScriptedTree = {
   },
 };
 
+// Every call of this run costs exactly CALL_TOKENS, so the budget bound is exact.
+const SPEND = 'Survey six costly districts';
+const COSTLY = DISTRICTS.map((district) => ({ ...district, goal: `Costly ${district.goal}` }));
+const CALL_TOKENS = 100;
+const costlyRules = scriptedTreeRules({
+  goal: SPEND,
+  latencyMs: 100,
+  tasks: {
+    [SPEND]: { plan: COSTLY, result: 'SPENT' },
+    ...Object.fromEntries(COSTLY.map((district) => [district.goal, { result: `${district.id} PAID` }])),
+  },
+}).map((rule) =>
+  typeof rule.reply === 'function'
+    ? rule
+    : { ...rule, reply: { ...rule.reply, usage: { inputTokens: CALL_TOKENS - 10, outputTokens: 10 } } },
+);
+
 const database = `roma_steps_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
 const prefix = `roma-steps-test-${process.pid}-${Date.now()}`;
 let databaseUrl: string;
@@ -159,7 +176,7 @@ beforeAll(async () => {
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${database}`;
   databaseUrl = url.toString();
-  model = await startScriptedModelServer({ rules: scriptedTreeRules(tree) });
+  model = await startScriptedModelServer({ rules: [...costlyRules, ...scriptedTreeRules(tree)] });
   runtime = await openRuntime(loadConfig({ cwd: dataDir, env: { ...env(), ROMA_LOG_LEVEL: 'warn' } }), {
     logName: 'test',
     cancelPollIntervalMs: 100,
@@ -254,5 +271,44 @@ describe('task steps as BullMQ jobs over roma worker processes', { timeout: 120_
     await until(() => running().every((request) => request.clientAborted), 'the running calls to be aborted');
     expect(running().length).toBeGreaterThanOrEqual(2);
     expect(running().length).toBeLessThan(SLOW_DISTRICTS.length);
+  });
+
+  it('keeps a token budget over all workers: never exceeded by more than one call in flight', async () => {
+    const paid = () =>
+      model.requests.filter(
+        (request) =>
+          !request.clientAborted &&
+          [SPEND, ...COSTLY.map((district) => district.goal)].some((goal) =>
+            request.text.includes(taskLine(goal)),
+          ),
+      ).length * CALL_TOKENS;
+    // Positive control: unbounded, the run spends far past the budget below.
+    const free = await runtime.runs.start({ goal: SPEND }).done;
+    expect(free.status).toBe('COMPLETED');
+    const unbounded = paid();
+    const budget = 650;
+    expect(unbounded).toBeGreaterThan(budget + 2 * CALL_TOKENS);
+
+    model.clearRequests();
+    const config = runtime.config;
+    const handle = runtime.runs.start(
+      { goal: SPEND },
+      { config: { ...config, engine: { ...config.engine, budgets: { maxNodes: 200, maxTokens: budget } } } },
+    );
+    const outcome = await handle.done;
+    expect(outcome).toMatchObject({ status: 'STOPPED', reason: 'max-tokens' });
+    // Steps still running when it stopped end (cut off, or answered and counted) before the spend is totalled.
+    await until(async () => {
+      const counts = await stepQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      return Object.values(counts).every((count) => count === 0);
+    }, 'no step job of the run left waiting or running');
+    const spent = paid();
+    expect(spent).toBeGreaterThanOrEqual(budget);
+    expect(spent).toBeLessThanOrEqual(budget + CALL_TOKENS);
+    const events = await runtime.store.readEvents(outcome.executionId);
+    const logged = events
+      .filter((event): event is Extract<StreamEvent, { type: 'llm-call' }> => event.type === 'llm-call')
+      .reduce((sum, event) => sum + event.inputTokens + event.outputTokens, 0);
+    expect(logged).toBeLessThanOrEqual(budget + CALL_TOKENS);
   });
 });

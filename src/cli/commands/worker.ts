@@ -87,6 +87,8 @@ export function registerWorkerCommand(program: Command): void {
               concurrency,
               lockDurationMs: config.queue.lockDurationMs,
               rateLimits: config.queue.rateLimits,
+              // A reservation outlives any model call (llm.timeoutMs) before a dead worker's is dropped.
+              budgetLeaseMs: config.llm.timeoutMs + 30_000,
             },
           )
         : undefined;

@@ -1,7 +1,7 @@
 // One model call of one module for one task: bounded by the run's concurrency, cancellable, recorded as llm-call.
 import type { z } from 'zod';
 import type { ModelResolver, TaskType, TokenUsage } from '../../contracts/index.js';
-import { RomaError, toRomaError } from '../../contracts/index.js';
+import { emptyUsage, RomaError, toRomaError } from '../../contracts/index.js';
 import { callObject, callText, modelCallFigures } from '../../llm/index.js';
 import type { EventSink } from '../events/event-sink.js';
 import type { Semaphore } from '../scheduler/semaphore.js';
@@ -16,6 +16,11 @@ export interface ModelCallScope {
   sink: EventSink;
   /** Throws when the run must not start another model call (stopped, cancelled, out of budget). */
   beforeCall(): void | Promise<void>;
+  /**
+   * Reserves budget for one call before it is made (shared by workers; throws BUDGET_EXCEEDED when spent);
+   * the returned function books what the call really used, whatever its outcome.
+   */
+  reserveCall?(): Promise<(usage: TokenUsage) => Promise<void>>;
 }
 
 export interface ModuleCall {
@@ -47,6 +52,24 @@ async function invoke<T>(
   schema: z.ZodType<T> | undefined,
 ): Promise<ModuleCallResult<T>> {
   await scope.beforeCall();
+  const settle = await scope.reserveCall?.();
+  if (!settle) return invokeReserved(scope, call, schema, () => undefined);
+  let used: TokenUsage = emptyUsage();
+  try {
+    return await invokeReserved(scope, call, schema, (usage) => {
+      used = usage;
+    });
+  } finally {
+    await settle(used);
+  }
+}
+
+async function invokeReserved<T>(
+  scope: ModelCallScope,
+  call: ModuleCall,
+  schema: z.ZodType<T> | undefined,
+  onCallUsage: (usage: TokenUsage) => void,
+): Promise<ModuleCallResult<T>> {
   const modelId = call.settings.modelId ?? scope.runModelId ?? scope.models.defaultModelId;
   const model = scope.models.resolve(modelId);
   const resolvedModelId = modelId ?? 'unknown';
@@ -73,6 +96,7 @@ async function invoke<T>(
       },
     };
     const result = schema ? await callObject({ ...request, schema }) : await callText(request);
+    onCallUsage(result.usage);
     call.onUsage(result.usage);
     await scope.sink.emit({
       type: 'llm-call',
@@ -85,7 +109,10 @@ async function invoke<T>(
   } catch (error) {
     const failure = toRomaError(error, 'MODEL_CALL_FAILED');
     const usage = usageFromError(error);
-    if (usage) call.onUsage(usage);
+    if (usage) {
+      onCallUsage(usage);
+      call.onUsage(usage);
+    }
     // A call cut short by cancellation is not a model failure; it is recorded all the same, marked not ok.
     await scope.sink.emit({
       type: 'llm-call',

@@ -1,6 +1,6 @@
 // Hands one step of a task to the run's step dispatcher and books its usage on the task (and, when remote, the run).
 import type { TaskStep } from '../../contracts/index.js';
-import { addUsage } from '../../contracts/index.js';
+import { addUsage, RomaError } from '../../contracts/index.js';
 import type { StepOutputOf, StepRequest } from '../steps/step-request.js';
 import type { RunContext } from './run-context.js';
 import type { TaskAttempt } from './task-attempt.js';
@@ -27,12 +27,25 @@ export async function runStep<S extends TaskStep>(
     context: attempt.context,
     input,
   };
-  const result = await run.steps.run(request, attempt.signal, {
-    config: run.config,
-    modelScope: run.modelScope,
-    codeAgent: run.codeAgent,
-    sink: run.sink,
-  });
+  let result: Awaited<ReturnType<typeof run.steps.run>>;
+  try {
+    result = await run.steps.run(request, attempt.signal, {
+      config: run.config,
+      modelScope: run.modelScope,
+      codeAgent: run.codeAgent,
+      sink: run.sink,
+    });
+  } catch (error) {
+    // Workers share the run's budget ledger: one that found it spent stops the run, as this process's stopper would.
+    const reason = error instanceof RomaError ? error.details?.reason : undefined;
+    if (
+      error instanceof RomaError &&
+      error.code === 'BUDGET_EXCEEDED' &&
+      (reason === 'max-tokens' || reason === 'max-cost')
+    )
+      run.stopper.stop({ reason, message: error.message.replace(/^run stopped: /, '') });
+    throw error;
+  }
   attempt.usage = addUsage(attempt.usage, result.usage);
   // In process, the run's sink saw each llm-call and counted it; a remote step's calls were stored elsewhere.
   if (run.steps.remote) run.stopper.addUsage(result.usage);

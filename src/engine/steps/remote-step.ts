@@ -1,7 +1,7 @@
 // A step taken by a worker process: answered from the log when it was done before, else done and recorded.
 
 import { EngineConfigSchema } from '../../config/sections/engine.js';
-import type { CodeAgent, ModelResolver, TaskStep } from '../../contracts/index.js';
+import type { CodeAgent, ModelResolver, TaskStep, TokenUsage } from '../../contracts/index.js';
 import { parseWith, RomaError } from '../../contracts/index.js';
 import type { ExecutionStore } from '../../store/execution-store.js';
 import type { EngineRunConfig } from '../engine-config.js';
@@ -27,8 +27,8 @@ export interface RemoteStepDependencies {
 export interface RemoteStepOptions {
   /** Look for the step's result in the log first (a redelivered job, a resumed run). */
   checkLog: boolean;
-  /** Called before each model call; throws to refuse it (budget reservations, cancellation). */
-  beforeCall?: () => Promise<void> | void;
+  /** Reserves budget before each model call; the returned function books the call's usage (see ModelCallScope). */
+  reserveCall?: () => Promise<(usage: TokenUsage) => Promise<void>>;
 }
 
 /** The step's recorded result, when a `task-step-end` of this task, step and attempt is in the log. */
@@ -87,10 +87,10 @@ export async function runRemoteStep(
         runModelId: request.runModelId,
         semaphore: deps.semaphore,
         sink,
-        beforeCall: async () => {
+        beforeCall: () => {
           if (signal.aborted) throw signal.reason;
-          await options.beforeCall?.();
         },
+        ...(options.reserveCall ? { reserveCall: options.reserveCall } : {}),
       },
     },
     request,

@@ -1,0 +1,152 @@
+// A step worker on real Redis: a retryable failure is retried with backoff, a step already in the log is answered
+// from it (its model call not repeated).
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { ScriptedRule, ScriptedTree } from '../dev/scripted-model/index.js';
+import { scriptedTreeRules, taskLine } from '../dev/scripted-model/index.js';
+import type { StepRequest } from '../engine/index.js';
+import { solve } from '../engine/index.js';
+import type { EngineKit } from '../engine/testing/engine-test-kit.js';
+import { createEngineKit } from '../engine/testing/engine-test-kit.js';
+import { createLogger } from '../logging/index.js';
+import { openStepQueue, type StepQueue } from './step-queue.js';
+import { startStepWorker } from './step-worker.js';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const prefix = `roma-step-worker-test-${process.pid}-${Date.now()}`;
+const GOAL = 'Compare two cities';
+const tree: ScriptedTree = {
+  goal: GOAL,
+  tasks: {
+    [GOAL]: {
+      plan: [
+        { id: 'a', goal: 'Describe the first city', taskType: 'RETRIEVE', dependencies: [] },
+        { id: 'b', goal: 'Describe the second city', taskType: 'RETRIEVE', dependencies: [] },
+      ],
+      result: 'CITIES COMPARED',
+    },
+    'Describe the first city': { result: 'FIRST CITY IS OLD' },
+    'Describe the second city': { result: 'SECOND CITY IS NEW' },
+  },
+};
+/** The first executor call of the first city answers 503 (retryable); the next one answers. */
+const flaky: ScriptedRule[] = [
+  {
+    match: { contains: ['ROMA executor', taskLine('Describe the first city')] },
+    reply: { status: 503 },
+    times: 1,
+  },
+  ...scriptedTreeRules(tree),
+];
+
+let kit: EngineKit | undefined;
+const closers: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+  await kit?.close();
+  kit = undefined;
+});
+afterAll(async () => {
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
+
+async function open(rules: ScriptedRule[]): Promise<{ kit: EngineKit; steps: StepQueue }> {
+  kit = await createEngineKit(rules);
+  const models = kit.deps().models;
+  const worker = startStepWorker(
+    {
+      store: kit.store,
+      models,
+      config: kit.config,
+      codeAgent: undefined,
+      logger: createLogger({ level: 'silent', format: 'json' }),
+    },
+    {
+      redisUrl: REDIS_URL,
+      prefix,
+      concurrency: 2,
+      lockDurationMs: 5_000,
+      rateLimits: {},
+      budgetLeaseMs: 30_000,
+    },
+  );
+  const steps = openStepQueue({
+    redisUrl: REDIS_URL,
+    prefix,
+    attempts: 3,
+    backoffMs: 20,
+    timeoutMs: 30_000,
+    rateLimits: {},
+    defaultModelId: models.defaultModelId,
+  });
+  closers.push(
+    () => steps.close(),
+    () => worker.close(5_000),
+  );
+  return { kit, steps };
+}
+
+const executorCalls = (kitValue: EngineKit, goal: string) =>
+  kitValue.server.requests.filter(
+    (request) => request.text.includes('ROMA executor') && request.text.includes(taskLine(goal)),
+  ).length;
+
+describe('step worker', { timeout: 60_000 }, () => {
+  it('in process, a retryable model failure fails the task (positive control)', async () => {
+    kit = await createEngineKit(flaky);
+    const outcome = await solve(kit.deps(), { goal: GOAL });
+    expect(outcome.status).toBe('FAILED');
+    expect(executorCalls(kit, 'Describe the first city')).toBe(1);
+  });
+
+  it('as a job, the same failure is retried with backoff and the run completes', async () => {
+    const { kit, steps } = await open(flaky);
+    const outcome = await solve({ ...kit.deps(), steps }, { goal: GOAL });
+    expect(outcome).toMatchObject({ status: 'COMPLETED', result: 'CITIES COMPARED' });
+    expect(executorCalls(kit, 'Describe the first city')).toBe(2);
+    expect(executorCalls(kit, 'Describe the second city')).toBe(1);
+  });
+
+  it('answers a step already in the log from there, without calling the model', async () => {
+    const { kit, steps } = await open(scriptedTreeRules(tree));
+    const executionId = `run-step-log-${Date.now()}`;
+    await kit.store.createExecution({ id: executionId, goal: GOAL });
+    const stamp = () => new Date().toISOString();
+    const start = await kit.store.append({
+      type: 'execution-start',
+      executionId,
+      timestamp: stamp(),
+      goal: GOAL,
+      rootTaskId: 'root',
+      options: {},
+    });
+    const request = (segment: number, resumed: boolean): StepRequest => ({
+      executionId,
+      taskId: 'root.1',
+      step: 'execute',
+      attempt: 0,
+      segment,
+      resumed,
+      engine: kit!.config.engine as unknown as Record<string, unknown>,
+      task: { goal: 'Describe the first city', taskType: 'RETRIEVE', depth: 1, parentGoal: GOAL },
+      context: [],
+      input: {},
+    });
+    const signal = new AbortController().signal;
+    // Positive control: a first delivery does the step (one model call) and records it.
+    const done = await steps.run(request(start.seq, false), signal);
+    expect(done.output).toEqual({ result: 'FIRST CITY IS OLD' });
+    expect(executorCalls(kit, 'Describe the first city')).toBe(1);
+    // The run is resumed (a new segment) and asks for the same step: the log answers it.
+    const again = await steps.run(request(start.seq + 100, true), signal);
+    expect(again).toEqual(done);
+    expect(executorCalls(kit, 'Describe the first city')).toBe(1);
+    const recorded = (await kit.store.readEvents(executionId)).filter(
+      (event) => event.type === 'task-step-end',
+    );
+    expect(recorded).toHaveLength(1);
+  });
+});
