@@ -15,6 +15,14 @@ interface Waiting<Item, Result> {
   reject: (error: unknown) => void;
 }
 
+/** What group commit has done so far: commits, the writes they held, and the time spent committing. */
+export interface GroupCommitStats {
+  commits: number;
+  items: number;
+  /** Synchronous time inside commits (with better-sqlite3 the event loop waits for it, fsync included). */
+  commitMs: number;
+}
+
 /** A transaction this large is still one short fsync; more waiting items go into the next one. */
 export const MAX_GROUP_COMMIT_ITEMS = 1_000;
 
@@ -26,6 +34,7 @@ export const MAX_GROUP_COMMIT_ITEMS = 1_000;
 export class GroupCommit<Item, Result> {
   #waiting: Array<Waiting<Item, Result>> = [];
   #scheduled: NodeJS.Immediate | undefined;
+  readonly #stats: GroupCommitStats = { commits: 0, items: 0, commitMs: 0 };
 
   constructor(
     private readonly commitBatch: CommitBatch<Item, Result>,
@@ -39,6 +48,10 @@ export class GroupCommit<Item, Result> {
     });
   }
 
+  get stats(): GroupCommitStats {
+    return { ...this.#stats };
+  }
+
   /** Commits everything waiting now (also called before the store closes). */
   flush(): void {
     if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
@@ -47,12 +60,17 @@ export class GroupCommit<Item, Result> {
     while (this.#waiting.length > 0) {
       const batch = this.#waiting.splice(0, MAX_GROUP_COMMIT_ITEMS);
       let outcomes: Array<GroupCommitOutcome<Result>>;
+      const startedMs = performance.now();
       try {
         outcomes = this.commitBatch(batch.map((waiting) => waiting.item));
       } catch (error) {
         const failure = this.failBatch(error);
         for (const waiting of batch) waiting.reject(failure);
         continue;
+      } finally {
+        this.#stats.commits += 1;
+        this.#stats.items += batch.length;
+        this.#stats.commitMs += performance.now() - startedMs;
       }
       batch.forEach((waiting, index) => {
         const outcome = outcomes[index];

@@ -39,6 +39,38 @@ describe('SqliteExecutionStore', () => {
     }
   });
 
+  it('commits the appends of one event-loop turn together, and awaited ones one by one', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'roma-sqlite-group-'));
+    const store = SqliteExecutionStore.open({ dataDir });
+    try {
+      await store.createExecution({ id: 'group', goal: 'share commits' });
+      const warning = (message: string) =>
+        ({
+          type: 'warning',
+          executionId: 'group',
+          timestamp: new Date().toISOString(),
+          taskId: null,
+          code: 'TEST',
+          message,
+        }) as const;
+      const before = store.appendCommitStats;
+      // Positive control: each awaited append is its own commit.
+      for (let index = 0; index < 3; index += 1) await store.append(warning(`awaited ${index}`));
+      const awaited = store.appendCommitStats;
+      expect(awaited.commits - before.commits).toBe(3);
+      const together = await Promise.all(
+        Array.from({ length: 20 }, (_, index) => store.append(warning(`together ${index}`))),
+      );
+      const after = store.appendCommitStats;
+      expect(after.commits - awaited.commits).toBe(1);
+      expect(after.items - awaited.items).toBe(20);
+      expect(together.map((event) => event.seq)).toEqual(Array.from({ length: 20 }, (_, index) => index + 4));
+    } finally {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps every append a killed (-9) writer process had been told was stored', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'roma-sqlite-crash-'));
     // The child appends until killed, printing each seq once append() has resolved.

@@ -15,7 +15,7 @@ import type {
   ReadEventsOptions,
 } from './execution-store.js';
 import { AppendNotifier, followEvents } from './follow-events.js';
-import { GroupCommit, type GroupCommitOutcome } from './group-commit.js';
+import { GroupCommit, type GroupCommitOutcome, type GroupCommitStats } from './group-commit.js';
 import { SqliteAppendWatcher } from './sqlite-append-watcher.js';
 import { applySqliteMigrations } from './sqlite-migrations.js';
 import { retainStatements } from './sqlite-retained-statements.js';
@@ -218,6 +218,11 @@ export class SqliteExecutionStore implements ExecutionStore {
     );
     summaries.set(numbered.executionId, next);
     return numbered;
+  }
+
+  /** Appends committed so far, in how many commits, and the time those took (the bench reports it). */
+  get appendCommitStats(): GroupCommitStats {
+    return this.#appends.stats;
   }
 
   async readEvents(executionId: string, options: ReadEventsOptions = {}): Promise<StreamEvent[]> {
