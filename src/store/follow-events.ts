@@ -7,7 +7,7 @@ import type { FollowOptions, ReadEventsOptions } from './execution-store.js';
 const DEFAULT_POLL_INTERVAL_MS = 250;
 const FOLLOW_BATCH_SIZE = 500;
 /** A follower whose store watches other processes' appends re-reads on its own only this rarely, as a backstop. */
-export const WATCHED_BACKSTOP_MS = 2_000;
+const WATCHED_BACKSTOP_MS = 2_000;
 
 /** Wakes followers when an append is committed through the same store object (no polling delay). */
 export class AppendNotifier {

@@ -2,7 +2,7 @@
 // and resume after their last seq, for any store the API server and the child share (SQLite, PostgreSQL).
 import { expect } from 'vitest';
 import WebSocket from 'ws';
-import { type CliRun, runRomaAsync } from '../../cli/commands/cli-test-support.js';
+import { runRomaAsync } from '../../cli/commands/cli-test-support.js';
 import type { StreamEvent } from '../../contracts/index.js';
 import { StreamEventSchema } from '../../contracts/index.js';
 import type { ExecutionStore } from '../../store/index.js';
@@ -121,6 +121,8 @@ async function readWithDrops(
   }
   return { received, storedAtFirstDrop };
 }
+
+type CliRun = Awaited<ReturnType<typeof runRomaAsync>>;
 
 export interface ChildRunStreams {
   /** The `roma demo` child's exit status and output. */
