@@ -3,6 +3,7 @@
 
 export { createSandboxFromConfig } from './create.js';
 export { createIsolateSandbox } from './isolate/isolate-sandbox.js';
+export { MAX_PROGRAM_BYTES } from './limits.js';
 export { createProcessSandbox } from './process/process-sandbox.js';
 export type {
   Sandbox,

@@ -1,6 +1,7 @@
 // The one behaviour suite every Sandbox provider must pass (isolate, process, daytona via its loopback server).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodeLanguage } from '../contracts/index.js';
+import { MAX_PROGRAM_BYTES } from './limits.js';
 import type { Sandbox, SandboxFactory, SandboxSession } from './sandbox.js';
 
 /** The same behaviours, written in each language the providers run. */
@@ -215,6 +216,24 @@ export function describeSandboxConformance(
         code: 'VALIDATION_FAILED',
       });
     });
+
+    it('refuses a program over MAX_PROGRAM_BYTES (UTF-8 bytes) before running it, and runs one at the bound', async () => {
+      const comment = language === 'python' ? '# ' : '// ';
+      const padding = MAX_PROGRAM_BYTES - comment.length - 1 - Buffer.byteLength(programs.hello);
+      const atBound = `${comment}${'x'.repeat(padding)}\n${programs.hello}`;
+      expect(Buffer.byteLength(atBound)).toBe(MAX_PROGRAM_BYTES);
+      // Same length in chars, one byte more: 'é' is two bytes of UTF-8.
+      const overBound = `${comment}é${'x'.repeat(padding - 1)}\n${programs.hello}`;
+      await expect(session.run(overBound, { language })).rejects.toMatchObject({
+        code: 'SANDBOX_LIMIT',
+        field: 'code',
+        message: expect.stringContaining(`at most ${MAX_PROGRAM_BYTES} bytes`),
+        fix: expect.stringContaining('smaller program'),
+      });
+      const accepted = await session.run(atBound, { language, timeoutMs: 60_000 });
+      expect(accepted.stdout).toContain('hello sandbox');
+      expect(accepted.exitCode).toBe(0);
+    }, 120_000);
 
     it('closes idempotently, and a closed session refuses to run', async () => {
       const extra = await sandbox.openSession();

@@ -14,15 +14,13 @@ import {
 } from '../../contracts/index.js';
 import { openSandboxes } from '../../runtime/index.js';
 import {
+  MAX_PROGRAM_BYTES,
   runSandboxSelfTest,
   type SandboxRunResult,
   type SelfTestReport,
   type SelfTestStep,
 } from '../../sandbox/index.js';
 import { guestLines } from '../render/index.js';
-
-/** Largest program `roma sandbox run` reads. */
-const MAX_PROGRAM_BYTES = 10 * 1024 * 1024;
 
 export function registerSandboxCommand(program: Command): void {
   const sandbox = program

@@ -8,7 +8,7 @@ import type {
   Sandbox as DaytonaRemoteSandbox,
 } from '@daytonaio/sdk';
 import { type CodeLanguage, RomaError } from '../../contracts/index.js';
-import { type ResolvedDefaults, resolveDefaults, resolveRunLimits } from '../limits.js';
+import { assertProgramSize, type ResolvedDefaults, resolveDefaults, resolveRunLimits } from '../limits.js';
 import { truncateOutput } from '../output.js';
 import type {
   Sandbox,
@@ -188,6 +188,8 @@ class DaytonaSession implements SandboxSession {
       { language: this.language, ...options },
       DAYTONA_CAPABILITIES.languages,
     );
+    // Same bound as the local providers', before the program is uploaded.
+    assertProgramSize(code);
     const started = performance.now();
     const before = await this.fileStamps();
     const timeoutSeconds = Math.max(1, Math.ceil(limits.timeoutMs / 1000));

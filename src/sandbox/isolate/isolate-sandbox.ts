@@ -1,8 +1,8 @@
 // The isolate provider (default): JavaScript/TypeScript in QuickJS WebAssembly inside a worker thread.
 import { randomUUID } from 'node:crypto';
 import { RomaError } from '../../contracts/index.js';
-import { assertHostFunctionNames, HostCallLimiter } from '../host-functions.js';
-import { type ResolvedDefaults, resolveDefaults, resolveRunLimits } from '../limits.js';
+import { assertHostFunctionNames, HostCallLimiter, MAX_HOST_CALL_JSON_CHARS } from '../host-functions.js';
+import { assertProgramSize, type ResolvedDefaults, resolveDefaults, resolveRunLimits } from '../limits.js';
 import type {
   HostFunctions,
   Sandbox,
@@ -34,6 +34,11 @@ interface IsolateSandboxOptions {
   defaults?: Partial<SandboxDefaults>;
   /** Warm workers kept ready (default 2; 0 = start one per session). */
   poolSize?: number;
+  /**
+   * V8 heap of each worker thread, which transpiles TypeScript (default 512; the guest's own heap is
+   * `memoryMb`). A worker that exhausts it ends only its run (`stoppedBy: 'memory'`).
+   */
+  workerHeapMb?: number;
 }
 
 export function createIsolateSandbox(options: IsolateSandboxOptions = {}): Sandbox {
@@ -48,8 +53,16 @@ class IsolateSandbox implements Sandbox {
   private readonly sessions = new Set<IsolateSession>();
 
   constructor(options: IsolateSandboxOptions) {
+    const heapMb = options.workerHeapMb;
+    if (heapMb !== undefined && !(Number.isInteger(heapMb) && heapMb >= 16)) {
+      const message = `workerHeapMb must be a whole number of at least 16, got ${heapMb}`;
+      throw new RomaError('VALIDATION_FAILED', message, { field: 'workerHeapMb' });
+    }
     this.defaults = resolveDefaults(options.defaults);
-    this.pool = new IsolateWorkerPool({ size: options.poolSize ?? 2 });
+    this.pool = new IsolateWorkerPool({
+      size: options.poolSize ?? 2,
+      ...(heapMb === undefined ? {} : { heapMb }),
+    });
     this.pool.fill();
   }
 
@@ -108,7 +121,12 @@ class IsolateSession implements SandboxSession {
       (message) => this.onMessage(worker, message),
       () => this.pending?.finish({ type: 'exit' }),
     );
-    worker.post({ type: 'open', hostFunctionNames: this.hostFunctionNames, files: this.files.entries() });
+    worker.post({
+      type: 'open',
+      hostFunctionNames: this.hostFunctionNames,
+      maxHostCallJsonChars: MAX_HOST_CALL_JSON_CHARS,
+      files: this.files.entries(),
+    });
     this.worker = worker;
   }
 
@@ -148,6 +166,8 @@ class IsolateSession implements SandboxSession {
   private async runNow(code: string, options: SandboxRunOptions): Promise<SandboxRunResult> {
     if (this.closed) throw new RomaError('SANDBOX_FAILED', 'the sandbox session is closed');
     const limits = resolveRunLimits(this.defaults, options, ISOLATE_CAPABILITIES.languages);
+    // Before the worker sees it: an unbounded program would make the transpile exhaust the worker's heap.
+    assertProgramSize(code);
     const started = performance.now();
     if (options.signal?.aborted) return cancelledBeforeStart(started);
     if (!this.worker || this.worker.dead) await this.start(OPEN_TIMEOUT_MS, options.signal);
@@ -212,13 +232,15 @@ class IsolateSession implements SandboxSession {
     }
     // The guest outran its interrupt (or the thread died): end the thread; the next run gets a fresh one.
     await this.replaceWorker();
-    const stoppedBy = outcome.type === 'exit' ? 'crash' : outcome.type;
+    const stoppedBy = outcome.type !== 'exit' ? outcome.type : worker.outOfMemory ? 'memory' : 'crash';
     const reason =
       outcome.type === 'timeout'
         ? `stopped after the time limit of ${limits.timeoutMs} ms`
         : outcome.type === 'cancelled'
           ? 'cancelled'
-          : `the isolate worker crashed${worker.exitReason ? ` (${worker.exitReason})` : ''}`;
+          : worker.outOfMemory
+            ? 'the isolate worker ran out of its heap while transpiling or running the program'
+            : `the isolate worker crashed${worker.exitReason ? ` (${worker.exitReason})` : ''}`;
     return {
       stdout: '',
       stderr: `Error: ${reason}; the session's interpreter state was reset (workspace files are kept)\n`,

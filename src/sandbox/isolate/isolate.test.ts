@@ -1,6 +1,7 @@
 // Runs the Sandbox conformance and hostile-code suites against the isolate provider, plus isolate-only checks.
 import { describe, expect, it } from 'vitest';
 import { describeHostileSuite } from '../hostile.conformance.js';
+import { MAX_PROGRAM_BYTES } from '../limits.js';
 import { describeSandboxConformance } from '../sandbox.conformance.js';
 import { MAX_WORKSPACE_CHARS, MAX_WORKSPACE_FILES, MAX_WORKSPACE_PATH_CHARS } from './bounded-files.js';
 import { createIsolateSandbox, ISOLATE_CAPABILITIES } from './isolate-sandbox.js';
@@ -44,22 +45,27 @@ describe('isolate provider', () => {
   it('transpiles TypeScript inside the worker under the run time limit, never blocking the host', async () => {
     const sandbox = createIsolateSandbox({ poolSize: 0 });
     const session = await sandbox.openSession();
-    // ~5.5 MB of type aliases: seconds of sucrase, nothing left to evaluate once the types are stripped.
-    const program = 'type T = { a: string; b: Array<Map<string, number>> };\n'.repeat(100_000);
+    // Just under MAX_PROGRAM_BYTES of type aliases: seconds of sucrase, nothing left to evaluate afterwards.
+    const line = 'type T = { a: string; b: Array<Map<string, number>> };\n';
+    const program = line.repeat(Math.floor(MAX_PROGRAM_BYTES / line.length));
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 10);
     try {
       const result = await session.run(program, { language: 'typescript', timeoutMs: 200 });
       clearInterval(ticker);
-      // Node 20 and 24 hit the run's time limit first; on Node 22 sucrase on this input outgrows the worker's
-      // heap limit first. Either way a limit of the run ended it, in the worker, not on the host.
-      if (result.stoppedBy === 'crash') expect(result.stderr).toMatch(/memory limit/);
-      else {
-        expect(result.stoppedBy, result.stderr).toBe('timeout');
-        expect(result.exitCode).toBe(124);
-      }
+      // The wall clock ends the busy thread, or the worker, done within the second of grace, ends the run.
+      expect(result.stoppedBy, result.stderr).toBe('timeout');
+      expect(result.exitCode).toBe(124);
+      expect(result.stderr).toMatch(/stopped after the time limit of 200 ms/);
       // The host's event loop kept turning while the program was being transpiled.
       expect(ticks).toBeGreaterThanOrEqual(5);
+      // Past the bound the program is refused before any transpile, and the session is unharmed.
+      await expect(session.run(program + line.repeat(100), { language: 'typescript' })).rejects.toMatchObject(
+        {
+          code: 'SANDBOX_LIMIT',
+          field: 'code',
+        },
+      );
       const after = await session.run('const n: number = 41; console.log(n + 1)', { language: 'typescript' });
       expect(after.stdout).toBe('42\n');
     } finally {
@@ -68,6 +74,67 @@ describe('isolate provider', () => {
       await sandbox.close();
     }
   }, 60_000);
+
+  it('ends only the run when the worker exhausts its heap while transpiling, and the session keeps working', async () => {
+    // ~800 KB of one-token statements: sucrase needs ~200 MB of heap for it, far over a 64 MB worker.
+    const program = `let a = 0;\n${'a;'.repeat(400_000)}\nconsole.log('transpiled and ran')`;
+    expect(program.length).toBeLessThan(MAX_PROGRAM_BYTES);
+    const small = createIsolateSandbox({ poolSize: 0, workerHeapMb: 64 });
+    const roomy = createIsolateSandbox({ poolSize: 0 });
+    try {
+      const session = await small.openSession();
+      await session.run('workspace.writeFile("kept.txt", "kept")');
+      const result = await session.run(program, { language: 'typescript', timeoutMs: 120_000 });
+      expect(result.stoppedBy, result.stderr).toBe('memory');
+      expect(result.exitCode).toBe(124);
+      expect(result.stderr).toMatch(/ran out of its heap while transpiling or running the program/);
+      // This process (the host) is still here, and the session goes on in a fresh worker with its files.
+      const after = await session.run('console.log(workspace.readFile("kept.txt"))');
+      expect(after.stdout).toBe('kept\n');
+      // Positive control: the same program fits the default worker heap and runs.
+      const control = await (await roomy.openSession()).run(program, {
+        language: 'typescript',
+        timeoutMs: 120_000,
+      });
+      expect(control.stoppedBy, control.stderr).toBeNull();
+      expect(control.stdout).toBe('transpiled and ran\n');
+    } finally {
+      await small.close();
+      await roomy.close();
+    }
+  }, 300_000);
+
+  it('refuses oversized guest strings before they leave QuickJS, as the host would refuse them', async () => {
+    const sandbox = createIsolateSandbox({ poolSize: 0 });
+    const session = await sandbox.openSession({ hostFunctions: { echo: async (value) => value } });
+    try {
+      const refused = await session.run(
+        [
+          'const big = "x".repeat(40_000_000);',
+          'try { workspace.writeFile("big.txt", big) } catch (error) { console.log(String(error)) }',
+          'try { workspace.writeFile("p".repeat(5000), "") } catch (error) { console.log(String(error)) }',
+          'const call = echo("y".repeat(9_000_000));',
+          'console.log(call instanceof Promise, await call.catch((error) => error.name + ": " + error.message));',
+          'console.log(big)',
+        ].join('\n'),
+        { language: 'javascript', memoryMb: 512, timeoutMs: 60_000 },
+      );
+      expect(refused.stdout).toBe(
+        'Error: workspace is full (32000000 chars of paths and contents)\n' +
+          'Error: path of 5000 chars is longer than 1024\n' +
+          'true HostFunctionError: arguments of echo: 9000004 chars of JSON exceed the bound of 8000000\n',
+      );
+      expect(refused.stoppedBy).toBe('output');
+      // Positive control: strings within the bounds get through.
+      const accepted = await session.run(
+        'workspace.writeFile("small.txt", "x".repeat(1000)); console.log((await echo("z".repeat(1000))).length, workspace.readFile("small.txt").length)',
+      );
+      expect(accepted.stdout).toBe('1000 1000\n');
+    } finally {
+      await session.close();
+      await sandbox.close();
+    }
+  }, 120_000);
 
   it('meets deep nesting with its own catchable stack overflow, never a native one that ends the run', async () => {
     const sandbox = createIsolateSandbox({ poolSize: 0 });

@@ -4,6 +4,8 @@ import type { CodeLanguage, SandboxStopReason } from '../../contracts/index.js';
 export interface WorkerOpenMessage {
   type: 'open';
   hostFunctionNames: string[];
+  /** The host's bound of one call's argument JSON: longer text is refused before it leaves QuickJS. */
+  maxHostCallJsonChars: number;
   files: Array<[string, string]>;
 }
 export interface WorkerRunMessage {

@@ -1,6 +1,7 @@
 // Pooled isolate workers are reused after a reset: a handle leaked by a session made QuickJS abort the
 // worker when its runtime was freed, and the next session on it ended with stoppedBy 'crash'.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_HOST_CALL_JSON_CHARS } from '../host-functions.js';
 import type { HostFunctions, Sandbox, SandboxSession } from '../sandbox.js';
 import { createIsolateSandbox } from './isolate-sandbox.js';
 import type { FromWorkerMessage, WorkerRunEndMessage } from './protocol.js';
@@ -149,7 +150,12 @@ describe('isolate worker reset', () => {
     );
     return {
       open() {
-        worker.post({ type: 'open', hostFunctionNames: Object.keys(hostFunctions), files: [] });
+        worker.post({
+          type: 'open',
+          hostFunctionNames: Object.keys(hostFunctions),
+          maxHostCallJsonChars: MAX_HOST_CALL_JSON_CHARS,
+          files: [],
+        });
       },
       run(code: string, timeoutMs: number): Promise<WorkerRunEndMessage> {
         runId++;

@@ -14,7 +14,7 @@ import {
 } from 'quickjs-emscripten';
 import type { SandboxStopReason } from '../../contracts/index.js';
 import { truncationMarker } from '../../contracts/truncation.js';
-import { BoundedFiles } from './bounded-files.js';
+import { BoundedFiles, MAX_WORKSPACE_CHARS, MAX_WORKSPACE_PATH_CHARS } from './bounded-files.js';
 import { prepareProgram } from './prepare-program.js';
 import type { FromWorkerMessage, ToWorkerMessage, WorkerOpenMessage, WorkerRunMessage } from './protocol.js';
 
@@ -88,7 +88,7 @@ function normalizePath(path: string): string {
 
 // Host calls settle with plain strings only (see settleHostCall): the error object and the parsed value are
 // made here, in a promise job, where the interrupt handler bounds any guest code they trigger.
-const PRELUDE = `(function (native, hostNamesJson) {
+const PRELUDE = `(function (native, hostNamesJson, maxCallChars) {
   'use strict';
   const g = globalThis;
   const parse = JSON.parse;
@@ -110,7 +110,16 @@ const PRELUDE = `(function (native, hostNamesJson) {
   const out = (...values) => native.write(1, line(values));
   const err = (...values) => native.write(2, line(values));
   g.console = Object.freeze({ log: out, info: out, debug: out, error: err, warn: err });
-  const call = (name, args) => native.call(name, stringify(args)).then((text) => parse(text), hostError);
+  const resolved = Promise.resolve();
+  const call = (name, args) => {
+    const text = stringify(args);
+    // Refused here, as a rejected call like the host's own refusal; native.call refuses it too.
+    if (text.length > maxCallChars) {
+      return resolved.then(() => hostError('arguments of ' + name + ': ' + text.length +
+        ' chars of JSON exceed the bound of ' + maxCallChars));
+    }
+    return native.call(name, text).then((text) => parse(text), hostError);
+  };
   for (const name of hostNames) {
     const parts = name.split('.');
     let target = g;
@@ -168,7 +177,7 @@ class Guest {
       this.runtime.setMaxStackSize(MAX_STACK_BYTES);
       this.runtime.setInterruptHandler(() => this.shouldInterrupt());
       this.context = this.runtime.newContext();
-      this.installPrelude(open.hostFunctionNames);
+      this.installPrelude(open.hostFunctionNames, open.maxHostCallJsonChars);
     } catch (error) {
       this.disposeEngine();
       throw error;
@@ -201,7 +210,12 @@ class Guest {
     } catch {}
   }
 
-  private installPrelude(hostFunctionNames: string[]): void {
+  /**
+   * Guest strings are measured before they are copied into this thread's V8 heap: a guest with a large
+   * `memoryMb` can build strings bigger than that heap, and a worker that reaches its heap limit may take the
+   * whole host process with it (worker-pool.ts).
+   */
+  private installPrelude(hostFunctionNames: string[], maxHostCallJsonChars: number): void {
     const context = this.context;
     Scope.withScope((scope) => {
       const native = scope.manage(context.newObject());
@@ -211,6 +225,10 @@ class Guest {
       define('write', (stream, text) => {
         const run = this.run;
         if (!run) return undefined;
+        if (guestLength(context, text) > run.hardOutputChars - run.stdout.total - run.stderr.total) {
+          if (!run.stop) run.stop = 'output';
+          return undefined;
+        }
         const chunk = context.getString(text);
         (context.getNumber(stream) === 2 ? run.stderr : run.stdout).append(chunk);
         if (run.stdout.total + run.stderr.total > run.hardOutputChars && !run.stop) run.stop = 'output';
@@ -218,6 +236,13 @@ class Guest {
       });
       define('call', (nameHandle, argsHandle) => {
         const name = context.getString(nameHandle);
+        const length = guestLength(context, argsHandle);
+        if (length > maxHostCallJsonChars) {
+          // The host would refuse it too (guest-json.ts); it never leaves QuickJS.
+          throw new Error(
+            `arguments of ${name}: ${length} chars of JSON exceed the bound of ${maxHostCallJsonChars}`,
+          );
+        }
         const argsJson = context.getString(argsHandle);
         const callId = this.nextId++;
         const deferred = context.newPromise();
@@ -237,7 +262,10 @@ class Guest {
         return deferred.handle;
       });
       define('fileWrite', (pathHandle, textHandle) => {
-        const path = normalizePath(context.getString(pathHandle));
+        const path = normalizePath(guestPath(context, pathHandle));
+        if (guestLength(context, textHandle) > MAX_WORKSPACE_CHARS) {
+          throw new Error(`workspace is full (${MAX_WORKSPACE_CHARS} chars of paths and contents)`);
+        }
         const text = context.getString(textHandle);
         this.setFile(path, text);
         if (this.run) this.run.filesWritten = true;
@@ -245,17 +273,17 @@ class Guest {
         return undefined;
       });
       define('fileRead', (pathHandle) => {
-        const path = normalizePath(context.getString(pathHandle));
+        const path = normalizePath(guestPath(context, pathHandle));
         const text = this.files.get(path);
         if (text === undefined) throw new Error(`no such file in the workspace: ${path}`);
         return context.newString(text);
       });
       define('fileExists', (pathHandle) => {
-        const path = normalizePath(context.getString(pathHandle));
+        const path = normalizePath(guestPath(context, pathHandle));
         return this.files.has(path) ? context.true : context.false;
       });
       define('fileList', (directoryHandle) => {
-        const raw = context.getString(directoryHandle);
+        const raw = guestPath(context, directoryHandle);
         const prefix = raw === '' || raw === '.' || raw === '/' ? '' : `${normalizePath(raw)}/`;
         const paths = this.files
           .paths()
@@ -264,8 +292,11 @@ class Guest {
         return context.newString(JSON.stringify(paths));
       });
       const names = scope.manage(context.newString(JSON.stringify(hostFunctionNames)));
+      const maxCallChars = scope.manage(context.newNumber(maxHostCallJsonChars));
       const preludeFn = scope.manage(context.unwrapResult(context.evalCode(PRELUDE, 'prelude.js')));
-      scope.manage(context.unwrapResult(context.callFunction(preludeFn, context.undefined, native, names)));
+      scope.manage(
+        context.unwrapResult(context.callFunction(preludeFn, context.undefined, native, names, maxCallChars)),
+      );
     });
   }
 
@@ -383,7 +414,9 @@ class Guest {
       // Transpiling is inside the run's deadline: the interrupt handler cannot stop sucrase, but the host's
       // wall clock ends this thread, never the host's own event loop.
       const prepared = prepareProgram(message.code, message.language, message.reservedNames);
-      if (prepared.syntaxError !== undefined) {
+      // A transpile that used up the run's time ends the run, even when the host's grace let it finish.
+      if (Date.now() > run.deadline) run.stop = 'timeout';
+      else if (prepared.syntaxError !== undefined) {
         run.stderr.append(`${prepared.syntaxError}\n`);
         exitCode = 1;
       } else {
@@ -505,6 +538,28 @@ class Guest {
     if (this.context?.alive) this.context.dispose();
     if (this.runtime.alive) this.runtime.dispose();
   }
+}
+
+/** A guest string's length (UTF-16 units), read without copying the string out of QuickJS. */
+function guestLength(context: QuickJSContext, handle: QuickJSHandle): number {
+  // The prelude passes only strings; their `length` cannot be redefined. (`getLength` reads objects only.)
+  if (context.typeof(handle) !== 'string') return 0;
+  const length = context.getProp(handle, 'length');
+  try {
+    return context.getNumber(length);
+  } finally {
+    length.dispose();
+  }
+}
+
+/** A path argument, refused before the copy when far longer than any path the workspace keeps. */
+function guestPath(context: QuickJSContext, handle: QuickJSHandle): string {
+  const length = guestLength(context, handle);
+  // Generous: a `/workspace/` prefix or `./` segments still normalize to a path within the bound.
+  if (length > 4 * MAX_WORKSPACE_PATH_CHARS) {
+    throw new Error(`path of ${length} chars is longer than ${MAX_WORKSPACE_PATH_CHARS}`);
+  }
+  return context.getString(handle);
 }
 
 function isOutOfMemory(text: string): boolean {

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CodeLanguage, RomaError } from '../../contracts/index.js';
 import { assertHostFunctionNames, HostCallLimiter } from '../host-functions.js';
-import { type ResolvedDefaults, resolveDefaults, resolveRunLimits } from '../limits.js';
+import { assertProgramSize, type ResolvedDefaults, resolveDefaults, resolveRunLimits } from '../limits.js';
 import type {
   HostFunctions,
   Sandbox,
@@ -405,6 +405,8 @@ class ProcessSession implements SandboxSession {
 
   private async runGuarded(code: string, options: SandboxRunOptions): Promise<SandboxRunResult> {
     const limits = resolveRunLimits(this.sandbox.defaultsForRuns, options, PROCESS_CAPABILITIES.languages);
+    // Same bound as the isolate's, before the program is framed into the runner's pipe.
+    assertProgramSize(code);
     const started = performance.now();
     const runner = await this.runnerFor(limits.language, limits.memoryMb);
     const before = await this.workspace.snapshot();
