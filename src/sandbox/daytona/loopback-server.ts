@@ -85,17 +85,26 @@ function startupState(polls: number, startupPolls: number): string {
 }
 
 /**
- * A Python program (run by the backend's interpreter) that runs `code` in a fresh process of `language`,
- * so nothing of one code run is left for the next, as on Daytona.
+ * The code of a run travels as this workspace file, moved out before the program runs: inlined in the
+ * wrapper below, a program near MAX_PROGRAM_BYTES would push the wrapper past that bound of the backend.
  */
-function statelessProgram(code: string, language: FakeSandbox['language'], timeoutSeconds: number): string {
-  const source =
-    language === 'typescript' ? transform(code, { transforms: ['typescript', 'imports'] }).code : code;
+const CODE_RUN_SOURCE = '.loopback-code-run-source';
+
+/** The code run's source, as the backend's interpreter runs it. */
+function codeRunSource(code: string, language: FakeSandbox['language']): string {
+  return language === 'typescript' ? transform(code, { transforms: ['typescript', 'imports'] }).code : code;
+}
+
+/**
+ * A Python program (run by the backend's interpreter) that runs CODE_RUN_SOURCE in a fresh process of
+ * `language`, so nothing of one code run is left for the next, as on Daytona.
+ */
+function statelessProgram(language: FakeSandbox['language'], timeoutSeconds: number): string {
   const extension = language === 'python' ? 'py' : 'js';
   return [
     'import shutil, subprocess, sys',
     `path = "/tmp/code-run.${extension}"`,
-    `open(path, "w").write(${JSON.stringify(source)})`,
+    `shutil.move(${JSON.stringify(CODE_RUN_SOURCE)}, path)`,
     `argv = [sys.executable, path] if ${JSON.stringify(language)} == "python" else [shutil.which("node") or "/usr/bin/node", path]`,
     // Output streams straight through (stdout and stderr merged, as Daytona does), never held in memory.
     'sys.stdout.flush()',
@@ -270,7 +279,8 @@ export async function startDaytonaLoopbackServer(
           .catch(sandbox.language)
           .parse(parsed.language ?? sandbox.language);
         const timeoutSeconds = parsed.timeout ?? 60;
-        const result = await sandbox.session.run(statelessProgram(parsed.code, language, timeoutSeconds), {
+        await sandbox.session.writeFile(CODE_RUN_SOURCE, codeRunSource(parsed.code, language));
+        const result = await sandbox.session.run(statelessProgram(language, timeoutSeconds), {
           language: 'python',
           timeoutMs: (timeoutSeconds + 5) * 1000,
           maxOutputChars: 10_000_000,
