@@ -26,7 +26,7 @@ export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description(
-      'take queued runs from Redis (ROMA_QUEUE=bullmq) and run them; SIGTERM drains, then hands back',
+      'take queued runs (and with queue.steps task steps) from Redis (ROMA_QUEUE=bullmq) and do them; SIGTERM drains, then hands back',
     )
     .option(
       '--concurrency <n>',
