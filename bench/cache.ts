@@ -117,7 +117,6 @@ async function memoryLatency(entryText: string) {
   store.set(key, entryText);
   const getSamples: bigint[] = [];
   const lookupSamples: bigint[] = [];
-  const firstDecodeSamples: bigint[] = [];
   for (let index = 0; index < WARMUP + ITERATIONS; index += 1) {
     let start = process.hrtime.bigint();
     store.get(key);
@@ -125,20 +124,13 @@ async function memoryLatency(entryText: string) {
     start = process.hrtime.bigint();
     await lookupHit(store, key);
     const lookupNs = process.hrtime.bigint() - start;
-    // A text never decoded before: JSON.parse and the schema check run (later hits of it skip them).
-    const unseen = entryText.replace('chatcmpl-bench', `chatcmpl-bench-${index}`);
-    start = process.hrtime.bigint();
-    if (!decodeLlmEntry(unseen).ok) throw new Error('benchmark entry unreadable');
-    const firstDecodeNs = process.hrtime.bigint() - start;
     if (index < WARMUP) continue;
     getSamples.push(getNs);
     lookupSamples.push(lookupNs);
-    firstDecodeSamples.push(firstDecodeNs);
   }
   return {
     get: summary(getSamples),
     lookup: summary(lookupSamples),
-    firstDecode: summary(firstDecodeSamples),
   };
 }
 
@@ -283,9 +275,6 @@ console.log(`Redis hit (get + schema-checked decode) ${format(redis.lookup)}`);
 console.log(`MemoryCacheStore.get                ${format(memory.get)}`);
 console.log(`memory hit (get + decode)           ${format(memory.lookup)}`);
 console.log(
-  `decode of a text not seen before    ${format(memory.firstDecode)} (parse + schema check; repeat hits skip both)`,
-);
-console.log(
   `single-flight, 100 concurrent identical calls: ${fanIn.memory} upstream (memory), ` +
     `${fanIn.oneCache} (Redis, one cache), ${fanIn.tenCaches} (Redis, ten cache instances)`,
 );
@@ -323,7 +312,6 @@ console.log(
     redisStoreGetP50Ratio: round(storeOnlyRatio, 3),
     memoryHitP50Us: round(memory.lookup.p50Us, 2),
     memoryStoreGetP50Us: round(memory.get.p50Us, 2),
-    firstDecodeP50Us: round(memory.firstDecode.p50Us, 2),
     singleFlightUpstreamCalls: Math.max(fanIn.memory, fanIn.oneCache, fanIn.tenCaches),
     quick,
   }),

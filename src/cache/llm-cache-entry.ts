@@ -9,7 +9,6 @@ import type {
 } from '@ai-sdk/provider';
 import { z } from 'zod';
 import { parseJsonWith } from '../contracts/index.js';
-import { CheckedTextMemo } from './checked-text-memo.js';
 import { fromStorable, toStorable } from './storable-json.js';
 
 export const LLM_ENTRY_FORMAT = 'roma-llm-cache/1';
@@ -112,23 +111,10 @@ export function encodeLlmEntry(entry: LlmCacheEntry): string {
 
 type DecodeResult = { ok: true; entry: LlmCacheEntry } | { ok: false; problem: string };
 
-// Texts that passed the check: a hit on the same stored answer again skips JSON.parse and the schema.
-const checkedEntries = new CheckedTextMemo<unknown>({
-  maxEntries: 512,
-  maxChars: 8 * 1_048_576,
-  maxTextChars: 256 * 1_024,
-});
-
 /** Schema-checks stored text; anything else (truncated, foreign, old format) is reported, never returned. */
 export function decodeLlmEntry(text: string): DecodeResult {
-  let checked = checkedEntries.get(text);
-  if (checked === undefined) {
-    const parsed = parseJsonWith(LlmCacheEntrySchema, text, 'cache entry');
-    if (!parsed.ok) return { ok: false, problem: parsed.message };
-    checked = parsed.value;
-    checkedEntries.set(text, checked);
-  }
-  // The schema checked the shape the replay relies on; the tagged dates and bytes are restored here, as a
-  // fresh copy each time (fromStorable builds new objects), so no caller shares what another may change.
-  return { ok: true, entry: fromStorable(checked) as LlmCacheEntry };
+  const parsed = parseJsonWith(LlmCacheEntrySchema, text, 'cache entry');
+  if (!parsed.ok) return { ok: false, problem: parsed.message };
+  // The schema checked the shape the replay relies on; the tagged dates and bytes are restored here.
+  return { ok: true, entry: fromStorable(parsed.value) as LlmCacheEntry };
 }
