@@ -1,6 +1,7 @@
 // API stream benchmark: N concurrent demo runs executing in another process on the shared SQLite store, each
 // watched over a WebSocket from this API server; events/s delivered, append→delivery delay (beside an
-// in-process store follower, the baseline), server RSS, lost and duplicated events.
+// in-process store follower, the baseline) and where it goes (detection, server send, client), server CPU,
+// store reads, GC pauses and event-loop stalls, RSS, lost and duplicated events.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -52,6 +53,16 @@ const gcObserver = new PerformanceObserver((list) => {
 });
 gcObserver.observe({ entryTypes: ['gc'] });
 const seenAt = new Map<string, number>();
+// The server's WebSocket send of each event (the ws class serves both ends; only the server sends events).
+const sentAt = new Map<string, number>();
+const wsSend = WebSocket.prototype.send;
+WebSocket.prototype.send = function (this: WebSocket, data: unknown, ...rest: unknown[]) {
+  if (typeof data === 'string') {
+    const event = JSON.parse(data) as StreamEvent;
+    sentAt.set(`${event.executionId}#${event.seq}`, now());
+  }
+  return (wsSend as (...args: unknown[]) => void).call(this, data, ...rest);
+} as typeof WebSocket.prototype.send;
 const readEvents = runtime.store.readEvents.bind(runtime.store);
 runtime.store.readEvents = async (id, options) => {
   const begin = now();
@@ -161,6 +172,8 @@ const wsDelays: number[] = [];
 const followDelays: number[] = [];
 const detectDelays: number[] = [];
 const transportDelays: number[] = [];
+const readToSend: number[] = [];
+const sendToClient: number[] = [];
 let lost = 0;
 let duplicates = 0;
 let stored = 0;
@@ -188,6 +201,11 @@ for (const [id, entry] of watches) {
     if (at === undefined || seen === undefined || at <= entry.subscribedAt) continue;
     detectDelays.push(seen - at);
     transportDelays.push(item.at - seen);
+    const sent = sentAt.get(`${id}#${item.seq}`);
+    if (sent !== undefined) {
+      readToSend.push(sent - seen);
+      sendToClient.push(item.at - sent);
+    }
   }
 }
 await server.close();
@@ -198,6 +216,8 @@ const ws = wsDelays.sort((a, b) => a - b);
 const follow = followDelays.sort((a, b) => a - b);
 const detect = detectDelays.sort((a, b) => a - b);
 const transport = transportDelays.sort((a, b) => a - b);
+readToSend.sort((a, b) => a - b);
+sendToClient.sort((a, b) => a - b);
 const eventsPerSecond = Math.round((delivered / wallMs) * 1000);
 console.log(
   `api bench: ${RUNS} concurrent demo runs in a child process (${LATENCY_MS} ms scripted latency), SQLite, stream poll ${POLL_MS} ms, runs in ${SEPARATE_SESSION ? 'their own' : "the server's"} session, ${cpus().length} cores, Node ${process.version}`,
@@ -212,7 +232,10 @@ console.log(
   `  baseline, store follow in the server process (n=${follow.length}): p50 ${round(percentile(follow, 0.5))} ms, p99 ${round(percentile(follow, 0.99))} ms`,
 );
 console.log(
-  `  split: append→first server read p50 ${round(percentile(detect, 0.5))} ms, p99 ${round(percentile(detect, 0.99))} ms; read→client p50 ${round(percentile(transport, 0.5))} ms, p99 ${round(percentile(transport, 0.99))} ms`,
+  `  split: append→first server read (either follower) p50 ${round(percentile(detect, 0.5))} ms, p99 ${round(percentile(detect, 0.99))} ms; read→client p50 ${round(percentile(transport, 0.5))} ms, p99 ${round(percentile(transport, 0.99))} ms`,
+);
+console.log(
+  `  read→server send p50 ${round(percentile(readToSend, 0.5))} ms, p99 ${round(percentile(readToSend, 0.99))} ms; send→client p50 ${round(percentile(sendToClient, 0.5))} ms, p99 ${round(percentile(sendToClient, 0.99))} ms`,
 );
 console.log(
   `server process: CPU ${Math.round(serverCpuMs)} ms (${round((serverCpuMs / wallMs) * 100)} % of one core), store reads ${readStats.calls} (${readStats.empty} empty, ${Math.round(readStats.ms)} ms in them)`,
