@@ -4,6 +4,7 @@ export type { PtcAgent } from './agent/ptc-agent.js';
 export { createPtcAgent } from './agent/ptc-agent.js';
 export type { PtcAgentDeps } from './agent/types.js';
 export { McpManager } from './mcp/mcp-manager.js';
+export { authorizeMcpServer } from './mcp/oauth-authorize.js';
 export type {
   McpServerState,
   McpToolInfo,

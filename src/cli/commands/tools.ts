@@ -1,7 +1,8 @@
 // `roma tools list`: the configured MCP servers, their status and their tools (after each allowlist);
-// `roma tools import`: MCP servers from a client's config file (Claude Desktop, Cursor, .mcp.json, VS Code).
+// `roma tools import`: MCP servers from a client's config file (Claude Desktop, Cursor, .mcp.json, VS Code);
+// `roma tools auth`: the one-time OAuth authorization of a remote server (tokens kept on this host).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Document, isMap, parseDocument } from 'yaml';
 import {
@@ -9,9 +10,12 @@ import {
   type ImportedMcpServers,
   importMcpClientConfig,
   resolveConfigFromCli,
+  SecretList,
+  secretValuesOf,
 } from '../../config/index.js';
 import { RomaError } from '../../contracts/index.js';
 import type { McpManager, McpServerState, McpToolInfo } from '../../ptc/index.js';
+import { authorizeMcpServer } from '../../ptc/index.js';
 import { openTools } from '../../runtime/index.js';
 import { terminalSafe } from '../render/index.js';
 import { readInputFile } from './input-file.js';
@@ -115,6 +119,39 @@ export function registerToolsCommand(program: Command): void {
       } finally {
         await manager.close();
       }
+    });
+  tools
+    .command('auth <server>')
+    .description(
+      'authorize roma at a remote MCP server with oauth.grant authorization_code: prints the page to open, waits for it to send the code back to the loopback redirectUrl, and keeps the tokens in the token file (never printed)',
+    )
+    .option('--timeout-ms <ms>', 'how long to wait for the authorization', '300000')
+    .action(async (server: string, options: { timeoutMs: string }, command: Command) => {
+      const { config } = resolveConfigFromCli(command);
+      const serverConfig = config.ptc.mcpServers[server];
+      if (!serverConfig) {
+        throw new RomaError('NOT_FOUND', `no MCP server named ${server}`, {
+          field: 'ptc.mcpServers',
+          fix: `configured servers: ${Object.keys(config.ptc.mcpServers).join(', ') || '(none)'}`,
+        });
+      }
+      const outcome = await authorizeMcpServer({
+        name: server,
+        config: serverConfig,
+        secrets: new SecretList(secretValuesOf(config)),
+        oauthDirectory: join(config.store.dataDir, 'mcp-oauth'),
+        openUrl: (url) => {
+          console.log(
+            `Open this page in a browser on this machine to authorize roma at ${server}:\n\n  ${url}\n`,
+          );
+        },
+        timeoutMs: Number(options.timeoutMs) || 300_000,
+      });
+      console.log(
+        outcome.alreadyAuthorized
+          ? `${server}: already authorized (${outcome.toolCount} tools); tokens in ${outcome.tokenFile}`
+          : `${server}: authorized (${outcome.toolCount} tools); tokens kept in ${outcome.tokenFile}`,
+      );
     });
   tools
     .command('import <file>')

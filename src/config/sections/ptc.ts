@@ -1,6 +1,52 @@
 // Config of the PTC code agent and the MCP servers whose tools it exposes to sandboxed code.
 import { z } from 'zod';
 
+/**
+ * OAuth of a remote (http/sse) MCP server, through the MCP SDK's OAuth client. `client_credentials` is for an
+ * unattended agent (machine-to-machine); `authorization_code` needs a person once: `roma tools auth <server>`
+ * opens the authorization URL and keeps the tokens (refreshed by the client) in `tokenFile`, on the host.
+ */
+export const McpOAuthConfigSchema = z
+  .object({
+    grant: z.enum(['client_credentials', 'authorization_code']).default('authorization_code'),
+    /** Pre-registered client; without it `authorization_code` registers one (dynamic client registration). */
+    clientId: z.string().min(1).optional(),
+    clientSecret: z.string().min(1).optional(),
+    scopes: z.array(z.string().min(1)).default([]),
+    /** The authorization server the client's credentials belong to: they are sent nowhere else. */
+    issuer: z.url().optional(),
+    /** Loopback address `roma tools auth` listens on for the authorization code. */
+    redirectUrl: z.url().default('http://127.0.0.1:33418/oauth/callback'),
+    /** Where tokens and a registered client are kept (mode 0600); default `<store.dataDir>/mcp-oauth/<server>.json`. */
+    tokenFile: z.string().min(1).optional(),
+    clientName: z.string().min(1).default('roma-ptc'),
+  })
+  .strict()
+  .refine((oauth) => oauth.grant !== 'client_credentials' || (oauth.clientId && oauth.clientSecret), {
+    message: 'client_credentials needs clientId and clientSecret',
+    path: ['clientSecret'],
+  });
+export type McpOAuthConfig = z.output<typeof McpOAuthConfigSchema>;
+
+/**
+ * A server's `sampling/createMessage` requests, answered by the run's model inside the plan's token budget
+ * (each an `llm-call` event), or refused. On by default with a small cap: a tool that asks for a summary
+ * works, and one request cannot spend much.
+ */
+export const McpSamplingConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Cap on each answer's output tokens (the server's `maxTokens` is lowered to it). */
+    maxOutputTokens: z.number().int().positive().default(1_000),
+  })
+  .strict();
+export type McpSamplingConfig = z.output<typeof McpSamplingConfigSchema>;
+
+/** A server's sampling settings, defaults filled in. */
+export function samplingPolicy(server: { sampling?: McpSamplingConfig | undefined }): McpSamplingConfig {
+  return server.sampling ?? McpSamplingConfigSchema.parse({});
+}
+
 export const McpServerConfigSchema = z.discriminatedUnion('transport', [
   z
     .object({
@@ -12,6 +58,8 @@ export const McpServerConfigSchema = z.discriminatedUnion('transport', [
       cwd: z.string().optional(),
       allowTools: z.array(z.string().min(1)).optional(),
       timeoutMs: z.number().int().positive().default(30_000),
+      /** Absent: the defaults of `McpSamplingConfigSchema` (`samplingPolicy`). */
+      sampling: McpSamplingConfigSchema.optional(),
     })
     .strict(),
   z
@@ -21,6 +69,9 @@ export const McpServerConfigSchema = z.discriminatedUnion('transport', [
       headers: z.record(z.string(), z.string()).default({}),
       allowTools: z.array(z.string().min(1)).optional(),
       timeoutMs: z.number().int().positive().default(30_000),
+      /** Absent: the defaults of `McpSamplingConfigSchema` (`samplingPolicy`). */
+      sampling: McpSamplingConfigSchema.optional(),
+      oauth: McpOAuthConfigSchema.optional(),
     })
     .strict(),
 ]);

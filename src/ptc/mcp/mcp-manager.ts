@@ -1,4 +1,5 @@
 // The host's MCP clients: one long-lived connection per configured server, shared by every execution.
+import { join } from 'node:path';
 import { SecretList } from '../../config/secrets.js';
 import type { McpServerConfig } from '../../config/sections/ptc.js';
 import { RomaError } from '../../contracts/index.js';
@@ -23,6 +24,8 @@ interface McpManagerOptions {
    * config substitutes is added to it when the server connects. Absent: the manager keeps its own.
    */
   secrets?: SecretList;
+  /** Default folder of OAuth token files (`<store.dataDir>/mcp-oauth`); `.roma/mcp-oauth` when absent. */
+  oauthDirectory?: string;
 }
 
 export class McpManager implements ToolProvider {
@@ -37,9 +40,18 @@ export class McpManager implements ToolProvider {
       this.secrets.add(
         config.transport === 'stdio'
           ? Object.values(config.env)
-          : [...Object.values(config.headers), ...urlSecretValues(new URL(config.url))],
+          : [
+              ...Object.values(config.headers),
+              ...urlSecretValues(new URL(config.url)),
+              ...(config.oauth?.clientSecret ? [config.oauth.clientSecret] : []),
+            ],
       );
-      this.connections.set(name, new McpServerConnection(name, config, hostEnv, this.secrets));
+      this.connections.set(
+        name,
+        new McpServerConnection(name, config, hostEnv, this.secrets, {
+          oauthDirectory: options.oauthDirectory ?? join('.roma', 'mcp-oauth'),
+        }),
+      );
     }
   }
 

@@ -1,15 +1,25 @@
 // One MCP server: connected on first use, kept open across executions, reconnected after it drops.
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ElicitRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  LoggingMessageNotificationSchema,
+  McpError,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { SecretList } from '../../config/secrets.js';
-import type { McpServerConfig } from '../../config/sections/ptc.js';
+import { type McpServerConfig, samplingPolicy } from '../../config/sections/ptc.js';
 import { RomaError } from '../../contracts/index.js';
+import { McpOAuthProvider } from './oauth-provider.js';
+import { fileOAuthStore, memoryOAuthStore } from './oauth-store.js';
+import { toSamplingRequest } from './sampling-request.js';
 import { type RawToolResult, resourcePart, toToolCallOutput } from './tool-result.js';
 import { buildTransport } from './transports.js';
 import type {
   McpResourceInfo,
   McpServerState,
   McpToolInfo,
+  Sampler,
   ToolCallOptions,
   ToolCallOutput,
   ToolContentPart,
@@ -19,6 +29,40 @@ import type {
 const MAX_TOOL_PAGES = 50;
 /** Bound on resources listed from one server (a hostile server can page forever). */
 const MAX_RESOURCES = 1_000;
+/** JSON-RPC error code the MCP spec shows for a sampling request the client rejects. */
+const SAMPLING_REJECTED = -1;
+
+export interface McpServerConnectionOptions {
+  /** Default folder of OAuth token files (`<store.dataDir>/mcp-oauth`); a server's `oauth.tokenFile` wins. */
+  oauthDirectory: string;
+}
+
+/** What a call in flight listens to: notices, and who answers the server's sampling requests. */
+interface CallInFlight {
+  onNotice?: (notice: ToolNotice) => void;
+  sample?: Sampler;
+}
+
+/** The OAuth client of a server with `oauth` (tokens in its store, on the host); undefined otherwise. */
+export function oauthProviderFor(
+  name: string,
+  config: McpServerConfig,
+  secrets: SecretList,
+  options: McpServerConnectionOptions & { redirectUrl?: string },
+): McpOAuthProvider | undefined {
+  if (config.transport === 'stdio' || !config.oauth) return undefined;
+  const oauth = config.oauth;
+  const store =
+    oauth.grant === 'client_credentials'
+      ? memoryOAuthStore()
+      : fileOAuthStore(oauth.tokenFile ?? join(options.oauthDirectory, `${name}.json`));
+  return new McpOAuthProvider({
+    config: oauth,
+    store,
+    secrets,
+    ...(options.redirectUrl ? { redirectUrl: options.redirectUrl } : {}),
+  });
+}
 
 export class McpServerConnection {
   private client: Client | null = null;
@@ -26,8 +70,9 @@ export class McpServerConnection {
   private tools: McpToolInfo[] | null = null;
   private state: McpServerState;
   private closed = false;
-  /** Listeners of the calls in flight: a log notification or a declined request is not tied to one call. */
-  private readonly listeners = new Set<(notice: ToolNotice) => void>();
+  /** Calls in flight: a log notification or a server's request is not tied to one call by the protocol. */
+  private readonly calls = new Set<CallInFlight>();
+  private readonly oauth: McpOAuthProvider | undefined;
 
   constructor(
     readonly name: string,
@@ -35,7 +80,10 @@ export class McpServerConnection {
     private readonly hostEnv: Record<string, string | undefined>,
     /** The process's one secret list: the values this server's config substitutes are added to it. */
     private readonly secrets: SecretList,
+    options: McpServerConnectionOptions,
   ) {
+    // One provider for the connection's life: client_credentials tokens are kept in it across reconnects.
+    this.oauth = oauthProviderFor(name, config, secrets, options);
     this.state = {
       name,
       transport: config.transport,
@@ -69,7 +117,7 @@ export class McpServerConnection {
     this.state.status = 'connecting';
     let built: ReturnType<typeof buildTransport>;
     try {
-      built = buildTransport(this.name, this.config, this.hostEnv);
+      built = buildTransport(this.name, this.config, this.hostEnv, this.oauth);
     } catch (error) {
       this.state.status = 'failed';
       this.state.error = (error as Error).message;
@@ -77,8 +125,40 @@ export class McpServerConnection {
     }
     this.secrets.add(built.secrets);
     // Elicitation is declared so that servers ask rather than fail, and every request is declined: a PTC run
-    // has no person to answer it. Sampling is not declared (compliant servers do not ask).
-    const client = new Client({ name: 'roma-ptc', version: '0.1.0' }, { capabilities: { elicitation: {} } });
+    // has no person to answer it. Sampling is declared when the config allows it (answered by the run's model).
+    const sampling = samplingPolicy(this.config);
+    const client = new Client(
+      { name: 'roma-ptc', version: '0.1.0' },
+      { capabilities: { elicitation: {}, ...(sampling.enabled ? { sampling: {} } : {}) } },
+    );
+    client.setRequestHandler(CreateMessageRequestSchema, async (request, extra) => {
+      const refuse = (reason: string): never => {
+        this.notify({ kind: 'declined', message: `sampling refused: ${reason}` });
+        throw new McpError(SAMPLING_REJECTED, `sampling refused: ${reason}`);
+      };
+      if (!sampling.enabled) return refuse(`turned off (ptc.mcpServers.${this.name}.sampling.enabled)`);
+      const samplers = new Set(
+        [...this.calls].map((call) => call.sample).filter((sample) => sample !== undefined),
+      );
+      // The protocol does not say which call a request belongs to: answer only when one run can be charged.
+      if (samplers.size === 0) return refuse('no run is calling a tool of this server');
+      if (samplers.size > 1)
+        return refuse('calls of several runs are in flight; the cost cannot be charged to one');
+      const parsed = toSamplingRequest(this.name, request.params, sampling);
+      if (!parsed.ok) return refuse(parsed.reason);
+      const [sample] = samplers;
+      try {
+        const answer = await sample!(parsed.request, extra.signal);
+        return {
+          role: 'assistant' as const,
+          content: { type: 'text' as const, text: answer.text },
+          model: answer.model,
+          stopReason: answer.stopReason,
+        };
+      } catch (error) {
+        return refuse(this.redact((error as Error).message).slice(0, 500));
+      }
+    });
     client.setRequestHandler(ElicitRequestSchema, async (request) => {
       this.notify({
         kind: 'declined',
@@ -102,6 +182,7 @@ export class McpServerConnection {
         if (!this.closed) this.state.status = 'closed';
       }
     };
+    if (this.oauth) this.oauth.pending = null;
     try {
       await client.connect(built.transport, {
         timeout: options.timeoutMs ?? this.config.timeoutMs,
@@ -109,6 +190,7 @@ export class McpServerConnection {
       });
     } catch (error) {
       await client.close().catch(() => undefined);
+      if (this.oauth?.pending) throw this.authorizationRequired();
       const stderr = built.stderrTail().trim();
       const message = this.redact(
         `cannot connect to MCP server ${this.name}: ${(error as Error).message}${stderr ? ` (stderr: ${stderr.slice(-500)})` : ''}`,
@@ -128,12 +210,23 @@ export class McpServerConnection {
     return client;
   }
 
+  /** An authorization_code server without usable tokens: a person runs `roma tools auth` once. */
+  private authorizationRequired(): RomaError {
+    const message = `MCP server ${this.name} needs OAuth authorization (no valid token in ${this.oauth?.location})`;
+    this.state.status = 'failed';
+    this.state.error = message;
+    return new RomaError('TOOL_FAILED', message, {
+      field: `ptc.mcpServers.${this.name}.oauth`,
+      fix: `run \`roma tools auth ${this.name}\` once (it opens the authorization page and keeps the tokens on this host)`,
+    });
+  }
+
   redact(text: string): string {
     return this.secrets.redact(text);
   }
 
   private notify(notice: ToolNotice): void {
-    for (const listener of this.listeners) listener(notice);
+    for (const call of this.calls) call.onNotice?.(notice);
   }
 
   async listTools(options: ToolCallOptions = {}): Promise<McpToolInfo[]> {
@@ -142,10 +235,15 @@ export class McpServerConnection {
     const tools: McpToolInfo[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_TOOL_PAGES; page += 1) {
-      const listed = await client.listTools(cursor === undefined ? {} : { cursor }, {
-        timeout: options.timeoutMs ?? this.config.timeoutMs,
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
+      const listed = await client
+        .listTools(cursor === undefined ? {} : { cursor }, {
+          timeout: options.timeoutMs ?? this.config.timeoutMs,
+          ...(options.signal ? { signal: options.signal } : {}),
+        })
+        .catch((error: unknown) => {
+          // A server may accept `initialize` and ask for a token only here.
+          throw this.oauth?.pending ? this.authorizationRequired() : error;
+        });
       for (const tool of listed.tools) {
         if (!this.allowed(tool.name)) continue;
         tools.push({
@@ -177,7 +275,11 @@ export class McpServerConnection {
     const client = await this.connect(options);
     let result: Awaited<ReturnType<Client['callTool']>>;
     const onNotice = options.onNotice;
-    if (onNotice) this.listeners.add(onNotice);
+    const call: CallInFlight = {
+      ...(onNotice ? { onNotice } : {}),
+      ...(options.sample ? { sample: options.sample } : {}),
+    };
+    this.calls.add(call);
     try {
       result = await client.callTool({ name: tool, arguments: args }, undefined, {
         timeout: options.timeoutMs ?? this.config.timeoutMs,
@@ -195,7 +297,8 @@ export class McpServerConnection {
           : {}),
       });
     } catch (error) {
-      if (onNotice) this.listeners.delete(onNotice);
+      this.calls.delete(call);
+      if (this.oauth?.pending) throw this.authorizationRequired();
       if (options.signal?.aborted)
         throw new RomaError('CANCELLED', `tool call ${this.name}.${tool} was cancelled`);
       throw new RomaError('TOOL_FAILED', this.redact(`${this.name}.${tool}: ${(error as Error).message}`), {
@@ -203,7 +306,7 @@ export class McpServerConnection {
         cause: error,
       });
     }
-    if (onNotice) this.listeners.delete(onNotice);
+    this.calls.delete(call);
     const raw = result as RawToolResult;
     const output = toToolCallOutput(raw);
     if (raw.isError === true) {

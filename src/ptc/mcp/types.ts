@@ -30,12 +30,35 @@ export type ToolNotice =
   | { kind: 'log'; level: string; message: string }
   | { kind: 'declined'; message: string };
 
+/** A server's `sampling/createMessage`, reduced to what roma answers: text messages, a capped reply. */
+export interface SamplingRequest {
+  server: string;
+  systemPrompt?: string;
+  messages: Array<{ role: 'user' | 'assistant'; text: string }>;
+  /** The server's `maxTokens`, lowered to the server's `sampling.maxOutputTokens`. */
+  maxOutputTokens: number;
+}
+
+export interface SamplingAnswer {
+  text: string;
+  model: string;
+  stopReason: 'endTurn' | 'maxTokens';
+}
+
+/**
+ * Answers a server's sampling request with the run's model, inside the run's budget (the PTC agent gives one
+ * per plan); throws a RomaError with the reason to refuse.
+ */
+export type Sampler = (request: SamplingRequest, signal?: AbortSignal) => Promise<SamplingAnswer>;
+
 export interface ToolCallOptions {
   signal?: AbortSignal;
   /** Progress and log notifications during this call (and requests the host declined), as they come. */
   onNotice?: (notice: ToolNotice) => void;
   /** Overrides the server's configured `timeoutMs` for this call. */
   timeoutMs?: number;
+  /** Answers the server's sampling requests while this call is in flight; absent: they are refused. */
+  sample?: Sampler;
 }
 
 export interface ToolCallOutput {

@@ -84,5 +84,7 @@ export type { HttpMcpServer } from './http-server.js';
 export { startHttpMcpServer } from './http-server.js';
 export type { LeakyHttpMcpServer } from './leaky-http-server.js';
 export { startLeakyHttpMcpServer } from './leaky-http-server.js';
+export type { OAuthHttpMcpServer } from './oauth-http-server.js';
+export { startOAuthHttpMcpServer } from './oauth-http-server.js';
 export type { WideTool } from './wide-catalog.js';
 export { wideCatalog } from './wide-catalog.js';
