@@ -133,3 +133,45 @@ describe.each([
     expect(observed).toEqual([1, 2]);
   });
 });
+
+describe('EventSink on a store that numbers appends in call order', () => {
+  it('sends emits at once so they share commits, and still observes and publishes them in seq order', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'roma-sink-together-'));
+    const store = SqliteExecutionStore.open({ dataDir });
+    cleanups.push(async () => {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    const executionId = `run-${randomUUID()}`;
+    await store.createExecution({ id: executionId, goal: 'together' });
+    const bus = new EventBus();
+    // Replies held back out of order, as in the tests above, on a store that says it numbers in call order.
+    const sink = new EventSink({ ...slowRepliesStore(store), appendsInCallOrder: true }, executionId, bus);
+    const observed: number[] = [];
+    sink.observe((event) => observed.push(event.seq));
+    const streamed: number[] = [];
+    const stream = bus.stream();
+    const reading = (async () => {
+      for await (const event of stream) streamed.push(event.seq);
+    })();
+    const emit = (message: string) => sink.emit({ type: 'warning', taskId: null, code: 'TEST', message });
+
+    // Positive control: emits awaited one by one take a commit each.
+    const before = store.appendCommitStats.commits;
+    for (let index = 0; index < 3; index += 1) await emit(`awaited ${index}`);
+    expect(store.appendCommitStats.commits - before).toBe(3);
+    const stored = await Promise.all(Array.from({ length: 40 }, (_, index) => emit(`together ${index}`)));
+    bus.close();
+    await reading;
+
+    expect(store.appendCommitStats.commits - before).toBeLessThan(3 + 40);
+    const inOrder = Array.from({ length: 43 }, (_, index) => index + 1);
+    // Each emit resolves with its own event, numbered in the order the emits were made.
+    expect(stored.map((event) => event.type === 'warning' && event.message)).toEqual(
+      Array.from({ length: 40 }, (_, index) => `together ${index}`),
+    );
+    expect(stored.map((event) => event.seq)).toEqual(inOrder.slice(3));
+    expect(observed).toEqual(inOrder);
+    expect(streamed).toEqual(inOrder);
+  });
+});
