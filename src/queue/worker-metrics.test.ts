@@ -65,6 +65,8 @@ function env(): Record<string, string> {
 interface StartedWorker {
   child: ChildProcess;
   metricsUrl?: string;
+  /** What the worker has logged so far (the last 50,000 characters). */
+  log(): string;
 }
 
 /** Starts `roma worker` and resolves once it waits for runs, with the metrics URL it logged. */
@@ -86,7 +88,7 @@ function startWorker(extra: string[]): Promise<StartedWorker> {
         if (url) metricsUrl = url;
         if (line.includes('waiting for runs')) {
           clearTimeout(timer);
-          resolve({ child, ...(metricsUrl ? { metricsUrl } : {}) });
+          resolve({ child, log: () => text, ...(metricsUrl ? { metricsUrl } : {}) });
         }
       }
     });
@@ -179,7 +181,12 @@ describe('roma worker --metrics-port', { timeout: 120_000 }, () => {
   });
 
   it('counts the stalled run it took over from a worker killed with SIGKILL', async () => {
-    const victim = await startWorker([]);
+    // Both workers wait before the run is queued, so the one that did not take it is ready to inherit it however
+    // slowly a busy machine starts a process (a worker started after the run could find it already finished).
+    const workers = await Promise.all([
+      startWorker(['--metrics-port', '0']),
+      startWorker(['--metrics-port', '0']),
+    ]);
     const handle = runtime.runs.start({ goal: GOAL });
     await until(
       async () =>
@@ -188,9 +195,13 @@ describe('roma worker --metrics-port', { timeout: 120_000 }, () => {
         ),
       'the slow task to start',
     );
-    const heir = await startWorker(['--metrics-port', '0']);
+    const victimIndex = workers.findIndex((worker) => worker.log().includes('"msg":"starting run"'));
+    expect(victimIndex).toBeGreaterThanOrEqual(0);
+    const victim = workers[victimIndex]!;
+    const heir = workers[1 - victimIndex]!;
     victim.child.kill('SIGKILL');
     expect((await handle.done).status).toBe('COMPLETED');
+    expect(heir.log()).toContain('"msg":"resuming run"');
     const after = await scrape(heir.metricsUrl!);
     expect(after.value('roma_worker_stalled_recoveries')).toBeGreaterThanOrEqual(1);
     expect(after.value('roma_worker_runs_taken')).toBe(1);
