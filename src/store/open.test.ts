@@ -1,5 +1,4 @@
 // The config → implementation choice that `roma` and the server rely on.
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +9,7 @@ import { openArtifactStore, openExecutionStore } from './open.js';
 import { PostgresExecutionStore } from './postgres-execution-store.js';
 import { S3ArtifactStore } from './s3-artifact-store.js';
 import { SqliteExecutionStore } from './sqlite-execution-store.js';
-
-const DATABASE_URL = process.env.ROMA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { dropTestSchema, TEST_DATABASE_URL, uniqueTestName } from './testing/test-database.js';
 
 describe('openExecutionStore', () => {
   it('opens SQLite under dataDir when no database url is set', async () => {
@@ -27,11 +25,11 @@ describe('openExecutionStore', () => {
   });
 
   it('keeps its tables in their own `roma` schema by default, not in public', async () => {
-    const client = new pg.Client({ connectionString: DATABASE_URL });
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await client.connect();
     const existed = (await client.query("SELECT 1 FROM pg_namespace WHERE nspname = 'roma'")).rowCount === 1;
     try {
-      const store = await openExecutionStore({ dataDir: '.roma', databaseUrl: DATABASE_URL });
+      const store = await openExecutionStore({ dataDir: '.roma', databaseUrl: TEST_DATABASE_URL });
       await store.close();
       expect((store as PostgresExecutionStore).schema).toBe('roma');
       const tables = await client.query(
@@ -46,19 +44,16 @@ describe('openExecutionStore', () => {
   });
 
   it('opens PostgreSQL when a database url is set', async () => {
-    const schema = `roma_test_${randomUUID().replaceAll('-', '')}`;
+    const schema = uniqueTestName();
     const store = await openExecutionStore(
-      { dataDir: '.roma', databaseUrl: DATABASE_URL },
+      { dataDir: '.roma', databaseUrl: TEST_DATABASE_URL },
       { postgresSchema: schema },
     );
     try {
       expect(store).toBeInstanceOf(PostgresExecutionStore);
     } finally {
       await store.close();
-      const client = new pg.Client({ connectionString: DATABASE_URL });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
+      await dropTestSchema(schema);
     }
   });
 

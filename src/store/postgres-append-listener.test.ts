@@ -1,17 +1,16 @@
 // LISTEN/NOTIFY: a follower in one store object wakes on an append committed through another (another process's
 // pool) long before its poll would; without the listener's wake-up it would wait the whole poll interval.
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../contracts/index.js';
 import { PostgresExecutionStore } from './postgres-execution-store.js';
+import { dropTestSchema, TEST_DATABASE_URL, uniqueTestName } from './testing/test-database.js';
 
-const DATABASE_URL = process.env.ROMA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `roma_test_${randomUUID().replaceAll('-', '')}`;
+const schema = uniqueTestName();
 const stores: PostgresExecutionStore[] = [];
 
 async function reachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3_000 });
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3_000 });
   try {
     await client.connect();
     return true;
@@ -25,17 +24,13 @@ const available = await reachable();
 
 afterAll(async () => {
   for (const store of stores) await store.close();
-  if (!available) return;
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await client.end();
+  if (available) await dropTestSchema(schema);
 });
 
 describe.skipIf(!available)('PostgreSQL follow with LISTEN/NOTIFY', () => {
   it('wakes a follower on another store object’s append at once, though it polls only every 60 s', async () => {
-    const reader = await PostgresExecutionStore.open({ connectionString: DATABASE_URL, schema });
-    const writer = await PostgresExecutionStore.open({ connectionString: DATABASE_URL, schema });
+    const reader = await PostgresExecutionStore.open({ connectionString: TEST_DATABASE_URL, schema });
+    const writer = await PostgresExecutionStore.open({ connectionString: TEST_DATABASE_URL, schema });
     stores.push(reader, writer);
     const id = `run-notify-${Date.now()}`;
     const timestamp = () => new Date().toISOString();

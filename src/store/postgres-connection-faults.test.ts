@@ -4,12 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NewStreamEvent } from '../contracts/index.js';
 import { PostgresExecutionStore } from './postgres-execution-store.js';
-import {
-  adminQuery,
-  CuttablePostgresProxy,
-  TEST_DATABASE_URL,
-  terminateBackends,
-} from './testing/postgres-faults-kit.js';
+import { CuttablePostgresProxy, terminateBackends } from './testing/postgres-faults-kit.js';
+import { dropTestSchema, TEST_DATABASE_URL, uniqueTestName } from './testing/test-database.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -17,7 +13,7 @@ afterEach(async () => {
 });
 
 async function openStore(options: { applicationName: string; connectionString?: string; attempts?: number }) {
-  const schema = `roma_test_${randomUUID().replaceAll('-', '')}`;
+  const schema = uniqueTestName();
   const store = await PostgresExecutionStore.open({
     connectionString: options.connectionString ?? TEST_DATABASE_URL,
     schema,
@@ -27,7 +23,7 @@ async function openStore(options: { applicationName: string; connectionString?: 
   });
   cleanups.push(async () => {
     await store.close();
-    await adminQuery((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    await dropTestSchema(schema);
   });
   return store;
 }
@@ -45,7 +41,7 @@ function warning(executionId: string, message: string): NewStreamEvent {
 
 describe('PostgresExecutionStore when its connections are terminated', () => {
   it('keeps appending through repeated pg_terminate_backend: gap-free, nothing lost, nothing doubled', async () => {
-    const applicationName = `roma_test_${randomUUID().slice(0, 8)}`;
+    const applicationName = uniqueTestName(8);
     // Terminations every ~20 ms for up to 40 rounds: the retry budget (20 tries, up to 200 ms apart) must outlast
     // them, or an unlucky append runs out of tries while every connection it gets is killed (seen on a busy host).
     const store = await openStore({ applicationName, attempts: 20 });
@@ -83,7 +79,7 @@ describe('PostgresExecutionStore when its connections are terminated', () => {
   }, 60_000);
 
   it('survives its idle connections being terminated (the next query reconnects)', async () => {
-    const applicationName = `roma_test_${randomUUID().slice(0, 8)}`;
+    const applicationName = uniqueTestName(8);
     const store = await openStore({ applicationName });
     const id = `run-${randomUUID()}`;
     await store.createExecution({ id, goal: 'idle' });
@@ -99,7 +95,7 @@ describe('PostgresExecutionStore when its connections are terminated', () => {
     await proxy.open();
     cleanups.push(() => proxy.cut());
     const store = await openStore({
-      applicationName: `roma_test_${randomUUID().slice(0, 8)}`,
+      applicationName: uniqueTestName(8),
       connectionString: proxy.url(),
     });
     const id = `run-${randomUUID()}`;
@@ -128,7 +124,7 @@ describe('PostgresExecutionStore when its connections are terminated', () => {
     await proxy.open();
     cleanups.push(() => proxy.cut());
     const store = await openStore({
-      applicationName: `roma_test_${randomUUID().slice(0, 8)}`,
+      applicationName: uniqueTestName(8),
       connectionString: proxy.url(),
       attempts: 3,
     });

@@ -5,44 +5,29 @@ import { describe, expect, it } from 'vitest';
 import { describeExecutionStoreConformance } from './execution-store.conformance.js';
 import type { ExecutionStore } from './execution-store.js';
 import { PostgresExecutionStore } from './postgres-execution-store.js';
-
-const DATABASE_URL = process.env.ROMA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-function uniqueSchema(): string {
-  return `roma_test_${randomUUID().replaceAll('-', '')}`;
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 10_000 });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
-  }
-}
+import { dropTestSchema, TEST_DATABASE_URL, uniqueTestName } from './testing/test-database.js';
 
 describeExecutionStoreConformance('PostgreSQL', async () => {
-  const schema = uniqueSchema();
+  const schema = uniqueTestName();
   return {
-    open: () => PostgresExecutionStore.open({ connectionString: DATABASE_URL, schema }),
-    cleanup: () => dropSchema(schema),
+    open: () => PostgresExecutionStore.open({ connectionString: TEST_DATABASE_URL, schema }),
+    cleanup: () => dropTestSchema(schema),
   };
 });
 
 describe('PostgresExecutionStore', () => {
   it('migrates once when several processes open the same schema at the same moment', async () => {
-    const schema = uniqueSchema();
+    const schema = uniqueTestName();
     const stores: ExecutionStore[] = [];
     try {
       stores.push(
         ...(await Promise.all(
           Array.from({ length: 4 }, () =>
-            PostgresExecutionStore.open({ connectionString: DATABASE_URL, schema }),
+            PostgresExecutionStore.open({ connectionString: TEST_DATABASE_URL, schema }),
           ),
         )),
       );
-      const client = new pg.Client({ connectionString: DATABASE_URL });
+      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
       await client.connect();
       try {
         const applied = await client.query(`SELECT version FROM "${schema}".migrations`);
@@ -52,13 +37,13 @@ describe('PostgresExecutionStore', () => {
       }
     } finally {
       for (const store of stores) await store.close();
-      await dropSchema(schema);
+      await dropTestSchema(schema);
     }
   });
 
   it('keeps program output holding a NUL character', async () => {
-    const schema = uniqueSchema();
-    const store = await PostgresExecutionStore.open({ connectionString: DATABASE_URL, schema });
+    const schema = uniqueTestName();
+    const store = await PostgresExecutionStore.open({ connectionString: TEST_DATABASE_URL, schema });
     try {
       const id = `run-${randomUUID()}`;
       await store.createExecution({ id, goal: 'nul' });
@@ -74,13 +59,13 @@ describe('PostgresExecutionStore', () => {
       expect(event?.type === 'warning' && event.message).toBe('before\u0000after');
     } finally {
       await store.close();
-      await dropSchema(schema);
+      await dropTestSchema(schema);
     }
   });
 
   it('refuses a schema name that is not a plain identifier, and an unreachable server with the fix', async () => {
     await expect(
-      PostgresExecutionStore.open({ connectionString: DATABASE_URL, schema: 'x"; DROP TABLE y; --' }),
+      PostgresExecutionStore.open({ connectionString: TEST_DATABASE_URL, schema: 'x"; DROP TABLE y; --' }),
     ).rejects.toMatchObject({ code: 'VALIDATION_FAILED', field: 'schema' });
     const error = await PostgresExecutionStore.open({
       connectionString: 'postgres://roma:secret-password@127.0.0.1:1/none',

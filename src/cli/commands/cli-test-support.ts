@@ -1,42 +1,55 @@
 // Runs the real `roma` entry point in a child process for CLI tests, with a controlled env and a bound.
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+// Absolute, since the child runs in a temp dir where bare `tsx` does not resolve.
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
-interface CliRun {
+export interface CliRun {
   status: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
 
-/** `roma <args>` in `cwd`, seeing only PATH, HOME and `env` (so the machine's own vars do not leak in). */
-export function runRoma(args: string[], options: { cwd: string; env?: Record<string, string> }): CliRun {
-  // Absolute, since the child runs in a temp dir where bare `tsx` does not resolve.
-  const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  const result = spawnSync(process.execPath, ['--import', tsxLoader, MAIN, ...args], {
+interface RomaOptions {
+  cwd: string;
+  /** Added to PATH, HOME and NO_COLOR=1: the machine's own vars do not leak in. */
+  env?: Record<string, string>;
+  /** The child is killed after this long (default 60 s); the test then fails on its output. */
+  timeoutMs?: number;
+}
+
+/** A running `roma <args>`: its process, its output so far, and its end. */
+export interface SpawnedRoma {
+  child: ChildProcess;
+  output(): { stdout: string; stderr: string };
+  finished: Promise<CliRun>;
+}
+
+function romaEnv(env: Record<string, string> | undefined): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...env };
+}
+
+/** `roma <args>` in `cwd`, blocking until it ends. */
+export function runRoma(args: string[], options: RomaOptions): Omit<CliRun, 'signal'> {
+  const result = spawnSync(process.execPath, ['--import', TSX_LOADER, MAIN, ...args], {
     cwd: options.cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...options.env },
+    env: romaEnv(options.env),
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: options.timeoutMs ?? 60_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/**
- * `runRoma` without blocking this process's event loop, for tests that serve the child from here (the
- * scripted model server). Killed after 60 s; the test then fails on its output.
- */
-export function runRomaAsync(
-  args: string[],
-  options: { cwd: string; env?: Record<string, string> },
-): Promise<CliRun> {
-  const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  const child = spawn(process.execPath, ['--import', tsxLoader, MAIN, ...args], {
+/** `roma <args>` without blocking this process's event loop (tests that serve the child from here). */
+export function spawnRoma(args: string[], options: RomaOptions): SpawnedRoma {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN, ...args], {
     cwd: options.cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...options.env },
+    env: romaEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -47,13 +60,18 @@ export function runRomaAsync(
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (status) => {
+  const finished = new Promise<CliRun>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('close', (status, signal) => {
       clearTimeout(timer);
-      resolve({ status, stdout, stderr });
+      resolve({ status, signal, stdout, stderr });
     });
   });
+  return { child, output: () => ({ stdout, stderr }), finished };
+}
+
+export function runRomaAsync(args: string[], options: RomaOptions): Promise<CliRun> {
+  return spawnRoma(args, options).finished;
 }
 
 /** A TCP port on 127.0.0.1 that nothing listens on (taken, then released). */

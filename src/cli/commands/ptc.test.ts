@@ -1,10 +1,7 @@
 // The PTC commands through the real `roma` entry point: `tools list`, `ptc serve`, and `solve` with a CODE node.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { smallServerConfig } from '../../../test/support/mcp-servers/index.js';
@@ -15,49 +12,16 @@ import {
   startScriptedModelServer,
 } from '../../dev/scripted-model/index.js';
 import { publishTo, startPtcService } from '../../ptc/index.js';
-import { closedPort } from './cli-test-support.js';
+import { closedPort, type SpawnedRoma, spawnRoma } from './cli-test-support.js';
 
-const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const ROOT_GOAL = 'Report the sum of 20 and 22 using the tools';
 const CODE_GOAL = 'Add 20 and 22 with the small server';
 
 let model: ScriptedModelServer;
 let directory: string;
 
-interface Spawned {
-  child: ChildProcess;
-  output: () => { stdout: string; stderr: string };
-  exit: Promise<number | null>;
-}
-
-function spawnRoma(args: string[], timeoutMs: number, env: Record<string, string> = {}): Spawned {
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN, ...args], {
-    cwd: directory,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      NO_COLOR: '1',
-      SECRET_FOR_SMALL: 'topsecret-4242',
-      ...env,
-    },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const exit = new Promise<number | null>((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    }),
-  );
-  return { child, output: () => ({ stdout, stderr }), exit };
+function roma(args: string[], timeoutMs: number, env: Record<string, string> = {}): SpawnedRoma {
+  return spawnRoma(args, { cwd: directory, env: { SECRET_FOR_SMALL: 'topsecret-4242', ...env }, timeoutMs });
 }
 
 beforeAll(async () => {
@@ -100,8 +64,8 @@ afterAll(async () => {
 
 describe('roma PTC commands', () => {
   it('`roma tools list --json` shows servers, status and tools', async () => {
-    const run = spawnRoma(['tools', 'list', '--json'], 60_000);
-    expect(await run.exit).toBe(0);
+    const run = roma(['tools', 'list', '--json'], 60_000);
+    expect((await run.finished).status).toBe(0);
     const listing = JSON.parse(run.output().stdout) as {
       servers: Array<{ name: string; status: string; tools: Array<{ name: string }> }>;
     };
@@ -110,8 +74,8 @@ describe('roma PTC commands', () => {
   });
 
   it('`roma solve` runs a CODE node through the PTC agent', async () => {
-    const run = spawnRoma(['solve', ROOT_GOAL, '--json'], 90_000);
-    const code = await run.exit;
+    const run = roma(['solve', ROOT_GOAL, '--json'], 90_000);
+    const { status: code } = await run.finished;
     const { stdout, stderr } = run.output();
     expect(stderr).not.toContain('topsecret-4242');
     expect(stdout).not.toContain('topsecret-4242');
@@ -150,8 +114,8 @@ describe('roma PTC commands', () => {
     const service = await startPtcService({ agent: harness.agent, tools: harness.manager, port: 0 });
     harness.deps.onEvent = publishTo(service.hub);
     try {
-      const run = spawnRoma(['solve', ROOT_GOAL, '--json'], 90_000, { PTC_SERVICE_URL: service.url });
-      const code = await run.exit;
+      const run = roma(['solve', ROOT_GOAL, '--json'], 90_000, { PTC_SERVICE_URL: service.url });
+      const { status: code } = await run.finished;
       expect(code, run.output().stderr).toBe(0);
       const events = run
         .output()
@@ -175,7 +139,7 @@ describe('roma PTC commands', () => {
 
   it('`roma ptc serve` answers /health and /stats', async () => {
     const port = await closedPort();
-    const run = spawnRoma(['ptc', 'serve', '--port', String(port)], 60_000);
+    const run = roma(['ptc', 'serve', '--port', String(port)], 60_000);
     try {
       for (let attempt = 0; attempt < 200 && !run.output().stdout.includes('listening'); attempt += 1) {
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -190,7 +154,7 @@ describe('roma PTC commands', () => {
       expect(await stats.json()).toMatchObject({ executions: 0, cacheHits: 0 });
     } finally {
       run.child.kill('SIGTERM');
-      await run.exit;
+      await run.finished;
     }
   });
 });

@@ -1,21 +1,16 @@
 // kill -9 a `roma solve` on PostgreSQL, then two `roma runs resume <id>` at once: one finishes the run, the
 // other is refused with CONFLICT, and no remaining model request is answered twice.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScriptedModelServer } from '../../dev/scripted-model/index.js';
 import { scriptedTreeRules, startScriptedModelServer, taskLine } from '../../dev/scripted-model/index.js';
 import type { ExecutionStore } from '../../store/index.js';
 import { openExecutionStore } from '../../store/index.js';
-import { adminQuery, TEST_DATABASE_URL } from '../../store/testing/postgres-faults-kit.js';
+import { createTestDatabase, type TestDatabase } from '../../store/testing/test-database.js';
+import { type SpawnedRoma, spawnRoma } from './cli-test-support.js';
 
-const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const GOAL = 'Organise a trip';
 const tree = (slowMs: number) => ({
   goal: GOAL,
@@ -36,59 +31,34 @@ const tree = (slowMs: number) => ({
 
 let server: ScriptedModelServer;
 let dataDir: string;
-const database = `roma_test_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
-let databaseUrl: string;
+// A database of its own: the CLI uses the default schema, so the test isolates it one level up.
+let database: TestDatabase;
 
 beforeAll(async () => {
   server = await startScriptedModelServer({ rules: scriptedTreeRules(tree(30_000)) });
   dataDir = mkdtempSync(join(tmpdir(), 'roma-cli-resume-race-'));
-  await adminQuery((client) => client.query(`CREATE DATABASE "${database}"`));
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${database}`;
-  databaseUrl = url.toString();
+  database = await createTestDatabase();
 });
 
 afterAll(async () => {
   await server?.close();
   rmSync(dataDir, { recursive: true, force: true });
-  await adminQuery((client) => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+  await database?.drop();
 });
 
-function roma(args: string[]): {
-  child: ChildProcess;
-  finished: Promise<{ code: number | null; stdout: string; stderr: string }>;
-} {
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN, ...args], {
+function roma(args: string[]): SpawnedRoma {
+  return spawnRoma(args, {
     cwd: dataDir,
     env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      NO_COLOR: '1',
       ROMA_MODEL: 'openai:scripted',
       OPENAI_BASE_URL: server.openaiBaseUrl,
       OPENAI_API_KEY: 'test-key',
       ROMA_LLM_MAX_RETRIES: '0',
       ROMA_CACHE_ENABLED: 'false',
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: database.url,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    timeoutMs: 120_000,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const finished = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-  return { child, finished };
 }
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
@@ -108,7 +78,7 @@ describe('two `roma runs resume` of one crashed run on PostgreSQL', () => {
     try {
       store = await waitFor(async () => {
         try {
-          return await openExecutionStore({ dataDir, databaseUrl });
+          return await openExecutionStore({ dataDir, databaseUrl: database.url });
         } catch {
           return undefined;
         }
@@ -133,8 +103,8 @@ describe('two `roma runs resume` of one crashed run on PostgreSQL', () => {
         roma(['runs', 'resume', executionId]).finished,
         roma(['runs', 'resume', executionId]).finished,
       ]);
-      const winners = resumers.filter((run) => run.code === 0);
-      const losers = resumers.filter((run) => run.code !== 0);
+      const winners = resumers.filter((run) => run.status === 0);
+      const losers = resumers.filter((run) => run.status !== 0);
       expect(winners).toHaveLength(1);
       expect(winners[0]!.stdout).toContain('TRIP ORGANISED');
       expect(losers).toHaveLength(1);

@@ -1,10 +1,7 @@
 // `roma solve` and `roma runs` as a user runs them: child processes against the scripted model server.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../../contracts/index.js';
 import type { ScriptedModelServer, ScriptedTree } from '../../dev/scripted-model/index.js';
@@ -12,9 +9,7 @@ import { scriptedTreeRules, startScriptedModelServer, taskLine } from '../../dev
 import { foldTaskTree } from '../../engine/index.js';
 import type { ExecutionStore } from '../../store/index.js';
 import { openExecutionStore } from '../../store/index.js';
-
-const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+import { type SpawnedRoma, spawnRoma } from './cli-test-support.js';
 
 const GOAL = 'Plan a garden';
 const TREE: ScriptedTree = {
@@ -34,40 +29,8 @@ const TREE: ScriptedTree = {
   },
 };
 
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function roma(
-  args: string[],
-  env: Record<string, string>,
-  cwd: string,
-): { child: ChildProcess; finished: Promise<Finished> } {
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const finished = new Promise<Finished>((resolve) => {
-    // Bounded: a child still running after 60 s is killed, and the test then fails on its output.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-  return { child, finished };
+function roma(args: string[], env: Record<string, string>, cwd: string): SpawnedRoma {
+  return spawnRoma(args, { cwd, env });
 }
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
@@ -110,7 +73,7 @@ describe('roma solve', { timeout: 180_000 }, () => {
     const { finished } = roma(['solve', GOAL], env, dataDir);
     const result = await finished;
     expect(result.stderr).not.toContain('Error');
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(result.stdout).toContain('start  root.2 THINK: Choose the seeds');
     expect(result.stdout).toContain('━━ answer ━━\nGARDEN PLAN DONE');
     expect(result.stdout).toMatch(/tasks 4 \(4 completed, 0 failed, 0 cancelled\), depth 1/);
@@ -121,7 +84,7 @@ describe('roma solve', { timeout: 180_000 }, () => {
   it('--json prints the event stream as JSON lines, the same as stored', async () => {
     const { finished } = roma(['solve', GOAL, '--json'], env, dataDir);
     const result = await finished;
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     const events = result.stdout
       .trim()
       .split('\n')
@@ -142,7 +105,7 @@ describe('roma solve', { timeout: 180_000 }, () => {
     ]);
     const result = await roma(['solve', GOAL, '--max-depth', '0', '--max-concurrency', '2'], env, dataDir)
       .finished;
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(result.stdout).toContain('ONE STEP GARDEN');
     expect(result.stdout).toMatch(/tasks 1 \(1 completed.*depth 0/);
     expect(server.requests).toHaveLength(1);
@@ -152,7 +115,7 @@ describe('roma solve', { timeout: 180_000 }, () => {
     const { ROMA_MODEL: _model, ...rest } = env;
     const result = await roma(['solve', GOAL], { ...rest, OPENAI_BASE_URL: '', OPENAI_API_KEY: '' }, dataDir)
       .finished;
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain('MODEL_NOT_CONFIGURED');
     expect(result.stderr).toContain('ANTHROPIC_API_KEY');
   });
@@ -204,7 +167,7 @@ describe('roma runs', { timeout: 180_000 }, () => {
 
     const resumed = await roma(['runs', 'resume', executionId], env, dataDir).finished;
     expect(resumed.stderr).toBe('');
-    expect(resumed.code).toBe(0);
+    expect(resumed.status).toBe(0);
     expect(resumed.stdout).toContain('GARDEN PLAN DONE');
     expect(resumed.stdout).toContain('resumed 1×');
 
@@ -263,10 +226,10 @@ describe('roma runs', { timeout: 180_000 }, () => {
       'the run to start',
     );
     const watched = await roma(['runs', 'watch', executionId], env, dataDir).finished;
-    expect(watched.code).toBe(0);
+    expect(watched.status).toBe(0);
     expect(watched.stdout).toMatch(/done {3}root\.2/);
     expect(watched.stdout).toContain('━━ answer ━━\nGARDEN PLAN DONE');
-    expect((await solving.finished).code).toBe(0);
+    expect((await solving.finished).status).toBe(0);
   });
 
   it('cancel of a run whose process is gone marks it CANCELLED', async () => {
@@ -319,7 +282,7 @@ describe('roma runs', { timeout: 180_000 }, () => {
       .finished;
     expect(cancelled.stdout).toContain(`run ${executionId} cancelled (CANCELLED)`);
     const solved = await finished;
-    expect(solved.code).toBe(1);
+    expect(solved.status).toBe(1);
     expect(solved.stdout).toContain('run cancelled');
     expect(solved.stdout).toContain(`roma runs resume ${executionId}`);
   });

@@ -3,32 +3,25 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NewStreamEvent, StreamEvent } from '../../contracts/index.js';
 import type { ExecutionStore } from '../../store/index.js';
 import { PostgresExecutionStore, SqliteExecutionStore } from '../../store/index.js';
+import { dropTestSchema, TEST_DATABASE_URL, uniqueTestName } from '../../store/testing/test-database.js';
 import { EventBus } from './event-bus.js';
 import { EventSink } from './event-sink.js';
 
-const DATABASE_URL = process.env.ROMA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 async function openPostgres(): Promise<ExecutionStore> {
-  const schema = `roma_test_${randomUUID().replaceAll('-', '')}`;
-  const store = await PostgresExecutionStore.open({ connectionString: DATABASE_URL, schema });
+  const schema = uniqueTestName();
+  const store = await PostgresExecutionStore.open({ connectionString: TEST_DATABASE_URL, schema });
   cleanups.push(async () => {
     await store.close();
-    const client = new pg.Client({ connectionString: DATABASE_URL });
-    await client.connect();
-    try {
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await client.end();
-    }
+    await dropTestSchema(schema);
   });
   return store;
 }

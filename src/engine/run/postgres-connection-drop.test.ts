@@ -1,16 +1,11 @@
 // A run on PostgreSQL whose connections are dropped: terminated backends are survived (no crash, the run
 // completes, no event doubled); an outage longer than the retries ends the run, and resume finishes it.
-import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../../contracts/index.js';
 import { scriptedTreeRules } from '../../dev/scripted-model/index.js';
 import { PostgresExecutionStore } from '../../store/index.js';
-import {
-  adminQuery,
-  CuttablePostgresProxy,
-  TEST_DATABASE_URL,
-  terminateBackends,
-} from '../../store/testing/postgres-faults-kit.js';
+import { CuttablePostgresProxy, terminateBackends } from '../../store/testing/postgres-faults-kit.js';
+import { dropTestSchema, TEST_DATABASE_URL, uniqueTestName } from '../../store/testing/test-database.js';
 import type { EngineKit } from '../testing/engine-test-kit.js';
 import { createEngineKit, eventsOfType } from '../testing/engine-test-kit.js';
 import { startExecution, startResume } from './execution.js';
@@ -60,9 +55,9 @@ async function openStore(
 }
 
 function newSchema(): string {
-  const schema = `roma_test_${randomUUID().replaceAll('-', '')}`;
+  const schema = uniqueTestName();
   cleanups.push(async () => {
-    await adminQuery((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    await dropTestSchema(schema);
   });
   return schema;
 }
@@ -77,7 +72,7 @@ function expectWellFormed(events: StreamEvent[]): void {
 describe('engine on PostgreSQL: dropped connections', () => {
   it('completes a run whose backends are terminated again and again while it runs', async () => {
     kit = await createEngineKit(scriptedTreeRules(TREE));
-    const applicationName = `roma_test_${randomUUID().slice(0, 8)}`;
+    const applicationName = uniqueTestName(8);
     const store = await openStore(newSchema(), applicationName);
     let terminated = 0;
     const handle = startExecution(
@@ -109,7 +104,7 @@ describe('engine on PostgreSQL: dropped connections', () => {
     await proxy.open();
     cleanups.push(() => proxy.cut());
     const schema = newSchema();
-    const store = await openStore(schema, `roma_test_${randomUUID().slice(0, 8)}`, proxy.url());
+    const store = await openStore(schema, uniqueTestName(8), proxy.url());
     const handle = startExecution(
       { ...kit.deps(), store, cancelPollIntervalMs: 0 },
       {
@@ -132,7 +127,7 @@ describe('engine on PostgreSQL: dropped connections', () => {
     }
 
     await proxy.open();
-    const direct = await openStore(schema, `roma_test_${randomUUID().slice(0, 8)}`);
+    const direct = await openStore(schema, uniqueTestName(8));
     const before = await direct.readEvents(handle.executionId);
     expect(eventsOfType(before, 'task-end').some((event) => event.taskId === 'root.1')).toBe(true);
     const resumed = await startResume(direct, handle.executionId, kit.deps()).done;
@@ -148,7 +143,7 @@ describe('engine on PostgreSQL: dropped connections', () => {
     await proxy.open();
     cleanups.push(() => proxy.cut());
     const schema = newSchema();
-    const store = await openStore(schema, `roma_test_${randomUUID().slice(0, 8)}`, proxy.url(), 2);
+    const store = await openStore(schema, uniqueTestName(8), proxy.url(), 2);
     let restored: Promise<void> | undefined;
     const handle = startExecution(
       { ...kit.deps(), store, cancelPollIntervalMs: 0 },
@@ -166,7 +161,7 @@ describe('engine on PostgreSQL: dropped connections', () => {
     );
     await handle.done.catch(() => undefined);
     await restored;
-    const direct = await openStore(schema, `roma_test_${randomUUID().slice(0, 8)}`);
+    const direct = await openStore(schema, uniqueTestName(8));
     const events = await direct.readEvents(handle.executionId);
     const end = events.at(-1);
     expect(end).toMatchObject({ type: 'execution-end', status: 'FAILED' });

@@ -1,16 +1,14 @@
 // Two resumers of one crashed run, on real PostgreSQL and on SQLite: exactly one takes it over, the other gets CONFLICT.
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NewStreamEvent, RomaError, StreamEvent } from '../../contracts/index.js';
 import { scriptedTreeRules, taskLine } from '../../dev/scripted-model/index.js';
 import type { ExecutionStore } from '../../store/index.js';
 import { PostgresExecutionStore, SqliteExecutionStore } from '../../store/index.js';
+import { dropTestSchema, TEST_DATABASE_URL, uniqueTestName } from '../../store/testing/test-database.js';
 import type { EngineKit } from '../testing/engine-test-kit.js';
 import { createEngineKit, eventsOfType } from '../testing/engine-test-kit.js';
 import { startExecution, startResume } from './execution.js';
 
-const DATABASE_URL = process.env.ROMA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const GOAL = 'Compare two rivers';
 const TREE = {
   goal: GOAL,
@@ -37,19 +35,11 @@ interface Backend {
 }
 
 async function postgresBackend(): Promise<Backend> {
-  const schema = `roma_test_${randomUUID().replaceAll('-', '')}`;
+  const schema = uniqueTestName();
   return {
     name: 'PostgreSQL',
-    open: () => PostgresExecutionStore.open({ connectionString: DATABASE_URL, schema }),
-    cleanup: async () => {
-      const client = new pg.Client({ connectionString: DATABASE_URL });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      } finally {
-        await client.end();
-      }
-    },
+    open: () => PostgresExecutionStore.open({ connectionString: TEST_DATABASE_URL, schema }),
+    cleanup: () => dropTestSchema(schema),
   };
 }
 

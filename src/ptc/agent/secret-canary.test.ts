@@ -1,14 +1,17 @@
 // Secret canaries: an LLM key, MCP env values (credential-named or not) and an MCP header, echoed by hostile
 // servers and printed, returned, thrown and written by programs, appear nowhere a user or provider can see.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HttpMcpServer, startLeakyHttpMcpServer } from '../../../test/support/mcp-servers/index.js';
 import {
-  envReference,
-  type LeakyHttpMcpServer,
-  leakyServerConfig,
-  startLeakyHttpMcpServer,
-} from '../../../test/support/mcp-servers/index.js';
+  CANARIES,
+  CANARY_HEADER_TOKEN,
+  CANARY_LLM_KEY,
+  canaryHostEnv,
+  canaryServers,
+  filesUnder,
+  LEAKING_PROGRAM,
+  THROWING_PROGRAM,
+} from '../../../test/support/mcp-servers/secret-canaries.js';
 import {
   codeReply,
   conversationRule,
@@ -17,32 +20,11 @@ import {
 } from '../../../test/support/ptc/harness.js';
 import type { ScriptedRule } from '../../../test/support/scripted-model/index.js';
 
-const LLM_KEY = 'sk-canary-llm-key-7f3a9c0d';
-const DB_PASSWORD = 'canary-db-pass-51e2';
-const DATABASE_URL = `postgres://app:${DB_PASSWORD}@db.internal:5432/app`;
-const REGION_LABEL = 'canary-plain-value-93bd';
-const HEADER_TOKEN = 'canary-header-token-c41d';
-const CANARIES = [LLM_KEY, DB_PASSWORD, DATABASE_URL, REGION_LABEL, HEADER_TOKEN];
-
-const LEAKING_PROGRAM = [
-  'const env = await leaky.environment({});',
-  "console.log('env', JSON.stringify(env));",
-  'const structured = await leaky.structured_environment({});',
-  "console.log('structured', JSON.stringify(structured));",
-  "try { await leaky.fail_with_environment({}); } catch (error) { console.log('caught', error.message); console.error('stderr', error.message); }",
-  'const encoded = await leaky.encoded_environment({});',
-  "console.log('encoded', typeof encoded === 'string' ? encoded : JSON.stringify(encoded));",
-  'const headers = await web.echo_headers({});',
-  "console.log('headers', JSON.stringify(headers));",
-  "try { await web.fail_with_headers({}); } catch (error) { console.log('caught-http', error.message); }",
-  "workspace.writeFile('results/leak-' + JSON.stringify(env).slice(0, 40).replace(/[^a-z0-9*]/gi, '_') + '.txt', JSON.stringify({ env, structured, headers }));",
-].join('\n');
-
 const rules: ScriptedRule[] = [
   conversationRule('[canary-code]', [
     codeReply(LEAKING_PROGRAM),
     // The model tries again: this time the program throws what it got.
-    codeReply('const env = await leaky.environment({});\nthrow new Error(`leaking ${JSON.stringify(env)}`);'),
+    codeReply(THROWING_PROGRAM),
     (report) => ({ text: `FINAL ANSWER: ${report}` }),
   ]),
   {
@@ -51,7 +33,7 @@ const rules: ScriptedRule[] = [
     reply: {
       status: 401,
       errorBody: {
-        error: { message: `Incorrect API key provided: ${LLM_KEY}.`, type: 'invalid_request_error' },
+        error: { message: `Incorrect API key provided: ${CANARY_LLM_KEY}.`, type: 'invalid_request_error' },
       },
     },
   },
@@ -75,22 +57,8 @@ const rules: ScriptedRule[] = [
   },
 ];
 
-function filesUnder(root: string): string[] {
-  const contents: string[] = [];
-  const stack = [root];
-  while (stack.length > 0) {
-    const path = stack.pop()!;
-    const stat = statSync(path, { throwIfNoEntry: false });
-    if (!stat) continue;
-    contents.push(path);
-    if (stat.isDirectory()) stack.push(...readdirSync(path).map((entry) => join(path, entry)));
-    else contents.push(readFileSync(path, 'utf8'));
-  }
-  return contents;
-}
-
 describe('secret canaries (PTC agent)', () => {
-  let web: LeakyHttpMcpServer;
+  let web: HttpMcpServer;
   const harnesses: PtcHarness[] = [];
 
   beforeAll(async () => {
@@ -105,21 +73,10 @@ describe('secret canaries (PTC agent)', () => {
     const harness = await startPtcHarness({
       rules,
       mode,
-      openaiApiKey: LLM_KEY,
-      servers: {
-        // `${VAR}` references resolved on the host from hostEnv, as a user's config would.
-        leaky: leakyServerConfig({
-          DATABASE_URL: envReference('DATABASE_URL'),
-          REGION_LABEL: envReference('REGION_LABEL'),
-        }),
-        web: {
-          transport: 'http',
-          url: web.url,
-          headers: { Authorization: `Bearer ${envReference('SEARCH_KEY')}` },
-          timeoutMs: 30_000,
-        },
-      },
-      hostEnv: { DATABASE_URL, REGION_LABEL, SEARCH_KEY: HEADER_TOKEN },
+      openaiApiKey: CANARY_LLM_KEY,
+      // `${VAR}` references resolved on the host from hostEnv, as a user's config would.
+      servers: canaryServers(web, 'DATABASE_URL'),
+      hostEnv: canaryHostEnv('DATABASE_URL'),
     });
     harnesses.push(harness);
     return harness;
@@ -149,7 +106,7 @@ describe('secret canaries (PTC agent)', () => {
     expect(stdout).toContain('"REGION_LABEL":"***"');
     expect(stdout).toContain('caught cannot connect with *** and ***');
     expect(stdout).toContain('"authorization":"***"');
-    expect(web.authorizations).toContain(`Bearer ${HEADER_TOKEN}`);
+    expect(web.authorizations).toContain(`Bearer ${CANARY_HEADER_TOKEN}`);
     expect(result.executions[1]!.stderr).toContain('leaking');
     expect(result.artifacts).toHaveLength(1);
     // Encoded by the server: what is left of the base64 and hex blobs around the redactions decodes to no canary.

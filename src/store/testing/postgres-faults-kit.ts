@@ -1,21 +1,9 @@
 // PostgreSQL fault injection for tests: terminate a store's server processes, or cut its network path.
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
-import pg from 'pg';
+import { adminQuery, TEST_DATABASE_URL } from './test-database.js';
 
-export const TEST_DATABASE_URL =
-  process.env.ROMA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const DATABASE_URL = TEST_DATABASE_URL;
-
-/** Runs `work` on a connection of its own (not the store's). */
-export async function adminQuery<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 10_000 });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+// src/queue tests and bench/queue.ts still import these from here (the queue-steps work is changing them).
+export { adminQuery, TEST_DATABASE_URL };
 
 /** Ends every server process serving connections named `applicationName`; returns how many. */
 export async function terminateBackends(applicationName: string): Promise<number> {
@@ -41,7 +29,7 @@ export class CuttablePostgresProxy {
   fatalOnReadyConnections = 0;
 
   async open(): Promise<void> {
-    const target = new URL(DATABASE_URL);
+    const target = new URL(TEST_DATABASE_URL);
     const server = createServer((client) => {
       const upstream = tcpConnect(Number(target.port || 5432), target.hostname);
       for (const socket of [client, upstream]) {
@@ -69,7 +57,7 @@ export class CuttablePostgresProxy {
   }
 
   url(): string {
-    const url = new URL(DATABASE_URL);
+    const url = new URL(TEST_DATABASE_URL);
     url.hostname = '127.0.0.1';
     url.port = String(this.port);
     return url.toString();

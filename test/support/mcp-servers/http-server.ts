@@ -1,4 +1,4 @@
-// An MCP server over streamable HTTP (/mcp) and SSE (/sse + /messages) on 127.0.0.1, for transport tests.
+// MCP servers over streamable HTTP (/mcp) and SSE (/sse + /messages) on 127.0.0.1, for transport and leak tests.
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -16,27 +16,32 @@ export interface HttpMcpServer {
   close(): Promise<void>;
 }
 
-/** One McpServer per connection; `whoami` tells whether the request carried `expectedAuthorization`. */
-function buildServer(request: () => IncomingMessage | undefined, expectedAuthorization: string): McpServer {
-  const server = new McpServer({ name: 'roma-test-http', version: '1.0.0' });
-  server.registerTool(
-    'multiply',
-    { description: 'Multiplies two numbers.', inputSchema: { a: z.number(), b: z.number() } },
-    async ({ a, b }) => ({ content: [{ type: 'text', text: String(a * b) }] }),
-  );
-  server.registerTool(
-    'whoami',
-    { description: 'Whether the caller sent the expected credentials.' },
-    async () => ({
-      content: [
-        {
-          type: 'text',
-          text: JSON.stringify({ authorized: request()?.headers.authorization === expectedAuthorization }),
-        },
-      ],
-    }),
-  );
-  return server;
+/** Builds the McpServer of one connection; `request()` is the HTTP request it is answering. */
+export type McpServerBuilder = (request: () => IncomingMessage | undefined) => McpServer;
+
+/** `whoami` tells whether the request carried `expectedAuthorization`. */
+function multiplyServer(expectedAuthorization: string): McpServerBuilder {
+  return (request) => {
+    const server = new McpServer({ name: 'roma-test-http', version: '1.0.0' });
+    server.registerTool(
+      'multiply',
+      { description: 'Multiplies two numbers.', inputSchema: { a: z.number(), b: z.number() } },
+      async ({ a, b }) => ({ content: [{ type: 'text', text: String(a * b) }] }),
+    );
+    server.registerTool(
+      'whoami',
+      { description: 'Whether the caller sent the expected credentials.' },
+      async () => ({
+        content: [
+          {
+            type: 'text',
+            text: JSON.stringify({ authorized: request()?.headers.authorization === expectedAuthorization }),
+          },
+        ],
+      }),
+    );
+    return server;
+  };
 }
 
 async function readBody(request: IncomingMessage): Promise<unknown> {
@@ -46,7 +51,8 @@ async function readBody(request: IncomingMessage): Promise<unknown> {
   return text ? (JSON.parse(text) as unknown) : undefined;
 }
 
-export async function startHttpMcpServer(expectedAuthorization: string): Promise<HttpMcpServer> {
+/** Serves `build`'s servers: a fresh one per streamable-HTTP request, one per SSE session. */
+export async function serveMcpOverHttp(build: McpServerBuilder): Promise<HttpMcpServer> {
   const authorizations: Array<string | undefined> = [];
   const sseSessions = new Map<
     string,
@@ -58,7 +64,7 @@ export async function startHttpMcpServer(expectedAuthorization: string): Promise
     try {
       if (url.pathname === '/mcp') {
         // Stateless: a fresh server and transport per request, as the SDK's stateless example does.
-        const server = buildServer(() => request, expectedAuthorization);
+        const server = build(() => request);
         const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
         response.on('close', () => {
           void transport.close();
@@ -77,7 +83,7 @@ export async function startHttpMcpServer(expectedAuthorization: string): Promise
         const transport = new SSEServerTransport('/messages', response);
         sseSessions.set(transport.sessionId, { transport, request: holder });
         response.on('close', () => sseSessions.delete(transport.sessionId));
-        await buildServer(() => holder.current, expectedAuthorization).connect(transport);
+        await build(() => holder.current).connect(transport);
         return;
       }
       if (url.pathname === '/messages' && request.method === 'POST') {
@@ -107,4 +113,9 @@ export async function startHttpMcpServer(expectedAuthorization: string): Promise
         http.close(() => resolve());
       }),
   };
+}
+
+/** `multiply` and `whoami` over both transports. */
+export function startHttpMcpServer(expectedAuthorization: string): Promise<HttpMcpServer> {
+  return serveMcpOverHttp(multiplyServer(expectedAuthorization));
 }

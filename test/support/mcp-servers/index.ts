@@ -82,7 +82,6 @@ export type { Customer, LogEntry, Order, SalesData } from '../../../src/dev/sale
 export { generateSalesData } from '../../../src/dev/sales-server/index.js';
 export type { HttpMcpServer } from './http-server.js';
 export { startHttpMcpServer } from './http-server.js';
-export type { LeakyHttpMcpServer } from './leaky-http-server.js';
 export { startLeakyHttpMcpServer } from './leaky-http-server.js';
 export type { OAuthHttpMcpServer } from './oauth-http-server.js';
 export { startOAuthHttpMcpServer } from './oauth-http-server.js';
