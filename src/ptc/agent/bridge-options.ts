@@ -3,6 +3,7 @@ import type { PTCExecutionPlan } from '../../contracts/index.js';
 import type { ToolBridgeOptions } from '../bridge/tool-bridge.js';
 import type { ToolCatalog } from '../modules/tool-catalog.js';
 import type { LoopState } from './loop-state.js';
+import { createSampler } from './sampling.js';
 import type { AgentRunContext, PtcAgentDeps } from './types.js';
 
 export function bridgeOptionsFor(
@@ -22,5 +23,7 @@ export function bridgeOptionsFor(
     emit: context.emit,
     signal: context.signal,
     records: state.toolCalls,
+    // A server's sampling requests during these calls are answered by the plan's model, in its budget.
+    sample: createSampler(plan, deps, context, state),
   };
 }

@@ -20,6 +20,8 @@ interface ModelTurnInput {
   messages: ModelMessage[];
   /** Offered without `execute`: the direct loop runs the calls itself, one model call per step. */
   tools?: ToolSet;
+  /** Overrides the agent's `maxOutputTokens` (a server's sampling request, capped by its config). */
+  maxOutputTokens?: number;
 }
 
 /** The model to use for a plan and the id to report it by. */
@@ -68,7 +70,9 @@ export async function callModelTurn(
       temperature: 0,
       signal: context.signal,
       // Timeout, retries and prices come with the model from the registry (llm.timeoutMs, llm.maxRetries, llm.prices).
-      ...(deps.maxOutputTokens ? { maxOutputTokens: deps.maxOutputTokens } : {}),
+      ...((input.maxOutputTokens ?? deps.maxOutputTokens)
+        ? { maxOutputTokens: input.maxOutputTokens ?? deps.maxOutputTokens }
+        : {}),
       ...(input.tools ? { tools: input.tools } : {}),
       // Read by the LLM-response cache: the `ptc` module policy, and the run whose entries it records.
       providerOptions: { roma: { module: 'ptc', executionId: plan.executionId, taskId: plan.taskId } },

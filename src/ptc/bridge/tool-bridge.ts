@@ -4,7 +4,7 @@ import { redactJsonValue } from '../../config/secrets.js';
 import type { CodeLanguage, NewStreamEvent, ToolCallRecord } from '../../contracts/index.js';
 import { RomaError, truncationMarker } from '../../contracts/index.js';
 import type { HostFunctions, JsonValue } from '../../sandbox/sandbox.js';
-import type { ToolContentPart, ToolProvider } from '../mcp/types.js';
+import type { Sampler, ToolContentPart, ToolProvider } from '../mcp/types.js';
 import { compactToolDoc, FULL_DOC_DETAIL } from '../modules/compact-tool-doc.js';
 import { toIdentifier } from '../modules/identifiers.js';
 import { resolveTool, type ToolCatalog } from '../modules/tool-catalog.js';
@@ -37,6 +37,8 @@ export interface ToolBridgeOptions {
   language?: CodeLanguage;
   /** Where `saveBase64` writes binary results (absent: saving is refused). */
   sink?: BinaryFileSink;
+  /** Answers the servers' sampling requests during these calls (absent: they are refused). */
+  sample?: Sampler;
 }
 
 const defaultGates = new WeakMap<ToolBridgeOptions, ToolCallGate>();
@@ -123,6 +125,7 @@ export async function callToolRecorded(
     let notices = 0;
     const output = await provider.callTool(resolved.server.name, resolved.tool.name, args, {
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.sample ? { sample: options.sample } : {}),
       // A server chooses how often it notifies: only the first notices of a call become events.
       onNotice: (notice) => {
         notices += 1;

@@ -131,34 +131,8 @@ export class McpServerConnection {
       { name: 'roma-ptc', version: '0.1.0' },
       { capabilities: { elicitation: {}, ...(sampling.enabled ? { sampling: {} } : {}) } },
     );
-    client.setRequestHandler(CreateMessageRequestSchema, async (request, extra) => {
-      const refuse = (reason: string): never => {
-        this.notify({ kind: 'declined', message: `sampling refused: ${reason}` });
-        throw new McpError(SAMPLING_REJECTED, `sampling refused: ${reason}`);
-      };
-      if (!sampling.enabled) return refuse(`turned off (ptc.mcpServers.${this.name}.sampling.enabled)`);
-      const samplers = new Set(
-        [...this.calls].map((call) => call.sample).filter((sample) => sample !== undefined),
-      );
-      // The protocol does not say which call a request belongs to: answer only when one run can be charged.
-      if (samplers.size === 0) return refuse('no run is calling a tool of this server');
-      if (samplers.size > 1)
-        return refuse('calls of several runs are in flight; the cost cannot be charged to one');
-      const parsed = toSamplingRequest(this.name, request.params, sampling);
-      if (!parsed.ok) return refuse(parsed.reason);
-      const [sample] = samplers;
-      try {
-        const answer = await sample!(parsed.request, extra.signal);
-        return {
-          role: 'assistant' as const,
-          content: { type: 'text' as const, text: answer.text },
-          model: answer.model,
-          stopReason: answer.stopReason,
-        };
-      } catch (error) {
-        return refuse(this.redact((error as Error).message).slice(0, 500));
-      }
-    });
+    // Without the capability the SDK refuses to register a handler; compliant servers then do not ask.
+    if (sampling.enabled) this.answerSampling(client);
     client.setRequestHandler(ElicitRequestSchema, async (request) => {
       this.notify({
         kind: 'declined',
@@ -208,6 +182,38 @@ export class McpServerConnection {
     this.state.connects += 1;
     this.state.error = null;
     return client;
+  }
+
+  /** Answers `sampling/createMessage` through the sampler of the run calling this server, or refuses with why. */
+  private answerSampling(client: Client): void {
+    const sampling = samplingPolicy(this.config);
+    client.setRequestHandler(CreateMessageRequestSchema, async (request, extra) => {
+      const refuse = (reason: string): never => {
+        this.notify({ kind: 'declined', message: `sampling refused: ${reason}` });
+        throw new McpError(SAMPLING_REJECTED, `sampling refused: ${reason}`);
+      };
+      const samplers = new Set(
+        [...this.calls].map((call) => call.sample).filter((sample) => sample !== undefined),
+      );
+      // The protocol does not say which call a request belongs to: answer only when one run can be charged.
+      if (samplers.size === 0) return refuse('no run is calling a tool of this server');
+      if (samplers.size > 1)
+        return refuse('calls of several runs are in flight; the cost cannot be charged to one');
+      const parsed = toSamplingRequest(this.name, request.params, sampling);
+      if (!parsed.ok) return refuse(parsed.reason);
+      const [sample] = samplers;
+      try {
+        const answer = await sample!(parsed.request, extra.signal);
+        return {
+          role: 'assistant' as const,
+          content: { type: 'text' as const, text: answer.text },
+          model: answer.model,
+          stopReason: answer.stopReason,
+        };
+      } catch (error) {
+        return refuse(this.redact((error as Error).message).slice(0, 500));
+      }
+    });
   }
 
   /** An authorization_code server without usable tokens: a person runs `roma tools auth` once. */
