@@ -34,6 +34,16 @@ function romaEnv(env: Record<string, string> | undefined): Record<string, string
   return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...env };
 }
 
+/** The env that points a roma child at a scripted model server, with no retries (a failure shows at once). */
+export function scriptedModelEnv(server: { openaiBaseUrl: string }): Record<string, string> {
+  return {
+    ROMA_MODEL: 'openai:scripted',
+    OPENAI_BASE_URL: server.openaiBaseUrl,
+    OPENAI_API_KEY: 'test-key',
+    ROMA_LLM_MAX_RETRIES: '0',
+  };
+}
+
 /** `roma <args>` in `cwd`, blocking until it ends. */
 export function runRoma(args: string[], options: RomaOptions): Omit<CliRun, 'signal'> {
   const result = spawnSync(process.execPath, ['--import', TSX_LOADER, MAIN, ...args], {

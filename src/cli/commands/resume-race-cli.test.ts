@@ -9,7 +9,7 @@ import { scriptedTreeRules, startScriptedModelServer, taskLine } from '../../dev
 import type { ExecutionStore } from '../../store/index.js';
 import { openExecutionStore } from '../../store/index.js';
 import { createTestDatabase, type TestDatabase } from '../../store/testing/test-database.js';
-import { type SpawnedRoma, spawnRoma } from './cli-test-support.js';
+import { type SpawnedRoma, scriptedModelEnv, spawnRoma } from './cli-test-support.js';
 
 const GOAL = 'Organise a trip';
 const tree = (slowMs: number) => ({
@@ -50,10 +50,7 @@ function roma(args: string[]): SpawnedRoma {
   return spawnRoma(args, {
     cwd: dataDir,
     env: {
-      ROMA_MODEL: 'openai:scripted',
-      OPENAI_BASE_URL: server.openaiBaseUrl,
-      OPENAI_API_KEY: 'test-key',
-      ROMA_LLM_MAX_RETRIES: '0',
+      ...scriptedModelEnv(server),
       ROMA_CACHE_ENABLED: 'false',
       DATABASE_URL: database.url,
     },

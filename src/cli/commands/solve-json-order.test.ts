@@ -8,7 +8,7 @@ import type { ScriptedModelServer } from '../../dev/scripted-model/index.js';
 import { scriptedTreeRules, startScriptedModelServer } from '../../dev/scripted-model/index.js';
 import { openExecutionStore } from '../../store/index.js';
 import { createTestDatabase, type TestDatabase } from '../../store/testing/test-database.js';
-import { type CliRun, runRomaAsync } from './cli-test-support.js';
+import { type CliRun, runRomaAsync, scriptedModelEnv } from './cli-test-support.js';
 
 const GOAL = 'Plan a festival';
 const SIBLINGS = ['music', 'food', 'tickets', 'stage', 'lights', 'posters'];
@@ -52,10 +52,7 @@ function solveJson(): Promise<CliRun> {
   return runRomaAsync(['solve', GOAL, '--json'], {
     cwd: dataDir,
     env: {
-      ROMA_MODEL: 'openai:scripted',
-      OPENAI_BASE_URL: server.openaiBaseUrl,
-      OPENAI_API_KEY: 'test-key',
-      ROMA_LLM_MAX_RETRIES: '0',
+      ...scriptedModelEnv(server),
       ROMA_CACHE_ENABLED: 'false',
       DATABASE_URL: database.url,
       ROMA_ENGINE_MAX_CONCURRENCY: '8',

@@ -9,7 +9,7 @@ import { scriptedTreeRules, startScriptedModelServer, taskLine } from '../../dev
 import { foldTaskTree } from '../../engine/index.js';
 import type { ExecutionStore } from '../../store/index.js';
 import { openExecutionStore } from '../../store/index.js';
-import { type SpawnedRoma, spawnRoma } from './cli-test-support.js';
+import { type SpawnedRoma, scriptedModelEnv, spawnRoma } from './cli-test-support.js';
 
 const GOAL = 'Plan a garden';
 const TREE: ScriptedTree = {
@@ -51,14 +51,7 @@ let store: ExecutionStore | undefined;
 beforeEach(async () => {
   server = await startScriptedModelServer({ rules: scriptedTreeRules(TREE) });
   dataDir = mkdtempSync(join(tmpdir(), 'roma-cli-'));
-  env = {
-    ROMA_MODEL: 'openai:scripted',
-    OPENAI_BASE_URL: server.openaiBaseUrl,
-    OPENAI_API_KEY: 'test-key',
-    ROMA_DATA_DIR: join(dataDir, '.roma'),
-    ROMA_LLM_MAX_RETRIES: '0',
-    ROMA_CACHE_ENABLED: 'false',
-  };
+  env = { ...scriptedModelEnv(server), ROMA_DATA_DIR: join(dataDir, '.roma'), ROMA_CACHE_ENABLED: 'false' };
 });
 
 afterEach(async () => {

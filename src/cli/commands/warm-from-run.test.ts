@@ -8,7 +8,7 @@ import { RedisCacheStore } from '../../cache/index.js';
 import type { StreamEvent } from '../../contracts/index.js';
 import type { ScriptedModelServer, ScriptedTree } from '../../dev/scripted-model/index.js';
 import { scriptedTreeRules, startScriptedModelServer } from '../../dev/scripted-model/index.js';
-import { runRomaAsync } from './cli-test-support.js';
+import { runRomaAsync, scriptedModelEnv } from './cli-test-support.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const GOAL = 'Plan a picnic';
@@ -38,13 +38,7 @@ beforeEach(async () => {
   server = await startScriptedModelServer({ rules: scriptedTreeRules(TREE) });
   cwd = mkdtempSync(join(tmpdir(), 'roma-warm-run-'));
   prefix = `roma-test:${randomUUID()}:`;
-  modelEnv = {
-    ROMA_MODEL: 'openai:scripted',
-    OPENAI_BASE_URL: server.openaiBaseUrl,
-    OPENAI_API_KEY: 'test-key',
-    ROMA_DATA_DIR: join(cwd, '.roma'),
-    ROMA_LLM_MAX_RETRIES: '0',
-  };
+  modelEnv = { ...scriptedModelEnv(server), ROMA_DATA_DIR: join(cwd, '.roma') };
 });
 
 afterEach(async () => {
