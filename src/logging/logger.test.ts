@@ -1,6 +1,6 @@
 // A secret from config or options never reaches a log line, in messages, fields or errors.
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/index.js';
+import { loadConfig, SecretList } from '../config/index.js';
 import { createLogger, createLoggerFromConfig } from './index.js';
 
 function collect(): { lines: string[]; destination: { write(line: string): void } } {
@@ -23,6 +23,18 @@ describe('createLogger', () => {
       msg: 'calling with ***',
       header: 'Bearer ***',
     });
+  });
+
+  it('scrubs what the process secret list learns after the logger was made (an OAuth token)', () => {
+    const { lines, destination } = collect();
+    const secrets = new SecretList(['sk-ant-very-secret']);
+    const logger = createLogger({ destination, redact: secrets.redact });
+    logger.info('token oauth-token-learnt-later');
+    secrets.add(['oauth-token-learnt-later']);
+    logger.info('token oauth-token-learnt-later');
+    // Positive control: before the list knew it, the value was written as is.
+    expect(JSON.parse(lines[0]!).msg).toBe('token oauth-token-learnt-later');
+    expect(JSON.parse(lines[1]!).msg).toBe('token ***');
   });
 
   it('scrubs secrets that need escaping in JSON', () => {

@@ -22,6 +22,11 @@ interface CreateLoggerOptions {
   /** Values that must never appear in a log line; each occurrence is written as `***`. */
   secrets?: Iterable<string>;
   /**
+   * The process's growing scrubber (`SecretList.redact`): values learnt after the logger was made (an MCP
+   * server's substituted `${VAR}`, an OAuth token) are scrubbed too.
+   */
+  redact?: (text: string) => string;
+  /**
    * Where lines go. Absent: stderr, synchronously (nothing is lost on exit) — JSON lines, or one readable line
    * per record when stderr is a terminal (`format: 'terminal'` forces that, `'json'` forces JSON).
    */
@@ -40,7 +45,7 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     {
       level: options.level ?? 'info',
       ...(options.name === undefined ? {} : { name: options.name }),
-      hooks: { streamWrite: scrub },
+      hooks: { streamWrite: options.redact ? (line) => options.redact!(scrub(line)) : scrub },
     },
     destination,
   );

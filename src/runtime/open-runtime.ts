@@ -125,7 +125,12 @@ export async function openRuntime(config: RomaConfig, options: RuntimeOptions = 
       closers.push(() => started.close());
       config = started.configure(config);
     }
-    const logger = options.logger ?? createLoggerFromConfig(config, { name: options.logName ?? 'roma' });
+    // One secret list for the process: the config's secrets, and every value an MCP server's config substitutes
+    // or its OAuth client obtains (the logger scrubs what the list learns later, too).
+    const secrets = new SecretList(secretValuesOf(config));
+    const logger =
+      options.logger ??
+      createLoggerFromConfig(config, { name: options.logName ?? 'roma', redact: secrets.redact });
     const artifacts = openArtifactStore(config.store);
     const full = options.services !== 'store';
 
@@ -136,8 +141,6 @@ export async function openRuntime(config: RomaConfig, options: RuntimeOptions = 
       if (opened) closers.push(() => opened.close());
     }
     const cache = runCache?.cache ?? null;
-    // One secret list for the process: the config's secrets, and every value an MCP server's config substitutes.
-    const secrets = new SecretList(secretValuesOf(config));
     const models = createModelRegistry(config.llm, {
       middleware: cache ? [cache.middleware] : [],
       secrets,
