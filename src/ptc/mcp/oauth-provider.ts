@@ -60,7 +60,13 @@ export class McpOAuthProvider implements OAuthClientProvider {
     this.secrets = options.secrets;
     this.redirect = options.redirectUrl ?? options.config.redirectUrl;
     if (options.config.clientSecret) this.secrets.add([options.config.clientSecret]);
-    const stored = this.load();
+    // A token file that cannot be read fails this server's connect (with its fix), not the whole runtime.
+    let stored: OAuthState = {};
+    try {
+      stored = this.load();
+    } catch {
+      stored = {};
+    }
     this.secrets.add([...tokenSecrets(stored.tokens), ...clientSecrets(stored.client)]);
     if (this.config.grant === 'client_credentials') {
       // The SDK chooses the client_credentials grant when the provider prepares the token request itself.

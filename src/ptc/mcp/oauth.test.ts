@@ -1,6 +1,6 @@
 // OAuth for remote MCP servers against a server built from the MCP SDK's auth helpers: the run's error names
 // `roma tools auth`, that flow stores the tokens (0600) on the host, and no token reaches output or events.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,28 @@ function filesUnder(root: string): string[] {
   }
   return contents;
 }
+
+it("a token file that is not roma's fails that server with the fix, not the manager", async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'roma-oauth-corrupt-'));
+  try {
+    writeFileSync(join(directory, 'broken.json'), '{ not json');
+    const manager = new McpManager({
+      servers: {
+        broken: McpServerConfigSchema.parse({
+          transport: 'http',
+          url: 'http://127.0.0.1:9/mcp',
+          oauth: { grant: 'authorization_code' },
+        }),
+      },
+      oauthDirectory: directory,
+    });
+    const failure = await manager.listTools('broken').catch((error: unknown) => error);
+    expect((failure as Error).message).toContain("is not roma's format");
+    await manager.close();
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
 
 describe('OAuth (authorization_code) for a remote MCP server', () => {
   let server: OAuthHttpMcpServer;
