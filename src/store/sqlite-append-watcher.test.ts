@@ -1,10 +1,13 @@
-// The SQLite store's shared watch of other connections' commits: followers wake on a WAL write without polling,
+// The SQLite store's shared watch of other connections' commits: followers wake on a commit beacon or a WAL write
+// without polling,
 // only the followers of a run that grew re-read, and the watch lets go when the last follower does.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { NewStreamEvent, StreamEvent } from '../contracts/index.js';
+import { SqliteAppendWatcher } from './sqlite-append-watcher.js';
+import { commitBeaconPath, SqliteCommitBeacon } from './sqlite-commit-beacon.js';
 import { SqliteExecutionStore } from './sqlite-execution-store.js';
 
 const FOLLOW_BOUND_MS = 20_000;
@@ -62,7 +65,7 @@ function follow(store: SqliteExecutionStore, executionId: string, pollIntervalMs
 }
 
 describe('SQLite append watcher', { timeout: 60_000 }, () => {
-  it("wakes a follower on another connection's commit through the WAL file, with no poll due for a minute", async () => {
+  it("wakes a follower on another connection's commit (its beacon or WAL write), with no poll due for a minute", async () => {
     const { reader, writer } = openPair();
     await writer.createExecution({ id: 'run-watched', goal: 'watch' });
     const follower = follow(reader, 'run-watched', 60_000);
@@ -124,5 +127,84 @@ describe('SQLite append watcher', { timeout: 60_000 }, () => {
     await until(() => follower.seqs.length === 1);
     expect(store.appendWatcher.watchingFile).toBe(false);
     await follower.stop();
+  });
+});
+
+describe('SQLite commit beacon', { timeout: 60_000 }, () => {
+  it("wakes a follower on a writer's beacon alone, with the WAL never written and no tick due", async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'roma-sqlite-beacon-'));
+    cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
+    const databasePath = join(directory, 'roma.db');
+    const committed = { version: 1, lastSeq: 0 };
+    const woken: string[] = [];
+    const closed = new AbortController();
+    cleanups.push(() => closed.abort());
+    const watcher = new SqliteAppendWatcher({
+      probe: { dataVersion: () => committed.version, lastSeq: () => committed.lastSeq },
+      onAppend: (executionId) => woken.push(executionId),
+      walPath: `${databasePath}-wal`,
+      beaconPath: commitBeaconPath(databasePath),
+      closedSignal: closed.signal,
+    });
+    watcher.watch('run-beacon', 60_000);
+    await until(() => watcher.watchingFile);
+    const beacon = new SqliteCommitBeacon(databasePath);
+    cleanups.push(() => beacon.close());
+    // Positive control first: a ring with nothing committed wakes nobody (the check finds no new version).
+    beacon.ring();
+    await until(() => watcher.checks >= 1);
+    expect(woken).toEqual([]);
+    committed.version = 2;
+    committed.lastSeq = 1;
+    beacon.ring();
+    await until(() => woken.length === 1);
+    expect(woken).toEqual(['run-beacon']);
+  });
+
+  it('wakes on a WAL write from a writer that rings no beacon (rechecking until the commit is visible)', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'roma-sqlite-wal-only-'));
+    cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
+    const databasePath = join(directory, 'roma.db');
+    const committed = { version: 1, lastSeq: 0 };
+    const woken: string[] = [];
+    const closed = new AbortController();
+    cleanups.push(() => closed.abort());
+    const watcher = new SqliteAppendWatcher({
+      probe: { dataVersion: () => committed.version, lastSeq: () => committed.lastSeq },
+      onAppend: (executionId) => woken.push(executionId),
+      walPath: `${databasePath}-wal`,
+      beaconPath: commitBeaconPath(databasePath),
+      closedSignal: closed.signal,
+    });
+    watcher.watch('run-wal', 60_000);
+    await until(() => watcher.watchingFile);
+    writeFileSync(`${databasePath}-wal`, 'frame');
+    // The commit becomes visible only after the write the OS reported: the rechecks find it.
+    setTimeout(() => {
+      committed.version = 2;
+      committed.lastSeq = 1;
+    }, 3);
+    await until(() => woken.length === 1);
+    expect(woken).toEqual(['run-wal']);
+  });
+
+  it("rings after every committed append, so other processes' watchers hear it", async () => {
+    const { writer } = openPair();
+    await writer.createExecution({ id: 'run-ring', goal: 'ring' });
+    const heard: string[] = [];
+    const beaconPath = commitBeaconPath(writer.filePath);
+    const directoryWatch = watch(dirname(beaconPath), (_event, fileName) => {
+      if (fileName === basename(beaconPath)) heard.push(String(fileName));
+    });
+    cleanups.push(() => directoryWatch.close());
+    await writer.append(warning('run-ring', 'one'));
+    await until(() => heard.length >= 1);
+  });
+
+  it('a beacon that cannot be written is given up quietly; commits still succeed', async () => {
+    const beacon = new SqliteCommitBeacon(join(tmpdir(), 'roma-no-such-directory', 'x', 'roma.db'));
+    expect(() => beacon.ring()).not.toThrow();
+    expect(() => beacon.ring()).not.toThrow();
+    beacon.close();
   });
 });

@@ -1,5 +1,5 @@
 // Cross-process append detection for SQLite followers: one watcher per store notices commits of other processes
-// (a WAL file write seen by the OS, or one shared poll tick) and wakes only the followers whose run grew, instead
+// (a write to their commit beacon or to the WAL file, seen by the OS, or one shared poll tick) and wakes only the followers whose run grew, instead
 // of every follower re-reading its log on a timer of its own.
 import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
@@ -27,6 +27,12 @@ export class SqliteAppendWatcher {
   readonly #probe: SqliteAppendProbe;
   readonly #onAppend: (executionId: string) => void;
   readonly #walPath: string | null;
+  readonly #beaconName: string | null;
+  /**
+   * Once a writer's beacon is heard, WAL writes are no longer checked: they come before their commit is visible
+   * and each cost a check and rechecks. A writer that rings none is then found by the tick alone.
+   */
+  #beaconHeard = false;
   readonly #closedSignal: AbortSignal;
   readonly #watched = new Map<string, Watched>();
   /** Poll interval → number of followers asking for it; the tick runs at the smallest. */
@@ -44,11 +50,17 @@ export class SqliteAppendWatcher {
     onAppend: (executionId: string) => void;
     /** The database's WAL file, watched for writes; null (`:memory:`) leaves only the tick. */
     walPath: string | null;
+    /**
+     * The commit beacon (same directory as the WAL) that writers rewrite after each commit: a write to it means a
+     * commit is visible now, so it is checked at once with no rechecks. Writers that ring none still wake the WAL.
+     */
+    beaconPath?: string | null;
     closedSignal: AbortSignal;
   }) {
     this.#probe = options.probe;
     this.#onAppend = options.onAppend;
     this.#walPath = options.walPath;
+    this.#beaconName = options.beaconPath ? basename(options.beaconPath) : null;
     this.#closedSignal = options.closedSignal;
     this.#closedSignal.addEventListener('abort', () => this.#stop(), { once: true });
   }
@@ -95,7 +107,10 @@ export class SqliteAppendWatcher {
     try {
       // The directory, not the file: the WAL is removed when the last connection closes and made again later.
       const watcher = watch(dirname(this.#walPath), { persistent: false }, (_event, fileName) => {
-        if (fileName === walName) this.#queueCheck();
+        if (fileName !== null && fileName === this.#beaconName) {
+          this.#beaconHeard = true;
+          this.#queueCheck();
+        } else if (fileName === walName && !this.#beaconHeard) this.#queueCheck();
       });
       watcher.on('error', () => {
         watcher.close();

@@ -17,6 +17,7 @@ import type {
 import { AppendNotifier, followEvents } from './follow-events.js';
 import { GroupCommit, type GroupCommitOutcome, type GroupCommitStats } from './group-commit.js';
 import { SqliteAppendWatcher } from './sqlite-append-watcher.js';
+import { commitBeaconPath, SqliteCommitBeacon } from './sqlite-commit-beacon.js';
 import { applySqliteMigrations } from './sqlite-migrations.js';
 import { retainStatements } from './sqlite-retained-statements.js';
 import {
@@ -73,6 +74,8 @@ export class SqliteExecutionStore implements ExecutionStore {
   );
   /** Finds other processes' commits for this store's followers (one check for all of them). */
   readonly appendWatcher: SqliteAppendWatcher;
+  /** Tells other processes' watchers about this one's commits the moment they are visible. */
+  readonly #beacon: SqliteCommitBeacon;
 
   private constructor(filePath: string, database: Database.Database) {
     this.filePath = filePath;
@@ -117,8 +120,10 @@ export class SqliteExecutionStore implements ExecutionStore {
       },
       onAppend: (executionId) => this.#notifier.notify(executionId),
       walPath: filePath === ':memory:' ? null : `${filePath}-wal`,
+      beaconPath: filePath === ':memory:' ? null : commitBeaconPath(filePath),
       closedSignal: this.#closed.signal,
     });
+    this.#beacon = new SqliteCommitBeacon(filePath === ':memory:' ? null : filePath);
   }
 
   /** Opens (creating when missing) the database file and applies pending migrations. */
@@ -189,6 +194,7 @@ export class SqliteExecutionStore implements ExecutionStore {
         return outcomes;
       })
       .immediate();
+    if (summaries.size > 0) this.#beacon.ring();
     for (const executionId of summaries.keys()) this.#notifier.notify(executionId);
     return outcomes;
   }
@@ -286,6 +292,7 @@ export class SqliteExecutionStore implements ExecutionStore {
         })
         .immediate(),
     );
+    this.#beacon.ring();
     this.#notifier.notify(summary.id);
     return summary;
   }
@@ -295,6 +302,7 @@ export class SqliteExecutionStore implements ExecutionStore {
     // Appends already accepted are committed (or refused) before the database goes away.
     this.#appends.flush();
     this.#closed.abort();
+    this.#beacon.close();
     this.#database.close();
     retainStatements(Object.values(this.#statements));
   }
