@@ -1,10 +1,12 @@
 // Native rehearsal of docker-compose.yaml (no Docker daemon here): starts what the compose file describes, with
-// the env it gives each service — redis-server loading docker/redis.conf, the local PostgreSQL (a database of
-// its own), s3rver for MinIO (with the buckets minio-setup makes), a loopback MLflow double, then `roma ptc serve`
-// and `roma serve` with their compose commands — runs the demo goal through the API and checks the run in
-// PostgreSQL, its artifacts in the bucket and its MLflow run. `roma worker` is started too once it exists.
+// the env it gives each service (and the image's ENV) — redis-server loading docker/redis.conf, the local
+// PostgreSQL (a database of its own), s3rver for MinIO (with the buckets minio-setup makes), a loopback MLflow
+// double, then `roma ptc serve`, `roma serve` and `roma worker` with their compose commands, as
+// `ROMA_QUEUE=bullmq docker compose --profile worker up` starts them — runs the demo goal through the API (queued,
+// so the worker runs it) and checks the run in PostgreSQL, its artifacts in the bucket, its MLflow run, and that
+// `roma doctor` in roma-api's environment passes every row of the stack.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,24 +15,39 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort } from '../../src/cli/commands/cli-test-support.js';
+import { closedPort, runRomaAsync } from '../../src/cli/commands/cli-test-support.js';
+import type { DoctorCheck } from '../../src/cli/commands/doctor.js';
+import { defaultConfig } from '../../src/config/index.js';
 import { type DemoModel, startDemoModel } from '../../src/dev/index.js';
+import { openRunQueue } from '../../src/queue/index.js';
 import { type MlflowDouble, startMlflowDouble } from '../support/mlflow/index.js';
-import { type ComposeService, interpolate, ROOT, readCompose } from './stack-files.js';
+import { type ComposeService, interpolate, parseDockerfile, ROOT, readCompose } from './stack-files.js';
 
 const ADMIN_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 const compose = readCompose();
-const WORKER_EXISTS = existsSync(`${ROOT}src/cli/commands/worker.ts`);
+
+/** The `ENV` of the roma image's last stage: containers start with it under compose's `environment`. */
+function imageEnv(): Record<string, string> {
+  const instructions = parseDockerfile(readFileSync(`${ROOT}Dockerfile`, 'utf8'));
+  const lastFrom = instructions.map((item) => item.instruction).lastIndexOf('FROM');
+  const env: Record<string, string> = {};
+  for (const { instruction, args } of instructions.slice(lastFrom)) {
+    if (instruction !== 'ENV') continue;
+    for (const [, name, value] of args.matchAll(/([A-Z_][A-Z0-9_]*)=(\S+)/g)) env[name!] = value!;
+  }
+  return env;
+}
 
 interface Stack {
   dotEnv: Record<string, string>;
-  redisPort: number;
+  redisUrl: string;
   databaseName: string;
   s3Endpoint: string;
   mlflow: MlflowDouble;
   demo: DemoModel;
   apiUrl: string;
+  apiEnv: Record<string, string>;
   dataDir: string;
   children: ChildProcess[];
   logs: string[];
@@ -70,6 +87,7 @@ function serviceEnv(
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
     NO_COLOR: '1',
+    ...imageEnv(),
   };
   for (const [variable, raw] of Object.entries(service.environment ?? {})) {
     let value = interpolate(String(raw), dotEnv);
@@ -104,6 +122,8 @@ beforeAll(async () => {
     MINIO_ROOT_PASSWORD: 'S3RVER',
     ROMA_API_KEYS: `rehearsal-key-${'x'.repeat(32)}`,
     ROMA_LOG_LEVEL: 'warn',
+    // Runs go to the worker service (README: `ROMA_QUEUE=bullmq docker compose --profile worker up`).
+    ROMA_QUEUE: 'bullmq',
   };
   stack.dotEnv = dotEnv;
 
@@ -126,7 +146,7 @@ beforeAll(async () => {
       encoding: 'utf8',
     }).stdout.includes('PONG'),
   );
-  stack.redisPort = redisPort;
+  stack.redisUrl = `redis://:${dotEnv.REDIS_PASSWORD}@127.0.0.1:${redisPort}`;
 
   // postgres: the local server, a database of this run's own.
   const databaseName = `roma_rehearsal_${process.pid}_${Date.now()}`;
@@ -174,12 +194,15 @@ beforeAll(async () => {
     // Native stand-ins: the local PostgreSQL (trust auth) for the compose one; the image's ENV.
     env.DATABASE_URL = `postgres://postgres@127.0.0.1:5432/${databaseName}`;
     env.ROMA_DATA_DIR = join(dataDir, name);
-    return start(name, process.execPath, romaArgs(service, port), env);
+    start(name, process.execPath, romaArgs(service, port), env);
+    return env;
   };
   roma('ptc', ptcPort);
   await waitFor('ptc /health', async () => (await fetch(`http://127.0.0.1:${ptcPort}/health`)).ok);
-  roma('roma-api', apiPort);
-  if (WORKER_EXISTS) roma('worker', 0);
+  stack.apiEnv = roma('roma-api', apiPort);
+  // `--profile worker`: the worker service is started too, and takes the runs roma-api queues.
+  expect(compose.services.worker!.profiles).toEqual(['worker']);
+  roma('worker', 0);
   stack.apiUrl = `http://127.0.0.1:${apiPort}`;
   await waitFor('roma-api /health', async () => (await fetch(`${stack.apiUrl}/health`)).ok);
 }, 180_000);
@@ -225,6 +248,14 @@ describe('the compose stack, rehearsed natively', () => {
       });
       expect(status).toBe('COMPLETED');
 
+      // The worker ran it: roma-api queued the run as a BullMQ job, and one worker completed that job.
+      const queue = openRunQueue({ redisUrl: stack.redisUrl!, prefix: defaultConfig().queue.prefix });
+      try {
+        expect(await queue.counts()).toMatchObject({ completed: 1, failed: 0, waiting: 0, active: 0 });
+      } finally {
+        await queue.close();
+      }
+
       // PostgreSQL: the run and its event log, in roma's schema of the stack's database.
       const client = new pg.Client({
         connectionString: `postgres://postgres@127.0.0.1:5432/${databaseName}`,
@@ -265,7 +296,12 @@ describe('the compose stack, rehearsed natively', () => {
           .runsOfExecution(id)
           .some((run) => run.status === 'FINISHED' && !run.tags.has('mlflow.parentRunId')),
       );
-      const run = mlflow.runsOfExecution(id).find((candidate) => !candidate.tags.has('mlflow.parentRunId'))!;
+      const topRuns = mlflow
+        .runsOfExecution(id)
+        .filter((candidate) => !candidate.tags.has('mlflow.parentRunId'));
+      // Tracked once, by the process that ran it (not also by the API that queued it).
+      expect(topRuns).toHaveLength(1);
+      const run = topRuns[0]!;
       expect(run.params.get('goal')).toBe(demo.goal);
       expect(run.metrics.get('tokens_total')).toBeGreaterThan(0);
       expect(run.artifacts.has('events.jsonl')).toBe(true);
@@ -276,5 +312,35 @@ describe('the compose stack, rehearsed natively', () => {
       ).toBe(true);
     },
     180_000,
+  );
+
+  it.skipIf(!hasRedisServer)(
+    'roma doctor, run as `docker compose exec roma-api roma doctor` would, passes every row of the stack',
+    async () => {
+      const run = await runRomaAsync(['doctor', '--json'], { cwd: stack.dataDir!, env: stack.apiEnv! });
+      expect(run.status, run.stderr).toBe(0);
+      const checks = JSON.parse(run.stdout) as DoctorCheck[];
+      expect(checks.filter((check) => check.status === 'fail')).toEqual([]);
+      const status = (name: string) => checks.find((check) => check.check === name)?.status;
+      for (const name of [
+        'config valid',
+        'model configured',
+        'Redis reachable',
+        'PostgreSQL reachable',
+        'PostgreSQL migrations',
+        'S3 bucket writable',
+        'MLflow + experiment',
+        'PTC service reachable',
+        // The image binds 0.0.0.0 (ROMA_SERVER_HOST); ROMA_API_KEYS from .env make that safe.
+        'API keys for the bind address',
+      ]) {
+        expect(status(name), name).toBe('pass');
+      }
+      // docker/redis.conf evicts (a noeviction cache would refuse writes when full).
+      expect(status('Redis eviction policy')).toBe('pass');
+      // No OTLP endpoint in .env: skipped, not failed.
+      expect(status('OTLP endpoint')).toBe('skip');
+    },
+    60_000,
   );
 });

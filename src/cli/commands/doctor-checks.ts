@@ -89,9 +89,11 @@ export function checkModel(config: RomaConfig): Outcome {
   }
 }
 
+/** With `queued`, runs are BullMQ jobs on this Redis (keys without a TTL): an allkeys-* policy may evict them. */
 export async function checkRedis(
   url: string,
   timeoutMs: number,
+  queued = false,
 ): Promise<{ reach: Outcome; policy: Outcome }> {
   const redis = new Redis(url, {
     lazyConnect: true,
@@ -126,7 +128,17 @@ export async function checkRedis(
           policy: {
             status: 'warn',
             detail: 'maxmemory-policy noeviction: a full cache refuses writes',
-            fix: 'redis-cli CONFIG SET maxmemory-policy allkeys-lru (or start Redis with docker/redis.conf)',
+            fix: 'redis-cli CONFIG SET maxmemory-policy volatile-lru (or start Redis with docker/redis.conf)',
+          },
+        };
+      }
+      if (queued && policy.startsWith('allkeys-')) {
+        return {
+          reach,
+          policy: {
+            status: 'warn',
+            detail: `maxmemory-policy ${policy} with ROMA_QUEUE=bullmq: a full Redis may evict queued runs`,
+            fix: 'redis-cli CONFIG SET maxmemory-policy volatile-lru (cache entries expire, queued runs do not), as docker/redis.conf does',
           },
         };
       }
@@ -137,7 +149,7 @@ export async function checkRedis(
         policy: {
           status: 'warn',
           detail: `cannot read maxmemory-policy: ${messageOf(error)}`,
-          fix: 'make sure the eviction policy evicts (allkeys-lru) in your Redis provider settings',
+          fix: 'make sure the eviction policy evicts (volatile-lru) in your Redis provider settings',
         },
       };
     }

@@ -1,7 +1,10 @@
 // `roma doctor` against the machine's real Redis and PostgreSQL, and against ports nothing listens on.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import S3rver from 's3rver';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type MlflowDouble, startMlflowDouble } from '../../../test/support/mlflow/index.js';
@@ -10,6 +13,7 @@ import { openExecutionStore } from '../../store/index.js';
 import { closedPort, runRoma } from './cli-test-support.js';
 import { type DoctorCheck, renderDoctorTable, runDoctor } from './doctor.js';
 
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -33,7 +37,13 @@ let otlp: OtlpReceiver;
 let s3: S3rver;
 let s3Endpoint: string;
 let s3Directory: string;
+/** Stands in for `roma ptc serve`: the check only needs an HTTP answer on /health. */
+let ptcService: Server;
+let ptcUrl: string;
 beforeAll(async () => {
+  ptcService = createServer((_, response) => response.end('{"status":"ok"}'));
+  await new Promise<void>((resolve) => ptcService.listen(0, '127.0.0.1', resolve));
+  ptcUrl = `http://127.0.0.1:${(ptcService.address() as { port: number }).port}`;
   mlflow = await startMlflowDouble();
   mlflowUrl = mlflow.url;
   otlp = await startOtlpReceiver();
@@ -55,6 +65,7 @@ beforeAll(async () => {
   await store.close();
 });
 afterAll(async () => {
+  await new Promise((resolve) => ptcService.close(resolve));
   await mlflow.close();
   await otlp.close();
   await s3.close();
@@ -74,6 +85,7 @@ describe('runDoctor', () => {
         S3_ENDPOINT: s3Endpoint,
         MLFLOW_TRACKING_URI: mlflowUrl,
         OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+        PTC_SERVICE_URL: ptcUrl,
         ROMA_SERVER_HOST: '0.0.0.0',
         ROMA_API_KEYS: 'k'.repeat(40),
         ROMA_MODEL: 'openai:gpt-test',
@@ -104,11 +116,15 @@ describe('runDoctor', () => {
     expect(find(checks, 'MLflow + experiment').status).toBe('pass');
     expect(find(checks, 'OTLP endpoint').status).toBe('pass');
     expect(otlp.bodies.length).toBeGreaterThan(0);
+    expect(find(checks, 'PTC service reachable')).toMatchObject({
+      status: 'pass',
+      detail: expect.stringContaining('/health: HTTP 200'),
+    });
     expect(find(checks, 'API keys for the bind address').status).toBe('pass');
     expect(checks.filter((check) => check.status === 'fail')).toEqual([]);
   });
 
-  it('fails each stack row with its fix: no bucket, no API keys on a public bind, no collector', async () => {
+  it('fails each stack row with its fix: no bucket, no API keys on a public bind, no collector, no PTC service', async () => {
     const port = await closedPort();
     const checks = await runDoctor({
       cwd,
@@ -117,8 +133,13 @@ describe('runDoctor', () => {
         S3_BUCKET: 'no-such-bucket',
         S3_ENDPOINT: s3Endpoint,
         OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+        PTC_SERVICE_URL: `http://127.0.0.1:${port}`,
         ROMA_SERVER_HOST: '0.0.0.0',
       },
+    });
+    expect(find(checks, 'PTC service reachable')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('PTC_SERVICE_URL'),
     });
     expect(find(checks, 'S3 bucket writable')).toMatchObject({
       status: 'fail',
@@ -215,6 +236,10 @@ describe('roma doctor (CLI)', () => {
     const redisLine = run.stdout.split('\n').find((line) => line.includes('Redis reachable')) ?? '';
     expect(redisLine).toContain('✗ FAIL');
     expect(redisLine).toContain('start Redis');
+    expect(redisLine).toContain('REDIS_URL');
+    // That row fails, and only it.
+    expect(run.stdout.split('\n').filter((line) => line.includes('✗ FAIL'))).toEqual([redisLine]);
+    expect(run.stdout).toMatch(/, 1 failed,/);
   });
 
   it('exits 0 when nothing fails', () => {
@@ -224,12 +249,81 @@ describe('roma doctor (CLI)', () => {
     expect(run.stdout).toContain('0 failed');
   });
 
-  it('--json prints the checks as JSON, and a fresh clone (nothing configured) passes', () => {
+  it('in a fresh clone of the repository, with nothing configured, prints the table and passes', (ctx) => {
+    const clone = join(cwd, 'clone');
+    const cloned = spawnSync('git', ['clone', '--quiet', '--no-hardlinks', ROOT, clone], {
+      encoding: 'utf8',
+    });
+    // CI's Node 22/24 legs run from a copy of the tree that is not a git repository.
+    if (cloned.status !== 0) ctx.skip();
+    const run = runRoma(['doctor'], { cwd: clone, env: {} });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/Category\s+│ Check\s+│ Status\s+│ Detail/);
+    expect(run.stdout).toMatch(/\d+ passed, \d+ warnings, 0 failed, \d+ skipped/);
+    // Each unconfigured service is skipped and its row says which variable enables it.
+    for (const [name, variable] of [
+      ['Redis reachable', 'REDIS_URL'],
+      ['S3 bucket writable', 'S3_ENDPOINT'],
+      ['MLflow + experiment', 'MLFLOW_TRACKING_URI'],
+      ['OTLP endpoint', 'OTEL_EXPORTER_OTLP_ENDPOINT'],
+      ['PTC service reachable', 'PTC_SERVICE_URL'],
+    ]) {
+      const line = run.stdout.split('\n').find((candidate) => candidate.includes(name!)) ?? '';
+      expect(line, name).toContain('- SKIP');
+      expect(line, name).toContain(variable);
+    }
+  });
+
+  it('--json prints the checks as JSON, and nothing configured passes', () => {
     const run = runRoma(['doctor', '--json'], { cwd, env: {} });
     expect(run.status).toBe(0);
     const checks = JSON.parse(run.stdout) as DoctorCheck[];
     expect(checks.find((check) => check.check === 'MLflow + experiment')?.status).toBe('skip');
     expect(checks.filter((check) => check.status === 'fail')).toEqual([]);
+  });
+});
+
+describe('Redis eviction policy with queued runs', () => {
+  let redis: ChildProcess | undefined;
+  afterEach(() => {
+    redis?.kill('SIGTERM');
+    redis = undefined;
+  });
+
+  it('passes docker/redis.conf (volatile-lru); warns about allkeys-lru only when runs are queued on it', async (ctx) => {
+    if (spawnSync('redis-server', ['--version']).status !== 0) ctx.skip();
+    const port = await closedPort();
+    redis = spawn(
+      'redis-server',
+      [
+        join(ROOT, 'docker/redis.conf'),
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--protected-mode',
+        'no',
+      ],
+      { stdio: 'ignore' },
+    );
+    const url = `redis://127.0.0.1:${port}`;
+    const policy = async (queue: string) =>
+      find(await runDoctor({ cwd, env: { REDIS_URL: url, ROMA_QUEUE: queue } }), 'Redis eviction policy');
+    let shipped = await policy('bullmq');
+    for (let tries = 0; tries < 50 && shipped.status === 'skip'; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      shipped = await policy('bullmq');
+    }
+    expect(shipped).toMatchObject({ status: 'pass', detail: 'maxmemory-policy volatile-lru' });
+
+    spawnSync('redis-cli', ['-p', String(port), 'CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru']);
+    expect(await policy('bullmq')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('may evict queued runs'),
+      fix: expect.stringContaining('volatile-lru'),
+    });
+    expect((await policy('inline')).status).toBe('pass');
   });
 });
 

@@ -109,7 +109,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorChec
   const databaseUrl = config.store.databaseUrl;
   const env = options.env ?? process.env;
   const [redis, store, migrations, bubblewrap, python, mlflow, otlp, ptcService, s3] = await Promise.all([
-    redisUrl ? checkRedis(redisUrl, timeoutMs) : null,
+    redisUrl ? checkRedis(redisUrl, timeoutMs, config.queue.mode === 'bullmq') : null,
     databaseUrl ? checkPostgres(databaseUrl, timeoutMs) : checkSqlite(),
     databaseUrl
       ? checkPostgresMigrations(databaseUrl, timeoutMs)
