@@ -3,6 +3,10 @@
 import type { NewStreamEvent } from './events.js';
 import type { PTCExecutionPlan } from './ptc-plan.js';
 import type { PTCArtifactResult } from './ptc-result.js';
+import type { TokenUsage } from './usage.js';
+
+/** Ends one model call's slot; `usage` is what the call cost, booked against the run's shared budgets. */
+export type ModelCallRelease = (usage?: TokenUsage) => void | Promise<void>;
 
 export interface CodeAgentExecuteOptions {
   /** Aborted when the run is cancelled or stopped; the agent stops its model calls and sandbox runs. */
@@ -15,11 +19,13 @@ export interface CodeAgentExecuteOptions {
    */
   emit: (event: NewStreamEvent) => Promise<void> | void;
   /**
-   * Takes one of the run's model-call slots (`engine.maxConcurrency`); resolves with its release. An agent
-   * that makes its model calls in this process takes one around each call, so they count against the same
-   * limit as the engine's own calls and no slot is held while its program runs.
+   * Takes one of the run's model-call slots (`engine.maxConcurrency`), and reserves the call's share of a budget
+   * shared by workers; resolves with its release, which is given what the call used (nothing when it failed
+   * without a bill) so that share is booked. An agent that makes its model calls in this process takes one
+   * around each call, so they count against the same limits as the engine's own calls and no slot is held while
+   * its program runs. Rejects with BUDGET_EXCEEDED when the run's budget is spent.
    */
-  acquireModelCallSlot?: (signal: AbortSignal) => Promise<() => void>;
+  acquireModelCallSlot?: (signal: AbortSignal) => Promise<ModelCallRelease>;
 }
 
 /**

@@ -19,7 +19,7 @@ export {
 } from './api.js';
 export type { Artifact } from './artifact.js';
 export { ArtifactSchema } from './artifact.js';
-export type { CodeAgent, CodeAgentExecuteOptions } from './code-agent.js';
+export type { CodeAgent, CodeAgentExecuteOptions, ModelCallRelease } from './code-agent.js';
 export type { ErrorCode } from './errors.js';
 export { ERROR_CODES, isRomaError, RomaError, toRomaError } from './errors.js';
 export type {

@@ -1,5 +1,11 @@
 // Does one step of one task (its model calls, or the code agent's run) and returns its output and usage.
-import type { CodeAgent, DependencyContext, TaskStep, TokenUsage } from '../../contracts/index.js';
+import type {
+  CodeAgent,
+  DependencyContext,
+  ModelCallRelease,
+  TaskStep,
+  TokenUsage,
+} from '../../contracts/index.js';
 import { addUsage, emptyUsage, RomaError } from '../../contracts/index.js';
 import type { EngineRunConfig } from '../engine-config.js';
 import type { EventSink } from '../events/event-sink.js';
@@ -178,6 +184,29 @@ async function executeStep(task: StepTask): Promise<StepOutput> {
   return { result: await executeWithCodeAgent(task, feedback) };
 }
 
+/**
+ * One model call's slot for the code agent: the run's checks, its share of a budget shared by workers (reserved
+ * before, booked after with what the call used), and a place under `maxConcurrency`.
+ */
+async function acquireCallSlot(modelScope: ModelCallScope, signal: AbortSignal): Promise<ModelCallRelease> {
+  await modelScope.beforeCall();
+  const settle = await modelScope.reserveCall?.();
+  let releaseSlot: () => void;
+  try {
+    releaseSlot = await modelScope.semaphore.acquire(signal);
+  } catch (error) {
+    await settle?.(emptyUsage());
+    throw error;
+  }
+  let released = false;
+  return async (usage) => {
+    if (released) return;
+    released = true;
+    releaseSlot();
+    await settle?.(usage ?? emptyUsage());
+  };
+}
+
 async function executeWithCodeAgent(task: StepTask, feedback: string | undefined): Promise<string> {
   const { scope, request } = task;
   const taskId = request.taskId;
@@ -208,25 +237,22 @@ async function executeWithCodeAgent(task: StepTask, feedback: string | undefined
     context,
     scope.config,
   );
-  await scope.modelScope.beforeCall();
-  const semaphore = scope.modelScope.semaphore;
+  const modelScope = scope.modelScope;
+  await modelScope.beforeCall();
   // `maxConcurrency` counts model calls: an agent that takes a slot per call holds none while its program
-  // runs; one whose calls this process cannot see holds one for the whole execution.
-  const release = agent.takesModelCallSlots ? () => undefined : await semaphore.acquire(task.signal);
-  let result: Awaited<ReturnType<typeof agent.execute>>;
+  // runs; one whose calls this process cannot see holds one, and one budget reservation, for the whole execution.
+  const release = agent.takesModelCallSlots ? undefined : await acquireCallSlot(modelScope, task.signal);
+  let result: Awaited<ReturnType<typeof agent.execute>> | undefined;
   try {
     result = await agent.execute(ptcPlan, {
       signal: task.signal,
       emit: async (event) => {
         await scope.sink.emitForeign(event);
       },
-      acquireModelCallSlot: async (signal) => {
-        await scope.modelScope.beforeCall();
-        return semaphore.acquire(signal);
-      },
+      acquireModelCallSlot: (signal) => acquireCallSlot(modelScope, signal),
     });
   } finally {
-    release();
+    await release?.(result?.usage);
   }
   task.usage = addUsage(task.usage, result.usage);
   for (const artifact of result.artifacts) {

@@ -59,6 +59,27 @@ describe('PTC agent: model-call slots', () => {
     ]);
   });
 
+  it("hands each call's usage to its release, so a budget shared by workers books it", async () => {
+    const booked: Array<number | undefined> = [];
+    const logged: number[] = [];
+    const result = await harness.agent.execute(
+      PTCExecutionPlanSchema.parse(harness.plan({ goal: '[slots] 6*7' })),
+      {
+        signal: AbortSignal.timeout(60_000),
+        emit: (event) => {
+          if (event.type === 'llm-call') logged.push(event.inputTokens + event.outputTokens);
+        },
+        acquireModelCallSlot: async () => (usage) => {
+          booked.push(usage ? usage.inputTokens + usage.outputTokens : undefined);
+        },
+      },
+    );
+    expect(result.status).toBe('SUCCESS');
+    expect(logged).toHaveLength(2);
+    expect(logged.every((tokens) => tokens > 0)).toBe(true);
+    expect(booked).toEqual(logged);
+  });
+
   it('gives the slot back when the model call fails', async () => {
     let held = 0;
     let taken = 0;

@@ -4,7 +4,7 @@ import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { ModelMessage, ToolSet } from 'ai';
 import { redactError, redactJsonValue } from '../../config/secrets.js';
 import type { PTCExecutionPlan } from '../../contracts/index.js';
-import { addUsage, RomaError, toRomaError } from '../../contracts/index.js';
+import { addUsage, RomaError, type TokenUsage, toRomaError } from '../../contracts/index.js';
 import { callText, type ModelCallResult, modelCallFigures } from '../../llm/index.js';
 import { planEvent } from './events.js';
 import { estimateInputTokens } from './input-estimate.js';
@@ -30,6 +30,11 @@ export function planModel(
   deps: PtcAgentDeps,
 ): { model: LanguageModelV3; modelId: string | undefined } {
   return { model: deps.models.resolve(plan.model), modelId: plan.model ?? deps.models.defaultModelId };
+}
+
+function usageOf(error: unknown): TokenUsage | undefined {
+  const usage = error instanceof RomaError ? (error.details?.usage as TokenUsage | undefined) : undefined;
+  return usage && typeof usage.inputTokens === 'number' ? usage : undefined;
 }
 
 /**
@@ -78,7 +83,8 @@ export async function callModelTurn(
       providerOptions: { roma: { module: 'ptc', executionId: plan.executionId, taskId: plan.taskId } },
     });
   } catch (error) {
-    release?.();
+    // What a failed call was billed for (an answer rejected after it was generated) is booked all the same.
+    await release?.(usageOf(error));
     // A provider's error may echo the request or the key (a 401 body): scrubbed before it is shown or stored.
     const romaError = redactError(toRomaError(error, 'MODEL_CALL_FAILED'), context.redact);
     await context.emit(
@@ -98,7 +104,7 @@ export async function callModelTurn(
     );
     throw romaError;
   }
-  release?.();
+  await release?.(result.usage);
   state.usage = addUsage(state.usage, result.usage);
   await context.emit(
     planEvent(plan, 'llm-call', {

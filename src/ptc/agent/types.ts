@@ -1,6 +1,11 @@
 // What the PTC agent is built from: a model resolver, sandboxes, MCP tools, an artifact store and a cache.
 import type { CacheStore } from '../../cache/cache-store.js';
-import type { ModelResolver, NewStreamEvent, SandboxProviderName } from '../../contracts/index.js';
+import type {
+  ModelCallRelease,
+  ModelResolver,
+  NewStreamEvent,
+  SandboxProviderName,
+} from '../../contracts/index.js';
 import type { Sandbox } from '../../sandbox/sandbox.js';
 import type { ArtifactStore } from '../../store/artifact-store.js';
 import type { ToolProvider } from '../mcp/types.js';
@@ -41,7 +46,7 @@ export interface AgentRunContext {
   /** Events pass through `redact` on their way out. */
   emit: (event: NewStreamEvent) => Promise<void>;
   /** The caller's model-call slot, held for each model call only (never while a program runs). */
-  acquireModelCallSlot?: (signal: AbortSignal) => Promise<() => void>;
+  acquireModelCallSlot?: (signal: AbortSignal) => Promise<ModelCallRelease>;
   /** Every secret of the process (config and MCP substitutions) → `***`. */
   redact: (text: string) => string;
 }

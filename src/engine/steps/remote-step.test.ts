@@ -1,0 +1,125 @@
+// A worker's CODE step: the code agent's own model calls reserve and book the run's shared budget, one by one,
+// like the engine's calls do; a whole-execution agent (a PTC service) reserves once and books its total.
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/index.js';
+import type { CodeAgent, ModelResolver, PTCArtifactResult, TokenUsage } from '../../contracts/index.js';
+import { emptyUsage, RomaError } from '../../contracts/index.js';
+import { SqliteExecutionStore } from '../../store/index.js';
+import { Semaphore } from '../scheduler/semaphore.js';
+import { runRemoteStep } from './remote-step.js';
+import type { StepRequest } from './step-request.js';
+
+const CALL_USAGE: TokenUsage = { ...emptyUsage(), inputTokens: 90, outputTokens: 10, costUsd: 0.01 };
+
+const noModels: ModelResolver = {
+  defaultModelId: 'none',
+  resolve: () => {
+    throw new Error('the engine makes no model call of its own in a CODE step');
+  },
+} as unknown as ModelResolver;
+
+function resultOf(usage: TokenUsage): PTCArtifactResult {
+  return {
+    planId: 'plan',
+    status: 'SUCCESS',
+    summary: 'done',
+    artifacts: [],
+    usage,
+  } as unknown as PTCArtifactResult;
+}
+
+/** An in-process agent that makes `calls` model calls, each through the caller's slot, each costing CALL_USAGE. */
+function inProcessAgent(calls: number): CodeAgent {
+  return {
+    takesModelCallSlots: true,
+    execute: async (_plan, options) => {
+      let total = emptyUsage();
+      for (let call = 0; call < calls; call += 1) {
+        const release = await options.acquireModelCallSlot!(options.signal);
+        total = { ...total, inputTokens: total.inputTokens + 90, outputTokens: total.outputTokens + 10 };
+        await release(CALL_USAGE);
+      }
+      return resultOf(total);
+    },
+  };
+}
+
+async function runCodeStep(
+  agent: CodeAgent,
+  reserveCall: () => Promise<(usage: TokenUsage) => Promise<void>>,
+) {
+  const store = SqliteExecutionStore.open({ filePath: ':memory:' });
+  const config = loadConfig({ cwd: '/nonexistent', env: {} });
+  await store.createExecution({ id: 'run-budget', goal: 'count' });
+  const request: StepRequest = {
+    executionId: 'run-budget',
+    taskId: 'root',
+    step: 'execute',
+    attempt: 0,
+    segment: 1,
+    resumed: false,
+    engine: config.engine as unknown as Record<string, unknown>,
+    task: { goal: 'compute something', taskType: 'CODE', depth: 0, parentGoal: null },
+    context: [],
+    input: {},
+  };
+  try {
+    return await runRemoteStep(
+      {
+        store,
+        models: noModels,
+        config,
+        codeAgent: agent,
+        semaphore: new Semaphore(2),
+        worker: 'test:1',
+      },
+      request,
+      AbortSignal.timeout(30_000),
+      { checkLog: false, reserveCall },
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+describe('remote CODE step: the code agent inside the shared budget', () => {
+  it("reserves before each of the agent's model calls and books what each used", async () => {
+    const booked: TokenUsage[] = [];
+    let reserved = 0;
+    const result = await runCodeStep(inProcessAgent(3), async () => {
+      reserved += 1;
+      return async (usage) => {
+        booked.push(usage);
+      };
+    });
+    expect(result.output).toEqual({ result: 'done' });
+    expect(reserved).toBe(3);
+    expect(booked).toEqual([CALL_USAGE, CALL_USAGE, CALL_USAGE]);
+  });
+
+  it('stops the agent at the call whose reservation is refused (budget spent over all workers)', async () => {
+    let reserved = 0;
+    const attempt = runCodeStep(inProcessAgent(5), async () => {
+      reserved += 1;
+      if (reserved === 3) throw new RomaError('BUDGET_EXCEEDED', 'spent over all workers');
+      return async () => undefined;
+    });
+    await expect(attempt).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED' });
+    expect(reserved).toBe(3);
+  });
+
+  it('reserves once for an agent whose calls it cannot see, and books its whole usage', async () => {
+    const total: TokenUsage = { ...emptyUsage(), inputTokens: 900, outputTokens: 100 };
+    const booked: TokenUsage[] = [];
+    let reserved = 0;
+    const remoteAgent: CodeAgent = { execute: async () => resultOf(total) };
+    await runCodeStep(remoteAgent, async () => {
+      reserved += 1;
+      return async (usage) => {
+        booked.push(usage);
+      };
+    });
+    expect(reserved).toBe(1);
+    expect(booked).toEqual([total]);
+  });
+});
