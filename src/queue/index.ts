@@ -12,4 +12,4 @@ export { openStepQueue } from './step-queue.js';
 export type { StepWorker } from './step-worker.js';
 export { startStepWorker } from './step-worker.js';
 export type { WorkerMetricsServer } from './worker-metrics.js';
-export { registerQueueGauge, serveWorkerMetrics } from './worker-metrics.js';
+export { registerQueueGauge, STEP_QUEUE_GAUGE, serveWorkerMetrics } from './worker-metrics.js';

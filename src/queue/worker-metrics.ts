@@ -11,6 +11,12 @@ const COUNTS_TIMEOUT_MS = 5_000;
 export const QUEUE_JOB_STATES = ['waiting', 'active', 'completed', 'failed', 'delayed'] as const;
 
 /** The queue's jobs by state, as a gauge on `registry` (shared with the API's /metrics). */
+/** The step queues' gauge, one definition for the worker's and the API's /metrics. */
+export const STEP_QUEUE_GAUGE = {
+  name: 'roma_queue_step_jobs',
+  help: 'Task-step jobs on the BullMQ step queues by state (completed kept 1 h, failed 24 h)',
+};
+
 export function registerQueueGauge(
   registry: Registry,
   queue: Pick<RunQueue, 'counts'>,
@@ -99,10 +105,7 @@ export async function serveWorkerMetrics(
   const registry = new Registry();
   const refreshRuns = registerQueueGauge(registry, queue);
   const refreshSteps = options.stepQueue
-    ? registerQueueGauge(registry, options.stepQueue, {
-        name: 'roma_queue_step_jobs',
-        help: 'Task-step jobs on the BullMQ step queues by state (completed kept 1 h, failed 24 h)',
-      })
+    ? registerQueueGauge(registry, options.stepQueue, STEP_QUEUE_GAUGE)
     : undefined;
   const refreshQueue = async () => {
     await refreshRuns();

@@ -31,4 +31,6 @@ export interface ApiRuntime {
   trackingStats?: () => TrackingStats;
   /** Jobs on the BullMQ run queue by state (for /metrics); absent when runs are not queued. */
   queueCounts?: (() => Promise<RunQueueCounts>) | undefined;
+  /** Task-step jobs on the BullMQ step queues by state (for /metrics); absent without `queue.steps`. */
+  stepQueueCounts?: (() => Promise<RunQueueCounts>) | undefined;
 }

@@ -75,12 +75,12 @@ export function createApiApp(options: ApiAppOptions): { app: Hono<Env>; streamCl
   const { runtime, gate } = options;
   const store = runtime.store;
   const streamClients = options.streamClients ?? new StreamClients(options.stream.maxClients);
-  const metrics = createApiMetrics(
-    store,
-    () => streamClients.count,
-    runtime.trackingStats,
-    runtime.queueCounts,
-  );
+  const metrics = createApiMetrics(store, {
+    streamClients: () => streamClients.count,
+    trackingStats: runtime.trackingStats,
+    queueCounts: runtime.queueCounts,
+    stepQueueCounts: runtime.stepQueueCounts,
+  });
   const openApi = buildOpenApiDocument(options.version);
   const docsPage = renderDocsPage(openApi);
   const app = new Hono<Env>();

@@ -2,9 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
+import { STEP_QUEUE_NAME } from '../queue/step-job.js';
 import { openRuntime } from '../runtime/index.js';
 import { startApiServer } from './api-server.js';
 import { apiRuntimeFrom } from './runtime-adapter.js';
@@ -77,9 +79,35 @@ describe('/metrics and the run queue', { timeout: 60_000 }, () => {
     }
   });
 
+  it('shows waiting step jobs when task steps go to BullMQ (queue.steps)', async () => {
+    const prefix = `roma-metrics-steps-test-${process.pid}-${Date.now()}`;
+    const steps = new Queue(STEP_QUEUE_NAME, { connection: { url: REDIS_URL }, prefix });
+    try {
+      // Two steps waiting for a worker, as a coordinator leaves them when no `roma worker` runs.
+      await steps.add('execute', { placeholder: 1 });
+      await steps.add('execute', { placeholder: 2 });
+      const text = await scrapeWith(
+        { REDIS_URL, ROMA_QUEUE: 'bullmq', ROMA_QUEUE_STEPS: 'true', ROMA_QUEUE_PREFIX: prefix },
+        async () => undefined,
+      );
+      expect(text).toContain('# TYPE roma_queue_step_jobs gauge');
+      expect(text).toMatch(/^roma_queue_step_jobs\{state="waiting"\} 2$/m);
+      expect(text).toMatch(/^roma_queue_step_jobs\{state="active"\} 0$/m);
+      // Positive control for the next case: the run queue's gauge is there too.
+      expect(text).toMatch(/^roma_queue_jobs\{state="waiting"\} 0$/m);
+    } finally {
+      await steps.close();
+      const redis = new Redis(REDIS_URL);
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    }
+  });
+
   it('has no queue gauge when runs run in the API process', async () => {
     const text = await scrapeWith({}, async () => undefined);
     expect(text).toContain('roma_runs');
     expect(text).not.toContain('roma_queue_jobs');
+    expect(text).not.toContain('roma_queue_step_jobs');
   });
 });

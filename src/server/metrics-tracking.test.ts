@@ -28,15 +28,14 @@ describe('/metrics and MLflow tracking', () => {
         options: {},
       });
       await tracker.idle();
-      const tracked = createApiMetrics(
-        store,
-        () => 0,
-        () => ({ mlflow: tracker.stats(), otel: { enabled: false } }),
-      );
+      const tracked = createApiMetrics(store, {
+        streamClients: () => 0,
+        trackingStats: () => ({ mlflow: tracker.stats(), otel: { enabled: false } }),
+      });
       const { text } = await tracked.render();
       expect(text).toContain('roma_tracking_mlflow_deliveries{outcome="dropped"} 1');
       expect(text).toContain('roma_tracking_mlflow_deliveries{outcome="delivered"} 0');
-      const untracked = await createApiMetrics(store, () => 0).render();
+      const untracked = await createApiMetrics(store, { streamClients: () => 0 }).render();
       expect(untracked.text).not.toMatch(/roma_tracking_mlflow_deliveries\{/);
     } finally {
       await store.close();

@@ -2,7 +2,7 @@
 import { Gauge, Registry } from 'prom-client';
 import type { ExecutionSummary, StreamEvent } from '../contracts/index.js';
 import { EXECUTION_STATUSES } from '../contracts/index.js';
-import { type RunQueueCounts, registerQueueGauge } from '../queue/index.js';
+import { type RunQueueCounts, registerQueueGauge, STEP_QUEUE_GAUGE } from '../queue/index.js';
 import type { ExecutionStore } from '../store/index.js';
 import type { TrackingStats } from '../tracking/index.js';
 
@@ -32,12 +32,18 @@ interface ApiMetrics {
   render(): Promise<{ contentType: string; text: string }>;
 }
 
-export function createApiMetrics(
-  store: ExecutionStore,
-  streamClients: () => number,
-  trackingStats?: () => TrackingStats,
-  queueCounts?: () => Promise<RunQueueCounts>,
-): ApiMetrics {
+/** Where the figures beyond the store's come from; each optional source adds its metrics only when present. */
+export interface ApiMetricsSources {
+  streamClients: () => number;
+  trackingStats?: (() => TrackingStats) | undefined;
+  /** Run jobs on the BullMQ run queue by state. */
+  queueCounts?: (() => Promise<RunQueueCounts>) | undefined;
+  /** Task-step jobs on the BullMQ step queues by state (`queue.steps`). */
+  stepQueueCounts?: (() => Promise<RunQueueCounts>) | undefined;
+}
+
+export function createApiMetrics(store: ExecutionStore, sources: ApiMetricsSources): ApiMetrics {
+  const { streamClients, trackingStats, queueCounts, stepQueueCounts } = sources;
   const registry = new Registry();
   // Per-run counts are kept between scrapes, so each scrape reads only the events appended since the last.
   const counted = new Map<string, RunCounts>();
@@ -134,6 +140,9 @@ export function createApiMetrics(
   void tokens;
   void mlflowDeliveries;
   const refreshQueue = queueCounts ? registerQueueGauge(registry, { counts: queueCounts }) : undefined;
+  const refreshStepQueue = stepQueueCounts
+    ? registerQueueGauge(registry, { counts: stepQueueCounts }, STEP_QUEUE_GAUGE)
+    : undefined;
 
   return {
     registry,
@@ -141,6 +150,7 @@ export function createApiMetrics(
       await refresh();
       // Redis down is not a reason to lose the store's figures: the queue gauge keeps its last values.
       await refreshQueue?.().catch(() => undefined);
+      await refreshStepQueue?.().catch(() => undefined);
       return { contentType: registry.contentType, text: await registry.metrics() };
     },
   };

@@ -50,6 +50,7 @@ export function apiRuntimeFrom(runtime: Runtime, options: { profile?: string } =
     demo: runtime.demoModel ? { goal: runtime.demoModel.goal } : undefined,
     trackingStats: () => runtime.tracking.stats(),
     queueCounts: runtime.queueCounts ?? undefined,
+    stepQueueCounts: runtime.stepQueue ? () => runtime.stepQueue!.counts() : undefined,
     checkReady: async () => [
       await bounded('store', async () => {
         await runtime.store.listExecutions({ limit: 1 });
