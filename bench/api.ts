@@ -15,11 +15,13 @@ import { loadConfig } from '../src/config/index.js';
 import type { StreamEvent } from '../src/contracts/index.js';
 import { openRuntime } from '../src/runtime/index.js';
 import { apiRuntimeFrom, parseApiKeys, startApiServer } from '../src/server/index.js';
+import { DEFAULT_STREAM_OPTIONS } from '../src/server/streams/index.js';
 import { quick } from './support-quick.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? (quick ? 5 : 50));
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
-const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 20);
+// The server's default poll (a backstop: commits wake followers through the store's commit beacon).
+const POLL_MS = Number(process.env.BENCH_POLL_MS ?? DEFAULT_STREAM_OPTIONS.pollIntervalMs);
 /** BENCH_CHILD_SESSION=same keeps the runs in the server's session (the setup of the first measurements). */
 const SEPARATE_SESSION = process.env.BENCH_CHILD_SESSION !== 'same';
 const now = () => performance.timeOrigin + performance.now();
