@@ -219,6 +219,64 @@ describe('engine: verifier', () => {
 });
 
 describe('engine: resume', () => {
+  it('makes every event recorded before a model call durable before the call starts', async () => {
+    // A chain without concurrent siblings: between one model call and the next, only this chain appends.
+    const chain: ScriptedTree = {
+      goal: GOAL,
+      tasks: {
+        [GOAL]: {
+          plan: [
+            { id: 'a', goal: 'Describe the first city', taskType: 'RETRIEVE', dependencies: [] },
+            { id: 'c', goal: 'Contrast both cities', taskType: 'WRITE', dependencies: ['a'] },
+          ],
+          result: 'CITIES COMPARED',
+        },
+        'Describe the first city': { result: 'FIRST CITY IS OLD' },
+        'Contrast both cities': { result: 'OLD VERSUS NEW' },
+      },
+    };
+    kit = await createEngineKit(scriptedTreeRules(chain));
+    const deps = kit.deps();
+    let issued = 0;
+    let settled = 0;
+    const store = deps.store;
+    const countingStore = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property !== 'append') {
+          const value = Reflect.get(target, property, receiver);
+          return typeof value === 'function' ? value.bind(target) : value;
+        }
+        return (...args: Parameters<typeof store.append>) => {
+          issued += 1;
+          return target.append(...args).finally(() => {
+            settled += 1;
+          });
+        };
+      },
+    });
+    const notYetDurableAtCall: number[] = [];
+    const models = {
+      ...deps.models,
+      resolve: (modelId: string | undefined) => {
+        const model = deps.models.resolve(modelId);
+        return {
+          ...model,
+          doGenerate: (options: Parameters<typeof model.doGenerate>[0]) => {
+            notYetDurableAtCall.push(issued - settled);
+            return model.doGenerate(options);
+          },
+        } as typeof model;
+      },
+    };
+    const outcome = await solve({ ...deps, store: countingStore, models }, { goal: GOAL });
+    expect(outcome.status).toBe('COMPLETED');
+    // root atomize + plan + aggregate, a and c atomize + execute.
+    expect(notYetDurableAtCall).toHaveLength(7);
+    expect(notYetDurableAtCall).toEqual(Array(7).fill(0));
+    // Positive control: events were appended between the calls.
+    expect(issued).toBeGreaterThan(7 * 2);
+  });
+
   it('continues a run stopped by a budget once the resumer raises it', async () => {
     kit = await createEngineKit(scriptedTreeRules(TREE));
     const stopped = await solve(kit.deps({ engine: { budgets: { maxNodes: 200, maxTokens: 50 } } }), {

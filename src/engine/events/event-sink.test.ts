@@ -168,3 +168,56 @@ describe('EventSink on a store that numbers appends in call order', () => {
     expect(streamed).toEqual(inOrder);
   });
 });
+
+describe('EventSink.record', () => {
+  async function openTogether() {
+    const dataDir = mkdtempSync(join(tmpdir(), 'roma-sink-record-'));
+    const store = SqliteExecutionStore.open({ dataDir });
+    cleanups.push(async () => {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    const executionId = `run-${randomUUID()}`;
+    await store.createExecution({ id: executionId, goal: 'recorded' });
+    return { store, executionId };
+  }
+
+  it('lets the events between two external effects share one commit, durable once durable() resolves', async () => {
+    const { store, executionId } = await openTogether();
+    const sink = new EventSink(store, executionId, new EventBus());
+    const before = store.appendCommitStats.commits;
+    for (let index = 0; index < 3; index += 1)
+      sink.record({ type: 'warning', taskId: null, code: 'TEST', message: `recorded ${index}` });
+    await sink.durable();
+    expect(store.appendCommitStats.commits - before).toBe(1);
+    const events = await store.readEvents(executionId);
+    expect(events.map((event) => event.type === 'warning' && event.message)).toEqual([
+      'recorded 0',
+      'recorded 1',
+      'recorded 2',
+    ]);
+  });
+
+  it('reports a failed recorded append at the next durable(), once, and keeps later events in order', async () => {
+    const { store, executionId } = await openTogether();
+    const failing: ExecutionStore = {
+      ...store,
+      appendsInCallOrder: true,
+      append: (event, options) =>
+        event.type === 'warning' && event.message === 'lost'
+          ? Promise.reject(new Error('store down for this one'))
+          : store.append(event, options),
+      readEvents: (id, options) => store.readEvents(id, options),
+    } as ExecutionStore;
+    const sink = new EventSink(failing, executionId, new EventBus());
+    const observed: string[] = [];
+    sink.observe((event) => observed.push(event.type === 'warning' ? event.message : event.type));
+    sink.record({ type: 'warning', taskId: null, code: 'TEST', message: 'kept' });
+    sink.record({ type: 'warning', taskId: null, code: 'TEST', message: 'lost' });
+    sink.record({ type: 'warning', taskId: null, code: 'TEST', message: 'after' });
+    await expect(sink.durable()).rejects.toThrow('store down for this one');
+    // Reported once: the caller that saw it decides what the loss means (the run ends FAILED).
+    await expect(sink.durable()).resolves.toBeUndefined();
+    expect(observed).toEqual(['kept', 'after']);
+  });
+});

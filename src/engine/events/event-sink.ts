@@ -17,6 +17,8 @@ export class EventSink {
    * can arrive out of order (one pooled connection each).
    */
   private tail: Promise<unknown> = Promise.resolve();
+  /** The first failure of a recorded append not yet reported by `durable()`. */
+  private unreported: { error: unknown } | undefined;
 
   constructor(
     private readonly store: ExecutionStore,
@@ -39,6 +41,33 @@ export class EventSink {
     );
   }
 
+  /**
+   * Sends the event without waiting for it: the caller goes on to its next event, so the events between two
+   * external effects share one commit instead of waiting for one each. Before its next external effect (a
+   * model call, the code agent, a step handed to a worker, the run's end) the caller awaits `durable()`, which
+   * also reports a failure of this append.
+   */
+  record(event: EngineEvent): void {
+    this.enqueue(
+      () =>
+        ({ ...event, executionId: this.executionId, timestamp: this.now().toISOString() }) as NewStreamEvent,
+      undefined,
+      true,
+    );
+  }
+
+  /**
+   * Resolves once every event sent so far is durable (and observed); rejects with the first failure of a
+   * recorded append since the last call, which is reported once.
+   */
+  async durable(): Promise<void> {
+    await this.tail;
+    const failure = this.unreported;
+    if (failure === undefined) return;
+    this.unreported = undefined;
+    throw failure.error;
+  }
+
   /** For events produced outside the engine (the code agent): forced into this execution, stamped if unstamped. */
   emitForeign(event: NewStreamEvent): Promise<StreamEvent> {
     const { executionId: _ignored, timestamp, ...rest } = event;
@@ -52,7 +81,11 @@ export class EventSink {
     );
   }
 
-  private enqueue(build: () => NewStreamEvent, options?: AppendOptions): Promise<StreamEvent> {
+  private enqueue(
+    build: () => NewStreamEvent,
+    options?: AppendOptions,
+    recorded = false,
+  ): Promise<StreamEvent> {
     // A store that numbers appends in call order gets each one at once (stamped now, so timestamps still rise
     // with seq), and those of one event-loop turn share a commit; any other store gets them one at a time.
     const sent = this.store.appendsInCallOrder ? this.store.append(build(), options) : undefined;
@@ -65,7 +98,10 @@ export class EventSink {
       this.bus.publish(stored);
       return stored;
     });
-    this.tail = appended.catch(() => undefined);
+    this.tail = appended.catch((error: unknown) => {
+      // Kept before the tail settles, so a `durable()` waiting on the tail sees it.
+      if (recorded) this.unreported ??= { error };
+    });
     return appended;
   }
 }

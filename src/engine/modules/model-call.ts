@@ -51,6 +51,8 @@ async function invoke<T>(
   call: ModuleCall,
   schema: z.ZodType<T> | undefined,
 ): Promise<ModuleCallResult<T>> {
+  // What this run recorded so far is durable before the call: a resume never pays for a call twice.
+  await scope.sink.durable();
   await scope.beforeCall();
   const settle = await scope.reserveCall?.();
   if (!settle) return invokeReserved(scope, call, schema, () => undefined);
@@ -98,7 +100,8 @@ async function invokeReserved<T>(
     const result = schema ? await callObject({ ...request, schema }) : await callText(request);
     onCallUsage(result.usage);
     call.onUsage(result.usage);
-    await scope.sink.emit({
+    // Durable before the task's next external effect, together with the events that follow it.
+    scope.sink.record({
       type: 'llm-call',
       taskId: call.taskId,
       module: call.module,

@@ -5,7 +5,7 @@ import type { TaskAttempt } from './task-attempt.js';
 import { verifyResult } from './verify-step.js';
 
 export async function executeTask(run: RunContext, attempt: TaskAttempt): Promise<string> {
-  await attempt.moveTo('EXECUTING');
+  attempt.moveTo('EXECUTING');
   let feedback: string | undefined;
   // Bounded: at most 1 + maxReplans executions.
   for (let round = 0; ; round += 1) {
@@ -20,6 +20,6 @@ export async function executeTask(run: RunContext, attempt: TaskAttempt): Promis
     const verdict = await verifyResult(run, attempt, result, round);
     if (!verdict.retry) return result;
     feedback = verdict.feedback;
-    await attempt.moveTo('EXECUTING');
+    attempt.moveTo('EXECUTING');
   }
 }

@@ -31,7 +31,7 @@ async function planOnce(
     replan,
     verifierFeedback === undefined ? {} : { feedback: verifierFeedback },
   );
-  await run.sink.emit({ type: 'task-planned', taskId: attempt.spec.id, subtasks: planned.subtasks, replan });
+  run.sink.record({ type: 'task-planned', taskId: attempt.spec.id, subtasks: planned.subtasks, replan });
   return planned.subtasks;
 }
 
@@ -67,7 +67,7 @@ async function runChildren(
         ),
       );
       run.stopper.registerTask(subtask.id);
-      await run.sink.emit({
+      run.sink.record({
         type: 'task-start',
         taskId: subtask.id,
         parentId: spec.id,
@@ -77,7 +77,7 @@ async function runChildren(
         taskType: subtask.taskType,
         dependencies: subtask.dependencies,
       });
-      await run.sink.emit({
+      run.sink.record({
         type: 'task-end',
         taskId: subtask.id,
         status: 'FAILED',
@@ -140,11 +140,11 @@ export async function planTask(
   let verifierFeedback: string | undefined;
   // Bounded: at most 1 + maxReplans plans (a resumed plan keeps its replan number).
   for (;;) {
-    await attempt.moveTo('PLANNING');
+    attempt.moveTo('PLANNING');
     subtasks ??= await planOnce(run, attempt, replan, verifierFeedback);
-    await attempt.moveTo('WAITING_FOR_CHILDREN');
+    attempt.moveTo('WAITING_FOR_CHILDREN');
     const results = await runChildren(run, attempt, subtasks, solveChild);
-    await attempt.moveTo('AGGREGATING');
+    attempt.moveTo('AGGREGATING');
     const { result } = await runStep(run, attempt, 'aggregate', replan, { results });
     if (!run.config.engine.verify) return result;
     const verdict = await verifyResult(run, attempt, result, replan);

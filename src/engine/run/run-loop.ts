@@ -144,6 +144,8 @@ async function runPrepared(
       [],
       stopper.signal,
     );
+    // The tasks' recorded events are durable before anything else happens; a lost one fails the run below.
+    await sink.durable();
     const halt = stopper.halt;
     let status: ExecutionOutcome['status'];
     let reason: StopReason | null = null;

@@ -12,6 +12,8 @@ export async function runStep<S extends TaskStep>(
   round: number,
   input: StepRequest['input'] = {},
 ): Promise<StepOutputOf<S>> {
+  // A step handed to a worker appends to the same log: what this run recorded goes first.
+  await run.sink.durable();
   run.stopper.throwIfHalted();
   const { spec } = attempt;
   const request: StepRequest = {

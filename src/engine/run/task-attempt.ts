@@ -15,10 +15,11 @@ export class TaskAttempt {
     readonly signal: AbortSignal,
   ) {}
 
-  async moveTo(status: TaskStatus): Promise<void> {
+  /** Recorded, not awaited: it is durable before the task's next external effect (see EventSink.record). */
+  moveTo(status: TaskStatus): void {
     assertTransition(this.status, status, this.spec.id);
     const previousStatus = this.status;
     this.status = status;
-    await this.run.sink.emit({ type: 'task-status', taskId: this.spec.id, status, previousStatus });
+    this.run.sink.record({ type: 'task-status', taskId: this.spec.id, status, previousStatus });
   }
 }

@@ -24,7 +24,7 @@ export async function solveTask(
     return outcomeFromError(run.stopper.signal.reason, run.stopper.signal);
   }
   run.stopper.registerTask(spec.id);
-  await run.sink.emit({
+  run.sink.record({
     type: 'task-start',
     taskId: spec.id,
     parentId: spec.parentId,
@@ -46,7 +46,7 @@ export async function solveTask(
     // Terminal statuses are reached only through task-end; the table still has to allow the step.
     assertTransition(attempt.status, outcome.status, spec.id);
   }
-  await run.sink.emit({
+  run.sink.record({
     type: 'task-end',
     taskId: spec.id,
     status: outcome.status,
@@ -62,7 +62,7 @@ async function decideNodeType(run: RunContext, attempt: TaskAttempt): Promise<No
   const recorded = run.resume?.tasks.get(spec.id)?.nodeType ?? null;
   if (spec.depth >= run.config.engine.maxDepth) {
     if (recorded === null) {
-      await run.sink.emit({
+      run.sink.record({
         type: 'task-atomized',
         taskId: spec.id,
         nodeType: 'EXECUTE',
@@ -71,11 +71,11 @@ async function decideNodeType(run: RunContext, attempt: TaskAttempt): Promise<No
     }
     return 'EXECUTE';
   }
-  await attempt.moveTo('ATOMIZING');
+  attempt.moveTo('ATOMIZING');
   // Recorded before a crash: reuse the decision rather than asking (and paying) again.
   if (recorded !== null) return recorded;
   const decided = await runStep(run, attempt, 'atomize', 0);
-  await run.sink.emit({
+  run.sink.record({
     type: 'task-atomized',
     taskId: spec.id,
     nodeType: decided.nodeType,

@@ -9,9 +9,9 @@ export async function verifyResult(
   result: string,
   round: number,
 ): Promise<{ passed: boolean; feedback: string; retry: boolean }> {
-  await attempt.moveTo('VERIFYING');
+  attempt.moveTo('VERIFYING');
   const verdict = await runStep(run, attempt, 'verify', round, { result });
-  await run.sink.emit({
+  run.sink.record({
     type: 'task-verified',
     taskId: attempt.spec.id,
     passed: verdict.passed,
@@ -20,7 +20,7 @@ export async function verifyResult(
   if (verdict.passed) return { ...verdict, retry: false };
   if (round < run.config.engine.maxReplans) return { ...verdict, retry: true };
   // Out of replans: keep the last result rather than throw the work away, and say so in the log.
-  await run.sink.emit({
+  run.sink.record({
     type: 'warning',
     taskId: attempt.spec.id,
     code: 'VERIFICATION_FAILED',

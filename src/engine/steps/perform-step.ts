@@ -238,6 +238,7 @@ async function executeWithCodeAgent(task: StepTask, feedback: string | undefined
     scope.config,
   );
   const modelScope = scope.modelScope;
+  await scope.sink.durable();
   await modelScope.beforeCall();
   // `maxConcurrency` counts model calls: an agent that takes a slot per call holds none while its program
   // runs; one whose calls this process cannot see holds one, and one budget reservation, for the whole execution.

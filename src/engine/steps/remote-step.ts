@@ -96,6 +96,8 @@ export async function runRemoteStep(
     request,
     signal,
   );
+  // The step's recorded llm-calls are durable (or their failure thrown) before the step counts as done.
+  await sink.durable();
   await sink.emit({
     type: 'task-step-end',
     taskId: request.taskId,
