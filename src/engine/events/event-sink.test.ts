@@ -200,15 +200,18 @@ describe('EventSink.record', () => {
 
   it('reports a failed recorded append at the next durable(), once, and keeps later events in order', async () => {
     const { store, executionId } = await openTogether();
-    const failing: ExecutionStore = {
-      ...store,
-      appendsInCallOrder: true,
-      append: (event, options) =>
-        event.type === 'warning' && event.message === 'lost'
-          ? Promise.reject(new Error('store down for this one'))
-          : store.append(event, options),
-      readEvents: (id, options) => store.readEvents(id, options),
-    } as ExecutionStore;
+    const failing = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === 'append') {
+          return (event: NewStreamEvent, options?: Parameters<ExecutionStore['append']>[1]) =>
+            event.type === 'warning' && event.message === 'lost'
+              ? Promise.reject(new Error('store down for this one'))
+              : target.append(event, options);
+        }
+        const value = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
     const sink = new EventSink(failing, executionId, new EventBus());
     const observed: string[] = [];
     sink.observe((event) => observed.push(event.type === 'warning' ? event.message : event.type));
