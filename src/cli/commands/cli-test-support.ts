@@ -3,6 +3,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ExecutionStore } from '../../store/index.js';
+import { openExecutionStore } from '../../store/index.js';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 // Absolute, since the child runs in a temp dir where bare `tsx` does not resolve.
@@ -30,8 +32,14 @@ export interface SpawnedRoma {
   finished: Promise<CliRun>;
 }
 
-function romaEnv(env: Record<string, string> | undefined): Record<string, string> {
+/** `env` over PATH, HOME and NO_COLOR=1: the machine's own vars do not leak into a roma child. */
+export function romaEnv(env: Record<string, string> | undefined): Record<string, string> {
   return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...env };
+}
+
+/** The `node` arguments that run the `roma` entry point from source with `args`. */
+export function romaNodeArguments(args: string[]): string[] {
+  return ['--import', TSX_LOADER, MAIN, ...args];
 }
 
 /** The env that points a roma child at a scripted model server, with no retries (a failure shows at once). */
@@ -46,7 +54,7 @@ export function scriptedModelEnv(server: { openaiBaseUrl: string }): Record<stri
 
 /** `roma <args>` in `cwd`, blocking until it ends. */
 export function runRoma(args: string[], options: RomaOptions): Omit<CliRun, 'signal'> {
-  const result = spawnSync(process.execPath, ['--import', TSX_LOADER, MAIN, ...args], {
+  const result = spawnSync(process.execPath, romaNodeArguments(args), {
     cwd: options.cwd,
     env: romaEnv(options.env),
     encoding: 'utf8',
@@ -57,7 +65,7 @@ export function runRoma(args: string[], options: RomaOptions): Omit<CliRun, 'sig
 
 /** `roma <args>` without blocking this process's event loop (tests that serve the child from here). */
 export function spawnRoma(args: string[], options: RomaOptions): SpawnedRoma {
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN, ...args], {
+  const child = spawn(process.execPath, romaNodeArguments(args), {
     cwd: options.cwd,
     env: romaEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -82,6 +90,48 @@ export function spawnRoma(args: string[], options: RomaOptions): SpawnedRoma {
 
 export function runRomaAsync(args: string[], options: RomaOptions): Promise<CliRun> {
   return spawnRoma(args, options).finished;
+}
+
+/** Polls `probe` until it gives a value; fails naming `what` after `timeoutMs` (a child process's pace is not ours). */
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The store a `roma` child writes to, opened once the child has created it. */
+export function waitForStore(
+  settings: Parameters<typeof openExecutionStore>[0],
+  timeoutMs?: number,
+): Promise<ExecutionStore> {
+  return waitFor(
+    async () => {
+      try {
+        return await openExecutionStore(settings);
+      } catch {
+        return undefined;
+      }
+    },
+    'the store',
+    timeoutMs,
+  );
+}
+
+/** The id of the first run `store` lists, once a `roma` child has started it. */
+export function waitForFirstRun(store: ExecutionStore, timeoutMs?: number): Promise<string> {
+  return waitFor(
+    async () => (await store.listExecutions({ limit: 1 }))[0]?.id,
+    'the run to start',
+    timeoutMs,
+  );
 }
 
 /** A TCP port on 127.0.0.1 that nothing listens on (taken, then released). */

@@ -7,11 +7,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScriptedModelServer } from '../../dev/scripted-model/index.js';
 import { scriptedTreeRules, startScriptedModelServer, taskLine } from '../../dev/scripted-model/index.js';
 import type { ExecutionStore } from '../../store/index.js';
-import { openExecutionStore } from '../../store/index.js';
 import { createTestDatabase, type TestDatabase } from '../../store/testing/test-database.js';
-import { type SpawnedRoma, scriptedModelEnv, spawnRoma } from './cli-test-support.js';
+import {
+  type SpawnedRoma,
+  scriptedModelEnv,
+  spawnRoma,
+  waitFor,
+  waitForFirstRun,
+  waitForStore,
+} from './cli-test-support.js';
 
 const GOAL = 'Organise a trip';
+/** How long to wait for the child's progress: PostgreSQL and three processes on a busy machine. */
+const WAIT_MS = 60_000;
 const tree = (slowMs: number) => ({
   goal: GOAL,
   tasks: {
@@ -58,38 +66,26 @@ function roma(args: string[]): SpawnedRoma {
   });
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('two `roma runs resume` of one crashed run on PostgreSQL', () => {
   it('runs it once: one resumer completes it, the other gets CONFLICT', async () => {
     const { child, finished } = roma(['solve', GOAL, '--json']);
     let store: ExecutionStore | undefined;
     try {
-      store = await waitFor(async () => {
-        try {
-          return await openExecutionStore({ dataDir, databaseUrl: database.url });
-        } catch {
-          return undefined;
-        }
-      }, 'the store');
+      store = await waitForStore({ dataDir, databaseUrl: database.url }, WAIT_MS);
       const open = store;
-      const executionId = await waitFor(async () => (await open.listExecutions())[0]?.id, 'the run');
-      await waitFor(async () => {
-        const events = await open.readEvents(executionId);
-        const routeDone = events.some((event) => event.type === 'task-end' && event.taskId === 'root.1');
-        const hotelAsked = server.requests.some((request) =>
-          request.text.includes(taskLine('Book the hotel')),
-        );
-        return routeDone && hotelAsked ? true : undefined;
-      }, 'the route done and the hotel in flight');
+      const executionId = await waitForFirstRun(open, WAIT_MS);
+      await waitFor(
+        async () => {
+          const events = await open.readEvents(executionId);
+          const routeDone = events.some((event) => event.type === 'task-end' && event.taskId === 'root.1');
+          const hotelAsked = server.requests.some((request) =>
+            request.text.includes(taskLine('Book the hotel')),
+          );
+          return routeDone && hotelAsked ? true : undefined;
+        },
+        'the route done and the hotel in flight',
+        WAIT_MS,
+      );
       child.kill('SIGKILL');
       await finished;
       expect((await open.getExecution(executionId))?.status).toBe('RUNNING');

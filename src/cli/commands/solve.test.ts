@@ -4,12 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../../contracts/index.js';
-import type { ScriptedModelServer, ScriptedTree } from '../../dev/scripted-model/index.js';
+import type { ScriptedModelServer, ScriptedRule, ScriptedTree } from '../../dev/scripted-model/index.js';
 import { scriptedTreeRules, startScriptedModelServer, taskLine } from '../../dev/scripted-model/index.js';
 import { foldTaskTree } from '../../engine/index.js';
 import type { ExecutionStore } from '../../store/index.js';
 import { openExecutionStore } from '../../store/index.js';
-import { type SpawnedRoma, scriptedModelEnv, spawnRoma } from './cli-test-support.js';
+import {
+  type SpawnedRoma,
+  scriptedModelEnv,
+  spawnRoma,
+  waitFor,
+  waitForFirstRun,
+  waitForStore,
+} from './cli-test-support.js';
 
 const GOAL = 'Plan a garden';
 const TREE: ScriptedTree = {
@@ -29,18 +36,13 @@ const TREE: ScriptedTree = {
   },
 };
 
-function roma(args: string[], env: Record<string, string>, cwd: string): SpawnedRoma {
-  return spawnRoma(args, { cwd, env });
+/** The garden with the seeds task answered as `seeds` says: slow, so a run can be caught while it is in flight. */
+function withSeeds(seeds: ScriptedTree['tasks'][string]): ScriptedRule[] {
+  return scriptedTreeRules({ ...TREE, tasks: { ...TREE.tasks, 'Choose the seeds': seeds } });
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+function roma(args: string[], env: Record<string, string>, cwd: string): SpawnedRoma {
+  return spawnRoma(args, { cwd, env });
 }
 
 let server: ScriptedModelServer;
@@ -53,6 +55,13 @@ beforeEach(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'roma-cli-'));
   env = { ...scriptedModelEnv(server), ROMA_DATA_DIR: join(dataDir, '.roma'), ROMA_CACHE_ENABLED: 'false' };
 });
+
+/** The store the child `roma` writes to (closed after the test) and the run it started there. */
+async function waitForRunStart(): Promise<{ openStore: ExecutionStore; executionId: string }> {
+  const openStore = await waitForStore({ dataDir: env.ROMA_DATA_DIR! });
+  store = openStore;
+  return { openStore, executionId: await waitForFirstRun(openStore) };
+}
 
 afterEach(async () => {
   await store?.close();
@@ -117,25 +126,9 @@ describe('roma solve', { timeout: 180_000 }, () => {
 describe('roma runs', { timeout: 180_000 }, () => {
   it('kill -9 mid-run, then `runs resume`: completes without repeating a finished task’s model calls', async () => {
     // The seeds step is slow, so the kill lands while it is in flight and after the soil step finished.
-    server.setRules(
-      scriptedTreeRules({
-        ...TREE,
-        tasks: { ...TREE.tasks, 'Choose the seeds': { result: 'TOMATOES AND BEANS', latencyMs: 30_000 } },
-      }),
-    );
+    server.setRules(withSeeds({ result: 'TOMATOES AND BEANS', latencyMs: 30_000 }));
     const { child, finished } = roma(['solve', GOAL, '--json'], env, dataDir);
-    store = await waitFor(async () => {
-      try {
-        return await openExecutionStore({ dataDir: env.ROMA_DATA_DIR! });
-      } catch {
-        return undefined;
-      }
-    }, 'the store');
-    const openStore = store;
-    const executionId = await waitFor(
-      async () => (await openStore.listExecutions())[0]?.id,
-      'the run to start',
-    );
+    const { openStore, executionId } = await waitForRunStart();
     const finishedBefore = await waitFor(async () => {
       const events = await openStore.readEvents(executionId);
       const done = events.filter((event) => event.type === 'task-end' && event.status === 'COMPLETED');
@@ -199,25 +192,9 @@ describe('roma runs', { timeout: 180_000 }, () => {
   });
 
   it('watch follows a run started by another process until it ends', async () => {
-    server.setRules(
-      scriptedTreeRules({
-        ...TREE,
-        tasks: { ...TREE.tasks, 'Choose the seeds': { result: 'TOMATOES AND BEANS', latencyMs: 3500 } },
-      }),
-    );
+    server.setRules(withSeeds({ result: 'TOMATOES AND BEANS', latencyMs: 3500 }));
     const solving = roma(['solve', GOAL], env, dataDir);
-    store = await waitFor(async () => {
-      try {
-        return await openExecutionStore({ dataDir: env.ROMA_DATA_DIR! });
-      } catch {
-        return undefined;
-      }
-    }, 'the store');
-    const openStore = store;
-    const executionId = await waitFor(
-      async () => (await openStore.listExecutions())[0]?.id,
-      'the run to start',
-    );
+    const { executionId } = await waitForRunStart();
     const watched = await roma(['runs', 'watch', executionId], env, dataDir).finished;
     expect(watched.status).toBe(0);
     expect(watched.stdout).toMatch(/done {3}root\.2/);
@@ -226,22 +203,9 @@ describe('roma runs', { timeout: 180_000 }, () => {
   });
 
   it('cancel of a run whose process is gone marks it CANCELLED', async () => {
-    server.setRules(
-      scriptedTreeRules({ ...TREE, tasks: { ...TREE.tasks, 'Choose the seeds': { latencyMs: 30_000 } } }),
-    );
+    server.setRules(withSeeds({ latencyMs: 30_000 }));
     const { child, finished } = roma(['solve', GOAL, '--json'], env, dataDir);
-    store = await waitFor(async () => {
-      try {
-        return await openExecutionStore({ dataDir: env.ROMA_DATA_DIR! });
-      } catch {
-        return undefined;
-      }
-    }, 'the store');
-    const openStore = store;
-    const executionId = await waitFor(
-      async () => (await openStore.listExecutions())[0]?.id,
-      'the run to start',
-    );
+    const { openStore, executionId } = await waitForRunStart();
     // Killed once it recorded its process id, so `cancel` can tell nobody runs it any more.
     await waitFor(
       async () => ((await openStore.readEvents(executionId)).length > 0 ? true : undefined),
@@ -255,22 +219,9 @@ describe('roma runs', { timeout: 180_000 }, () => {
   });
 
   it('cancel of a live run is noticed by its process', async () => {
-    server.setRules(
-      scriptedTreeRules({ ...TREE, tasks: { ...TREE.tasks, 'Choose the seeds': { latencyMs: 30_000 } } }),
-    );
+    server.setRules(withSeeds({ latencyMs: 30_000 }));
     const { finished } = roma(['solve', GOAL], env, dataDir);
-    store = await waitFor(async () => {
-      try {
-        return await openExecutionStore({ dataDir: env.ROMA_DATA_DIR! });
-      } catch {
-        return undefined;
-      }
-    }, 'the store');
-    const openStore = store;
-    const executionId = await waitFor(
-      async () => (await openStore.listExecutions())[0]?.id,
-      'the run to start',
-    );
+    const { executionId } = await waitForRunStart();
     const cancelled = await roma(['runs', 'cancel', executionId, '--wait-ms', '20000'], env, dataDir)
       .finished;
     expect(cancelled.stdout).toContain(`run ${executionId} cancelled (CANCELLED)`);

@@ -2,7 +2,7 @@
 // and resume after their last seq, for any store the API server and the child share (SQLite, PostgreSQL).
 import { expect } from 'vitest';
 import WebSocket from 'ws';
-import { runRomaAsync } from '../../cli/commands/cli-test-support.js';
+import { runRomaAsync, waitForFirstRun } from '../../cli/commands/cli-test-support.js';
 import type { StreamEvent } from '../../contracts/index.js';
 import { StreamEventSchema } from '../../contracts/index.js';
 import type { ExecutionStore } from '../../store/index.js';
@@ -15,16 +15,6 @@ export interface StreamServer {
 }
 
 const STALL_BOUND_MS = 60_000;
-
-/** The first run the store lists, polled until the child process has created it. */
-export async function waitForFirstRun(store: ExecutionStore): Promise<string> {
-  for (let attempt = 0; attempt < 600; attempt += 1) {
-    const [run] = await store.listExecutions({ limit: 1 });
-    if (run) return run.id;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('the child never started a run');
-}
 
 /** Reads WebSocket events after `after` until `stopAt` of them arrived (then drops the socket) or the run ends. */
 export function readWebSocket(
