@@ -14,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/index.js';
 import { openRuntime, type Runtime } from '../src/runtime/index.js';
-import { adminQuery, TEST_DATABASE_URL } from '../src/store/testing/postgres-faults-kit.js';
+import { adminQuery, TEST_DATABASE_URL } from '../src/store/testing/test-database.js';
 import { quick, sized } from './support-quick.js';
 
 const WIDTH = Number(process.env.BENCH_WIDTH ?? sized(12, 4));

@@ -1,24 +1,12 @@
 // Runs as BullMQ jobs taken by `roma worker` processes, on real Redis and PostgreSQL: spread over workers, a killed
 // worker's run resumed by another without redoing finished work, and a cancel that reaches the worker.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/index.js';
 import type { StreamEvent } from '../contracts/index.js';
 import type { ScriptedModelServer } from '../dev/scripted-model/index.js';
-import { scriptedTreeRules, startScriptedModelServer, taskLine } from '../dev/scripted-model/index.js';
-import { openRuntime, type Runtime } from '../runtime/index.js';
-import { adminQuery, TEST_DATABASE_URL } from '../store/testing/postgres-faults-kit.js';
+import { scriptedTreeRules, taskLine } from '../dev/scripted-model/index.js';
+import type { Runtime } from '../runtime/index.js';
+import { openWorkerProcesses, type WorkerProcesses } from './testing/worker-processes.js';
 
-const MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const GOAL = 'Survey three rivers';
 const RIVERS = ['Nile', 'Amazon', 'Yangtze'];
 const tree = {
@@ -41,42 +29,9 @@ const tree = {
   },
 };
 
-const database = `roma_queue_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-const prefix = `roma-queue-test-${process.pid}-${Date.now()}`;
-let databaseUrl: string;
-let dataDir: string;
+let bed: WorkerProcesses;
 let model: ScriptedModelServer;
 let runtime: Runtime;
-const workers: ChildProcess[] = [];
-
-function env(): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    ROMA_MODEL: 'openai:scripted',
-    OPENAI_BASE_URL: model.openaiBaseUrl,
-    OPENAI_API_KEY: 'test-key',
-    ROMA_LLM_MAX_RETRIES: '0',
-    ROMA_CACHE_ENABLED: 'false',
-    DATABASE_URL: databaseUrl,
-    REDIS_URL,
-    ROMA_QUEUE: 'bullmq',
-    ROMA_QUEUE_PREFIX: prefix,
-    ROMA_QUEUE_LOCK_DURATION_MS: '2000',
-    ROMA_LOG_LEVEL: 'warn',
-  };
-}
-
-function startWorker(): ChildProcess {
-  const child = spawn(process.execPath, ['--import', TSX, MAIN, 'worker', '--concurrency', '1'], {
-    cwd: dataDir,
-    env: env(),
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  child.stderr?.resume();
-  workers.push(child);
-  return child;
-}
 
 const runnerPid = (events: readonly StreamEvent[]): number[] =>
   events
@@ -89,31 +44,16 @@ const runnerPid = (events: readonly StreamEvent[]): number[] =>
     );
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'roma-queue-'));
-  await adminQuery((client) => client.query(`CREATE DATABASE "${database}"`));
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${database}`;
-  databaseUrl = url.toString();
-  model = await startScriptedModelServer({ rules: scriptedTreeRules(tree) });
-  runtime = await openRuntime(loadConfig({ cwd: dataDir, env: env() }), {
-    logName: 'test',
+  bed = await openWorkerProcesses({
+    name: 'queue',
+    rules: scriptedTreeRules(tree),
     cancelPollIntervalMs: 100,
   });
-  startWorker();
-  startWorker();
+  ({ model, runtime } = bed);
+  await Promise.all([bed.startWorker(), bed.startWorker()]);
 }, 60_000);
 
-afterAll(async () => {
-  for (const worker of workers) worker.kill('SIGKILL');
-  await runtime?.close();
-  await model?.close();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-  await adminQuery((client) => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
-  rmSync(dataDir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => bed?.close(), 60_000);
 
 describe('BullMQ workers', { timeout: 120_000 }, () => {
   it('runs queued runs in worker processes, spread over them, and reports them to the starter', async () => {
@@ -140,10 +80,10 @@ describe('BullMQ workers', { timeout: 120_000 }, () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const [pid] = runnerPid(events);
-    const victim = workers.find((worker) => worker.pid === pid);
+    const victim = bed.workers.find((worker) => worker.child.pid === pid);
     expect(victim).toBeDefined();
-    victim!.kill('SIGKILL');
-    startWorker();
+    victim!.child.kill('SIGKILL');
+    await bed.startWorker();
     const outcome = await handle.done;
     expect(outcome.status).toBe('COMPLETED');
     const log = await runtime.store.readEvents(handle.executionId);

@@ -1,19 +1,16 @@
 // A per-provider rate limit shared by step workers: steps of a limited provider go to its own queue, whose BullMQ
 // limiter (kept in Redis) every worker obeys; real Redis, two step workers, the scripted model server's request log.
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ScriptedTree } from '../dev/scripted-model/index.js';
 import { scriptedTreeRules } from '../dev/scripted-model/index.js';
 import { solve } from '../engine/index.js';
 import type { EngineKit } from '../engine/testing/engine-test-kit.js';
 import { createEngineKit } from '../engine/testing/engine-test-kit.js';
-import { createLogger } from '../logging/index.js';
 import { STEP_QUEUE_NAME, type StepRateLimits } from './step-job.js';
-import { openStepQueue } from './step-queue.js';
-import { startStepWorker } from './step-worker.js';
+import { openInProcessSteps } from './testing/in-process-step-workers.js';
+import { deleteQueueKeys, TEST_REDIS_URL, uniqueQueuePrefix } from './testing/test-redis.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const GOAL = 'Survey four districts';
 const DISTRICTS = Array.from({ length: 4 }, (_, index) => ({
   id: `d${index}`,
@@ -42,51 +39,23 @@ afterEach(async () => {
   kit = undefined;
 });
 
-afterAll(async () => {
-  const redis = new Redis(REDIS_URL);
-  for (const prefix of prefixes) {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-  }
-  redis.disconnect();
-});
+afterAll(() => deleteQueueKeys(...prefixes));
 
 /** Two step workers (each a Worker set of its own, as two processes would have) and the run's step queue. */
 async function openWorkers(rateLimits: StepRateLimits) {
   kit = await createEngineKit(scriptedTreeRules(tree));
-  const prefix = `roma-step-rate-test-${process.pid}-${Date.now()}-${prefixes.length}`;
+  const prefix = `${uniqueQueuePrefix('step-rate')}-${prefixes.length}`;
   prefixes.push(prefix);
-  const models = kit.deps().models;
-  for (let index = 0; index < 2; index += 1) {
-    const worker = startStepWorker(
-      {
-        store: kit.store,
-        models,
-        config: kit.config,
-        codeAgent: undefined,
-        logger: createLogger({ level: 'silent', format: 'json' }),
-      },
-      {
-        redisUrl: REDIS_URL,
-        prefix,
-        concurrency: 4,
-        lockDurationMs: 5_000,
-        rateLimits,
-        budgetLeaseMs: 30_000,
-      },
-    );
-    closers.push(() => worker.close(5_000));
-  }
-  const steps = openStepQueue({
-    redisUrl: REDIS_URL,
+  const { steps, close } = openInProcessSteps(kit, {
     prefix,
+    workers: 2,
+    concurrency: 4,
     attempts: 1,
     backoffMs: 0,
     timeoutMs: 60_000,
     rateLimits,
-    defaultModelId: models.defaultModelId,
   });
-  closers.push(() => steps.close());
+  closers.push(close);
   return { kit, steps, prefix };
 }
 
@@ -114,8 +83,11 @@ describe('per-provider rate limit over step workers', { timeout: 90_000 }, () =>
 
   it("sends a limited provider's steps through its own queue, at most its rate over both workers", async () => {
     const { kit, steps, prefix } = await openWorkers({ openai: LIMIT });
-    const providerQueue = new Queue(`${STEP_QUEUE_NAME}-openai`, { connection: { url: REDIS_URL }, prefix });
-    const sharedQueue = new Queue(STEP_QUEUE_NAME, { connection: { url: REDIS_URL }, prefix });
+    const providerQueue = new Queue(`${STEP_QUEUE_NAME}-openai`, {
+      connection: { url: TEST_REDIS_URL },
+      prefix,
+    });
+    const sharedQueue = new Queue(STEP_QUEUE_NAME, { connection: { url: TEST_REDIS_URL }, prefix });
     closers.push(
       () => providerQueue.close(),
       () => sharedQueue.close(),

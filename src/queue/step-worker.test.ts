@@ -1,6 +1,5 @@
 // A step worker on real Redis: a retryable failure is retried with backoff, a step already in the log is answered
 // from it (its model call not repeated).
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ScriptedRule, ScriptedTree } from '../dev/scripted-model/index.js';
 import { scriptedTreeRules, taskLine } from '../dev/scripted-model/index.js';
@@ -8,12 +7,11 @@ import type { StepRequest } from '../engine/index.js';
 import { solve } from '../engine/index.js';
 import type { EngineKit } from '../engine/testing/engine-test-kit.js';
 import { createEngineKit } from '../engine/testing/engine-test-kit.js';
-import { createLogger } from '../logging/index.js';
-import { openStepQueue, type StepQueue } from './step-queue.js';
-import { startStepWorker } from './step-worker.js';
+import type { StepQueue } from './step-queue.js';
+import { openInProcessSteps } from './testing/in-process-step-workers.js';
+import { deleteQueueKeys, uniqueQueuePrefix } from './testing/test-redis.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
-const prefix = `roma-step-worker-test-${process.pid}-${Date.now()}`;
+const prefix = uniqueQueuePrefix('step-worker');
 const GOAL = 'Compare two cities';
 const tree: ScriptedTree = {
   goal: GOAL,
@@ -46,46 +44,18 @@ afterEach(async () => {
   await kit?.close();
   kit = undefined;
 });
-afterAll(async () => {
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-});
+afterAll(() => deleteQueueKeys(prefix));
 
 async function open(rules: ScriptedRule[]): Promise<{ kit: EngineKit; steps: StepQueue }> {
   kit = await createEngineKit(rules);
-  const models = kit.deps().models;
-  const worker = startStepWorker(
-    {
-      store: kit.store,
-      models,
-      config: kit.config,
-      codeAgent: undefined,
-      logger: createLogger({ level: 'silent', format: 'json' }),
-    },
-    {
-      redisUrl: REDIS_URL,
-      prefix,
-      concurrency: 2,
-      lockDurationMs: 5_000,
-      rateLimits: {},
-      budgetLeaseMs: 30_000,
-    },
-  );
-  const steps = openStepQueue({
-    redisUrl: REDIS_URL,
+  const { steps, close } = openInProcessSteps(kit, {
     prefix,
+    concurrency: 2,
     attempts: 3,
     backoffMs: 20,
     timeoutMs: 30_000,
-    rateLimits: {},
-    defaultModelId: models.defaultModelId,
   });
-  closers.push(
-    () => steps.close(),
-    () => worker.close(5_000),
-  );
+  closers.push(close);
   return { kit, steps };
 }
 

@@ -1,28 +1,24 @@
 // Task steps as BullMQ jobs taken by `roma worker` processes, on real Redis and PostgreSQL: one run's tasks spread
 // over the workers, a step of a worker killed with SIGKILL redone by another (finished tasks' calls not repeated),
 // and a cancel that withdraws waiting steps and aborts running ones on every worker.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/index.js';
 import type { StreamEvent } from '../contracts/index.js';
 import type { ScriptedModelServer, ScriptedTree } from '../dev/scripted-model/index.js';
-import { scriptedTreeRules, startScriptedModelServer, taskLine } from '../dev/scripted-model/index.js';
-import { openRuntime, type Runtime } from '../runtime/index.js';
-import { adminQuery, TEST_DATABASE_URL } from '../store/testing/postgres-faults-kit.js';
+import { scriptedTreeRules, taskLine } from '../dev/scripted-model/index.js';
+import type { Runtime } from '../runtime/index.js';
 import { STEP_QUEUE_NAME } from './step-job.js';
+import { TEST_REDIS_URL } from './testing/test-redis.js';
+import {
+  metricSample,
+  openWorkerProcesses,
+  type StartedWorker,
+  until,
+  type WorkerProcesses,
+} from './testing/worker-processes.js';
 
-const MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const REDIS_URL = 'redis://127.0.0.1:6379';
-
+/** Each worker serves its figures, read to see which took steps and which recovered a stalled one. */
+const METRICS = ['--metrics-port', '0'];
 const WIDE = 'Survey six districts';
 const DISTRICTS = Array.from({ length: 6 }, (_, index) => ({
   id: `d${index}`,
@@ -77,88 +73,17 @@ const costlyRules = scriptedTreeRules({
     : { ...rule, reply: { ...rule.reply, usage: { inputTokens: CALL_TOKENS - 10, outputTokens: 10 } } },
 );
 
-const database = `roma_steps_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-const prefix = `roma-steps-test-${process.pid}-${Date.now()}`;
-let databaseUrl: string;
-let dataDir: string;
+let bed: WorkerProcesses;
 let model: ScriptedModelServer;
 let runtime: Runtime;
 let stepQueue: Queue;
 
-interface StartedWorker {
-  child: ChildProcess;
-  metricsUrl: string;
-}
-const workers: StartedWorker[] = [];
-
-function env(): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    ROMA_MODEL: 'openai:scripted',
-    OPENAI_BASE_URL: model.openaiBaseUrl,
-    OPENAI_API_KEY: 'test-key',
-    ROMA_LLM_MAX_RETRIES: '0',
-    ROMA_CACHE_ENABLED: 'false',
-    ROMA_ENGINE_MAX_SUBTASKS: '8',
-    DATABASE_URL: databaseUrl,
-    REDIS_URL,
-    ROMA_QUEUE: 'bullmq',
-    ROMA_QUEUE_STEPS: 'true',
-    ROMA_QUEUE_PREFIX: prefix,
-    ROMA_QUEUE_LOCK_DURATION_MS: '2000',
-    ROMA_QUEUE_STEP_BACKOFF_MS: '100',
-    ROMA_LOG_LEVEL: 'info',
-  };
-}
-
-/** Starts `roma worker --concurrency 1` with metrics; resolves once it waits for work. */
-function startWorker(): Promise<StartedWorker> {
-  const child = spawn(
-    process.execPath,
-    ['--import', TSX, MAIN, 'worker', '--concurrency', '1', '--metrics-port', '0'],
-    { cwd: dataDir, env: env(), stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  return new Promise((resolve, reject) => {
-    let text = '';
-    let metricsUrl: string | undefined;
-    const timer = setTimeout(() => reject(new Error(`worker not ready in 60 s:\n${text}`)), 60_000);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      text = (text + chunk.toString()).slice(-50_000);
-      metricsUrl ??= /"metricsUrl":"([^"]+)"/.exec(text)?.[1];
-      if (metricsUrl && text.includes('waiting for runs')) {
-        clearTimeout(timer);
-        const started = { child, metricsUrl };
-        workers.push(started);
-        text = '';
-        resolve(started);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${text}`)));
-  });
-}
-
 async function metric(worker: StartedWorker, name: string): Promise<number> {
-  const text = await (await fetch(worker.metricsUrl)).text();
-  const line = text.split('\n').find((entry) => entry.startsWith(`${name} `));
-  if (!line) throw new Error(`no sample ${name} in:\n${text}`);
-  return Number(line.slice(name.length + 1));
+  return metricSample(await (await fetch(worker.metricsUrl!)).text(), name);
 }
 
 const live = () =>
-  workers.filter((worker) => worker.child.exitCode === null && worker.child.signalCode === null);
-
-async function until(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+  bed.workers.filter((worker) => worker.child.exitCode === null && worker.child.signalCode === null);
 
 const executorRequests = (goal: string) =>
   model.requests.filter(
@@ -171,31 +96,20 @@ const stepEnds = (events: readonly StreamEvent[]) =>
   );
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'roma-steps-'));
-  await adminQuery((client) => client.query(`CREATE DATABASE "${database}"`));
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${database}`;
-  databaseUrl = url.toString();
-  model = await startScriptedModelServer({ rules: [...costlyRules, ...scriptedTreeRules(tree)] });
-  runtime = await openRuntime(loadConfig({ cwd: dataDir, env: { ...env(), ROMA_LOG_LEVEL: 'warn' } }), {
-    logName: 'test',
+  bed = await openWorkerProcesses({
+    name: 'steps',
+    rules: [...costlyRules, ...scriptedTreeRules(tree)],
+    env: { ROMA_ENGINE_MAX_SUBTASKS: '8', ROMA_QUEUE_STEPS: 'true', ROMA_QUEUE_STEP_BACKOFF_MS: '100' },
     cancelPollIntervalMs: 100,
   });
-  stepQueue = new Queue(STEP_QUEUE_NAME, { connection: { url: REDIS_URL }, prefix });
-  await Promise.all([startWorker(), startWorker()]);
+  ({ model, runtime } = bed);
+  stepQueue = new Queue(STEP_QUEUE_NAME, { connection: { url: TEST_REDIS_URL }, prefix: bed.prefix });
+  await Promise.all([bed.startWorker(METRICS), bed.startWorker(METRICS)]);
 }, 120_000);
 
 afterAll(async () => {
-  for (const worker of workers) worker.child.kill('SIGKILL');
   await stepQueue?.close();
-  await runtime?.close();
-  await model?.close();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-  await adminQuery((client) => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
-  rmSync(dataDir, { recursive: true, force: true });
+  await bed?.close();
 }, 60_000);
 
 describe('task steps as BullMQ jobs over roma worker processes', { timeout: 120_000 }, () => {
@@ -231,10 +145,10 @@ describe('task steps as BullMQ jobs over roma worker processes', { timeout: 120_
       return holder !== undefined;
     }, 'the worker holding the slow step');
     const pid = Number(holder!.split(':').at(-1));
-    const victim = workers.find((worker) => worker.child.pid === pid);
+    const victim = bed.workers.find((worker) => worker.child.pid === pid);
     expect(victim).toBeDefined();
     victim!.child.kill('SIGKILL');
-    await startWorker();
+    await bed.startWorker(METRICS);
     const outcome = await handle.done;
     expect(outcome).toMatchObject({ status: 'COMPLETED', result: 'THREE RIVERS SURVEYED' });
     const events = await runtime.store.readEvents(outcome.executionId);

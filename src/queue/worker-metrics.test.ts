@@ -1,23 +1,15 @@
 // `roma worker --metrics-port` scraped as Prometheus would: queue depth by state, runs taken, stalled recoveries,
 // with worker processes on real Redis and PostgreSQL.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/index.js';
-import type { ScriptedModelServer } from '../dev/scripted-model/index.js';
-import { scriptedTreeRules, startScriptedModelServer } from '../dev/scripted-model/index.js';
-import { openRuntime, type Runtime } from '../runtime/index.js';
-import { adminQuery, TEST_DATABASE_URL } from '../store/testing/postgres-faults-kit.js';
+import { scriptedTreeRules } from '../dev/scripted-model/index.js';
+import type { Runtime } from '../runtime/index.js';
+import {
+  metricSample,
+  openWorkerProcesses,
+  until,
+  type WorkerProcesses,
+} from './testing/worker-processes.js';
 
-const MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const GOAL = 'Count two bridges';
 const tree = {
   goal: GOAL,
@@ -36,65 +28,8 @@ const tree = {
   },
 };
 
-const database = `roma_wmetrics_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-const prefix = `roma-worker-metrics-test-${process.pid}-${Date.now()}`;
-let databaseUrl: string;
-let dataDir: string;
-let model: ScriptedModelServer;
+let bed: WorkerProcesses;
 let runtime: Runtime;
-const children: ChildProcess[] = [];
-
-function env(): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    ROMA_MODEL: 'openai:scripted',
-    OPENAI_BASE_URL: model.openaiBaseUrl,
-    OPENAI_API_KEY: 'test-key',
-    ROMA_LLM_MAX_RETRIES: '0',
-    ROMA_CACHE_ENABLED: 'false',
-    DATABASE_URL: databaseUrl,
-    REDIS_URL,
-    ROMA_QUEUE: 'bullmq',
-    ROMA_QUEUE_PREFIX: prefix,
-    ROMA_QUEUE_LOCK_DURATION_MS: '2000',
-    ROMA_LOG_LEVEL: 'info',
-  };
-}
-
-interface StartedWorker {
-  child: ChildProcess;
-  metricsUrl?: string;
-  /** What the worker has logged so far (the last 50,000 characters). */
-  log(): string;
-}
-
-/** Starts `roma worker` and resolves once it waits for runs, with the metrics URL it logged. */
-function startWorker(extra: string[]): Promise<StartedWorker> {
-  const child = spawn(process.execPath, ['--import', TSX, MAIN, 'worker', '--concurrency', '1', ...extra], {
-    cwd: dataDir,
-    env: env(),
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let text = '';
-    let metricsUrl: string | undefined;
-    const timer = setTimeout(() => reject(new Error(`worker not ready in 60 s:\n${text}`)), 60_000);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      text = (text + chunk.toString()).slice(-50_000);
-      for (const line of text.split('\n')) {
-        const url = /"metricsUrl":"([^"]+)"/.exec(line)?.[1];
-        if (url) metricsUrl = url;
-        if (line.includes('waiting for runs')) {
-          clearTimeout(timer);
-          resolve({ child, log: () => text, ...(metricsUrl ? { metricsUrl } : {}) });
-        }
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${text}`)));
-  });
-}
 
 async function scrape(url: string): Promise<{ text: string; value(name: string): number }> {
   const response = await fetch(url);
@@ -104,48 +39,21 @@ async function scrape(url: string): Promise<{ text: string; value(name: string):
   return {
     text,
     value: (name) => {
-      const line = text.split('\n').find((entry) => entry.startsWith(`${name} `));
-      if (!line) throw new Error(`no sample ${name} in:\n${text}`);
-      return Number(line.slice(name.length + 1));
+      return metricSample(text, name);
     },
   };
 }
 
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 300; attempt += 1) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'roma-worker-metrics-'));
-  await adminQuery((client) => client.query(`CREATE DATABASE "${database}"`));
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${database}`;
-  databaseUrl = url.toString();
-  model = await startScriptedModelServer({ rules: scriptedTreeRules(tree) });
-  runtime = await openRuntime(loadConfig({ cwd: dataDir, env: { ...env(), ROMA_LOG_LEVEL: 'warn' } }), {
-    logName: 'test',
-  });
+  bed = await openWorkerProcesses({ name: 'worker-metrics', rules: scriptedTreeRules(tree) });
+  ({ runtime } = bed);
 }, 60_000);
 
-afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
-  await runtime?.close();
-  await model?.close();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-  await adminQuery((client) => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
-  rmSync(dataDir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => bed?.close(), 60_000);
 
 describe('roma worker --metrics-port', { timeout: 120_000 }, () => {
   it('serves queue depth by state and the runs this worker took', async () => {
-    const worker = await startWorker(['--metrics-port', '0']);
+    const worker = await bed.startWorker(['--metrics-port', '0']);
     expect(worker.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     const url = worker.metricsUrl!;
     const before = await scrape(url);
@@ -184,8 +92,8 @@ describe('roma worker --metrics-port', { timeout: 120_000 }, () => {
     // Both workers wait before the run is queued, so the one that did not take it is ready to inherit it however
     // slowly a busy machine starts a process (a worker started after the run could find it already finished).
     const workers = await Promise.all([
-      startWorker(['--metrics-port', '0']),
-      startWorker(['--metrics-port', '0']),
+      bed.startWorker(['--metrics-port', '0']),
+      bed.startWorker(['--metrics-port', '0']),
     ]);
     const handle = runtime.runs.start({ goal: GOAL });
     await until(
@@ -208,12 +116,7 @@ describe('roma worker --metrics-port', { timeout: 120_000 }, () => {
   });
 
   it('refuses a metrics port that is not a port, naming the option', async () => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, 'worker', '--metrics-port', 'ninety'], {
-      cwd: dataDir,
-      env: env(),
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    children.push(child);
+    const child = bed.spawnWorker(['--metrics-port', 'ninety']);
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();

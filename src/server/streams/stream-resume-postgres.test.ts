@@ -10,7 +10,7 @@ import { loadConfig } from '../../config/index.js';
 import type { Runtime } from '../../runtime/index.js';
 import { openRuntime } from '../../runtime/index.js';
 import { PostgresExecutionStore } from '../../store/index.js';
-import { adminQuery, TEST_DATABASE_URL } from '../../store/testing/postgres-faults-kit.js';
+import { adminQuery, TEST_DATABASE_URL } from '../../store/testing/test-database.js';
 import { type RunningApiServer, startApiServer } from '../api-server.js';
 import { apiRuntimeFrom } from '../runtime-adapter.js';
 import { parseApiKeys } from '../security/index.js';

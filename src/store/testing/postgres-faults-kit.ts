@@ -2,9 +2,6 @@
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { adminQuery, TEST_DATABASE_URL } from './test-database.js';
 
-// src/queue tests and bench/queue.ts still import these from here (the queue-steps work is changing them).
-export { adminQuery, TEST_DATABASE_URL };
-
 /** Ends every server process serving connections named `applicationName`; returns how many. */
 export async function terminateBackends(applicationName: string): Promise<number> {
   return adminQuery(async (client) => {

@@ -1,0 +1,64 @@
+// Step workers in this process over an engine test kit's store and models, and the step queue a run sends to them.
+import type { EngineKit } from '../../engine/testing/engine-test-kit.js';
+import { createLogger } from '../../logging/index.js';
+import type { StepRateLimits } from '../step-job.js';
+import { openStepQueue, type StepQueue } from '../step-queue.js';
+import { startStepWorker } from '../step-worker.js';
+import { TEST_REDIS_URL } from './test-redis.js';
+
+export interface InProcessStepsOptions {
+  prefix: string;
+  /** Step workers, each a Worker set of its own as separate processes would have (1 by default). */
+  workers?: number;
+  concurrency: number;
+  attempts: number;
+  backoffMs: number;
+  timeoutMs: number;
+  rateLimits?: StepRateLimits;
+}
+
+export interface InProcessSteps {
+  steps: StepQueue;
+  /** Closes the queue, then the workers. */
+  close(): Promise<void>;
+}
+
+export function openInProcessSteps(kit: EngineKit, options: InProcessStepsOptions): InProcessSteps {
+  const models = kit.deps().models;
+  const rateLimits = options.rateLimits ?? {};
+  const workers = Array.from({ length: options.workers ?? 1 }, () =>
+    startStepWorker(
+      {
+        store: kit.store,
+        models,
+        config: kit.config,
+        codeAgent: undefined,
+        logger: createLogger({ level: 'silent', format: 'json' }),
+      },
+      {
+        redisUrl: TEST_REDIS_URL,
+        prefix: options.prefix,
+        concurrency: options.concurrency,
+        lockDurationMs: 5_000,
+        rateLimits,
+        budgetLeaseMs: 30_000,
+      },
+    ),
+  );
+  const steps = openStepQueue({
+    redisUrl: TEST_REDIS_URL,
+    prefix: options.prefix,
+    attempts: options.attempts,
+    backoffMs: options.backoffMs,
+    timeoutMs: options.timeoutMs,
+    rateLimits,
+    defaultModelId: models.defaultModelId,
+  });
+  return {
+    steps,
+    close: async () => {
+      await steps.close();
+      for (const worker of workers) await worker.close(5_000);
+    },
+  };
+}
