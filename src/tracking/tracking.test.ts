@@ -12,6 +12,7 @@ import { defaultConfig, type RomaConfig } from '../config/index.js';
 import type { StreamEvent } from '../contracts/index.js';
 import { openRuntime } from '../runtime/index.js';
 import { openOtelTracing } from './otel/otel-tracing.js';
+import { foldRunFigures, tokensKeptOutOfContext } from './run-figures.js';
 
 let dataDir: string;
 let double: MlflowDouble | undefined;
@@ -81,6 +82,12 @@ describe('tracking through the runtime', () => {
       .filter((run) => !run.tags.has('mlflow.parentRunId'));
     expect(mlflowRun!.params.get('goal')).toBe(goal);
     expect(mlflowRun!.status).toBe('FINISHED');
+    // The demo's CODE task is a PTC run: its tool results stayed in the sandbox, not in the model's context.
+    const figures = foldRunFigures(events);
+    expect(figures.toolCalls).toBeGreaterThan(0);
+    expect(mlflowRun!.metrics.get('tool_calls')).toBe(figures.toolCalls);
+    expect(mlflowRun!.metrics.get('ptc_tokens_kept_out_of_context')).toBe(tokensKeptOutOfContext(figures));
+    expect(mlflowRun!.metrics.get('ptc_tokens_kept_out_of_context')).toBeGreaterThan(0);
 
     expect(receiver.contentTypes[0]).toBe('application/json');
     const spans = receiver.spans;
@@ -127,7 +134,8 @@ describe('tracking through the runtime', () => {
     const sent = receiver.bodies.join('\n');
     expect(sent).not.toContain(goal);
     expect(sent).not.toContain('Sunlight');
-    if (secret) expect(sent).not.toContain(secret);
+    expect(secret.length, 'the demo runtime has a model key to leak').toBeGreaterThan(0);
+    expect(sent).not.toContain(secret);
   });
 
   it('puts goals and results on spans only with otel.recordContent', async () => {
@@ -152,6 +160,21 @@ describe('tracking through the runtime', () => {
     expect(stats.delivered).toBe(0);
     expect(stats.dropped).toBeGreaterThan(0);
     expect(stats.queued).toBe(0);
+  });
+
+  it('ends the run while MLflow and the collector both refuse connections; closing stays bounded', async () => {
+    const mlflowDown = await startMlflowDouble();
+    const otlpDown = await startOtlpReceiver();
+    const urls = { mlflow: mlflowDown.url, otel: otlpDown.url };
+    await mlflowDown.close();
+    await otlpDown.close();
+    const { runtime, outcome } = await runDemo(config(urls));
+    expect(outcome.status).toBe('COMPLETED');
+    expect(runtime.tracking.stats()).toMatchObject({
+      mlflow: { delivered: 0, queued: 0, dropped: expect.any(Number) },
+      otel: { enabled: true },
+    });
+    expect(runtime.tracking.stats().mlflow!.dropped).toBeGreaterThan(0);
   });
 
   it('imports OpenTelemetry only dynamically (type imports aside), so nothing loads when it is off', () => {
