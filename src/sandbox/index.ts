@@ -2,6 +2,7 @@
 // isolate, process (bubblewrap) and daytona providers (wired from config by cli/ and server/).
 
 export { createSandboxFromConfig } from './create.js';
+export { MAX_HOST_CALL_JSON_CHARS, MAX_HOST_CALL_JSON_DEPTH } from './host-functions.js';
 export { createIsolateSandbox } from './isolate/isolate-sandbox.js';
 export { MAX_PROGRAM_BYTES } from './limits.js';
 export { createProcessSandbox } from './process/process-sandbox.js';

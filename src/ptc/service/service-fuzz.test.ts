@@ -1,5 +1,5 @@
 // Fuzz of the PTC service boundary: 1,600 generated hostile plan bodies, 600 WebSocket handshakes and frames,
-// and hostile host-function arguments sent by programs through POST /execute. The service survives every one
+// and 2,000 hostile host-function arguments sent by programs through POST /execute. The service survives every one
 // and answers each clearly: 4xx with a JSON error naming the field for a client's mistake, never a 5xx.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { smallServerConfig } from '../../../test/support/mcp-servers/index.js';
 import { codeReply, conversationRule, startPtcHarness } from '../../../test/support/ptc/harness.js';
 import type { PTCArtifactResult } from '../../contracts/index.js';
 import { ApiErrorBodySchema, PTCArtifactResultSchema } from '../../contracts/index.js';
+import { MAX_HOST_CALL_JSON_CHARS, MAX_HOST_CALL_JSON_DEPTH } from '../../sandbox/index.js';
 import type { PtcAgent } from '../agent/ptc-agent.js';
 import { PTC_EVENTS_PATH, type RunningPtcService, startPtcService } from './ptc-service.js';
 
@@ -258,41 +259,75 @@ describe('PTC service fuzz: host-function arguments from programs', () => {
     await close?.();
   });
 
-  it('runs 200 hostile arguments to __romaCallTool through POST /execute; every one gets a guest-side answer', async () => {
-    const argument = fc.oneof(
-      { arbitrary: fc.jsonValue({ maxDepth: 5 }).map((value) => JSON.stringify(value)), weight: 4 },
-      fc
-        .integer({ min: 100, max: 20_000 })
-        .map((depth) => `(() => { let v = 1; for (let i = 0; i < ${depth}; i += 1) v = [v]; return v; })()`),
-      fc.integer({ min: 1, max: 3 }).map(() => '(() => { const a = {}; a.self = a; return a; })()'),
-      fc.constantFrom(
-        'undefined',
-        'null',
-        '() => 1',
-        'Symbol("s")',
-        '10n',
-        '"\\ud800"',
-        '{ ["\\udfff"]: 1 }',
-      ),
-      // Past the sandbox's in-flight bound (32 M chars), rarely: each costs a copy on the host.
+  it('runs 2,000 hostile arguments to __romaCallTool through POST /execute; each is a clear guest-side error', async () => {
+    // Each hostile argument with what its error must say: the host's refusal, or the guest's own serializer
+    // refusing first. The arguments array and the call's object add two levels of nesting.
+    const hostile = fc.oneof(
       {
-        arbitrary: fc.integer({ min: 1_000_000, max: 34_000_000 }).map((size) => `"x".repeat(${size})`),
+        arbitrary: fc.record({
+          depth: fc.integer({ min: MAX_HOST_CALL_JSON_DEPTH, max: 5_000 }),
+          asObject: fc.boolean(),
+        }),
+        weight: 4,
+      },
+      { arbitrary: fc.constant({ cycle: true as const }), weight: 2 },
+      { arbitrary: fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }), weight: 2 },
+      {
+        arbitrary: fc.record({
+          unit: fc.integer({ min: 0xd800, max: 0xdfff }),
+          text: fc.string({ maxLength: 12 }),
+          inKey: fc.boolean(),
+        }),
+        weight: 4,
+      },
+      // Past the bound of one call's arguments (8 M chars), rarely: each costs a copy on the host.
+      {
+        arbitrary: fc.integer({ min: MAX_HOST_CALL_JSON_CHARS, max: MAX_HOST_CALL_JSON_CHARS + 100_000 }),
         weight: 1,
       },
     );
-    const programs = fc.sample(fc.array(argument, { minLength: 20, maxLength: 20 }), {
-      numRuns: 10,
-      seed: SEED,
+    const cases = fc.sample(hostile, { numRuns: 2_000, seed: SEED }).map((recipe) => {
+      if (typeof recipe === 'bigint') return { code: `${recipe}n`, error: 'BigInt|serializ' };
+      if (typeof recipe === 'number') return { code: `"x".repeat(${recipe})`, error: 'exceed' };
+      if ('cycle' in recipe)
+        return {
+          code: '(() => { const a = { b: [] }; a.b.push(a); return a; })()',
+          error: 'circular|cyclic|cycle',
+        };
+      if ('depth' in recipe) {
+        const wrap = recipe.asObject ? '{ d: v }' : '[v]';
+        return {
+          code: `(() => { let v = 1; for (let i = 0; i < ${recipe.depth}; i += 1) v = ${wrap}; return v; })()`,
+          error: `nests deeper than ${MAX_HOST_CALL_JSON_DEPTH}|stack overflow|call stack|recursion`,
+        };
+      }
+      const lone = `\\u${recipe.unit.toString(16)}`;
+      const text = JSON.stringify(recipe.text).slice(1, -1);
+      return {
+        code: recipe.inKey ? `{ ["${text}${lone}"]: 1 }` : `"${text}${lone}"`,
+        error: 'lone surrogate',
+      };
     });
-    let answered = 0;
-    for (const [index, args] of programs.entries()) {
+    expect(cases).toHaveLength(2_000);
+    const perProgram = 200;
+    let checked = 0;
+    for (let index = 0; index * perProgram < cases.length; index++) {
+      const chunk = cases.slice(index * perProgram, (index + 1) * perProgram);
       const program = [
-        'let ok = 0; let failed = 0;',
-        ...args.map(
-          (arg) =>
-            `try { await __romaCallTool('small', 'echo', { message: 'm', extra: ${arg} }); ok += 1; } catch (error) { if (String(error?.message ?? error).length > 0) failed += 1; }`,
+        'const mismatches = []; let refused = 0;',
+        'async function attempt(n, make, expected) {',
+        '  let value; try { value = make(); } catch (error) { mismatches.push(n + " could not build: " + error); return; }',
+        "  try { await __romaCallTool('small', 'echo', { message: 'm', extra: value }); mismatches.push(n + ' was accepted'); }",
+        '  catch (error) { const text = String(error?.message ?? error); if (new RegExp(expected, "i").test(text)) refused += 1; else mismatches.push(n + " said " + text.slice(0, 120)); }',
+        '}',
+        ...chunk.map(
+          (entry, offset) =>
+            `await attempt(${offset}, () => (${entry.code}), ${JSON.stringify(entry.error)});`,
         ),
-        "console.log('answered', ok + failed);",
+        // Positive control: the same channel answers an ordinary call.
+        "const control = await __romaCallTool('small', 'echo', { message: 'control' });",
+        "console.log('refused', refused, 'control', JSON.stringify(control).includes('control'));",
+        "console.log('mismatches', JSON.stringify(mismatches.slice(0, 5)));",
       ].join('\n');
       const response = await fetch(`${service.url}/execute`, {
         method: 'POST',
@@ -303,18 +338,18 @@ describe('PTC service fuzz: host-function arguments from programs', () => {
           goal: `[fuzz-args] <program>${program}</program>`,
           cacheStrategy: 'NEVER',
           tools: { servers: [{ name: 'small' }] },
-          sandbox: { timeoutMs: 60_000 },
+          sandbox: { timeoutMs: 120_000 },
         }),
-        signal: AbortSignal.timeout(120_000),
+        signal: AbortSignal.timeout(180_000),
       });
       expect(response.status, `program ${index}`).toBe(200);
       const result = PTCArtifactResultSchema.parse(await response.json());
-      expect(result.executions[0]?.stdout, `program ${index}: ${result.executions[0]?.stderr}`).toContain(
-        'answered 20',
-      );
-      answered += 20;
+      const stdout = result.executions[0]?.stdout ?? '';
+      expect(stdout, `program ${index}: ${result.executions[0]?.stderr}`).toContain('mismatches []');
+      expect(stdout).toContain(`refused ${chunk.length} control true`);
+      checked += chunk.length;
     }
-    expect(answered).toBe(200);
+    expect(checked).toBe(2_000);
     const health = await fetch(`${service.url}/health`, { signal: AbortSignal.timeout(5_000) });
     expect(health.status).toBe(200);
   }, 600_000);

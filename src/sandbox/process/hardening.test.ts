@@ -108,6 +108,145 @@ describe.skipIf(skipReason !== undefined)('process sandbox: no process outlives 
   }
 });
 
+/** Waits (bounded) while nothing with `token` runs on the host; returns what was seen, if anything. */
+async function watchForProcesses(token: string, rounds: number): Promise<number[]> {
+  for (let round = 0; round < rounds; round++) {
+    const found = hostProcessesWith(token);
+    if (found.length > 0) return found;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return [];
+}
+
+function uniqueToken(): string {
+  return `${900 + Math.floor(Math.random() * 99)}.${Date.now() % 100_000}${Math.floor(Math.random() * 1000)}`;
+}
+
+describe.skipIf(skipReason !== undefined)('process sandbox: nothing of a run runs after it', () => {
+  for (const language of ['python', 'javascript'] as const) {
+    it(`a ${language} timer or thread left by a run starts no process until the next run`, async () => {
+      const token = uniqueToken();
+      const seen: number[][] = [];
+      const session = await sandbox().openSession({
+        hostFunctions: {
+          look: async () => {
+            seen.push(hostProcessesWith(token));
+            return null;
+          },
+        },
+      });
+      const program =
+        language === 'python'
+          ? [
+              'import subprocess, threading, time',
+              'def later():',
+              '    time.sleep(0.3)',
+              `    subprocess.Popen(["/usr/bin/sleep", "${token}"], start_new_session=True)`,
+              'threading.Thread(target=later, daemon=True).start()',
+              'print("returned")',
+            ].join('\n')
+          : `setTimeout(() => require('child_process').spawn('/usr/bin/sleep', ['${token}'], { detached: true, stdio: 'ignore' }).unref(), 300); console.log('returned')`;
+      const result = await session.run(program, { language, timeoutMs: 20_000 });
+      expect(result.stdout.trim()).toBe('returned');
+      // Six times the timer's delay: the process would have started long before.
+      expect(await watchForProcesses(token, 36)).toEqual([]);
+      // Positive control: the paused timer or thread goes on in the next run and starts its process then.
+      const next = await session.run(
+        language === 'python'
+          ? 'import time\ntime.sleep(1)\nlook()'
+          : 'await new Promise((resolve) => setTimeout(resolve, 1000)); await look()',
+        { language, timeoutMs: 20_000 },
+      );
+      expect(next.stderr).toBe('');
+      expect(seen[0]?.length).toBe(1);
+      // And it is gone with that run.
+      expect(hostProcessesWith(token)).toEqual([]);
+      await session.close();
+    }, 60_000);
+  }
+
+  it('a run stopped at its time limit ends only once every process of it is gone (two fork bombs at once)', async () => {
+    const token = uniqueToken();
+    const seen: number[][] = [];
+    const look = async () => {
+      seen.push(hostProcessesWith(token));
+      return null;
+    };
+    const python = await sandbox().openSession({ hostFunctions: { look } });
+    const node = await sandbox().openSession({ hostFunctions: { look } });
+    const busy = `while :; do :; done # ${token}`;
+    const bombs = await Promise.all([
+      python.run(
+        [
+          'import subprocess',
+          'for _ in range(20):',
+          '    try:',
+          `        subprocess.Popen(["/bin/sh", "-c", ${JSON.stringify(busy)}], start_new_session=True)`,
+          '    except OSError:',
+          '        break',
+          'look()',
+          'while True:',
+          '    try:',
+          `        subprocess.Popen(["/bin/sh", "-c", ${JSON.stringify(busy)}])`,
+          '    except OSError:',
+          '        pass',
+        ].join('\n'),
+        { language: 'python', timeoutMs: 8_000 },
+      ),
+      node.run(
+        `const { spawn } = require('child_process'); const start = () => { try { spawn('/bin/sh', ['-c', ${JSON.stringify(busy)}], { detached: true, stdio: 'ignore' }).on('error', () => {}) } catch {} }; for (let i = 0; i < 20; i++) start(); await look(); for (let i = 0; ; i++) { start(); if (i % 20 === 0) await new Promise((resolve) => setImmediate(resolve)) }`,
+        { language: 'javascript', timeoutMs: 8_000 },
+      ),
+    ]);
+    // Checked the moment both runs have ended.
+    expect(hostProcessesWith(token)).toEqual([]);
+    expect(bombs.map((result) => result.stoppedBy)).toEqual(['timeout', 'timeout']);
+    // Positive control: the shells did run, as the host saw them during the runs.
+    expect(seen.length).toBe(2);
+    for (const during of seen) expect(during.length).toBeGreaterThanOrEqual(10);
+    for (const [session, language] of [
+      [python, 'python'],
+      [node, 'javascript'],
+    ] as const) {
+      const after = await session.run(language === 'python' ? 'print("fine")' : 'console.log("fine")', {
+        language,
+      });
+      expect(after.stdout.trim()).toBe('fine');
+      await session.close();
+    }
+  }, 90_000);
+
+  it('RLIMIT_NPROC counts per sandbox: one that holds its limit does not starve another', async () => {
+    const holder = await sandbox({ maxProcesses: 48 }).openSession();
+    const other = await sandbox({ maxProcesses: 48 }).openSession();
+    const start = (count: number, seconds: number) =>
+      [
+        'import subprocess',
+        'started = 0',
+        'children = []',
+        `for _ in range(${count}):`,
+        '    try:',
+        `        children.append(subprocess.Popen(["/usr/bin/sleep", "${seconds}"]))`,
+        '        started += 1',
+        '    except OSError as error:',
+        '        print("refused", error.errno)',
+        '        break',
+        'print("started", started)',
+        ...(seconds > 1 ? ['import time', 'time.sleep(4)'] : []),
+      ].join('\n');
+    // The holder goes to its limit (positive control: the limit bites) and keeps its processes running...
+    const holding = holder.run(start(200, 30), { language: 'python', timeoutMs: 30_000 });
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // ...while the other sandbox starts nearly as many of its own.
+    const result = await other.run(start(40, 1), { language: 'python', timeoutMs: 30_000 });
+    expect(result.stdout).toContain('started 40');
+    const held = await holding;
+    expect(held.stdout).toMatch(/refused 11\nstarted (4\d)\n/);
+    await holder.close();
+    await other.close();
+  }, 60_000);
+});
+
 describe.skipIf(skipReason !== undefined)('process sandbox: interpreter prefix', () => {
   it('refuses an interpreter whose prefix is a home directory instead of exposing ~/.npmrc', async () => {
     const home = mkdtempSync(join(tmpdir(), 'roma-fake-home-'));
@@ -358,40 +497,49 @@ describe.skipIf(skipReason !== undefined)('process sandbox: memory counts memory
   }, 60_000);
 });
 
-describe.skipIf(skipReason !== undefined)('process sandbox: the quota holds between runs too', () => {
-  it('stops the interpreter when a thread that outlived its run keeps filling the workspace', async () => {
-    const quotaBytes = 32 * 1024 * 1024;
-    const session = await sandbox({ workspaceMaxBytes: quotaBytes }).openSession();
-    const started = await session.run(
-      [
-        'import threading, time',
-        'def fill():',
-        '    time.sleep(0.3)',
-        '    for index in range(100):',
-        '        open("later-%d.bin" % index, "wb").write(b"x" * (4 << 20))',
-        '        time.sleep(0.05)',
-        'threading.Thread(target=fill, daemon=True).start()',
-        'print("returned")',
-      ].join('\n'),
-      { language: 'python' },
-    );
-    expect(started.stdout.trim()).toBe('returned');
-    expect(started.stoppedBy).toBeNull();
-    // Wait (bounded) for what the thread would have written in full: 400 MiB, far past the quota.
-    let heldBytes = 0;
-    for (let attempt = 0; attempt < 40; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      heldBytes = (await session.listFiles()).reduce((sum, file) => sum + file.sizeBytes, 0);
-    }
-    expect(heldBytes).toBeLessThan(4 * quotaBytes);
-    const next = await session.run(
-      'import os\nfor name in os.listdir("."):\n    os.remove(name)\nprint("cleaned")',
-      {
+describe.skipIf(skipReason !== undefined)(
+  'process sandbox: the quota and a thread that outlives its run',
+  () => {
+    it('the thread writes nothing between runs, and the quota stops it in the next run', async () => {
+      const quotaBytes = 32 * 1024 * 1024;
+      const session = await sandbox({ workspaceMaxBytes: quotaBytes }).openSession();
+      const started = await session.run(
+        [
+          'import threading, time',
+          'def fill():',
+          '    time.sleep(0.3)',
+          '    for index in range(100):',
+          '        open("later-%d.bin" % index, "wb").write(b"x" * (4 << 20))',
+          '        time.sleep(0.05)',
+          'threading.Thread(target=fill, daemon=True).start()',
+          'print("returned")',
+        ].join('\n'),
+        { language: 'python' },
+      );
+      expect(started.stdout.trim()).toBe('returned');
+      expect(started.stoppedBy).toBeNull();
+      // Far longer than the thread needs to start writing: between runs it is paused with its interpreter.
+      for (let attempt = 0; attempt < 10; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(await session.listFiles()).toEqual([]);
+      }
+      // Positive control: the next run lets it go on, and the quota stops that run.
+      const next = await session.run('import time\ntime.sleep(20)', {
         language: 'python',
-      },
-    );
-    expect(next.stderr).toContain('between runs, the workspace passed its quota');
-    expect(next.stdout.trim()).toBe('cleaned');
-    await session.close();
-  }, 60_000);
-});
+        timeoutMs: 30_000,
+      });
+      expect(next.stoppedBy).toBe('disk');
+      expect(next.stderr).toContain(`quota of ${quotaBytes} bytes`);
+      const heldBytes = (await session.listFiles()).reduce((sum, file) => sum + file.sizeBytes, 0);
+      expect(heldBytes).toBeLessThan(4 * quotaBytes);
+      const cleaned = await session.run(
+        'import os\nfor name in os.listdir("."):\n    os.remove(name)\nprint("cleaned")',
+        {
+          language: 'python',
+        },
+      );
+      expect(cleaned.stdout.trim()).toBe('cleaned');
+      await session.close();
+    }, 60_000);
+  },
+);

@@ -62,8 +62,6 @@ export const DEFAULT_WORKSPACE_MAX_BYTES = 512 * 1024 * 1024;
 export const DEFAULT_WORKSPACE_MAX_FILES = 10_000;
 /** How often a running program's workspace is measured against the quota. */
 const QUOTA_CHECK_INTERVAL_MS = 200;
-/** How often the quota is measured between runs (a guest thread or timer may outlive its run). */
-const IDLE_QUOTA_CHECK_INTERVAL_MS = 1_000;
 const REFILL_DELAY_MS = 100;
 
 export interface ProcessSandboxOptions {
@@ -305,11 +303,6 @@ class ProcessSession implements SandboxSession {
   private readonly workspace: HostWorkspace;
   /** The guest's /tmp and /dev/shm: not part of the workspace's files, but of its quota. */
   private readonly scratch: HostWorkspace;
-  private readonly idleWatch: NodeJS.Timeout;
-  private running = false;
-  private measuringIdle = false;
-  /** Why the session's interpreters were stopped between runs, told to the next run. */
-  private idleStop: string | undefined;
   private readonly queue = new SerialQueue();
   private closed = false;
   private readonly hostCalls: HostCallLimiter;
@@ -323,8 +316,6 @@ class ProcessSession implements SandboxSession {
   ) {
     this.workspace = new HostWorkspace(workspaceDir);
     this.scratch = new HostWorkspace(scratchDirOf(workspaceDir));
-    this.idleWatch = setInterval(() => void this.checkQuotaBetweenRuns(), IDLE_QUOTA_CHECK_INTERVAL_MS);
-    this.idleWatch.unref();
     this.hostCalls = new HostCallLimiter(hostFunctions);
   }
 
@@ -371,39 +362,6 @@ class ProcessSession implements SandboxSession {
 
   private async runNow(code: string, options: SandboxRunOptions): Promise<SandboxRunResult> {
     this.assertOpen();
-    this.running = true;
-    try {
-      const result = await this.runGuarded(code, options);
-      if (this.idleStop) {
-        result.stderr = `Error: between runs, ${this.idleStop}; the interpreter was stopped (its state is lost)\n${result.stderr}`;
-        this.idleStop = undefined;
-      }
-      return result;
-    } finally {
-      this.running = false;
-    }
-  }
-
-  /**
-   * Between runs a guest's thread or timer may still be writing: the quota is measured then too, and
-   * past it every interpreter of the session is stopped (the next run starts afresh and is told why).
-   */
-  private async checkQuotaBetweenRuns(): Promise<void> {
-    if (this.running || this.closed || this.runners.size === 0 || this.measuringIdle) return;
-    this.measuringIdle = true;
-    try {
-      const over = await this.overQuota();
-      if (!over || this.running || this.closed) return;
-      this.idleStop = over;
-      const runners = [...this.runners.values()];
-      this.runners.clear();
-      await Promise.all(runners.map(({ runner }) => runner.close()));
-    } finally {
-      this.measuringIdle = false;
-    }
-  }
-
-  private async runGuarded(code: string, options: SandboxRunOptions): Promise<SandboxRunResult> {
     const limits = resolveRunLimits(this.sandbox.defaultsForRuns, options, PROCESS_CAPABILITIES.languages);
     // Same bound as the isolate's, before the program is framed into the runner's pipe.
     assertProgramSize(code);
@@ -521,7 +479,6 @@ class ProcessSession implements SandboxSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.idleWatch);
     await Promise.all([...this.runners.values()].map(({ runner }) => runner.close()));
     this.runners.clear();
     removeWorkspace(this.workspaceDir);

@@ -8,7 +8,16 @@ import { z } from 'zod';
 import { RomaError, type SandboxStopReason } from '../../contracts/index.js';
 import { parseGuestJson } from '../guest-json.js';
 import { OutputCollector } from '../output.js';
-import { killStrayProcesses, runnerPidOf } from './sandbox-processes.js';
+import {
+  killNamespace,
+  killStrayProcesses,
+  type NamespaceInit,
+  namespaceInitOf,
+  pauseRunner,
+  resumeRunner,
+  runnerPidOf,
+  runnerStillPaused,
+} from './sandbox-processes.js';
 
 const RunnerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
@@ -69,6 +78,12 @@ interface ActiveProgram {
   check: () => void;
 }
 
+/**
+ * How long bwrap may take to exit after its pid namespace was killed (the kernel kills every process in it
+ * and bwrap exits once they are all gone) before its process group is killed the hard way.
+ */
+const NAMESPACE_EXIT_WAIT_MS = 5_000;
+
 /** The descriptor number bwrap reads the seccomp filter from (stdio index 5 of the spawn). */
 export const SECCOMP_FD_IN_BWRAP = 5;
 
@@ -91,6 +106,11 @@ export class SandboxedRunner {
   exitDescription = '';
   /** The runner's pid as the host sees it (pid 2 inside the sandbox), found when it reports ready. */
   private runnerPid: number | undefined;
+  /** The sandbox's pid-namespace init (bwrap's child), found when the runner reports ready. */
+  private namespaceInit: NamespaceInit | undefined;
+  /** The runner is SIGSTOPped: it was paused when its last run ended and is resumed by the next one. */
+  private paused = false;
+  private killFallback: NodeJS.Timeout | undefined;
 
   /** `seccompFd`: an open descriptor of the seccomp program, handed to bwrap as its fd 5 and closed here. */
   constructor(command: string[], seccompFd: number) {
@@ -125,6 +145,7 @@ export class SandboxedRunner {
     this.ready.catch(() => {});
     this.child.once('exit', (code, signal) => {
       this.dead = true;
+      clearTimeout(this.killFallback);
       this.exitDescription = signal ? `killed by ${signal}` : `exited with code ${code}`;
       for (const waiter of this.exitWaiters.splice(0)) waiter();
       this.program?.check();
@@ -164,7 +185,10 @@ export class SandboxedRunner {
   private onControlMessage(message: RunnerMessage): void {
     switch (message.type) {
       case 'ready':
-        if (this.child.pid !== undefined) this.runnerPid = runnerPidOf(this.child.pid);
+        if (this.child.pid !== undefined) {
+          this.namespaceInit = namespaceInitOf(this.child.pid);
+          this.runnerPid = runnerPidOf(this.child.pid);
+        }
         this.readyResolve?.();
         return;
       case 'initialized':
@@ -283,7 +307,7 @@ export class SandboxedRunner {
           this.program = undefined;
           const finish = () => resolve(this.outcome(program, stoppedBy, options));
           if (this.dead) finish();
-          else void this.killStrays().then(finish, finish);
+          else void this.endRun().then(finish, finish);
         },
       };
       this.program = program;
@@ -293,6 +317,8 @@ export class SandboxedRunner {
         stop('cancelled');
         return;
       }
+      if (this.paused && this.runnerPid !== undefined) resumeRunner(this.runnerPid);
+      this.paused = false;
       this.write({ type: 'run', id, code, nonce: marker.slice(1, -1) });
     });
   }
@@ -337,23 +363,56 @@ export class SandboxedRunner {
   }
 
   /**
-   * Kills, from the host, every process of the sandbox but the runner: what the program left behind dies
-   * with its run whatever the guest did to the runner's own code. Without a known runner pid, the whole
-   * sandbox goes (the session's next run starts a fresh interpreter).
+   * Ends a run from the host, whatever the guest did to the runner's own code: the runner is paused
+   * (SIGSTOP: no timer or thread of the guest runs between runs, so none can start a process, write a file
+   * or spend CPU outside a run's limits), then every other process of the sandbox is killed. When that
+   * cannot be done (no known runner pid, a stray that woke the runner before it died), the whole sandbox
+   * goes and the session's next run starts a fresh interpreter.
    */
-  private async killStrays(): Promise<void> {
+  private async endRun(): Promise<void> {
     if (this.child.pid === undefined) return;
-    if (this.runnerPid !== undefined) {
-      const { remaining } = await killStrayProcesses(this.child.pid, this.runnerPid);
-      if (remaining === 0) return;
+    const runner = this.runnerPid;
+    if (runner !== undefined && (await pauseRunner(runner))) {
+      this.paused = true;
+      const { remaining } = await killStrayProcesses(this.child.pid, runner);
+      if (remaining === 0 && runnerStillPaused(runner)) return;
     }
     this.kill();
+    await this.exited(NAMESPACE_EXIT_WAIT_MS + 1_000);
   }
 
-  /** SIGKILL of the whole process group; bwrap's --die-with-parent and pid namespace take the rest. */
+  /** Resolves when bwrap has exited, or after `timeoutMs`. */
+  private exited(timeoutMs: number): Promise<void> {
+    if (this.dead) return Promise.resolve();
+    // A ref'd timer: the child is unref'd, so waiting for its exit alone would not keep the host alive.
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.exitWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Kills the sandbox: its pid-namespace init, so the kernel kills every process inside and bwrap exits
+   * only once they are all gone (a run that ends on a limit ends with none of its processes left).
+   * Before the init is known, or if bwrap outlives NAMESPACE_EXIT_WAIT_MS, SIGKILL of bwrap's process
+   * group (the init with it, --die-with-parent and the pid namespace take the rest).
+   */
   kill(): void {
     if (this.dead || this.child.pid === undefined) return;
     this.killed = true;
+    if (this.namespaceInit && killNamespace(this.namespaceInit, this.child.pid)) {
+      this.killFallback ??= setTimeout(() => this.killGroup(), NAMESPACE_EXIT_WAIT_MS);
+      this.killFallback.unref();
+      return;
+    }
+    this.killGroup();
+  }
+
+  private killGroup(): void {
+    if (this.dead || this.child.pid === undefined) return;
     try {
       process.kill(-this.child.pid, 'SIGKILL');
     } catch {
@@ -364,15 +423,9 @@ export class SandboxedRunner {
   /** Kills the interpreter and waits (bounded) for it to be gone. */
   async close(): Promise<void> {
     if (this.dead) return;
-    // A ref'd timer: the child is unref'd, so waiting for its exit alone would not keep the host alive.
-    let timer: NodeJS.Timeout | undefined;
-    const gone = new Promise<void>((resolve) => {
-      this.exitWaiters.push(resolve);
-      timer = setTimeout(resolve, 2_000);
-    });
+    const gone = this.exited(NAMESPACE_EXIT_WAIT_MS + 1_000);
     this.control.end();
     this.kill();
     await gone;
-    clearTimeout(timer);
   }
 }
