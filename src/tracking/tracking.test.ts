@@ -130,6 +130,17 @@ describe('tracking through the runtime', () => {
       expect(span!.attributes['roma.cost_usd']).toBe(call.costUsd);
     }
 
+    // The PTC task's sandbox runs hang under its task span, and each tool call under the sandbox run that made it.
+    const sandboxSpans = spans.filter((span) => span.name === 'roma.sandbox.run');
+    const toolCalls = events.filter((event) => event.type === 'tool-call');
+    const toolSpans = spans.filter((span) => span.attributes['gen_ai.operation.name'] === 'execute_tool');
+    expect(sandboxSpans).toHaveLength(events.filter((event) => event.type === 'code-execution-start').length);
+    expect(toolSpans).toHaveLength(toolCalls.length);
+    const taskSpanIds = new Set([...taskSpans.values()].map((span) => span.spanId));
+    for (const sandbox of sandboxSpans) expect(taskSpanIds.has(sandbox.parentSpanId)).toBe(true);
+    const sandboxSpanIds = new Set(sandboxSpans.map((span) => span.spanId));
+    for (const tool of toolSpans) expect(sandboxSpanIds.has(tool.parentSpanId), tool.name).toBe(true);
+
     // No goal, result or secret text leaves the process without otel.recordContent.
     const sent = receiver.bodies.join('\n');
     expect(sent).not.toContain(goal);

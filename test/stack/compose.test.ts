@@ -56,6 +56,28 @@ describe('docker-compose.yaml', () => {
     expect(services.worker!.ports ?? []).toEqual([]);
   });
 
+  it('keeps MLflow runs in PostgreSQL (the database the init script creates) and artifacts in a MinIO bucket minio-setup makes', () => {
+    const mlflow = services.mlflow!;
+    const command = (mlflow.command as string[]).map((arg) => interpolate(arg, { POSTGRES_PASSWORD: 'p' }));
+    const backend = command.find((arg) => arg.startsWith('--backend-store-uri='))!.split('=')[1]!;
+    expect(new URL(backend)).toMatchObject({
+      protocol: 'postgresql:',
+      hostname: 'postgres',
+      pathname: '/mlflow',
+    });
+    expect(readFileSync(`${ROOT}docker/postgres-init/01-mlflow-database.sql`, 'utf8')).toMatch(
+      /CREATE DATABASE mlflow;/,
+    );
+    const artifacts = command.find((arg) => arg.startsWith('--artifacts-destination='))!.split('=')[1]!;
+    expect(artifacts).toBe('s3://mlflow/');
+    expect(command).toContain('--serve-artifacts');
+    expect(new URL(mlflow.environment!.MLFLOW_S3_ENDPOINT_URL!).hostname).toBe('minio');
+    const setup = JSON.stringify(services['minio-setup']);
+    expect(setup).toContain('stack/mlflow');
+    expect(setup).toContain('stack/$$S3_BUCKET');
+    expect(Object.keys(mlflow.depends_on ?? {}).sort()).toEqual(['minio-setup', 'postgres']);
+  });
+
   it('gives each roma service every variable the code reads, pointing at services of the stack', () => {
     for (const name of ROMA_SERVICES) {
       const environment = services[name]!.environment ?? {};

@@ -87,3 +87,60 @@ export function isDockerIgnored(path: string, ignoreText: string): boolean {
 export function exists(relativePath: string): boolean {
   return existsSync(`${ROOT}${relativePath}`);
 }
+
+/** The instructions of each build stage, in order. */
+export function stagesOf(instructions: DockerInstruction[]): DockerInstruction[][] {
+  const result: DockerInstruction[][] = [];
+  for (const instruction of instructions) {
+    if (instruction.instruction === 'FROM') result.push([]);
+    result.at(-1)?.push(instruction);
+  }
+  return result;
+}
+
+/**
+ * What the Dockerfile lint finds wrong with `text` (empty when nothing): a base not pinned by a version (a major
+ * at least) or on `latest`, no non-root `USER` or no `HEALTHCHECK` on /health in the final stage, a `COPY`/`ADD`
+ * source that does not exist under `context` or that `.dockerignore` keeps out of the build context.
+ */
+export function dockerfileProblems(
+  text: string,
+  {
+    context,
+    ignore,
+    present = exists,
+  }: { context: string; ignore: string; present?: (path: string) => boolean },
+): string[] {
+  const instructions = parseDockerfile(text);
+  const problems: string[] = [];
+  const froms = instructions.filter((item) => item.instruction === 'FROM');
+  if (froms.length === 0) problems.push('no FROM');
+  const stageNames = new Set(froms.map((item) => item.args.split(/\s+as\s+/i)[1]));
+  for (const from of froms) {
+    const image = from.args.split(/\s+/).find((part) => !part.startsWith('--'))!;
+    if (stageNames.has(image)) continue;
+    const tag = image.split('@')[0]!.split(':')[1] ?? '';
+    if (!/^v?\d+/.test(tag) || /latest/.test(tag))
+      problems.push(`line ${from.line}: base ${image} is not pinned by a version`);
+  }
+  const last = stagesOf(instructions).at(-1) ?? [];
+  const user = last.filter((item) => item.instruction === 'USER').at(-1);
+  if (!user || /^(root|0)(:|$)/.test(user.args))
+    problems.push('the final stage runs as root (no non-root USER)');
+  if (!last.some((item) => item.instruction === 'HEALTHCHECK' && /\/health/.test(item.args)))
+    problems.push('no HEALTHCHECK on /health in the final stage');
+  for (const copy of instructions.filter(
+    (item) => item.instruction === 'COPY' || item.instruction === 'ADD',
+  )) {
+    if (/--from=/.test(copy.args)) continue;
+    const parts = copy.args.split(/\s+/).filter((part) => !part.startsWith('--'));
+    for (const source of parts.slice(0, -1)) {
+      const clean = source.replace(/^\.\/?/, '').replace(/\/$/, '');
+      if (!present(`${context}${clean}`))
+        problems.push(`line ${copy.line}: COPY source ${source} does not exist`);
+      else if (isDockerIgnored(clean, ignore))
+        problems.push(`line ${copy.line}: COPY source ${source} is excluded by .dockerignore`);
+    }
+  }
+  return problems;
+}
