@@ -5,66 +5,31 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RunReportSchema } from '../contracts/index.js';
 import { openTestApiRuntime, type TestApiRuntime } from '../server/api-test-support.js';
-import { parseApiKeys, startApiServer } from '../server/index.js';
-import { createMcpHttpHandler, type McpHttpHandler } from './index.js';
+import { McpTestClients } from './mcp-test-support.js';
 
 const KEY_A = 'tenant-a-key-0123456789abcdef';
 const KEY_B = 'tenant-b-key-0123456789abcdef';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'roma-mcp-http-'));
 let test: TestApiRuntime;
-const closers: Array<() => Promise<void>> = [];
-const clients: Client[] = [];
+const mcp = new McpTestClients();
 
 beforeAll(async () => {
   test = await openTestApiRuntime({ dataDir, latencyMs: 150 });
 });
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close().catch(() => undefined)));
-  for (const close of closers.splice(0).reverse()) await close();
-});
+afterEach(() => mcp.closeAll());
 afterAll(async () => {
   await test.idle();
   await test.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function serve(keys: string[]): Promise<string> {
-  const handler: McpHttpHandler = createMcpHttpHandler(test.engine, {
-    version: 'test',
-    demo: true,
-    tenants: keys.length > 1,
-  });
-  const server = await startApiServer({
-    runtime: test.runtime,
-    keys: parseApiKeys(keys.join(',')),
-    host: '127.0.0.1',
-    port: 0,
-    mcp: handler,
-    routes: 'mcp',
-  });
-  closers.push(
-    () => handler.close(),
-    () => server.close(),
-  );
-  return `${server.url}/mcp`;
-}
-
-async function connect(url: string, key?: string): Promise<Client> {
-  const transport = new StreamableHTTPClientTransport(new URL(url), {
-    ...(key ? { requestInit: { headers: { authorization: `Bearer ${key}` } } } : {}),
-  });
-  const client = new Client({ name: 'roma-http-test', version: '1.0.0' });
-  await client.connect(transport);
-  clients.push(client);
-  return client;
-}
+const serve = async (keys: string[]) => (await mcp.serveHttp(test, keys)).url;
+const connect = async (url: string, key?: string) => (await mcp.http(url, key)).client;
 
 describe('MCP over streamable HTTP', { timeout: 120_000 }, () => {
   it('solves with progress notifications in order, then serves the run and its artifact as resources', async () => {

@@ -1,57 +1,23 @@
 // `roma mcp serve --demo` driven by the MCP SDK's own client over stdio: tools, solve with progress, cancel,
 // resources — against the real CLI in a child process and the real SQLite store it writes.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../config/index.js';
 import { RunReportSchema } from '../contracts/index.js';
 import { loadDemoTree } from '../dev/index.js';
-import { openExecutionStore } from '../store/index.js';
+import { McpTestClients, storedRun } from './mcp-test-support.js';
 
-const MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const dataDir = mkdtempSync(join(tmpdir(), 'roma-mcp-'));
-const clients: Client[] = [];
+const mcp = new McpTestClients();
 const DEMO_GOAL = loadDemoTree().goal;
 
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close().catch(() => undefined)));
-});
+afterEach(() => mcp.closeAll());
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-async function connect(latencyMs: number): Promise<Client> {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: ['--import', tsx, MAIN, 'mcp', 'serve', '--demo', '--demo-latency-ms', String(latencyMs)],
-    cwd: dataDir,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      ROMA_DATA_DIR: dataDir,
-      ROMA_CACHE_ENABLED: 'false',
-    },
-    stderr: 'pipe',
-  });
-  const client = new Client({ name: 'roma-test', version: '1.0.0' });
-  await client.connect(transport);
-  clients.push(client);
-  return client;
-}
-
-async function storedStatus(executionId: string): Promise<string | undefined> {
-  const store = await openExecutionStore({ ...defaultConfig().store, dataDir });
-  try {
-    return (await store.getExecution(executionId))?.status;
-  } finally {
-    await store.close();
-  }
-}
+const connect = (latencyMs: number) => mcp.stdio(dataDir, latencyMs);
+const storedStatus = async (executionId: string) => (await storedRun(dataDir, executionId))?.status;
 
 describe('roma mcp serve (stdio)', { timeout: 120_000 }, () => {
   it('lists its tools with input and output schemas', async () => {

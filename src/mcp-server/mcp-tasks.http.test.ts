@@ -4,8 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   CallToolResultSchema,
   CreateTaskResultSchema,
@@ -14,8 +13,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RunReportSchema } from '../contracts/index.js';
 import { openTestApiRuntime, type TestApiRuntime } from '../server/api-test-support.js';
-import { parseApiKeys, startApiServer } from '../server/index.js';
-import { createMcpHttpHandler, type McpHttpHandler } from './index.js';
+import { McpTestClients } from './mcp-test-support.js';
 import { pollTask, runOf } from './task-test-support.js';
 
 const KEY_A = 'tenant-a-key-0123456789abcdef';
@@ -23,52 +21,20 @@ const KEY_B = 'tenant-b-key-0123456789abcdef';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'roma-mcp-tasks-http-'));
 let test: TestApiRuntime;
-const closers: Array<() => Promise<void>> = [];
-const clients: Client[] = [];
+const mcp = new McpTestClients();
 
 beforeAll(async () => {
   test = await openTestApiRuntime({ dataDir, latencyMs: 150 });
 });
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close().catch(() => undefined)));
-  for (const close of closers.splice(0).reverse()) await close();
-});
+afterEach(() => mcp.closeAll());
 afterAll(async () => {
   await test.idle();
   await test.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function serve(keys: string[]): Promise<{ url: string; handler: McpHttpHandler }> {
-  const handler = createMcpHttpHandler(test.engine, {
-    version: 'test',
-    demo: true,
-    tenants: keys.length > 1,
-  });
-  const server = await startApiServer({
-    runtime: test.runtime,
-    keys: parseApiKeys(keys.join(',')),
-    host: '127.0.0.1',
-    port: 0,
-    mcp: handler,
-    routes: 'mcp',
-  });
-  closers.push(
-    () => handler.close(),
-    () => server.close(),
-  );
-  return { url: `${server.url}/mcp`, handler };
-}
-
-async function connect(url: string, key?: string) {
-  const transport = new StreamableHTTPClientTransport(new URL(url), {
-    ...(key ? { requestInit: { headers: { authorization: `Bearer ${key}` } } } : {}),
-  });
-  const client = new Client({ name: 'roma-tasks-http-test', version: '1.0.0' });
-  await client.connect(transport);
-  clients.push(client);
-  return { client, transport };
-}
+const serve = (keys: string[]) => mcp.serveHttp(test, keys);
+const connect = (url: string, key?: string) => mcp.http(url, key);
 
 async function solveAsTask(
   client: Client,

@@ -2,62 +2,27 @@
 // process: the task id comes at once, tasks/get follows the run, tasks/result is what a direct solve returns, and
 // tasks/cancel leaves the run CANCELLED in the store the CLI writes.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import {
   CallToolResultSchema,
   CreateTaskResultSchema,
   type Progress,
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../config/index.js';
 import { RunReportSchema } from '../contracts/index.js';
 import { loadDemoTree } from '../dev/index.js';
-import { openExecutionStore } from '../store/index.js';
+import { McpTestClients, storedRun } from './mcp-test-support.js';
 import { pollTask, runOf } from './task-test-support.js';
 
-const MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const dataDir = mkdtempSync(join(tmpdir(), 'roma-mcp-tasks-'));
-const clients: Client[] = [];
+const mcp = new McpTestClients();
 const DEMO_GOAL = loadDemoTree().goal;
 
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close().catch(() => undefined)));
-});
+afterEach(() => mcp.closeAll());
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-async function connect(latencyMs: number): Promise<Client> {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: ['--import', tsx, MAIN, 'mcp', 'serve', '--demo', '--demo-latency-ms', String(latencyMs)],
-    cwd: dataDir,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      ROMA_DATA_DIR: dataDir,
-      ROMA_CACHE_ENABLED: 'false',
-    },
-    stderr: 'pipe',
-  });
-  const client = new Client({ name: 'roma-tasks-test', version: '1.0.0' });
-  await client.connect(transport);
-  clients.push(client);
-  return client;
-}
-
-async function storedRun(executionId: string) {
-  const store = await openExecutionStore({ ...defaultConfig().store, dataDir });
-  try {
-    return await store.getExecution(executionId);
-  } finally {
-    await store.close();
-  }
-}
+const connect = (latencyMs: number) => mcp.stdio(dataDir, latencyMs);
 
 describe('solve as an MCP task (stdio)', { timeout: 120_000 }, () => {
   it('advertises task support on solve only, and a plain solve call leaves no task behind', async () => {
@@ -93,7 +58,7 @@ describe('solve as an MCP task (stdio)', { timeout: 120_000 }, () => {
     const report = RunReportSchema.parse(result.structuredContent);
     expect(report.executionId).toBe(taskId);
     expect(report.status).toBe('COMPLETED');
-    const stored = await storedRun(taskId);
+    const stored = await storedRun(dataDir, taskId);
     expect(stored?.status).toBe('COMPLETED');
     expect(report.answer).toBe(stored?.result);
     // The same report run_get gives for the run.
@@ -135,10 +100,10 @@ describe('solve as an MCP task (stdio)', { timeout: 120_000 }, () => {
     const taskId = created.task.taskId;
     // Mid-run: at least one of its tasks has started.
     await pollTask(client, taskId, (task) => runOf(task).tasks > 0);
-    expect((await storedRun(taskId))?.status).toBe('RUNNING');
+    expect((await storedRun(dataDir, taskId))?.status).toBe('RUNNING');
     const cancelled = await client.experimental.tasks.cancelTask(taskId);
     expect(cancelled.status).toBe('cancelled');
-    expect((await storedRun(taskId))?.status).toBe('CANCELLED');
+    expect((await storedRun(dataDir, taskId))?.status).toBe('CANCELLED');
     expect((await client.experimental.tasks.getTask(taskId)).status).toBe('cancelled');
     const result = await client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema);
     expect(RunReportSchema.parse(result.structuredContent).status).toBe('CANCELLED');

@@ -1,0 +1,85 @@
+// For the MCP server tests: roma's MCP server over stdio (`roma mcp serve --demo` in a child process) or streamable
+// HTTP (an API server's `/mcp`), and the MCP SDK's clients of it, all closed after each test.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { romaEnv, romaNodeArguments } from '../cli/commands/cli-test-support.js';
+import { defaultConfig } from '../config/index.js';
+import type { TestApiRuntime } from '../server/api-test-support.js';
+import { parseApiKeys, startApiServer } from '../server/index.js';
+import { openExecutionStore } from '../store/index.js';
+import { createMcpHttpHandler, type McpHttpHandler } from './index.js';
+
+/** The MCP servers and clients one test file opens; `closeAll` after each test. */
+export class McpTestClients {
+  readonly #clients: Client[] = [];
+  readonly #closers: Array<() => Promise<void>> = [];
+
+  /** `roma mcp serve --demo` in a child over stdio, its SQLite store in `dataDir`, each model call `latencyMs`. */
+  async stdio(dataDir: string, latencyMs: number): Promise<Client> {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: romaNodeArguments(['mcp', 'serve', '--demo', '--demo-latency-ms', String(latencyMs)]),
+      cwd: dataDir,
+      env: romaEnv({ ROMA_DATA_DIR: dataDir, ROMA_CACHE_ENABLED: 'false' }),
+      stderr: 'pipe',
+    });
+    return this.#connect(transport);
+  }
+
+  /** `/mcp` of an API server on `test`'s runtime that accepts `keys` (a tenant each when more than one). */
+  async serveHttp(test: TestApiRuntime, keys: string[]): Promise<{ url: string; handler: McpHttpHandler }> {
+    const handler = createMcpHttpHandler(test.engine, {
+      version: 'test',
+      demo: true,
+      tenants: keys.length > 1,
+    });
+    const server = await startApiServer({
+      runtime: test.runtime,
+      keys: parseApiKeys(keys.join(',')),
+      host: '127.0.0.1',
+      port: 0,
+      mcp: handler,
+      routes: 'mcp',
+    });
+    this.#closers.push(
+      () => handler.close(),
+      () => server.close(),
+    );
+    return { url: `${server.url}/mcp`, handler };
+  }
+
+  /** A client of the `/mcp` at `url`, presenting `key` as a bearer token when given. */
+  async http(
+    url: string,
+    key?: string,
+  ): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+    const transport = new StreamableHTTPClientTransport(new URL(url), {
+      ...(key ? { requestInit: { headers: { authorization: `Bearer ${key}` } } } : {}),
+    });
+    return { client: await this.#connect(transport), transport };
+  }
+
+  /** Closes every client, then the servers, the last opened first. */
+  async closeAll(): Promise<void> {
+    await Promise.all(this.#clients.splice(0).map((client) => client.close().catch(() => undefined)));
+    for (const close of this.#closers.splice(0).reverse()) await close();
+  }
+
+  async #connect(transport: StdioClientTransport | StreamableHTTPClientTransport): Promise<Client> {
+    const client = new Client({ name: 'roma-test', version: '1.0.0' });
+    await client.connect(transport);
+    this.#clients.push(client);
+    return client;
+  }
+}
+
+/** A run as the `roma mcp serve` child stored it in `dataDir`. */
+export async function storedRun(dataDir: string, executionId: string) {
+  const store = await openExecutionStore({ ...defaultConfig().store, dataDir });
+  try {
+    return await store.getExecution(executionId);
+  } finally {
+    await store.close();
+  }
+}
