@@ -4,7 +4,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { WELL_KNOWN_ENV } from '../../src/config/index.js';
+import { ROMA_ENV_ALIASES, WELL_KNOWN_ENV } from '../../src/config/index.js';
 import { exists, interpolate, ROOT, readCompose } from './stack-files.js';
 
 function schemaValidator() {
@@ -81,8 +81,14 @@ describe('docker-compose.yaml', () => {
   it('gives each roma service every variable the code reads, pointing at services of the stack', () => {
     for (const name of ROMA_SERVICES) {
       const environment = services[name]!.environment ?? {};
-      const expected = Object.keys(WELL_KNOWN_ENV).filter(
-        (variable) => !(name === 'ptc' && variable === 'PTC_SERVICE_URL'),
+      // The well-known names, the short ROMA_* names and the scale-out switch the README names; the data
+      // dir comes from the image's ENV (a volume is mounted there).
+      const expected = [
+        ...Object.keys(WELL_KNOWN_ENV),
+        ...Object.keys(ROMA_ENV_ALIASES),
+        'ROMA_QUEUE_STEPS',
+      ].filter(
+        (variable) => !(name === 'ptc' && variable === 'PTC_SERVICE_URL') && variable !== 'ROMA_DATA_DIR',
       );
       const missing = expected.filter((variable) => !(variable in environment));
       expect(missing, `${name} lacks`).toEqual([]);
@@ -103,6 +109,9 @@ describe('docker-compose.yaml', () => {
       }
     }
     expect(services['roma-api']!.environment).toHaveProperty('ROMA_API_KEYS');
+    const dockerfile = readFileSync(`${ROOT}Dockerfile`, 'utf8');
+    expect(dockerfile).toMatch(/^ENV .*\bROMA_DATA_DIR=\/data\b/m);
+    for (const name of ROMA_SERVICES) expect(services[name]!.volumes).toContain('roma-data:/data');
   });
 
   it('waits only for what can be waited for: healthchecks, or one-shot jobs that exit', () => {
