@@ -1,16 +1,16 @@
-// Cache benchmark: Redis hit latency against a raw ioredis GET, memory hit latency, single-flight fan-in.
+// Cache benchmark: the whole hit (key + read) on Redis against a raw ioredis GET and on memory; single-flight fan-in.
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { createOpenAI } from '@ai-sdk/openai';
-import type { LanguageModelV3CallOptions } from '@ai-sdk/provider';
+import type { LanguageModelV3, LanguageModelV3CallOptions } from '@ai-sdk/provider';
 import { generateText } from 'ai';
 import { Redis } from 'ioredis';
 import {
   type CacheStore,
   createLlmCache,
-  decodeLlmEntry,
   encodeLlmEntry,
   LLM_ENTRY_FORMAT,
+  LLM_ENTRY_READER,
   type LlmCacheEntry,
   llmCacheKey,
   MemoryCacheStore,
@@ -69,20 +69,31 @@ function sampleEntryText(): string {
   return encodeLlmEntry(entry);
 }
 
-async function lookupHit(store: CacheStore, key: string): Promise<void> {
-  const text = await store.get(key);
-  if (text === undefined || !decodeLlmEntry(text).ok)
-    throw new Error('benchmark entry missing or unreadable');
+type Flights = ReturnType<typeof createLlmCache>['flights'];
+
+/**
+ * A hit read as the middleware reads it (`SingleFlightCache.find` with the LLM entry reader): from Redis, `get`
+ * and the schema-checked decode; from memory, the entry decoded when it was stored, copied for this caller.
+ */
+async function lookupHit(flights: Flights, key: string): Promise<void> {
+  const found = await flights.find({ key, group: 'llm:bench', ...LLM_ENTRY_READER });
+  if (found.kind !== 'hit') throw new Error('benchmark entry missing or unreadable');
+}
+
+/** Stores the entry as the middleware does (a memory store decodes and checks it on the way in). */
+function storeEntry(store: CacheStore, key: string, text: string) {
+  return store.set(key, text, { decode: LLM_ENTRY_READER.decode });
 }
 
 async function redisLatency(entryText: string) {
   const prefix = `roma-bench:${randomUUID()}:`;
-  const key = 'llm:v1:openai.chat:gpt-4o-mini:bench';
+  const key = 'llm:v2:openai.chat:gpt-4o-mini:bench';
   const store = new RedisCacheStore({ url: REDIS_URL, keyPrefix: prefix, logger: quiet });
   const raw = new Redis(REDIS_URL);
+  const { flights } = createLlmCache({ store, logger: quiet });
   try {
     if (!(await store.connect())) throw new Error(`Redis at ${REDIS_URL} is not reachable`);
-    await store.set(key, entryText);
+    await storeEntry(store, key, entryText);
     const rawSamples: bigint[] = [];
     const storeSamples: bigint[] = [];
     const lookupSamples: bigint[] = [];
@@ -95,7 +106,7 @@ async function redisLatency(entryText: string) {
       await store.get(key);
       const storeNs = process.hrtime.bigint() - start;
       start = process.hrtime.bigint();
-      await lookupHit(store, key);
+      await lookupHit(flights, key);
       const lookupNs = process.hrtime.bigint() - start;
       if (index < WARMUP) continue;
       rawSamples.push(rawNs);
@@ -112,9 +123,10 @@ async function redisLatency(entryText: string) {
 
 async function memoryLatency(entryText: string) {
   const store = new MemoryCacheStore();
-  const key = 'llm:v1:openai.chat:gpt-4o-mini:bench';
-  for (let index = 0; index < 1_000; index += 1) store.set(`filler:${index}`, entryText);
-  store.set(key, entryText);
+  const { flights } = createLlmCache({ store, logger: quiet });
+  const key = 'llm:v2:openai.chat:gpt-4o-mini:bench';
+  for (let index = 0; index < 1_000; index += 1) storeEntry(store, `filler:${index}`, entryText);
+  storeEntry(store, key, entryText);
   const getSamples: bigint[] = [];
   const lookupSamples: bigint[] = [];
   for (let index = 0; index < WARMUP + ITERATIONS; index += 1) {
@@ -122,7 +134,7 @@ async function memoryLatency(entryText: string) {
     store.get(key);
     const getNs = process.hrtime.bigint() - start;
     start = process.hrtime.bigint();
-    await lookupHit(store, key);
+    await lookupHit(flights, key);
     const lookupNs = process.hrtime.bigint() - start;
     if (index < WARMUP) continue;
     getSamples.push(getNs);
@@ -151,20 +163,51 @@ function callOfSize(bytes: number): LanguageModelV3CallOptions {
   return { prompt, temperature: 0, maxOutputTokens: 1_000 };
 }
 
-/** The whole hit as the middleware does it: key (canonical JSON streamed into SHA-256), get, decode; beside a raw GET. */
+/** Stands in for a provider: on a hit the middleware never calls it. */
+const unreachableModel: LanguageModelV3 = {
+  specificationVersion: 'v3',
+  provider: 'openai.chat',
+  modelId: 'gpt-4o-mini',
+  supportedUrls: {},
+  doGenerate: () => Promise.reject(new Error('a hit must not call the model')),
+  doStream: () => Promise.reject(new Error('a hit must not call the model')),
+};
+
+/**
+ * The whole hit: key (the framed canonical request streamed into SHA-256), then the read as the middleware
+ * does it; beside a raw GET. Also, on memory, the middleware's whole `wrapGenerate` on a hit (policy, key,
+ * read, stats, replay into a generate result).
+ */
 async function wholeHits(entryText: string, sizesKb: readonly number[]) {
   const prefix = `roma-bench:${randomUUID()}:`;
   const redisStore = new RedisCacheStore({ url: REDIS_URL, keyPrefix: prefix, logger: quiet });
   const raw = new Redis(REDIS_URL);
   const memoryStore = new MemoryCacheStore();
-  const rows: Array<{ kb: number; raw: Summary; key: Summary; redisHit: Summary; memoryHit: Summary }> = [];
+  const redisCache = createLlmCache({ store: redisStore, logger: quiet });
+  const memoryCache = createLlmCache({ store: memoryStore, logger: quiet });
+  const wrapGenerate = memoryCache.middleware.wrapGenerate;
+  if (!wrapGenerate) throw new Error('the LLM cache middleware has no wrapGenerate');
+  const rows: Array<{
+    kb: number;
+    raw: Summary;
+    key: Summary;
+    redisHit: Summary;
+    memoryHit: Summary;
+    middlewareHit: Summary;
+  }> = [];
   try {
     if (!(await redisStore.connect())) throw new Error(`Redis at ${REDIS_URL} is not reachable`);
     for (const kb of sizesKb) {
       const params = callOfSize(kb * 1024);
       const { key } = llmCacheKey('openai.chat', 'gpt-4o-mini', params);
-      await redisStore.set(key, entryText);
-      memoryStore.set(key, entryText);
+      await storeEntry(redisStore, key, entryText);
+      await storeEntry(memoryStore, key, entryText);
+      const generate = {
+        params,
+        model: unreachableModel,
+        doGenerate: () => unreachableModel.doGenerate(params),
+        doStream: () => unreachableModel.doStream(params),
+      };
       // Fewer iterations for large prompts: the key's cost grows with the prompt.
       const iterations = Math.max(20, Math.round(ITERATIONS / Math.max(1, kb / 4)));
       const warmup = Math.max(5, Math.round(iterations / 10));
@@ -173,6 +216,7 @@ async function wholeHits(entryText: string, sizesKb: readonly number[]) {
         key: [] as bigint[],
         redisHit: [] as bigint[],
         memoryHit: [] as bigint[],
+        middlewareHit: [] as bigint[],
       };
       for (let index = 0; index < warmup + iterations; index += 1) {
         let start = process.hrtime.bigint();
@@ -182,16 +226,20 @@ async function wholeHits(entryText: string, sizesKb: readonly number[]) {
         llmCacheKey('openai.chat', 'gpt-4o-mini', params);
         const keyNs = process.hrtime.bigint() - start;
         start = process.hrtime.bigint();
-        await lookupHit(redisStore, llmCacheKey('openai.chat', 'gpt-4o-mini', params).key);
+        await lookupHit(redisCache.flights, llmCacheKey('openai.chat', 'gpt-4o-mini', params).key);
         const redisNs = process.hrtime.bigint() - start;
         start = process.hrtime.bigint();
-        await lookupHit(memoryStore, llmCacheKey('openai.chat', 'gpt-4o-mini', params).key);
+        await lookupHit(memoryCache.flights, llmCacheKey('openai.chat', 'gpt-4o-mini', params).key);
         const memoryNs = process.hrtime.bigint() - start;
+        start = process.hrtime.bigint();
+        await wrapGenerate(generate);
+        const middlewareNs = process.hrtime.bigint() - start;
         if (index < warmup) continue;
         samples.raw.push(rawNs);
         samples.key.push(keyNs);
         samples.redisHit.push(redisNs);
         samples.memoryHit.push(memoryNs);
+        samples.middlewareHit.push(middlewareNs);
       }
       rows.push({
         kb,
@@ -199,9 +247,11 @@ async function wholeHits(entryText: string, sizesKb: readonly number[]) {
         key: summary(samples.key),
         redisHit: summary(samples.redisHit),
         memoryHit: summary(samples.memoryHit),
+        middlewareHit: summary(samples.middlewareHit),
       });
     }
   } finally {
+    await memoryCache.flush();
     await redisStore.clear('');
     await redisStore.close();
     raw.disconnect();
@@ -273,7 +323,7 @@ console.log(`raw ioredis GET                     ${format(redis.raw)}`);
 console.log(`RedisCacheStore.get                 ${format(redis.store)}`);
 console.log(`Redis hit (get + schema-checked decode) ${format(redis.lookup)}`);
 console.log(`MemoryCacheStore.get                ${format(memory.get)}`);
-console.log(`memory hit (get + decode)           ${format(memory.lookup)}`);
+console.log(`memory hit (kept decoded entry, copied) ${format(memory.lookup)}`);
 console.log(
   `single-flight, 100 concurrent identical calls: ${fanIn.memory} upstream (memory), ` +
     `${fanIn.oneCache} (Redis, one cache), ${fanIn.tenCaches} (Redis, ten cache instances)`,
@@ -286,12 +336,15 @@ console.log(
 );
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 console.log(
-  "\nwhole hit (key: SHA-256 of the request's canonical JSON, streamed; then get + decode), p50 / p99 µs:",
+  '\nwhole hit (key: SHA-256 of the framed canonical request, streamed; then the read: Redis get + decode, ' +
+    'memory kept entry copied), p50 / p99 µs; last column the whole wrapGenerate on a memory hit:',
 );
-console.log('prompt | raw GET | key alone | key µs/KB | Redis hit | ratio to raw | memory hit');
+console.log(
+  'prompt | raw GET | key alone | key µs/KB | Redis hit | ratio to raw | memory hit | middleware hit',
+);
 for (const row of hits) {
   console.log(
-    `${String(row.kb).padStart(4)} KB | ${format(row.raw)} | ${format(row.key)} | ${(row.key.p50Us / row.kb).toFixed(2)} | ${format(row.redisHit)} | ${(row.redisHit.p50Us / row.raw.p50Us).toFixed(2)} | ${format(row.memoryHit)}`,
+    `${String(row.kb).padStart(4)} KB | ${format(row.raw)} | ${format(row.key)} | ${(row.key.p50Us / row.kb).toFixed(2)} | ${format(row.redisHit)} | ${(row.redisHit.p50Us / row.raw.p50Us).toFixed(2)} | ${format(row.memoryHit)} | ${format(row.middlewareHit)}`,
   );
 }
 const hit4k = hits.find((row) => row.kb === 4)!;
@@ -302,6 +355,7 @@ console.log(
     redisHitP50Ratio4k: round(hit4k.redisHit.p50Us / hit4k.raw.p50Us, 3),
     keyUsPerKb: round(hitLargest.key.p50Us / hitLargest.kb, 3),
     memoryHitP50Us4k: round(hit4k.memoryHit.p50Us, 2),
+    memoryMiddlewareHitP50Us4k: round(hit4k.middlewareHit.p50Us, 2),
     redisHitP50Ratio64k: round(hits[1]!.redisHit.p50Us / hits[1]!.raw.p50Us, 3),
     redisHitP50Ratio512k: round(hitLargest.redisHit.p50Us / hitLargest.raw.p50Us, 3),
     redisHitP50Ratio: round(redisHitP50Ratio, 3),

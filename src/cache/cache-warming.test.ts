@@ -108,7 +108,7 @@ describe('warmCacheFromJsonl', () => {
       '{"type":"pair","model":"openai:gpt-4o-mini","request":{"temperature":0},"response":{"text":"x"}}',
       '{"type":"pair","model":"mystery:model","request":{"prompt":"p"},"response":{"text":"x"}}',
       '',
-      '{"type":"entry","key":"llm:v1:openai.chat:gpt-4o-mini:abc","entry":{"format":"other"}}',
+      '{"type":"entry","key":"llm:v2:openai.chat:gpt-4o-mini:abc","entry":{"format":"other"}}',
     ].join('\n');
     const cache = createLlmCache({ store: new MemoryCacheStore(), logger: quiet });
     const report = await warmCacheFromJsonl(cache, text);

@@ -14,7 +14,7 @@ export {
   warmCacheFromRun,
 } from './cache-warming.js';
 export type { LlmCacheEntry } from './llm-cache-entry.js';
-export { decodeLlmEntry, encodeLlmEntry, LLM_ENTRY_FORMAT } from './llm-cache-entry.js';
+export { decodeLlmEntry, encodeLlmEntry, LLM_ENTRY_FORMAT, LLM_ENTRY_READER } from './llm-cache-entry.js';
 export { llmCacheKey } from './llm-cache-key.js';
 export type { LlmCache } from './llm-cache-middleware.js';
 export { createLlmCache } from './llm-cache-middleware.js';

@@ -9,7 +9,9 @@ import type {
 } from '@ai-sdk/provider';
 import { z } from 'zod';
 import { parseJsonWith } from '../contracts/index.js';
-import { fromStorable, toStorable } from './storable-json.js';
+import { copySharedValue } from './shared-value.js';
+import type { EntryReader } from './single-flight-cache.js';
+import { restoreStorable, toStorable } from './storable-json.js';
 
 export const LLM_ENTRY_FORMAT = 'roma-llm-cache/1';
 
@@ -115,6 +117,16 @@ type DecodeResult = { ok: true; entry: LlmCacheEntry } | { ok: false; problem: s
 export function decodeLlmEntry(text: string): DecodeResult {
   const parsed = parseJsonWith(LlmCacheEntrySchema, text, 'cache entry');
   if (!parsed.ok) return { ok: false, problem: parsed.message };
-  // The schema checked the shape the replay relies on; the tagged dates and bytes are restored here.
-  return { ok: true, entry: fromStorable(parsed.value) as LlmCacheEntry };
+  // The schema checked the shape the replay relies on; the tagged dates and bytes are restored here, in the
+  // schema's output (fresh objects, or the parse's own for unknown members: nobody else holds them).
+  return { ok: true, entry: restoreStorable(parsed.value) as LlmCacheEntry };
 }
+
+/** How the LLM cache reads its entries: schema-checked; a memory store's shared, decoded entry copied per hit. */
+export const LLM_ENTRY_READER: EntryReader<LlmCacheEntry> = {
+  decode(text) {
+    const decoded = decodeLlmEntry(text);
+    return decoded.ok ? { ok: true, value: decoded.entry } : decoded;
+  },
+  copy: copySharedValue,
+};

@@ -30,8 +30,8 @@ describe('canonicalJson', () => {
 });
 
 describe('llmCacheKey', () => {
-  it('has the documented shape: llm:v1:<provider>:<model>:<sha256>', () => {
-    expect(key(base)).toMatch(/^llm:v1:openai\.chat:gpt-4o-mini:[0-9a-f]{64}$/);
+  it('has the documented shape: llm:v2:<provider>:<model>:<sha256>', () => {
+    expect(key(base)).toMatch(/^llm:v2:openai\.chat:gpt-4o-mini:[0-9a-f]{64}$/);
   });
 
   it('ignores key order, headers, abort signals and the roma provider options', () => {

@@ -1,18 +1,21 @@
-// Key design of the LLM-response cache: `llm:v1:<provider>:<model>:<sha256 of the canonical request>`.
+// Key design of the LLM-response cache: `llm:v2:<provider>:<model>:<sha256 of the framed canonical request>`.
 import type { LanguageModelV3CallOptions } from '@ai-sdk/provider';
 import { ROMA_PROVIDER_OPTIONS_KEY } from './cache-context.js';
 import { canonicalSha256Hex } from './canonical-hash.js';
 import { canonicalJson } from './canonical-json.js';
 
-/** Bump to invalidate every stored answer after a change of the canonical form or of the entry format. */
-export const LLM_CACHE_VERSION = 'v1';
+/**
+ * Bump to invalidate every stored answer after a change of the canonical form, of its framing or of the entry
+ * format. v2: the hash is over the framing of `canonical-hash.ts`, no longer over the canonical JSON text.
+ */
+export const LLM_CACHE_VERSION = 'v2';
 export const LLM_NAMESPACE = 'llm';
 
 interface LlmCacheKey {
   /** Store key without the store's own prefix (`roma:` by default is added by the store). */
   key: string;
   hash: string;
-  /** The exact text that was hashed (built only when read: hashing does not need it). */
+  /** The canonical request as JSON, for reading (built only when read; the hash is over its framing). */
   readonly canonical: string;
 }
 
@@ -21,26 +24,31 @@ interface LlmCacheKey {
  * and `headers` (transport), and `providerOptions.roma` (who asks — a planner and an executor asking the
  * same question share the answer). Included: prompt (system, messages, their parts and per-part provider
  * options), tools with their schemas, tool choice, response format and its schema, sampling settings,
- * `includeRawChunks` (it changes the stream) and every other provider's options.
+ * `includeRawChunks` (it changes the stream) and every other provider's options. Members are written in sorted
+ * order, which the hash's key sort then only confirms.
  */
 function canonicalLlmRequest(params: LanguageModelV3CallOptions): Record<string, unknown> {
-  const providerOptions = { ...params.providerOptions };
-  delete providerOptions[ROMA_PROVIDER_OPTIONS_KEY];
+  let providerOptions: Record<string, unknown> | undefined;
+  for (const name in params.providerOptions) {
+    if (name === ROMA_PROVIDER_OPTIONS_KEY || !Object.hasOwn(params.providerOptions, name)) continue;
+    providerOptions ??= {};
+    providerOptions[name] = params.providerOptions[name];
+  }
   return {
-    prompt: params.prompt,
-    tools: params.tools,
-    toolChoice: params.toolChoice,
-    responseFormat: params.responseFormat,
-    temperature: params.temperature,
-    topP: params.topP,
-    topK: params.topK,
-    presencePenalty: params.presencePenalty,
     frequencyPenalty: params.frequencyPenalty,
+    includeRawChunks: params.includeRawChunks === true ? true : undefined,
     maxOutputTokens: params.maxOutputTokens,
+    presencePenalty: params.presencePenalty,
+    prompt: params.prompt,
+    providerOptions,
+    responseFormat: params.responseFormat,
     seed: params.seed,
     stopSequences: params.stopSequences,
-    includeRawChunks: params.includeRawChunks === true ? true : undefined,
-    providerOptions: Object.keys(providerOptions).length > 0 ? providerOptions : undefined,
+    temperature: params.temperature,
+    toolChoice: params.toolChoice,
+    tools: params.tools,
+    topK: params.topK,
+    topP: params.topP,
   };
 }
 

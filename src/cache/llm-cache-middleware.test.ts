@@ -4,12 +4,13 @@ import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { generateText, Output, streamText, tool } from 'ai';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { type ScriptedModelServer, startScriptedModelServer } from '../dev/scripted-model/index.js';
 import { callText } from '../llm/index.js';
 import type { CacheLogger } from './cache-logger.js';
 import type { CacheStore } from './cache-store.js';
+import { LLM_ENTRY_READER } from './llm-cache-entry.js';
 import { createLlmCache, type LlmCache, type LlmCacheOptions } from './llm-cache-middleware.js';
 import { MemoryCacheStore } from './memory-cache-store.js';
 import { RedisCacheStore } from './redis-cache-store.js';
@@ -282,13 +283,52 @@ describe('LLM cache middleware (memory store)', () => {
     ).toBeGreaterThanOrEqual(4);
   });
 
+  it('decodes a stored answer once; a caller changing what a hit returned changes no later hit', async () => {
+    const decode = vi.spyOn(LLM_ENTRY_READER, 'decode');
+    try {
+      const model = cache.wrap(openai());
+      const call = {
+        prompt: [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'change me' }] }],
+        temperature: 0,
+      };
+      await model.doGenerate(call);
+      const hit = await model.doGenerate(call);
+      expect(romaMetadata(hit.providerMetadata)?.cacheHit).toBe(true);
+      const pristine = structuredClone(hit);
+      // The caller scribbles over every object of its result.
+      const text = hit.content[0] as { type: 'text'; text: string };
+      text.text = 'changed';
+      hit.content.push({ type: 'text', text: 'extra' });
+      (hit.finishReason as { unified: string }).unified = 'error';
+      hit.response?.timestamp?.setTime(0);
+      const streamed = await model.doStream(call);
+      const parts: Array<Record<string, unknown>> = [];
+      for await (const part of streamed.stream) parts.push(part as Record<string, unknown>);
+      for (const part of parts) part.type = 'changed';
+      const again = await model.doGenerate(call);
+      expect(again.content).toEqual(pristine.content);
+      expect(again.finishReason).toEqual(pristine.finishReason);
+      expect(again.response?.timestamp).toEqual(pristine.response?.timestamp);
+      const streamedAgain = await model.doStream(call);
+      const types: string[] = [];
+      for await (const part of streamedAgain.stream) types.push(part.type);
+      expect(types).toContain('text-delta');
+      expect(types.at(-1)).toBe('finish');
+      expect(server.requests).toHaveLength(1);
+      // Decoded and checked when stored; the four hits after that reuse it.
+      expect(decode).toHaveBeenCalledTimes(1);
+    } finally {
+      decode.mockRestore();
+    }
+  });
+
   it('treats a corrupt entry as a miss: deleted, counted, never returned', async () => {
     const keys: string[] = [];
     const recording = make({ onEntry: (record) => keys.push(record.key) });
     const model = recording.wrap(openai());
     await generateText({ model, prompt: 'fragile', temperature: 0, maxRetries: 0 });
     const [key] = keys;
-    expect(key).toMatch(/^llm:v1:openai\.chat:gpt-4o-mini:[0-9a-f]{64}$/);
+    expect(key).toMatch(/^llm:v2:openai\.chat:gpt-4o-mini:[0-9a-f]{64}$/);
     store.set(key as string, '{"format":"roma-llm-cache/1","kind":"generate","trunc');
     server.setRules([{ reply: { text: 'fresh answer' } }]);
     const again = await generateText({ model, prompt: 'fragile', temperature: 0, maxRetries: 0 });

@@ -14,9 +14,9 @@ import { type CachePolicyConfig, DEFAULT_CACHE_POLICY, decideCachePolicy } from 
 import { CacheStatsRecorder, statsGroupName } from './cache-stats.js';
 import type { CacheStore } from './cache-store.js';
 import {
-  decodeLlmEntry,
   encodeLlmEntry,
   LLM_ENTRY_FORMAT,
+  LLM_ENTRY_READER,
   type LlmCacheEntry,
   savedUsageOf,
 } from './llm-cache-entry.js';
@@ -25,12 +25,7 @@ import { type CacheHitMetadata, generateResultFromEntry, streamResultFromEntry }
 import type { CacheEntryRecord } from './run-cache-recorder.js';
 import { type CachedModelRef, type SavedCostFunction, savedCostFromPrices } from './saved-cost.js';
 import type { SingleFlightSettings } from './single-flight-cache.js';
-import {
-  DEFAULT_SINGLE_FLIGHT,
-  type Decoded,
-  type FlightLease,
-  SingleFlightCache,
-} from './single-flight-cache.js';
+import { DEFAULT_SINGLE_FLIGHT, type FlightLease, SingleFlightCache } from './single-flight-cache.js';
 
 export interface LlmCacheOptions {
   store: CacheStore;
@@ -58,11 +53,6 @@ export interface LlmCache {
   wrap(model: LanguageModelV3): LanguageModelV3;
   /** Waits for background stats writes (call before a short-lived process exits). */
   flush(): Promise<void>;
-}
-
-function decodeEntry(text: string): Decoded<LlmCacheEntry> {
-  const decoded = decodeLlmEntry(text);
-  return decoded.ok ? { ok: true, value: decoded.entry } : decoded;
 }
 
 export function llmStatsGroup(model: CachedModelRef): string {
@@ -163,7 +153,7 @@ export function createLlmCache(options: LlmCacheOptions): LlmCache {
     const found = await flights.find({
       key: call.key,
       group: call.group,
-      decode: decodeEntry,
+      ...LLM_ENTRY_READER,
       ...(signal ? { signal } : {}),
     });
     if (found.kind !== 'hit') stats.record(call.group, { misses: 1 });

@@ -1,5 +1,6 @@
 // MemoryCacheStore: the default CacheStore, an in-process LRU bounded by entry count and by bytes.
-import type { CacheSetOptions, CacheStore, CounterGroup } from './cache-store.js';
+import type { CacheSetOptions, CacheStore, CounterGroup, Decode, Decoded } from './cache-store.js';
+import { deepFreeze } from './shared-value.js';
 
 interface MemoryCacheStoreOptions {
   maxEntries?: number;
@@ -13,6 +14,8 @@ interface MemoryEntry {
   value: string;
   bytes: number;
   expiresAt: number;
+  /** `value` decoded once by `decode` and frozen, so a hit need not parse and schema-check it again. */
+  decoded?: { decode: Decode<unknown>; result: Decoded<unknown> };
 }
 
 const NEVER = Number.POSITIVE_INFINITY;
@@ -40,15 +43,19 @@ export class MemoryCacheStore implements CacheStore {
   }
 
   get(key: string): string | undefined {
-    const entry = this.entries.get(key);
+    return this.touch(key)?.value;
+  }
+
+  getDecoded<T>(key: string, decode: Decode<T>): { text: string; decoded: Decoded<T> } | undefined {
+    const entry = this.touch(key);
     if (entry === undefined) return undefined;
-    if (entry.expiresAt <= this.now()) {
-      this.remove(key, entry);
-      return undefined;
+    if (entry.decoded?.decode === decode) {
+      return { text: entry.value, decoded: entry.decoded.result as Decoded<T> };
     }
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    return entry.value;
+    const decoded = decode(entry.value);
+    // A text that does not decode is not kept decoded: its reader deletes it.
+    if (decoded.ok) this.keepDecoded(key, entry, decode as Decode<unknown>, decoded);
+    return { text: entry.value, decoded };
   }
 
   set(key: string, value: string, options: CacheSetOptions = {}): void {
@@ -58,8 +65,14 @@ export class MemoryCacheStore implements CacheStore {
     // An entry larger than the whole store would evict everything and still not fit.
     if (bytes > this.maxBytes) return;
     const expiresAt = options.ttlMs === undefined ? NEVER : this.now() + options.ttlMs;
-    this.entries.set(key, { value, bytes, expiresAt });
+    const entry: MemoryEntry = { value, bytes, expiresAt };
+    this.entries.set(key, entry);
     this.totalBytes += bytes;
+    if (options.decode !== undefined) {
+      // Decoded (and checked) now, on the way in, so that even the first hit finds it ready.
+      const decoded = options.decode(value);
+      if (decoded.ok) this.keepDecoded(key, entry, options.decode, decoded);
+    }
     this.evict();
   }
 
@@ -135,6 +148,35 @@ export class MemoryCacheStore implements CacheStore {
     this.counters.clear();
     this.locks.clear();
     this.totalBytes = 0;
+  }
+
+  /** The live entry, now the most recently used; an expired one is removed. */
+  private touch(key: string): MemoryEntry | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.remove(key, entry);
+      return undefined;
+    }
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry;
+  }
+
+  private keepDecoded(
+    key: string,
+    entry: MemoryEntry,
+    decode: Decode<unknown>,
+    decoded: Decoded<unknown>,
+  ): void {
+    // The decoded objects take heap too: counted at the text's size again, so the byte bound still bounds.
+    const extraBytes = entry.decoded === undefined ? Buffer.byteLength(entry.value) : 0;
+    // Too large to keep twice: decoding on each hit beats evicting the entry.
+    if (entry.bytes + extraBytes > this.maxBytes) return;
+    entry.decoded = { decode, result: deepFreeze(decoded) };
+    entry.bytes += extraBytes;
+    this.totalBytes += extraBytes;
+    this.evict();
   }
 
   private heldLock(key: string): { token: string; expiresAt: number } | undefined {

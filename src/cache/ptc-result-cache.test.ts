@@ -49,7 +49,7 @@ describe('PTC plan key', () => {
       context: [],
     });
     expect(ptcCacheKey(other)).toBe(ptcCacheKey(base));
-    expect(ptcCacheKey(base)).toMatch(/^ptc:v1:[0-9a-f]{64}$/);
+    expect(ptcCacheKey(base)).toMatch(/^ptc:v2:[0-9a-f]{64}$/);
   });
 
   it('changes with everything that changes the result', () => {

@@ -1,4 +1,4 @@
-// PTC result cache: `ptc:v1:<hash of the plan>`, obeying the plan's cacheStrategy and cacheTtlSeconds.
+// PTC result cache: `ptc:v2:<hash of the plan>`, obeying the plan's cacheStrategy and cacheTtlSeconds.
 import { z } from 'zod';
 import {
   emptyUsage,
@@ -9,17 +9,17 @@ import {
 } from '../contracts/index.js';
 import { type CacheLogger, stderrCacheLogger } from './cache-logger.js';
 import { CacheStatsRecorder, statsGroupName } from './cache-stats.js';
-import type { CacheStore } from './cache-store.js';
+import type { CacheStore, Decoded } from './cache-store.js';
 import { canonicalSha256Hex } from './canonical-hash.js';
 import {
   DEFAULT_SINGLE_FLIGHT,
-  type Decoded,
   SingleFlightCache,
   type SingleFlightSettings,
 } from './single-flight-cache.js';
 
 const PTC_NAMESPACE = 'ptc';
-const PTC_CACHE_VERSION = 'v1';
+// v2: the plan's hash is over the framing of `canonical-hash.ts`, no longer over its canonical JSON text.
+const PTC_CACHE_VERSION = 'v2';
 const PTC_ENTRY_FORMAT = 'roma-ptc-cache/1';
 /** Tool data goes stale: under SMART a result that called tools is kept at most this long. */
 const SMART_TOOL_TTL_SECONDS = 3_600;
@@ -50,7 +50,7 @@ function ptcPlanHash(plan: PTCExecutionPlan, mode = 'code', defaultModelId?: str
   return canonicalSha256Hex(ptcPlanIdentity(plan, mode, defaultModelId));
 }
 
-/** Store key without the store prefix; with the default `roma:` prefix it reads `roma:ptc:v1:<hash>`. */
+/** Store key without the store prefix; with the default `roma:` prefix it reads `roma:ptc:v2:<hash>`. */
 export function ptcCacheKey(plan: PTCExecutionPlan, mode = 'code', defaultModelId?: string): string {
   return `${PTC_NAMESPACE}:${PTC_CACHE_VERSION}:${ptcPlanHash(plan, mode, defaultModelId)}`;
 }

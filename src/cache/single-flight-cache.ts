@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { CacheLogger } from './cache-logger.js';
 import { WarnOnce } from './cache-logger.js';
 import type { CacheStatsRecorder } from './cache-stats.js';
-import type { CacheStore } from './cache-store.js';
+import type { CacheStore, Decode, Decoded } from './cache-store.js';
 import { sleepAbortable, waitBounded } from './wait.js';
 
 export interface SingleFlightSettings {
@@ -20,13 +20,20 @@ export const DEFAULT_SINGLE_FLIGHT: SingleFlightSettings = {
   maxWaitMs: 120_000,
 };
 
-export type Decoded<T> = { ok: true; value: T } | { ok: false; problem: string };
+/** How a cache reads its entries: decode (and check) a stored text; copy a decoded value shared by many hits. */
+export interface EntryReader<T> {
+  decode: Decode<T>;
+  /**
+   * With it, a store that can (memory) keeps each entry decoded, frozen and shared, and every hit gets
+   * `copy(shared)`: cheaper than parsing and checking the text again, and a caller's change stays its own.
+   */
+  copy?(shared: T): T;
+}
 
-interface FindRequest<T> {
+interface FindRequest<T> extends EntryReader<T> {
   key: string;
   /** Counter group for stats (`llm:<provider>:<model>`). */
   group: string;
-  decode(text: string): Decoded<T>;
   signal?: AbortSignal;
 }
 
@@ -96,14 +103,23 @@ export class SingleFlightCache {
     return this.lead(request, first.kind === 'error', this.register(request.key));
   }
 
-  /** Stores an encoded entry outside any flight (cache warming); false when too large or the store failed. */
-  async put(key: string, group: string, text: string, ttlMs: number): Promise<boolean> {
+  /**
+   * Stores an encoded entry (also outside any flight: cache warming); false when too large or the store failed.
+   * With `reader`, a memory store decodes it now, once, for every later hit.
+   */
+  async put(
+    key: string,
+    group: string,
+    text: string,
+    ttlMs: number,
+    reader?: EntryReader<unknown>,
+  ): Promise<boolean> {
     if (Buffer.byteLength(text) > this.maxEntryBytes) {
       this.stats.record(group, { oversize: 1 });
       return false;
     }
     try {
-      await this.store.set(key, text, { ttlMs });
+      await this.store.set(key, text, reader?.copy ? { ttlMs, decode: reader.decode } : { ttlMs });
       this.stats.record(group, { stores: 1 });
       return true;
     } catch {
@@ -209,7 +225,7 @@ export class SingleFlightCache {
       // Waiters of this process get the answer at once, even one too large to store.
       this.settle(request.key, deferred, text);
       if (text !== undefined && store !== undefined)
-        await this.put(request.key, request.group, text, store.ttlMs);
+        await this.put(request.key, request.group, text, store.ttlMs, request as EntryReader<unknown>);
       if (holdsLock) {
         try {
           await this.store.releaseLock(request.key, token);
@@ -233,14 +249,26 @@ export class SingleFlightCache {
 
   private async read<T>(request: FindRequest<T>): Promise<ReadResult<T>> {
     let text: string | undefined;
+    let decoded: Decoded<T> | undefined;
     try {
-      text = await this.store.get(request.key);
+      if (request.copy !== undefined && this.store.getDecoded !== undefined) {
+        const stored = this.store.getDecoded(request.key, request.decode);
+        text = stored?.text;
+        decoded = stored?.decoded;
+      } else {
+        text = await this.store.get(request.key);
+      }
     } catch {
       this.stats.record(request.group, { errors: 1 });
       return { kind: 'error' };
     }
     if (text === undefined) return { kind: 'miss' };
-    const decoded = request.decode(text);
+    if (decoded === undefined) {
+      decoded = request.decode(text);
+    } else if (decoded.ok && request.copy !== undefined) {
+      // The store's decoded value is shared by every hit: this caller gets its own.
+      return { kind: 'hit', value: request.copy(decoded.value), text };
+    }
     if (decoded.ok) return { kind: 'hit', value: decoded.value, text };
     this.stats.record(request.group, { corrupt: 1 });
     this.warnings.warn(

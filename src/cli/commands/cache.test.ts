@@ -94,7 +94,7 @@ describe('roma cache', () => {
       };
       const line = JSON.stringify({
         type: 'entry',
-        key: `llm:v1:openai.chat:gpt-4o-mini:${'a'.repeat(64)}`,
+        key: `llm:v2:openai.chat:gpt-4o-mini:${'a'.repeat(64)}`,
         entry,
       });
       const artifact = await new FileArtifactStore({ dataDir }).put({

@@ -280,7 +280,7 @@ describe('PTC agent (code mode)', () => {
       summary: '42',
       cacheKey: first.cacheKey,
     });
-    expect(second.cacheKey).toMatch(/^ptc:v1:[0-9a-f]{64}$/);
+    expect(second.cacheKey).toMatch(/^ptc:v2:[0-9a-f]{64}$/);
     // Nothing was spent this time; the first run's spend stays with it.
     expect(first.usage.inputTokens).toBeGreaterThan(0);
     expect(second.usage).toMatchObject({ inputTokens: 0, outputTokens: 0, costUsd: 0 });

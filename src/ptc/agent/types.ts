@@ -21,7 +21,7 @@ export interface PtcAgentDeps {
   tools?: ToolProvider;
   /** Where files under `results/` go; without one, artifacts are skipped with a warning event. */
   artifactStore?: ArtifactStore;
-  /** Store of the PTC result cache (`ptc:v1:<plan hash>`, `createPtcResultCache`); without one, nothing is cached. */
+  /** Store of the PTC result cache (`ptc:v2:<plan hash>`, `createPtcResultCache`); without one, nothing is cached. */
   cache?: CacheStore;
   /** `code` (programmatic tool calling, default) or `direct` (classic JSON tool calls). */
   mode?: PtcMode;
