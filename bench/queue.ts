@@ -27,6 +27,8 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const round = (value: number) => Math.round(value * 100) / 100;
+/** Set to a folder to write a V8 CPU profile of each worker there (`node --cpu-prof`), to see what a step costs. */
+const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
 
 const GOAL = 'Survey the districts';
 const subtasks = Array.from({ length: WIDTH }, (_, index) => ({
@@ -103,7 +105,15 @@ function env(logLevel: string): Record<string, string> {
 function startWorker(): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', TSX, MAIN, 'worker', '--concurrency', String(STEPS_PER_WORKER)],
+    [
+      ...(CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : []),
+      '--import',
+      TSX,
+      MAIN,
+      'worker',
+      '--concurrency',
+      String(STEPS_PER_WORKER),
+    ],
     {
       cwd: dataDir,
       env: env('info'),

@@ -78,6 +78,47 @@ describe('PostgresExecutionStore when its connections are terminated', () => {
     expect((await store.getExecution(id))?.lastSeq).toBe(total);
   }, 60_000);
 
+  it('keeps batches of appends made together whole through pg_terminate_backend: gap-free, none doubled', async () => {
+    const applicationName = uniqueTestName(8);
+    const store = await openStore({ applicationName, attempts: 20 });
+    const id = `run-${randomUUID()}`;
+    await store.createExecution({ id, goal: 'survive terminations in batches' });
+    let appending = true;
+    let terminated = 0;
+    const terminator = (async () => {
+      for (let round = 0; round < 40 && appending; round += 1) {
+        terminated += await terminateBackends(applicationName);
+        await new Promise((resolve) => setTimeout(resolve, 15));
+      }
+    })();
+    const rounds = 30;
+    const perRound = 5;
+    try {
+      // Each round's appends are made without waiting for each other, so they share a transaction.
+      for (let round = 0; round < rounds; round += 1) {
+        const seqs = (
+          await Promise.all(
+            Array.from({ length: perRound }, (_, index) =>
+              store.append(warning(id, `round ${round} #${index}`)),
+            ),
+          )
+        ).map((event) => event.seq);
+        expect(seqs).toEqual(Array.from({ length: perRound }, (_, index) => round * perRound + index + 1));
+      }
+    } finally {
+      appending = false;
+      await terminator;
+    }
+    expect(terminated).toBeGreaterThan(0);
+    const events = await store.readEvents(id);
+    expect(events.map((event) => event.seq)).toEqual(
+      Array.from({ length: rounds * perRound }, (_, index) => index + 1),
+    );
+    expect(new Set(events.map((event) => (event.type === 'warning' ? event.message : ''))).size).toBe(
+      rounds * perRound,
+    );
+  }, 60_000);
+
   it('survives its idle connections being terminated (the next query reconnects)', async () => {
     const applicationName = uniqueTestName(8);
     const store = await openStore({ applicationName });
@@ -98,8 +139,9 @@ describe('PostgresExecutionStore when its connections are terminated', () => {
       applicationName: uniqueTestName(8),
       connectionString: proxy.url(),
     });
-    const id = `run-${randomUUID()}`;
-    await store.createExecution({ id, goal: 'fatal on ready' });
+    // Four runs: appends to one run share a transaction (one connection), those to different runs do not.
+    const ids = Array.from({ length: 4 }, () => `run-${randomUUID()}`);
+    for (const id of ids) await store.createExecution({ id, goal: 'fatal on ready' });
     // An 'error' event nobody hears would surface here (and crash a real process) before the test ends.
     const uncaught: unknown[] = [];
     const monitor = (error: unknown) => uncaught.push(error);
@@ -107,16 +149,14 @@ describe('PostgresExecutionStore when its connections are terminated', () => {
     try {
       // Concurrent appends need new pool connections; the next three are killed as they become ready.
       proxy.fatalOnReadyConnections = 3;
-      const appended = await Promise.all(
-        Array.from({ length: 4 }, (_, index) => store.append(warning(id, `event ${index}`))),
-      );
+      const appended = await Promise.all(ids.map((id, index) => store.append(warning(id, `event ${index}`))));
       expect(proxy.fatalOnReadyConnections).toBe(0);
-      expect(appended.map((event) => event.seq).sort((a, b) => a - b)).toEqual([1, 2, 3, 4]);
+      expect(appended.map((event) => event.seq)).toEqual([1, 1, 1, 1]);
     } finally {
       process.off('uncaughtExceptionMonitor', monitor);
     }
     expect(uncaught).toEqual([]);
-    expect((await store.readEvents(id)).map((event) => event.seq)).toEqual([1, 2, 3, 4]);
+    for (const id of ids) expect((await store.readEvents(id)).map((event) => event.seq)).toEqual([1]);
   });
 
   it('fails with a retryable STORE_FAILED naming the action when the server stays away, then recovers', async () => {

@@ -1,4 +1,5 @@
 // ExecutionStore on PostgreSQL (DATABASE_URL): row-locked appends so many processes share one gap-free log.
+import { setMaxListeners } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
 import type { ExecutionSummary, NewStreamEvent, StreamEvent } from '../contracts/index.js';
@@ -13,6 +14,8 @@ import type {
   ReadEventsOptions,
 } from './execution-store.js';
 import { AppendNotifier, followEvents } from './follow-events.js';
+import type { GroupCommitOutcome } from './group-commit.js';
+import { AppendLanes } from './postgres-append-lanes.js';
 import { appendChannel, PostgresAppendListener } from './postgres-append-listener.js';
 import { type ClientErrorGuard, guardPoolClientErrors } from './postgres-client-errors.js';
 import {
@@ -69,7 +72,22 @@ interface EventRow {
   payload: unknown;
 }
 
+interface PendingAppend {
+  event: StreamEvent;
+  options: AppendOptions;
+}
+
+type AppendOutcome = GroupCommitOutcome<StreamEvent>;
+
+/** What an append transaction is about to commit: its events, and what each caller of the batch is told. */
+interface CommittingBatch {
+  events: StreamEvent[];
+  outcomes: AppendOutcome[];
+}
+
 export class PostgresExecutionStore implements ExecutionStore {
+  /** Appends made together to one execution share a transaction, numbered in call order (see AppendLanes). */
+  readonly appendsInCallOrder = true;
   readonly schema: string;
   readonly #pool: pg.Pool;
   readonly #clientErrors: ClientErrorGuard;
@@ -79,6 +97,12 @@ export class PostgresExecutionStore implements ExecutionStore {
   readonly #retry: RetryPolicy;
   readonly #channel: string;
   readonly #listener: PostgresAppendListener;
+  readonly #appends = new AppendLanes<PendingAppend, StreamEvent>((executionId, appends) =>
+    this.#commitAppends(executionId, appends),
+  );
+  /** Set by close(): new appends are refused while those already made are committed. */
+  #closing = false;
+  readonly #sql: { lock: string; startedTasks: string; write: string; landed: string };
 
   private constructor(
     pool: pg.Pool,
@@ -101,6 +125,29 @@ export class PostgresExecutionStore implements ExecutionStore {
     });
     const quoted = quoteIdentifier(schema);
     this.#table = { executions: `${quoted}.executions`, events: `${quoted}.events` };
+    // Every waiting follower listens for the close: an API server (or a queue's client) has one per run it follows.
+    setMaxListeners(0, this.#closed.signal);
+    this.#sql = {
+      lock: `SELECT ${EXECUTION_COLUMN_LIST} FROM ${this.#table.executions} WHERE id = $1 FOR UPDATE`,
+      startedTasks: `SELECT DISTINCT task_id FROM ${this.#table.events}
+        WHERE execution_id = $1 AND type = 'task-start' AND task_id = ANY($2::text[])`,
+      // The batch's rows, the folded summary and the wake-up of other processes' followers, in one statement:
+      // a data-modifying WITH runs to completion whether or not the outer query reads it. NOTIFY is delivered
+      // at commit, so a follower never wakes to an append that was rolled back.
+      write: `WITH inserted AS (
+          INSERT INTO ${this.#table.events} (execution_id, seq, type, task_id, timestamp, payload)
+          SELECT $1, appended.seq, appended.type, appended.task_id, appended.timestamp, appended.payload
+          FROM unnest($2::integer[], $3::text[], $4::text[], $5::timestamptz[], $6::json[])
+            AS appended (seq, type, task_id, timestamp, payload)
+        ), summarised AS (
+          UPDATE ${this.#table.executions} SET status = $7, updated_at = $8, last_seq = $9, input_tokens = $10,
+            output_tokens = $11, cached_input_tokens = $12, cost_usd = $13, node_count = $14, result = $15
+          WHERE id = $1
+        )
+        SELECT pg_notify($16, $1)`,
+      landed: `SELECT seq, payload FROM ${this.#table.events}
+        WHERE execution_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`,
+    };
   }
 
   /** Connects, creates the schema when missing and applies pending migrations. */
@@ -116,6 +163,9 @@ export class PostgresExecutionStore implements ExecutionStore {
     const pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.maxConnections ?? 10,
+      // An append sends its statements without waiting for each answer: BEGIN with the row lock, then the
+      // write with COMMIT, two round trips in all (answers still come back, and are checked, one per query).
+      pipeline: true,
       connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
       statement_timeout: statementTimeoutMs,
       query_timeout: statementTimeoutMs + 5_000,
@@ -173,76 +223,26 @@ export class PostgresExecutionStore implements ExecutionStore {
   async append(event: NewStreamEvent, options: AppendOptions = {}): Promise<StreamEvent> {
     const validated = validateNewEvent(event);
     validateAppendOptions(options);
-    const stored = await this.#appendWithRetry(validated.executionId, (uncertain) =>
-      this.#transaction('append event', async (client) => {
-        // The row lock serialises appends to one execution across connections and processes: the seq is
-        // read and bumped under it, and a rolled-back append gives its number back.
-        const locked = await client.query<ExecutionColumns>(
-          `SELECT ${EXECUTION_COLUMN_LIST} FROM ${this.#table.executions} WHERE id = $1 FOR UPDATE`,
-          [validated.executionId],
-        );
-        const row = locked.rows[0];
-        if (!row) throw notFound(validated.executionId);
-        const summary = summaryFromColumns(row);
-        const numbered = { ...validated, seq: summary.lastSeq + 1 } as StreamEvent;
-        checkAppend(summary, numbered, options);
-        let taskAlreadyStarted = false;
-        if (numbered.type === 'task-start') {
-          const started = await client.query(
-            `SELECT 1 FROM ${this.#table.events} WHERE execution_id = $1 AND task_id = $2 AND type = 'task-start' LIMIT 1`,
-            [numbered.executionId, numbered.taskId],
-          );
-          taskAlreadyStarted = (started.rowCount ?? 0) > 0;
-        }
-        const next = foldSummary(summary, numbered, { taskAlreadyStarted });
-        await client.query(
-          `INSERT INTO ${this.#table.events} (execution_id, seq, type, task_id, timestamp, payload)
-         VALUES ($1, $2, $3, $4, $5, $6::json)`,
-          [
-            numbered.executionId,
-            numbered.seq,
-            numbered.type,
-            taskIdOf(numbered),
-            normalizeTimestamp(numbered.timestamp),
-            JSON.stringify(numbered),
-          ],
-        );
-        await client.query(
-          `UPDATE ${this.#table.executions} SET status = $1, updated_at = $2, last_seq = $3, input_tokens = $4,
-           output_tokens = $5, cached_input_tokens = $6, cost_usd = $7, node_count = $8, result = $9
-         WHERE id = $10`,
-          [...summaryValues(next), numbered.executionId],
-        );
-        // From here a lost connection leaves the outcome unknown: the COMMIT may have landed.
-        uncertain(numbered);
-        return numbered;
-      }),
-    );
-    this.#notifier.notify(stored.executionId);
-    this.#notifyOtherProcesses(stored.executionId);
-    return stored;
+    if (this.#closing || this.#closed.signal.aborted) throw closedStore();
+    return this.#appends.submit(validated.executionId, { event: validated, options });
   }
 
   /**
-   * Tries an append again on a dropped connection. When an attempt lost its connection at COMMIT, the next
-   * one first reads the seq that attempt took: the same event there means it was committed (idempotent by
-   * seq); anything else means it was not, and the append is made anew.
+   * One transaction for a batch of appends to one execution, tried again on a dropped connection. When an attempt
+   * lost its connection at COMMIT, the next one first reads the seqs that attempt took: the same events there
+   * mean it was committed (idempotent by seq); anything else means it was not, and the batch is made anew.
    */
-  async #appendWithRetry(
-    executionId: string,
-    attempt: (uncertain: (event: StreamEvent) => void) => Promise<StreamEvent>,
-  ): Promise<StreamEvent> {
-    let pending: StreamEvent | undefined;
+  async #commitAppends(executionId: string, appends: readonly PendingAppend[]): Promise<AppendOutcome[]> {
+    let pending: CommittingBatch | undefined;
     for (let tryNumber = 1; ; tryNumber += 1) {
-      let committing: StreamEvent | undefined;
+      let committing: CommittingBatch | undefined;
       try {
         if (pending) {
-          const landed = await this.#eventAt(executionId, pending.seq);
-          if (landed !== null && isDeepStrictEqual(landed, pending)) return pending;
+          if (await this.#landed(executionId, pending.events)) return pending.outcomes;
           pending = undefined;
         }
-        return await attempt((event) => {
-          committing = event;
+        return await this.#appendBatch(executionId, appends, (batch) => {
+          committing = batch;
         });
       } catch (error) {
         pending = committing ?? pending;
@@ -254,13 +254,87 @@ export class PostgresExecutionStore implements ExecutionStore {
     }
   }
 
-  async #eventAt(executionId: string, seq: number): Promise<StreamEvent | null> {
-    const result = await this.#pool.query<EventRow>(
-      `SELECT seq, payload FROM ${this.#table.events} WHERE execution_id = $1 AND seq = $2`,
-      [executionId, seq],
+  /** True when every event of `events` is stored at its seq, as it was sent. */
+  async #landed(executionId: string, events: readonly StreamEvent[]): Promise<boolean> {
+    const first = events[0];
+    const last = events.at(-1);
+    if (!first || !last) return true;
+    const result = await this.#pool.query<EventRow>(this.#sql.landed, [executionId, first.seq, last.seq]);
+    return (
+      result.rows.length === events.length &&
+      result.rows.every((row, index) =>
+        isDeepStrictEqual(parseStoredEvent(row.payload, executionId, row.seq), events[index]),
+      )
     );
-    const row = result.rows[0];
-    return row ? parseStoredEvent(row.payload, executionId, row.seq) : null;
+  }
+
+  /**
+   * Under the execution's row lock (which serialises appends across connections and processes), numbers the
+   * batch from the stored last seq, checks and folds each event in order (a refused one is left out alone), and
+   * writes the rest with the new summary. Round trip one: BEGIN, the lock, and which of the batch's tasks
+   * started before (read after the lock is granted, as each statement takes a new snapshot); round trip two:
+   * the write and COMMIT.
+   */
+  async #appendBatch(
+    executionId: string,
+    appends: readonly PendingAppend[],
+    committing: (batch: CommittingBatch) => void,
+  ): Promise<AppendOutcome[]> {
+    if (this.#closed.signal.aborted) throw closedStore();
+    const startingTasks = [
+      ...new Set(appends.flatMap(({ event }) => (event.type === 'task-start' ? [event.taskId] : []))),
+    ];
+    return this.#withClient('append event', async (client) => {
+      const [, locked, started] = await Promise.all([
+        client.query('BEGIN; SET LOCAL synchronous_commit = on'),
+        client.query<ExecutionColumns>(this.#sql.lock, [executionId]),
+        startingTasks.length > 0
+          ? client.query<{ task_id: string }>(this.#sql.startedTasks, [executionId, startingTasks])
+          : undefined,
+      ]);
+      const row = locked.rows[0];
+      if (!row) throw notFound(executionId);
+      let summary = summaryFromColumns(row);
+      const startedTasks = new Set(started?.rows.map((each) => each.task_id));
+      const events: StreamEvent[] = [];
+      const outcomes = appends.map(({ event, options }): AppendOutcome => {
+        const numbered = { ...event, seq: summary.lastSeq + 1 } as StreamEvent;
+        try {
+          checkAppend(summary, numbered, options);
+        } catch (error) {
+          // Refused alone (CONFLICT): nothing of it is written, the others go on.
+          return { ok: false, error: storeFailure(error, 'append event', false) };
+        }
+        const taskId = numbered.type === 'task-start' ? numbered.taskId : null;
+        summary = foldSummary(summary, numbered, {
+          taskAlreadyStarted: taskId !== null && startedTasks.has(taskId),
+        });
+        if (taskId !== null) startedTasks.add(taskId);
+        events.push(numbered);
+        return { ok: true, value: numbered };
+      });
+      if (events.length === 0) {
+        await client.query('ROLLBACK');
+        return outcomes;
+      }
+      // From here a lost connection leaves the outcome unknown: the COMMIT may have landed.
+      committing({ events, outcomes });
+      await Promise.all([
+        client.query(this.#sql.write, [
+          executionId,
+          events.map((each) => each.seq),
+          events.map((each) => each.type),
+          events.map((each) => taskIdOf(each)),
+          events.map((each) => normalizeTimestamp(each.timestamp)),
+          events.map((each) => JSON.stringify(each)),
+          ...summaryValues(summary),
+          this.#channel,
+        ]),
+        client.query('COMMIT'),
+      ]);
+      this.#notifier.notify(executionId);
+      return outcomes;
+    });
   }
 
   async #isOwnNewExecution(client: pg.Pool, id: string, expected: ExecutionSummary): Promise<boolean> {
@@ -369,7 +443,10 @@ export class PostgresExecutionStore implements ExecutionStore {
   }
 
   async close(): Promise<void> {
-    if (this.#closed.signal.aborted) return;
+    if (this.#closing) return;
+    this.#closing = true;
+    // Appends already made are committed first: each caller was told nothing yet, and may be told success.
+    await this.#appends.drain();
     this.#closed.abort();
     await this.#pool.end();
   }
@@ -390,7 +467,18 @@ export class PostgresExecutionStore implements ExecutionStore {
   }
 
   /** Runs `step` in one transaction with a synchronous commit: resolved means on disk on the server. */
-  async #transaction<T>(action: string, step: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  #transaction<T>(action: string, step: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.#withClient(action, async (client) => {
+      // Forced per transaction so a server configured with synchronous_commit=off cannot weaken durability.
+      await client.query('BEGIN; SET LOCAL synchronous_commit = on');
+      const value = await step(client);
+      await client.query('COMMIT');
+      return value;
+    });
+  }
+
+  /** Runs `work` on a pooled client; when it fails, rolls back any transaction it left open. */
+  async #withClient<T>(action: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     if (this.#closed.signal.aborted) throw closedStore();
     let client: pg.PoolClient;
     try {
@@ -399,14 +487,10 @@ export class PostgresExecutionStore implements ExecutionStore {
       throw storeFailure(error, action, true);
     }
     // A client whose connection drops is heard by its guard (see postgres-client-errors.ts); its queries fail
-    // too, so the step throws.
+    // too, so the work throws.
     let broken = false;
     try {
-      // Forced per transaction so a server configured with synchronous_commit=off cannot weaken durability.
-      await client.query('BEGIN; SET LOCAL synchronous_commit = on');
-      const value = await step(client);
-      await client.query('COMMIT');
-      return value;
+      return await work(client);
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {
         broken = true;
