@@ -170,6 +170,9 @@ describe('runDoctor', () => {
         detail: expect.stringContaining(variable!),
       });
     }
+    // Every skipped row names the variable that would enable it.
+    for (const check of checks.filter((candidate) => candidate.status === 'skip'))
+      expect(check.detail, check.check).toMatch(/optional[^)]*\b[A-Z][A-Z0-9_]{3,}\b/);
     expect(find(checks, 'API keys for the bind address').status).toBe('pass');
   });
 

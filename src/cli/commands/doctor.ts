@@ -138,7 +138,11 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorChec
       'Redis reachable',
       redis?.reach ?? skip('not configured; in-memory cache (optional: REDIS_URL)'),
     ],
-    ['Infrastructure', 'Redis eviction policy', redis?.policy ?? skip('not configured')],
+    [
+      'Infrastructure',
+      'Redis eviction policy',
+      redis?.policy ?? skip('not configured (optional: REDIS_URL)'),
+    ],
     ['Infrastructure', databaseUrl ? 'PostgreSQL reachable' : 'SQLite store', store],
     ['Infrastructure', 'PostgreSQL migrations', migrations],
     ['Infrastructure', 'data dir writable', checkDataDir(context)],
