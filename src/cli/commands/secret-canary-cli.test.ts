@@ -27,6 +27,7 @@ import { type SpawnedRoma, spawnRoma } from './cli-test-support.js';
 
 const ROOT_GOAL = 'Audit the configuration of the leaky servers';
 const CODE_GOAL = 'Print what the leaky servers report';
+const FAILING_GOAL = 'Fail with a model error that quotes the key';
 
 let model: ScriptedModelServer;
 let web: HttpMcpServer;
@@ -45,6 +46,20 @@ beforeAll(async () => {
   web = await startLeakyHttpMcpServer();
   model = await startScriptedModelServer({
     rules: [
+      // The provider refuses the key and quotes it back (as OpenAI's 401 body does).
+      {
+        name: 'canary-401',
+        match: { contains: [FAILING_GOAL] },
+        reply: {
+          status: 401,
+          errorBody: {
+            error: {
+              message: `Incorrect API key provided: ${CANARY_LLM_KEY}.`,
+              type: 'invalid_request_error',
+            },
+          },
+        },
+      },
       conversationRule(CODE_GOAL, [
         codeReply(LEAKING_PROGRAM),
         // The program throws what it got, and then the model repeats everything it read.
@@ -116,5 +131,31 @@ describe('secret canaries (roma solve)', () => {
       model.requests.map((request) => JSON.stringify(request.body)).join('\n'),
     ].join('\n');
     for (const canary of CANARIES) expect(seen.includes(canary), canary).toBe(false);
+  }, 240_000);
+
+  it("a model's 401 that quotes the key is stored and shown scrubbed (run, show, store files)", async () => {
+    const solve = roma(['solve', FAILING_GOAL, '--json'], 120_000);
+    const { status: code } = await solve.finished;
+    const { stdout, stderr } = solve.output();
+    expect(code).not.toBe(0);
+    // Positive control: the provider's message itself reached the user, with the key replaced.
+    expect(`${stdout}\n${stderr}`).toContain('Incorrect API key provided: ***');
+    const executionId = stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { type: string; executionId?: string })
+      .find((event) => event.type === 'execution-start')?.executionId;
+    expect(executionId).toBeDefined();
+    const shown = roma(['runs', 'show', executionId!, '--json'], 60_000);
+    expect((await shown.finished).status).toBe(0);
+    expect(shown.output().stdout).toContain('Incorrect API key provided: ***');
+    const seen = [
+      stdout,
+      stderr,
+      shown.output().stdout,
+      shown.output().stderr,
+      ...filesUnder(join(directory, '.roma')),
+    ].join('\n');
+    expect(seen.includes(CANARY_LLM_KEY)).toBe(false);
   }, 240_000);
 });

@@ -75,6 +75,35 @@ describe('isolate provider', () => {
     }
   }, 60_000);
 
+  it('stops a short program whose transpile is exponential at the run time limit (nested arrow defaults)', async () => {
+    const sandbox = createIsolateSandbox({ poolSize: 0 });
+    const session = await sandbox.openSession();
+    // Under 300 characters; sucrase backtracks through every nested `(a = ...) =>`, ~3x per two levels:
+    // seconds of parsing with nothing to run afterwards.
+    let program = '0';
+    for (let level = 0; level < 22; level++) program = `(a${level} = ${program}) => 0`;
+    program = `const f = ${program};`;
+    expect(program.length).toBeLessThan(300);
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    try {
+      const result = await session.run(program, { language: 'typescript', timeoutMs: 500 });
+      clearInterval(ticker);
+      expect(result.stoppedBy, result.stderr).toBe('timeout');
+      expect(result.stderr).toMatch(/stopped after the time limit of 500 ms/);
+      expect(ticks).toBeGreaterThanOrEqual(5);
+      // Positive control: the same nesting, shallow, transpiles and runs.
+      const shallow = await session.run('const f = (a = (b = 1) => b) => a(); console.log(f())', {
+        language: 'typescript',
+      });
+      expect(shallow.stdout).toBe('1\n');
+    } finally {
+      clearInterval(ticker);
+      await session.close();
+      await sandbox.close();
+    }
+  }, 60_000);
+
   it('ends only the run when the worker exhausts its heap while transpiling, and the session keeps working', async () => {
     // Just under MAX_PROGRAM_BYTES of one-token statements: sucrase needs ~250 MB of heap for it, far over a
     // 128 MB worker. (A bare worker with Node 24's default young generation, transpiling it, took the whole
