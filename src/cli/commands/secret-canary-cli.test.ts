@@ -17,7 +17,7 @@ import {
   LEAKING_PROGRAM,
   THROWING_PROGRAM,
 } from '../../../test/support/mcp-servers/secret-canaries.js';
-import { codeReply, conversationRule } from '../../../test/support/ptc/harness.js';
+import { codeReply, conversationRule, finalAnswerFrom } from '../../../test/support/ptc/harness.js';
 import {
   type ScriptedModelServer,
   scriptedTreeRules,
@@ -64,7 +64,7 @@ beforeAll(async () => {
         codeReply(LEAKING_PROGRAM),
         // The program throws what it got, and then the model repeats everything it read.
         codeReply(THROWING_PROGRAM),
-        (report) => ({ text: `FINAL ANSWER: ${report}` }),
+        finalAnswerFrom(),
       ]),
       ...scriptedTreeRules({
         goal: ROOT_GOAL,

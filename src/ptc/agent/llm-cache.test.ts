@@ -4,6 +4,7 @@ import { smallServerConfig } from '../../../test/support/mcp-servers/index.js';
 import {
   codeReply,
   conversationRule,
+  finalAnswerFrom,
   type PtcHarness,
   startPtcHarness,
 } from '../../../test/support/ptc/harness.js';
@@ -31,7 +32,7 @@ describe.each(['code', 'direct'] as const)('PTC agent behind the LLM cache (%s m
       rules: [
         conversationRule('[cached-add]', [
           codeReply("console.log('sum=' + (await small.add({ a: 20, b: 22 })));"),
-          (report) => ({ text: `FINAL ANSWER: ${report.match(/sum=(\d+)/)?.[1]}` }),
+          finalAnswerFrom(/sum=(\d+)/),
         ]),
         {
           name: 'direct add',

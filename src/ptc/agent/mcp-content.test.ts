@@ -13,6 +13,7 @@ import {
 import {
   codeReply,
   conversationRule,
+  finalAnswerFrom,
   type PtcHarness,
   startPtcHarness,
 } from '../../../test/support/ptc/harness.js';
@@ -34,9 +35,7 @@ const wav = Buffer.concat([
 let harness: PtcHarness;
 let filesDir: string;
 
-function answerFrom(report: string): { text: string } {
-  return { text: `FINAL ANSWER: ${report.match(/ANSWER=(.*)/)?.[1] ?? 'not found'}` };
-}
+const answerFrom = finalAnswerFrom(/ANSWER=(.*)/, 'not found');
 
 async function artifactBytes(uri: string): Promise<Buffer> {
   return readFileSync(fileURLToPath(uri));

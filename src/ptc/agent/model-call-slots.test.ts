@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   codeReply,
   conversationRule,
+  finalAnswerFrom,
   type PtcHarness,
   startPtcHarness,
 } from '../../../test/support/ptc/harness.js';
@@ -14,7 +15,7 @@ beforeAll(async () => {
     rules: [
       conversationRule('[slots]', [
         codeReply("console.log('six times seven is ' + 6 * 7);"),
-        (report) => ({ text: `FINAL ANSWER: ${report.match(/is (\d+)/)?.[1] ?? 'nothing'}` }),
+        finalAnswerFrom(/is (\d+)/, 'nothing'),
       ]),
       { name: 'broken', match: { contains: ['[broken]', 'You are PTC'] }, reply: { status: 400 } },
     ],

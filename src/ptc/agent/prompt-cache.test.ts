@@ -4,6 +4,7 @@ import { dataServerConfig } from '../../../test/support/mcp-servers/index.js';
 import {
   codeReply,
   conversationRule,
+  finalAnswerFrom,
   type PtcHarness,
   startPtcHarness,
 } from '../../../test/support/ptc/harness.js';
@@ -26,7 +27,7 @@ describe.each([
           codeReply(
             "const { total } = await data.list_orders({ status: 'refunded' });\nconsole.log('ANSWER=' + total);",
           ),
-          (report) => ({ text: `FINAL ANSWER: ${report.match(/ANSWER=(\d+)/)?.[1] ?? 'none'}` }),
+          finalAnswerFrom(/ANSWER=(\d+)/, 'none'),
         ]),
       ],
     });

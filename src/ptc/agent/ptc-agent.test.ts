@@ -14,17 +14,20 @@ import {
 import {
   codeReply,
   conversationRule,
+  finalAnswerFrom,
   type PtcHarness,
   startPtcHarness,
 } from '../../../test/support/ptc/harness.js';
+import type { ScriptedRequest } from '../../dev/scripted-model/index.js';
 
 const SECRET = 'sk-live-93b1e0c4d8aa41f2';
 const data = generateSalesData();
 let memoryDir: string;
 let harness: PtcHarness;
 
-function finalFrom(report: string, pattern: RegExp): { text: string } {
-  return { text: `FINAL ANSWER: ${report.match(pattern)?.[1] ?? 'not found'}` };
+/** The system prompt the agent sent with a model request (its first message). */
+function systemPrompt(request: ScriptedRequest): string {
+  return (request.body.messages as Array<{ content: string }>)[0]!.content;
 }
 
 beforeAll(async () => {
@@ -39,7 +42,7 @@ beforeAll(async () => {
     rules: [
       conversationRule('[add-task]', [
         codeReply("const sum = await small.add({ a: 19, b: 23 });\nconsole.log('sum=' + sum);"),
-        (report) => finalFrom(report, /sum=(\d+)/),
+        finalAnswerFrom(/sum=(\d+)/, 'not found'),
       ]),
       conversationRule('[multi-tool]', [
         codeReply(
@@ -52,7 +55,7 @@ beforeAll(async () => {
             'console.log(JSON.stringify({ refunded: orders.length, names: customers.map((c) => c.name), errors: errors.total }));',
           ].join('\n'),
         ),
-        (report) => finalFrom(report, /(\{"refunded".*\})/),
+        finalAnswerFrom(/(\{"refunded".*\})/, 'not found'),
       ]),
       conversationRule('[tool-error]', [
         codeReply(
@@ -65,7 +68,7 @@ beforeAll(async () => {
             '}',
           ].join('\n'),
         ),
-        (report) => finalFrom(report, /caught: (.*)/),
+        finalAnswerFrom(/caught: (.*)/, 'not found'),
       ]),
       conversationRule('[credential]', [
         codeReply(
@@ -96,7 +99,7 @@ beforeAll(async () => {
             "console.log('rows=' + orders.length);",
           ].join('\n'),
         ),
-        (report) => finalFrom(report, /rows=(\d+)/),
+        finalAnswerFrom(/rows=(\d+)/, 'not found'),
       ]),
       conversationRule('[memory]', [
         codeReply(
@@ -106,7 +109,7 @@ beforeAll(async () => {
             "console.log('entities=' + graph.entities.map((entity) => entity.name).join(','));",
           ].join('\n'),
         ),
-        (report) => finalFrom(report, /entities=(.*)/),
+        finalAnswerFrom(/entities=(.*)/, 'not found'),
       ]),
       conversationRule('[doc]', [
         codeReply(
@@ -116,7 +119,7 @@ beforeAll(async () => {
             "console.log([doc.split('\\n')[0], doc.includes('Input JSON Schema'), full.includes('Input JSON Schema')].join(' '));",
           ].join('\n'),
         ),
-        (report) => finalFrom(report, /stdout:\n(.*)/),
+        finalAnswerFrom(/stdout:\n(.*)/, 'not found'),
       ]),
     ],
   });
@@ -304,13 +307,11 @@ describe('PTC agent (code mode)', () => {
     });
     // The short doc by default, the JSON Schemas only when asked for.
     expect(result.summary).toBe('# data.search_logs false true');
-    const system = (
-      harness.model.requests.at(-1)!.body.messages as Array<{ role: string; content: string }>
-    )[0]!;
-    expect(system.content).toContain(
+    const system = systemPrompt(harness.model.requests.at(-1)!);
+    expect(system).toContain(
       '- data: 5 tools [list_orders, get_order, list_customers, get_customer, search_logs]',
     );
-    expect(system.content).not.toContain('Searches service logs');
+    expect(system).not.toContain('Searches service logs');
   });
 
   it('fails cleanly for an unknown server, naming the field', async () => {
@@ -353,7 +354,7 @@ describe('PTC agent (limits, cancellation, testing)', () => {
               '```',
             ].join('\n'),
           },
-          (report) => ({ text: `FINAL ANSWER: ${report.match(/total=(\d+)/)?.[1]}` }),
+          finalAnswerFrom(/total=(\d+)/),
         ]),
       ],
     });
@@ -392,7 +393,7 @@ describe('PTC agent (limits, cancellation, testing)', () => {
       { passed: true },
     ]);
     expect(result.iterationsUsed).toBe(2);
-    const system = (local.model.requests.at(-1)!.body.messages as Array<{ content: string }>)[0]!.content;
+    const system = systemPrompt(local.model.requests.at(-1)!);
     expect(system).toContain('tagged test');
   });
 });
@@ -414,7 +415,7 @@ describe('PTC agent with a broken server among the configured ones', () => {
       rules: [
         conversationRule('[partial-tools]', [
           codeReply("console.log('sum=' + (await small.add({ a: 1, b: 2 })));"),
-          (report) => ({ text: `FINAL ANSWER: ${report.match(/sum=(\d+)/)?.[1]}` }),
+          finalAnswerFrom(/sum=(\d+)/),
         ]),
       ],
     });
@@ -433,7 +434,7 @@ describe('PTC agent with a broken server among the configured ones', () => {
       code: 'TOOL_FAILED',
       message: expect.stringContaining('cannot connect to MCP server broken'),
     });
-    const system = (local.model.requests[0]!.body.messages as Array<{ content: string }>)[0]!.content;
+    const system = systemPrompt(local.model.requests[0]!);
     expect(system).toContain('- broken: unavailable right now');
   });
 });

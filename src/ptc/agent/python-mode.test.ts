@@ -9,6 +9,7 @@ import {
 import {
   codeReply,
   conversationRule,
+  finalAnswerFrom,
   type PtcHarness,
   startPtcHarness,
 } from '../../../test/support/ptc/harness.js';
@@ -69,7 +70,7 @@ beforeAll(async () => {
           ].join('\n'),
           'javascript',
         ),
-        (report) => ({ text: `FINAL ANSWER: ${report.match(/node sum=(\d+)/)?.[1]}` }),
+        finalAnswerFrom(/node sum=(\d+)/),
       ]),
     ],
   });

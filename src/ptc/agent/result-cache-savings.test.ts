@@ -4,6 +4,7 @@ import { smallServerConfig } from '../../../test/support/mcp-servers/index.js';
 import {
   codeReply,
   conversationRule,
+  finalAnswerFrom,
   type PtcHarness,
   startPtcHarness,
 } from '../../../test/support/ptc/harness.js';
@@ -21,7 +22,7 @@ beforeAll(async () => {
         codeReply(
           "const sum = await small.add({ a: 19, b: 23 });\nconsole.log('ANSWER=' + JSON.stringify(sum));",
         ),
-        (report) => ({ text: `FINAL ANSWER: ${report.match(/ANSWER=(.*)/)?.[1] ?? 'none'}` }),
+        finalAnswerFrom(/ANSWER=(.*)/, 'none'),
       ]),
     ],
   });

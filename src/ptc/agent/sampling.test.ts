@@ -6,6 +6,7 @@ import { type OAuthHttpMcpServer, startOAuthHttpMcpServer } from '../../../test/
 import {
   codeReply,
   conversationRule,
+  finalAnswerFrom,
   type PtcHarness,
   startPtcHarness,
 } from '../../../test/support/ptc/harness.js';
@@ -51,7 +52,7 @@ describe('MCP sampling and notifications during a PTC run', () => {
               "console.log('summary', JSON.stringify(summary));",
             ].join('\n'),
           ),
-          (report) => ({ text: `FINAL ANSWER: ${report}` }),
+          finalAnswerFrom(),
         ]),
         conversationRule('[sampling-bound]', [
           codeReply(
@@ -68,7 +69,7 @@ describe('MCP sampling and notifications during a PTC run', () => {
               "console.log('answered', answered);",
             ].join('\n'),
           ),
-          (report) => ({ text: `FINAL ANSWER: ${report}` }),
+          finalAnswerFrom(),
         ]),
         conversationRule('[refused]', [
           codeReply(
@@ -80,7 +81,7 @@ describe('MCP sampling and notifications during a PTC run', () => {
               '}',
             ].join('\n'),
           ),
-          (report) => ({ text: `FINAL ANSWER: ${report}` }),
+          finalAnswerFrom(),
         ]),
       ],
     });

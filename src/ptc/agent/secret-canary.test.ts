@@ -15,6 +15,7 @@ import {
 import {
   codeReply,
   conversationRule,
+  finalAnswerFrom,
   type PtcHarness,
   startPtcHarness,
 } from '../../../test/support/ptc/harness.js';
@@ -25,7 +26,7 @@ const rules: ScriptedRule[] = [
     codeReply(LEAKING_PROGRAM),
     // The model tries again: this time the program throws what it got.
     codeReply(THROWING_PROGRAM),
-    (report) => ({ text: `FINAL ANSWER: ${report}` }),
+    finalAnswerFrom(),
   ]),
   {
     name: 'canary-401',

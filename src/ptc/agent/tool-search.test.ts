@@ -4,6 +4,7 @@ import { smallServerConfig, wideCatalog, wideServerConfig } from '../../../test/
 import {
   codeReply,
   conversationRule,
+  finalAnswerFrom,
   type PtcHarness,
   startPtcHarness,
 } from '../../../test/support/ptc/harness.js';
@@ -63,7 +64,7 @@ describe('PTC with a 200-tool server', () => {
               "console.log('ANSWER=' + hits[0].call + ' ' + JSON.stringify(result));",
             ].join('\n'),
           ),
-          (report) => ({ text: `FINAL ANSWER: ${report.match(/ANSWER=(.*)/)?.[1] ?? 'none'}` }),
+          finalAnswerFrom(/ANSWER=(.*)/, 'none'),
         ]),
         conversationRule('[few-tools]', [{ text: 'FINAL ANSWER: nothing to do' }]),
       ],

@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OAuthHttpMcpServer, startOAuthHttpMcpServer } from '../../../test/support/mcp-servers/index.js';
-import { codeReply, conversationRule, startPtcHarness } from '../../../test/support/ptc/harness.js';
+import {
+  codeReply,
+  conversationRule,
+  finalAnswerFrom,
+  startPtcHarness,
+} from '../../../test/support/ptc/harness.js';
 import { SecretList } from '../../config/secrets.js';
 import { McpServerConfigSchema } from '../../config/sections/ptc.js';
 import { RomaError } from '../../contracts/index.js';
@@ -138,7 +143,7 @@ describe('OAuth (authorization_code) for a remote MCP server', () => {
               "throw new Error('leaking ' + JSON.stringify(who));",
             ].join('\n'),
           ),
-          (report) => ({ text: `FINAL ANSWER: ${report}` }),
+          finalAnswerFrom(),
         ]),
       ],
     });

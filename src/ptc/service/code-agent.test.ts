@@ -1,7 +1,12 @@
 // The CodeAgent contract run against the in-process agent and against the HTTP client of `roma ptc serve`.
 import { expect, it } from 'vitest';
 import { smallServerConfig } from '../../../test/support/mcp-servers/index.js';
-import { codeReply, conversationRule, startPtcHarness } from '../../../test/support/ptc/harness.js';
+import {
+  codeReply,
+  conversationRule,
+  finalAnswerFrom,
+  startPtcHarness,
+} from '../../../test/support/ptc/harness.js';
 import { PtcStatsSchema } from '../../contracts/index.js';
 import { codeAgentConformance } from './code-agent.conformance.js';
 import { createHttpCodeAgent } from './http-code-agent.js';
@@ -10,13 +15,13 @@ import { publishTo, startPtcService } from './ptc-service.js';
 const rules = [
   conversationRule('[contract-add]', [
     codeReply("console.log('sum=' + (await small.add({ a: 2, b: 40 })));"),
-    (report) => ({ text: `FINAL ANSWER: ${report.match(/sum=(\d+)/)?.[1]}` }),
+    finalAnswerFrom(/sum=(\d+)/),
   ]),
   conversationRule('[contract-fail]', [
     codeReply(
       "try { await small.fail({ reason: 'disk full' }); } catch (error) { console.log('caught ' + error.message); }",
     ),
-    (report) => ({ text: `FINAL ANSWER: ${report.match(/caught (.*)/)?.[1]}` }),
+    finalAnswerFrom(/caught (.*)/),
   ]),
   conversationRule('[contract-loop]', [codeReply("console.log('working');")]),
 ];

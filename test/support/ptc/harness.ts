@@ -159,6 +159,16 @@ export function codeReply(code: string, language = 'typescript'): { text: string
   return { text: `I will run this.\n\n\`\`\`${language}\n${code}\n\`\`\`` };
 }
 
+/**
+ * A last conversation step that answers with what the run printed: the first capture of `pattern` in the run
+ * report (`fallback` when it does not match), or the whole report when there is no pattern.
+ */
+export function finalAnswerFrom(pattern?: RegExp, fallback?: string): (report: string) => { text: string } {
+  return (report) => ({
+    text: `FINAL ANSWER: ${pattern ? (report.match(pattern)?.[1] ?? fallback) : report}`,
+  });
+}
+
 /** How many runs the agent has reported to the model so far in this conversation. */
 function runsSoFar(requestText: string): number {
   return requestText.match(/^Run \d+: exit code/gm)?.length ?? 0;
