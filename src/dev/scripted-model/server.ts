@@ -77,6 +77,20 @@ async function waitFor(milliseconds: number, gone: AbortSignal): Promise<boolean
   }
 }
 
+/**
+ * Waits until `deadline` (a `performance.now()` time) unless the client went away first. A Node timer fires
+ * up to a millisecond or more late (whole-millisecond loop clock), which would add to every scripted latency:
+ * the timer covers all but the last millisecond, and turns of the event loop the rest.
+ */
+async function waitUntil(deadline: number, gone: AbortSignal): Promise<boolean> {
+  if (!(await waitFor(Math.floor(deadline - performance.now()) - 1, gone))) return false;
+  while (performance.now() < deadline) {
+    if (gone.aborted) return false;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return !gone.aborted;
+}
+
 async function writeStream(
   response: ServerResponse,
   events: SseEvent[],
@@ -109,6 +123,7 @@ export async function startScriptedModelServer(
     path: string,
     incoming: IncomingMessage,
     response: ServerResponse,
+    arrivedAt: number,
   ) {
     const closed = new AbortController();
     let recorded: ScriptedRequest | undefined;
@@ -173,8 +188,9 @@ export async function startScriptedModelServer(
       return;
     }
 
+    // A model's latency runs from the request's arrival: reading and matching it is part of that time.
     const latencyMs = reply.latencyMs ?? options.latencyMs ?? 0;
-    if (!(await waitFor(latencyMs, closed.signal))) return;
+    if (latencyMs > 0 && !(await waitUntil(arrivedAt + latencyMs, closed.signal))) return;
 
     if (reply.status !== undefined && reply.status >= 400) {
       const bodyOut =
@@ -209,6 +225,7 @@ export async function startScriptedModelServer(
   }
 
   const server = createServer((incoming, response) => {
+    const arrivedAt = performance.now();
     const path = (incoming.url ?? '/').split('?')[0] ?? '/';
     const provider = ROUTES[path];
     if (incoming.method === 'GET' && (path === '/' || path === '/health')) {
@@ -223,7 +240,7 @@ export async function startScriptedModelServer(
       });
       return;
     }
-    answer(provider, path, incoming, response).catch((error: unknown) => {
+    answer(provider, path, incoming, response, arrivedAt).catch((error: unknown) => {
       sendJson(response, 500, errorBody(provider, 500, `scripted model failed: ${String(error)}`));
     });
   });
