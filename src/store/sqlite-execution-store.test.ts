@@ -120,6 +120,48 @@ describe('SqliteExecutionStore', () => {
     }
   });
 
+  it('lets a process that appended and never closed the store exit by itself', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'roma-sqlite-exit-'));
+    // The append worker is referenced only while a batch is in flight: idle, it keeps nobody alive.
+    const script = `
+      const { SqliteExecutionStore } = await import(process.env.STORE_MODULE);
+      const store = SqliteExecutionStore.open({ dataDir: process.env.DATA_DIR });
+      await store.createExecution({ id: 'open', goal: 'never closed' });
+      const event = await store.append({
+        type: 'warning', executionId: 'open', timestamp: new Date().toISOString(),
+        taskId: null, code: 'TEST', message: 'one',
+      });
+      process.stdout.write('acked ' + event.seq + '\\n');`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      env: {
+        ...process.env,
+        STORE_MODULE: fileURLToPath(new URL('./sqlite-execution-store.ts', import.meta.url)),
+        DATA_DIR: dataDir,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    try {
+      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+        child.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
+      );
+      expect({ code, signal, output }).toEqual({ code: 0, signal: null, output: 'acked 1\n' });
+      const store = SqliteExecutionStore.open({ dataDir });
+      try {
+        expect((await store.readEvents('open')).map((event) => event.seq)).toEqual([1]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      clearTimeout(timer);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('fails to open an unusable path with STORE_FAILED and the setting to fix', () => {
     const blocker = join(mkdtempSync(join(tmpdir(), 'roma-sqlite-bad-')), 'file');
     rmSync(blocker, { force: true });

@@ -1,11 +1,11 @@
-// ExecutionStore on an embedded SQLite file (the default): WAL journal, appends group-committed, fsynced at commit.
+// ExecutionStore on an embedded SQLite file (the default): WAL journal, appends group-committed in a worker thread, fsynced at commit.
 import { setMaxListeners } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { ExecutionSummary, NewStreamEvent, StreamEvent } from '../contracts/index.js';
 import { RomaError } from '../contracts/index.js';
-import { type AppendOptions, checkAppend, validateAppendOptions } from './append-rules.js';
+import { type AppendOptions, validateAppendOptions } from './append-rules.js';
 import { parseStoredEventJson, validateImportedLog, validateNewEvent } from './event-validation.js';
 import type {
   CreateExecutionInput,
@@ -16,8 +16,11 @@ import type {
 } from './execution-store.js';
 import { AppendNotifier, followEvents } from './follow-events.js';
 import { GroupCommit, type GroupCommitOutcome, type GroupCommitStats } from './group-commit.js';
+import { SqliteAppendThread } from './sqlite-append-thread.js';
 import { SqliteAppendWatcher } from './sqlite-append-watcher.js';
+import { type PendingAppend, SqliteAppendWriter } from './sqlite-append-writer.js';
 import { commitBeaconPath, SqliteCommitBeacon } from './sqlite-commit-beacon.js';
+import { connectSqlite, type SqliteConnectionOptions } from './sqlite-connection.js';
 import { applySqliteMigrations } from './sqlite-migrations.js';
 import { retainStatements } from './sqlite-retained-statements.js';
 import {
@@ -27,13 +30,12 @@ import {
   EXECUTION_COLUMN_LIST,
   type ExecutionColumns,
   INSERT_COLUMN_LIST,
-  notFound,
   storeFailure,
   summaryFromColumns,
   summaryValues,
   validateCreateInput,
 } from './store-rows.js';
-import { foldSummary, initialSummary, normalizeTimestamp, taskIdOf } from './summary-fold.js';
+import { initialSummary, normalizeTimestamp, taskIdOf } from './summary-fold.js';
 
 export const SQLITE_FILE_NAME = 'roma.db';
 
@@ -51,11 +53,6 @@ export interface SqliteExecutionStoreOptions {
   busyTimeoutMs?: number;
 }
 
-interface PendingAppend {
-  event: StreamEvent;
-  options: AppendOptions;
-}
-
 interface EventRow {
   seq: number;
   payload: string;
@@ -68,6 +65,11 @@ export class SqliteExecutionStore implements ExecutionStore {
   readonly #notifier = new AppendNotifier();
   readonly #closed = new AbortController();
   readonly #statements;
+  /** Commits appends to a file off the event loop; undefined for `:memory:` (no other connection can see it). */
+  readonly #thread: SqliteAppendThread | undefined;
+  /** Commits appends on this connection (`:memory:`). */
+  readonly #writer: SqliteAppendWriter | undefined;
+  #closing = false;
   readonly #appends = new GroupCommit<PendingAppend, StreamEvent>(
     (appends) => this.#commitAppends(appends),
     (error) => this.#failure(error, 'append event'),
@@ -77,9 +79,11 @@ export class SqliteExecutionStore implements ExecutionStore {
   /** Tells other processes' watchers about this one's commits the moment they are visible. */
   readonly #beacon: SqliteCommitBeacon;
 
-  private constructor(filePath: string, database: Database.Database) {
+  private constructor(filePath: string, database: Database.Database, connection: SqliteConnectionOptions) {
     this.filePath = filePath;
     this.#database = database;
+    if (filePath === ':memory:') this.#writer = new SqliteAppendWriter(database);
+    else this.#thread = new SqliteAppendThread({ filePath, ...connection });
     // Every waiting follower listens for the close: an API server has one per stream client.
     setMaxListeners(0, this.#closed.signal);
     this.#statements = {
@@ -89,13 +93,6 @@ export class SqliteExecutionStore implements ExecutionStore {
       insertExecution: database.prepare(
         `INSERT INTO executions (${INSERT_COLUMN_LIST})
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      updateSummary: database.prepare(
-        `UPDATE executions SET status = ?, updated_at = ?, last_seq = ?, input_tokens = ?, output_tokens = ?,
-           cached_input_tokens = ?, cost_usd = ?, node_count = ?, result = ? WHERE id = ?`,
-      ),
-      taskStarted: database.prepare<[string, string], { found: number }>(
-        `SELECT 1 AS found FROM events WHERE execution_id = ? AND task_id = ? AND type = 'task-start' LIMIT 1`,
       ),
       insertEvent: database.prepare(
         'INSERT INTO events (execution_id, seq, type, task_id, timestamp, payload) VALUES (?, ?, ?, ?, ?, ?)',
@@ -132,13 +129,13 @@ export class SqliteExecutionStore implements ExecutionStore {
     let database: Database.Database | undefined;
     try {
       if (filePath !== ':memory:') mkdirSync(dirname(filePath), { recursive: true });
-      database = new Database(filePath, { timeout: options.busyTimeoutMs ?? 5_000 });
-      // exec, not pragma(): no statement object is left for the garbage collector (see retainStatement).
-      database.exec('PRAGMA journal_mode = WAL');
-      database.exec(`PRAGMA synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
-      database.exec('PRAGMA foreign_keys = ON');
+      const connection: SqliteConnectionOptions = {
+        synchronous: options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL',
+        busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
+      };
+      database = connectSqlite(filePath, connection);
       applySqliteMigrations(database);
-      return new SqliteExecutionStore(filePath, database);
+      return new SqliteExecutionStore(filePath, database, connection);
     } catch (error) {
       database?.close();
       throw new RomaError(
@@ -169,61 +166,25 @@ export class SqliteExecutionStore implements ExecutionStore {
   async append(event: NewStreamEvent, options: AppendOptions = {}): Promise<StreamEvent> {
     const validated = validateNewEvent(event);
     validateAppendOptions(options);
-    if (this.#closed.signal.aborted) throw closedStore();
+    if (this.#closing) throw closedStore();
     // Numbered in call order: the queue is committed first in, first out.
     return this.#appends.submit({ event: validated, options });
   }
 
-  /** One transaction for every append waiting in this turn of the event loop; one fsync at its commit. */
-  #commitAppends(appends: readonly PendingAppend[]): Array<GroupCommitOutcome<StreamEvent>> {
+  /**
+   * One transaction for every append waiting in this turn of the event loop, one fsync at its commit: in the
+   * append worker for a file (the event loop goes on meanwhile), on this connection for `:memory:`.
+   */
+  async #commitAppends(appends: readonly PendingAppend[]): Promise<Array<GroupCommitOutcome<StreamEvent>>> {
     if (this.#closed.signal.aborted) throw closedStore();
-    const summaries = new Map<string, ExecutionSummary>();
-    // IMMEDIATE takes the write lock before reading last_seq, so another process cannot take the same seq.
-    const outcomes = this.#database
-      .transaction(() => {
-        const outcomes = appends.map((pending) => {
-          try {
-            return { ok: true as const, value: this.#appendOne(pending, summaries) };
-          } catch (error) {
-            // Refused alone (CONFLICT, NOT_FOUND): nothing of it was written, the others go on.
-            return { ok: false as const, error: storeFailure(error, 'append event', false) };
-          }
-        });
-        for (const next of summaries.values())
-          this.#statements.updateSummary.run(...summaryValues(next), next.id);
-        return outcomes;
-      })
-      .immediate();
-    if (summaries.size > 0) this.#beacon.ring();
-    for (const executionId of summaries.keys()) this.#notifier.notify(executionId);
-    return outcomes;
-  }
-
-  /** Checks and inserts one event inside the batch's transaction; `summaries` carries the folds forward. */
-  #appendOne({ event, options }: PendingAppend, summaries: Map<string, ExecutionSummary>): StreamEvent {
-    let summary = summaries.get(event.executionId);
-    if (summary === undefined) {
-      const row = this.#statements.selectExecution.get(event.executionId);
-      if (!row) throw notFound(event.executionId);
-      summary = summaryFromColumns(row);
-    }
-    const numbered = { ...event, seq: summary.lastSeq + 1 } as StreamEvent;
-    checkAppend(summary, numbered, options);
-    const taskAlreadyStarted =
-      numbered.type === 'task-start' &&
-      this.#statements.taskStarted.get(numbered.executionId, numbered.taskId) !== undefined;
-    const next = foldSummary(summary, numbered, { taskAlreadyStarted });
-    // One statement: it is written whole or not at all, so a failure here leaves the batch consistent.
-    this.#statements.insertEvent.run(
-      numbered.executionId,
-      numbered.seq,
-      numbered.type,
-      taskIdOf(numbered),
-      normalizeTimestamp(numbered.timestamp),
-      JSON.stringify(numbered),
+    const committed = this.#thread ? await this.#thread.commit(appends) : this.#writer!.commit(appends);
+    if (committed.appendedTo.length > 0) this.#beacon.ring();
+    for (const executionId of committed.appendedTo) this.#notifier.notify(executionId);
+    return committed.outcomes.map((outcome, index) =>
+      outcome.ok
+        ? { ok: true, value: { ...appends[index]!.event, seq: outcome.value } as StreamEvent }
+        : outcome,
     );
-    summaries.set(numbered.executionId, next);
-    return numbered;
   }
 
   /** Appends committed so far, in how many commits, and the time those took (the bench reports it). */
@@ -299,8 +260,10 @@ export class SqliteExecutionStore implements ExecutionStore {
 
   async close(): Promise<void> {
     if (this.#closed.signal.aborted) return;
-    // Appends already accepted are committed (or refused) before the database goes away.
-    this.#appends.flush();
+    // Appends already accepted are committed (or refused) before the database goes away; later ones are refused.
+    this.#closing = true;
+    await this.#appends.flush();
+    await this.#thread?.close();
     this.#closed.abort();
     this.#beacon.close();
     this.#database.close();
