@@ -42,6 +42,30 @@ describe('isolate provider', () => {
     }
   }, 120_000);
 
+  it('counts file names against the character bound, not contents alone', async () => {
+    const sandbox = createIsolateSandbox({ poolSize: 0 });
+    const session = await sandbox.openSession();
+    try {
+      // Contents just under the bound leave room for 10 short files, not for a hundred 1,000-char names.
+      const room = 10_000;
+      const result = await session.run(
+        `workspace.writeFile("big", "b".repeat(${MAX_WORKSPACE_CHARS - 3 - room}));` +
+          ' let written = 0; try { for (let i = 0; i < 100; i++) { workspace.writeFile("n".repeat(990) + i, ""); written++ } }' +
+          ' catch (error) { console.log(written, String(error)) }',
+        { language: 'javascript', timeoutMs: 60_000 },
+      );
+      expect(result.stdout).toMatch(
+        /^(9|10) Error: workspace is full \(32000000 chars of paths and contents\)/,
+      );
+      // Positive control: short names still fit in the room left.
+      const short = await session.run('workspace.writeFile("s", "x"); console.log("ok")');
+      expect(short.stdout).toBe('ok\n');
+    } finally {
+      await session.close();
+      await sandbox.close();
+    }
+  }, 120_000);
+
   it('transpiles TypeScript inside the worker under the run time limit, never blocking the host', async () => {
     const sandbox = createIsolateSandbox({ poolSize: 0 });
     const session = await sandbox.openSession();

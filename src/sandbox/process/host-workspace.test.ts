@@ -1,4 +1,4 @@
-// The host's reads and writes of a process workspace while a guest that outlived its run swaps files under it.
+// The host's reads and writes of a process workspace while a guest (running during the read) swaps files under it.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
