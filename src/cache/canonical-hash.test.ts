@@ -126,6 +126,8 @@ const awkward: unknown[] = [
   new Array(3),
   Object.assign(Object.create(null), { z: 1, y: [{}] }),
   { 's1:a': 's1:a', '': [[], {}], '}': ']' },
+  // Keys with a lone surrogate, or too long to keep framed, take the general path.
+  { '\ud800': 1, '\ufffd': 2, ['k'.repeat(100)]: 3, ['k'.repeat(64)]: 4 },
 ];
 
 const anything = fc.anything({

@@ -89,6 +89,11 @@ function sortedKeys(object: object): string[] {
 // Node 20 has String.prototype.isWellFormed; the ES2023 lib this project compiles against does not declare it.
 const isWellFormed = (text: string) => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 
+// Requests reuse a small vocabulary of keys (role, content, type, text, …): their framings are kept, up to a bound.
+const framedKeys = new Map<string, string>();
+const MAX_FRAMED_KEYS = 4_096;
+const MAX_FRAMED_KEY_CHARS = 64;
+
 class FramingWriter {
   #gathered = '';
   #flushed = false;
@@ -170,7 +175,7 @@ class FramingWriter {
       if (key === '__proto__') continue;
       const member = (value as Record<string, unknown>)[key];
       if (isDropped(member)) continue;
-      this.#string(key);
+      this.#key(key);
       this.value(member, depth + 1);
     }
     this.#write('}');
@@ -180,6 +185,20 @@ class FramingWriter {
   #write(text: string): void {
     this.#gathered += text;
     if (this.#gathered.length >= GATHERED_LIMIT_CHARS) this.flush();
+  }
+
+  /** An object key: framed like any string, but the framings of short keys are kept for the next request. */
+  #key(key: string): void {
+    const known = framedKeys.get(key);
+    if (known !== undefined) {
+      this.#write(known);
+    } else if (key.length > MAX_FRAMED_KEY_CHARS || !isWellFormed(key)) {
+      this.#string(key);
+    } else {
+      const framed = `s${key.length}:${key}`;
+      if (framedKeys.size < MAX_FRAMED_KEYS) framedKeys.set(key, framed);
+      this.#write(framed);
+    }
   }
 
   #string(text: string): void {

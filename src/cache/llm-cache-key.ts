@@ -11,12 +11,19 @@ import { canonicalJson } from './canonical-json.js';
 export const LLM_CACHE_VERSION = 'v2';
 export const LLM_NAMESPACE = 'llm';
 
-interface LlmCacheKey {
-  /** Store key without the store's own prefix (`roma:` by default is added by the store). */
-  key: string;
-  hash: string;
+// A class, not an object literal with a getter: such a literal is built on V8's slow path, on every call.
+class LlmCacheKey {
+  constructor(
+    /** Store key without the store's own prefix (`roma:` by default is added by the store). */
+    readonly key: string,
+    readonly hash: string,
+    private readonly request: Record<string, unknown>,
+  ) {}
+
   /** The canonical request as JSON, for reading (built only when read; the hash is over its framing). */
-  readonly canonical: string;
+  get canonical(): string {
+    return canonicalJson(this.request);
+  }
 }
 
 /**
@@ -64,11 +71,6 @@ export function llmCacheKey(
 ): LlmCacheKey {
   const request = canonicalLlmRequest(params);
   const hash = canonicalSha256Hex(request);
-  return {
-    key: `${LLM_NAMESPACE}:${LLM_CACHE_VERSION}:${segment(provider)}:${segment(modelId)}:${hash}`,
-    hash,
-    get canonical() {
-      return canonicalJson(request);
-    },
-  };
+  const key = `${LLM_NAMESPACE}:${LLM_CACHE_VERSION}:${segment(provider)}:${segment(modelId)}:${hash}`;
+  return new LlmCacheKey(key, hash, request);
 }

@@ -54,7 +54,7 @@ export class MemoryCacheStore implements CacheStore {
     }
     const decoded = decode(entry.value);
     // A text that does not decode is not kept decoded: its reader deletes it.
-    if (decoded.ok) this.keepDecoded(key, entry, decode as Decode<unknown>, decoded);
+    if (decoded.ok) this.keepDecoded(entry, decode as Decode<unknown>, decoded);
     return { text: entry.value, decoded };
   }
 
@@ -71,7 +71,7 @@ export class MemoryCacheStore implements CacheStore {
     if (options.decode !== undefined) {
       // Decoded (and checked) now, on the way in, so that even the first hit finds it ready.
       const decoded = options.decode(value);
-      if (decoded.ok) this.keepDecoded(key, entry, options.decode, decoded);
+      if (decoded.ok) this.keepDecoded(entry, options.decode, decoded);
     }
     this.evict();
   }
@@ -163,12 +163,7 @@ export class MemoryCacheStore implements CacheStore {
     return entry;
   }
 
-  private keepDecoded(
-    key: string,
-    entry: MemoryEntry,
-    decode: Decode<unknown>,
-    decoded: Decoded<unknown>,
-  ): void {
+  private keepDecoded(entry: MemoryEntry, decode: Decode<unknown>, decoded: Decoded<unknown>): void {
     // The decoded objects take heap too: counted at the text's size again, so the byte bound still bounds.
     const extraBytes = entry.decoded === undefined ? Buffer.byteLength(entry.value) : 0;
     // Too large to keep twice: decoding on each hit beats evicting the entry.
