@@ -131,7 +131,7 @@ describe.skipIf(skipReason !== undefined)('process sandbox: nothing of a run run
         hostFunctions: {
           look: async () => {
             seen.push(hostProcessesWith(token));
-            return null;
+            return seen.at(-1)!.length;
           },
         },
       });
@@ -153,12 +153,12 @@ describe.skipIf(skipReason !== undefined)('process sandbox: nothing of a run run
       // Positive control: the paused timer or thread goes on in the next run and starts its process then.
       const next = await session.run(
         language === 'python'
-          ? 'import time\ntime.sleep(1)\nlook()'
-          : 'await new Promise((resolve) => setTimeout(resolve, 1000)); await look()',
-        { language, timeoutMs: 20_000 },
+          ? 'import time\nfor _ in range(200):\n    if look() > 0:\n        break\n    time.sleep(0.05)'
+          : 'for (let i = 0; i < 200 && (await look()) === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50))',
+        { language, timeoutMs: 30_000 },
       );
       expect(next.stderr).toBe('');
-      expect(seen[0]?.length).toBe(1);
+      expect(seen.at(-1)?.length).toBe(1);
       // And it is gone with that run.
       expect(hostProcessesWith(token)).toEqual([]);
       await session.close();
@@ -217,34 +217,53 @@ describe.skipIf(skipReason !== undefined)('process sandbox: nothing of a run run
   }, 90_000);
 
   it('RLIMIT_NPROC counts per sandbox: one that holds its limit does not starve another', async () => {
-    const holder = await sandbox({ maxProcesses: 48 }).openSession();
+    let holding: (started: string) => void = () => undefined;
+    const held = new Promise<string>((resolve) => {
+      holding = resolve;
+    });
+    let release: () => void = () => undefined;
+    const released = new Promise<null>((resolve) => {
+      release = () => resolve(null);
+    });
+    // The holder reports how many processes it holds, then keeps them until the other run is over.
+    const holder = await sandbox({ maxProcesses: 48 }).openSession({
+      hostFunctions: {
+        holding: async (started) => {
+          holding(String(started));
+          return released;
+        },
+      },
+    });
     const other = await sandbox({ maxProcesses: 48 }).openSession();
-    const start = (count: number, seconds: number) =>
+    const start = (count: number) =>
       [
         'import subprocess',
-        'started = 0',
-        'children = []',
+        'started = []',
         `for _ in range(${count}):`,
         '    try:',
-        `        children.append(subprocess.Popen(["/usr/bin/sleep", "${seconds}"]))`,
-        '        started += 1',
+        '        started.append(subprocess.Popen(["/usr/bin/sleep", "60"]))',
         '    except OSError as error:',
         '        print("refused", error.errno)',
         '        break',
-        'print("started", started)',
-        ...(seconds > 1 ? ['import time', 'time.sleep(4)'] : []),
+        'print("started", len(started))',
       ].join('\n');
-    // The holder goes to its limit (positive control: the limit bites) and keeps its processes running...
-    const holding = holder.run(start(200, 30), { language: 'python', timeoutMs: 30_000 });
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    // ...while the other sandbox starts nearly as many of its own.
-    const result = await other.run(start(40, 1), { language: 'python', timeoutMs: 30_000 });
-    expect(result.stdout).toContain('started 40');
-    const held = await holding;
-    expect(held.stdout).toMatch(/refused 11\nstarted (4\d)\n/);
+    const holderRun = holder.run(
+      `${start(200)}\nholding("refused" if len(started) < 200 else "not refused")`,
+      {
+        language: 'python',
+        timeoutMs: 60_000,
+      },
+    );
+    // Positive control: the limit bites in the holder (EAGAIN well before 200).
+    expect(await held).toBe('refused');
+    const result = await other.run(start(40), { language: 'python', timeoutMs: 60_000 });
+    release();
+    expect(result.stdout).toBe('started 40\n');
+    const holderResult = await holderRun;
+    expect(holderResult.stdout).toMatch(/^refused 11\nstarted \d+\n$/);
     await holder.close();
     await other.close();
-  }, 60_000);
+  }, 90_000);
 });
 
 describe.skipIf(skipReason !== undefined)('process sandbox: interpreter prefix', () => {
