@@ -366,7 +366,7 @@ try {
     `\nwhere the time goes at ${largest.nodes} tasks (${largest.modelCalls} model calls), per task:`,
   );
   console.log(
-    `  store: ${largest.appends} appends in ${largest.commits} commits (${(largest.appends / largest.commits).toFixed(2)} per commit, group commit); committing blocked the event loop ${largest.commitMsPerNode.toFixed(3)} ms/task (better-sqlite3 is synchronous, fsync included)`,
+    `  store: ${largest.appends} appends in ${largest.commits} commits (${(largest.appends / largest.commits).toFixed(2)} per commit, group commit), each ${((largest.commitMsPerNode * largest.nodes) / largest.commits).toFixed(2)} ms from batch to reply (fsync included), ${largest.commitMsPerNode.toFixed(3)} ms/task; commits run in the store's append worker thread, off the event loop`,
   );
   console.log(
     `  callers waited ${largest.appendMsPerNode.toFixed(3)} ms/task for durable appends, summed (overlapping: they wait for the commit that holds their event)`,
@@ -378,7 +378,7 @@ try {
     `  engine process CPU ${largest.clientCpuMsPerNode.toFixed(3)} ms/task (SDK client, zod validation, scheduling, store); model server CPU ${(largest.serverMs / largest.nodes).toFixed(3)} ms/task`,
   );
   console.log(
-    `  same run with synchronous=NORMAL (no fsync at commit; not the default): overhead ${normal.overheadMsPerNode.toFixed(3)} ms/task, committing ${normal.commitMsPerNode.toFixed(3)} ms/task`,
+    `  same run with synchronous=NORMAL (no fsync at commit; not the default): overhead ${normal.overheadMsPerNode.toFixed(3)} ms/task, commits ${normal.commitMsPerNode.toFixed(3)} ms/task`,
   );
 
   const latencyMs = 50;
@@ -415,6 +415,10 @@ try {
     return {
       ratio: median(ratios),
       meanCallMs: timings.modelMs / calls,
+      /** Median wall minus the path's calls at the mean call time, per call on the path: the engine between calls. */
+      betweenCallsMs:
+        (median(ratios) * ideal - critical.criticalPathCalls * (timings.modelMs / calls)) /
+        critical.criticalPathCalls,
       commits,
       appends,
       runs: ratios.length,
@@ -428,10 +432,10 @@ try {
     `\n${latencyMs} ms model latency over HTTP, 9-task tree with dependencies: critical path ${critical.criticalPathCalls} calls = ${ideal} ms ideal; wall / ideal = ${criticalPathRatio.toFixed(3)} (median of ${criticalFile.runs}, default file store)`,
   );
   console.log(
-    `  where it goes: a model call took ${criticalFile.meanCallMs.toFixed(1)} ms on average (${latencyMs} ms scripted latency + SDK + HTTP + server); ${(criticalFile.appends / criticalFile.runs).toFixed(0)} appends in ${(criticalFile.commits / criticalFile.runs).toFixed(0)} commits a run, and between one model call and the next on the path 3 durable appends wait one after another (llm-call, the step's event, task-status)`,
+    `  where it goes: a model call took ${criticalFile.meanCallMs.toFixed(1)} ms on average (${latencyMs} ms scripted latency + SDK + HTTP + server); ${(criticalFile.appends / criticalFile.runs).toFixed(0)} appends in ${(criticalFile.commits / criticalFile.runs).toFixed(0)} commits a run: the events between one model call and the next on the path (llm-call, the step's event, task-status, task-start/end) share one commit, awaited before the next call; the engine between calls on the path: ${criticalFile.betweenCallsMs.toFixed(1)} ms per call`,
   );
   console.log(
-    `  same tree on SQLite :memory: (no fsync; best case): ${criticalMemory.ratio.toFixed(3)}, model call ${criticalMemory.meanCallMs.toFixed(1)} ms on average`,
+    `  same tree on SQLite :memory: (no fsync; best case): ${criticalMemory.ratio.toFixed(3)}, model call ${criticalMemory.meanCallMs.toFixed(1)} ms on average, the engine between calls ${criticalMemory.betweenCallsMs.toFixed(1)} ms per call`,
   );
 } finally {
   await server.stop();

@@ -72,11 +72,14 @@ function callSettings(request: ModelCallRequest, maxRetries: number, timeoutMs: 
   };
 }
 
-function prepare(request: ModelCallRequest): { prepared: PreparedCall; callSignal: CallSignal } {
+function prepare(
+  request: ModelCallRequest,
+  stoppable: boolean,
+): { prepared: PreparedCall; callSignal: CallSignal } {
   const settings = modelSettingsOf(request.model);
   const timeoutMs = request.timeoutMs ?? settings?.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS;
   const maxRetries = request.maxRetries ?? settings?.maxRetries ?? DEFAULT_MODEL_MAX_RETRIES;
-  const callSignal = createCallSignal(request.signal);
+  const callSignal = createCallSignal(request.signal, stoppable);
   return {
     callSignal,
     prepared: {
@@ -159,7 +162,7 @@ function spentUsage(
 
 /** A text answer. Throws RomaError MODEL_CALL_FAILED | CANCELLED | TIMEOUT. */
 export async function callText(request: ModelCallRequest): Promise<ModelCallResult<string>> {
-  const { prepared, callSignal } = prepare(request);
+  const { prepared, callSignal } = prepare(request, false);
   const startedAt = performance.now();
   try {
     const result = await generateText(prepared.settings);
@@ -176,7 +179,7 @@ export async function callText(request: ModelCallRequest): Promise<ModelCallResu
 export async function callObject<Schema extends z.ZodType>(
   request: ObjectCallRequest<Schema>,
 ): Promise<ModelCallResult<z.output<Schema>>> {
-  const { prepared, callSignal } = prepare(request);
+  const { prepared, callSignal } = prepare(request, false);
   const startedAt = performance.now();
   try {
     const result = await generateText({
@@ -223,7 +226,7 @@ export async function callObject<Schema extends z.ZodType>(
  * and when the AI SDK's `timeout` ends it while it is iterated.
  */
 export function streamTextCall(request: ModelCallRequest): ModelTextStream {
-  const { prepared, callSignal } = prepare(request);
+  const { prepared, callSignal } = prepare(request, true);
   const startedAt = performance.now();
   let settled = false;
   let resolveResult!: (value: ModelCallResult<string>) => void;
