@@ -26,6 +26,7 @@ export const WELL_KNOWN_ENV: Readonly<Record<string, string>> = {
   DAYTONA_TARGET: 'sandbox.daytonaTarget',
   MLFLOW_TRACKING_URI: 'server.mlflowTrackingUri',
   PTC_SERVICE_URL: 'ptc.serviceUrl',
+  PTC_SERVICE_API_KEY: 'ptc.serviceApiKey',
   MLFLOW_EXPERIMENT: 'tracking.mlflowExperiment',
   OTEL_EXPORTER_OTLP_ENDPOINT: 'otel.endpoint',
   OTEL_SERVICE_NAME: 'otel.serviceName',

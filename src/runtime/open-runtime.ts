@@ -150,7 +150,7 @@ export async function openRuntime(config: RomaConfig, options: RuntimeOptions = 
     let codeAgent: CodeAgent | undefined;
     if (options.codeAgent !== undefined) codeAgent = options.codeAgent ?? undefined;
     else if (full && config.ptc.serviceUrl && !options.ptc?.inProcess)
-      codeAgent = createHttpCodeAgent(config.ptc.serviceUrl);
+      codeAgent = createHttpCodeAgent(config.ptc.serviceUrl, { apiKey: config.ptc.serviceApiKey });
     else if (full) {
       const { inProcess: _inProcess, ...ptcOptions } = options.ptc ?? {};
       const opened = await openPtcRuntime(config, {

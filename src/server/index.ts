@@ -3,4 +3,4 @@ export { startApiServer } from './api-server.js';
 export { loadDashboardAssets } from './dashboard-assets.js';
 export { errorBody, errorResponse, httpStatusFor } from './http-status.js';
 export { apiRuntimeFrom } from './runtime-adapter.js';
-export { parseApiKeys } from './security/index.js';
+export { bearerToken, isLoopbackHost, matchApiKey, parseApiKeys } from './security/index.js';

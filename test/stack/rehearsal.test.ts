@@ -121,6 +121,7 @@ beforeAll(async () => {
     MINIO_ROOT_USER: 'S3RVER',
     MINIO_ROOT_PASSWORD: 'S3RVER',
     ROMA_API_KEYS: `rehearsal-key-${'x'.repeat(32)}`,
+    PTC_SERVICE_API_KEY: `rehearsal-ptc-key-${'y'.repeat(32)}`,
     ROMA_LOG_LEVEL: 'warn',
     // Runs go to the worker service (README: `ROMA_QUEUE=bullmq docker compose --profile worker up`).
     ROMA_QUEUE: 'bullmq',

@@ -278,12 +278,25 @@ export async function checkHttp(
   path: string,
   timeoutMs: number,
   unsetHint: string,
+  /** A bearer key to send; a 401 then fails the row, naming `keyVariable`. */
+  bearer?: { key: string | undefined; keyVariable: string },
 ): Promise<Outcome> {
   const target = new URL(path, url.endsWith('/') ? url : `${url}/`).toString();
   const shown = redactUrl(target);
   try {
-    const response = await fetch(target, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+    const response = await fetch(target, {
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'manual',
+      ...(bearer?.key ? { headers: { authorization: `Bearer ${bearer.key}` } } : {}),
+    });
     await response.body?.cancel();
+    if (bearer && response.status === 401) {
+      return {
+        status: 'fail',
+        detail: `${shown}: HTTP 401 (${bearer.key ? 'the key was refused' : 'a key is required'})`,
+        fix: `set ${bearer.keyVariable} to the service's key`,
+      };
+    }
     if (response.status >= 500) {
       return {
         status: 'fail',

@@ -37,11 +37,19 @@ let otlp: OtlpReceiver;
 let s3: S3rver;
 let s3Endpoint: string;
 let s3Directory: string;
-/** Stands in for `roma ptc serve`: the check only needs an HTTP answer on /health. */
+/** Stands in for `roma ptc serve` with a key: /health is open, everything else needs the bearer key. */
 let ptcService: Server;
 let ptcUrl: string;
+const PTC_KEY = 'p'.repeat(32);
 beforeAll(async () => {
-  ptcService = createServer((_, response) => response.end('{"status":"ok"}'));
+  ptcService = createServer((request, response) => {
+    if (request.url !== '/health' && request.headers.authorization !== `Bearer ${PTC_KEY}`) {
+      response.statusCode = 401;
+      response.end('{"error":{"code":"UNAUTHORIZED","message":"missing or wrong bearer key"}}');
+      return;
+    }
+    response.end('{"status":"ok"}');
+  });
   await new Promise<void>((resolve) => ptcService.listen(0, '127.0.0.1', resolve));
   ptcUrl = `http://127.0.0.1:${(ptcService.address() as { port: number }).port}`;
   mlflow = await startMlflowDouble();
@@ -86,6 +94,7 @@ describe('runDoctor', () => {
         MLFLOW_TRACKING_URI: mlflowUrl,
         OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
         PTC_SERVICE_URL: ptcUrl,
+        PTC_SERVICE_API_KEY: PTC_KEY,
         ROMA_SERVER_HOST: '0.0.0.0',
         ROMA_API_KEYS: 'k'.repeat(40),
         ROMA_MODEL: 'openai:gpt-test',
@@ -118,10 +127,24 @@ describe('runDoctor', () => {
     expect(otlp.bodies.length).toBeGreaterThan(0);
     expect(find(checks, 'PTC service reachable')).toMatchObject({
       status: 'pass',
-      detail: expect.stringContaining('/health: HTTP 200'),
+      detail: expect.stringContaining('/stats: HTTP 200'),
     });
     expect(find(checks, 'API keys for the bind address').status).toBe('pass');
     expect(checks.filter((check) => check.status === 'fail')).toEqual([]);
+  });
+
+  it("fails the PTC service row when PTC_SERVICE_API_KEY is missing or not the service's key", async () => {
+    for (const key of [undefined, 'w'.repeat(32)]) {
+      const checks = await runDoctor({
+        cwd,
+        env: { PTC_SERVICE_URL: ptcUrl, ...(key ? { PTC_SERVICE_API_KEY: key } : {}) },
+      });
+      expect(find(checks, 'PTC service reachable')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('HTTP 401'),
+        fix: expect.stringContaining('PTC_SERVICE_API_KEY'),
+      });
+    }
   });
 
   it('fails each stack row with its fix: no bucket, no API keys on a public bind, no collector, no PTC service', async () => {

@@ -123,7 +123,11 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorChec
       ? checkOtlp(config, timeoutMs)
       : skip('not configured (optional: OTEL_EXPORTER_OTLP_ENDPOINT)'),
     config.ptc.serviceUrl
-      ? checkHttp(config.ptc.serviceUrl, 'health', timeoutMs, 'unset PTC_SERVICE_URL to run PTC in-process')
+      ? // /stats, not /health: it needs the key, so a missing or wrong PTC_SERVICE_API_KEY shows here.
+        checkHttp(config.ptc.serviceUrl, 'stats', timeoutMs, 'unset PTC_SERVICE_URL to run PTC in-process', {
+          key: config.ptc.serviceApiKey,
+          keyVariable: 'PTC_SERVICE_API_KEY',
+        })
       : skip('in-process (optional: PTC_SERVICE_URL)'),
     config.store.s3Endpoint || config.store.s3Bucket
       ? checkS3Writable(config, timeoutMs)

@@ -31,9 +31,15 @@ export function registerPtcCommand(program: Command): void {
         hub,
         port,
         host: options.host,
+        apiKey: config.ptc.serviceApiKey,
       });
       console.log(
         `roma ptc: listening on ${service.url} (POST /execute, GET /health, GET /stats, WS /events)`,
+      );
+      console.log(
+        config.ptc.serviceApiKey
+          ? '  bearer key required (PTC_SERVICE_API_KEY) on every request but /health'
+          : '  no key (PTC_SERVICE_API_KEY unset): loopback only, anyone on this machine can use it',
       );
       for (const state of ptc.manager.status()) {
         console.log(

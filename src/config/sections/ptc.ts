@@ -81,6 +81,11 @@ export const PtcConfigSchema = z
   .object({
     /** http://… selects the remote PTC service; in-process otherwise. */
     serviceUrl: z.url().optional(),
+    /**
+     * Bearer key of the PTC service (`PTC_SERVICE_API_KEY`): `roma ptc serve` requires it on every request but
+     * /health when set, and refuses a non-loopback address without it; its clients send it.
+     */
+    serviceApiKey: z.string().min(16, 'use a long random key, e.g. `openssl rand -hex 24`').optional(),
     port: z.number().int().min(1).max(65_535).default(8002),
     maxIterations: z.number().int().min(1).max(20).default(5),
     tokenBudget: z.number().int().positive().default(200_000),

@@ -25,6 +25,8 @@ interface HttpCodeAgentOptions {
   timeoutMs?: number;
   /** How long to wait for the event stream to confirm it is complete after the result arrived. */
   streamDrainMs?: number;
+  /** The service's bearer key (`ptc.serviceApiKey`), sent on every request. */
+  apiKey?: string | undefined;
 }
 
 const StreamMessageSchema = z.looseObject({
@@ -59,13 +61,14 @@ async function errorFrom(response: Response): Promise<RomaError> {
 function openStream(
   baseUrl: string,
   plan: PTCExecutionPlan,
+  headers: Record<string, string>,
   onEvent: (event: NewStreamEvent) => void,
 ): Promise<{ done: Promise<void>; close: () => void }> {
   const url = new URL(PTC_EVENTS_PATH, baseUrl);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   url.searchParams.set('executionId', plan.executionId);
   url.searchParams.set('taskId', plan.taskId);
-  const socket = new WebSocket(url);
+  const socket = new WebSocket(url, { headers });
   let markDone: () => void = () => undefined;
   const done = new Promise<void>((resolve) => {
     markDone = resolve;
@@ -103,6 +106,9 @@ export function createHttpCodeAgent(
 } {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const drainMs = options.streamDrainMs ?? DEFAULT_DRAIN_MS;
+  const authorization: Record<string, string> = options.apiKey
+    ? { authorization: `Bearer ${options.apiKey}` }
+    : {};
   const seen: PtcStats = {
     executions: 0,
     cacheHits: 0,
@@ -117,7 +123,7 @@ export function createHttpCodeAgent(
     execution: CodeAgentExecuteOptions,
   ): Promise<PTCArtifactResult> {
     const pending: Array<Promise<void> | void> = [];
-    const stream = await openStream(baseUrl, plan, (event) => {
+    const stream = await openStream(baseUrl, plan, authorization, (event) => {
       pending.push(execution.emit(event));
     });
     try {
@@ -125,7 +131,7 @@ export function createHttpCodeAgent(
       try {
         response = await fetch(new URL('/execute', baseUrl), {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...authorization },
           body: JSON.stringify(plan),
           signal: AbortSignal.any([execution.signal, AbortSignal.timeout(timeoutMs)]),
         });
@@ -161,6 +167,7 @@ export function createHttpCodeAgent(
 
   async function fetchStats(signal?: AbortSignal): Promise<PtcStats> {
     const response = await fetch(new URL('/stats', baseUrl), {
+      headers: authorization,
       signal: signal ?? AbortSignal.timeout(10_000),
     });
     if (!response.ok) throw await errorFrom(response);

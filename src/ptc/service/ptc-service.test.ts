@@ -1,9 +1,11 @@
-// The PTC service's edges: huge bodies, requests from web pages, and the default interface.
+// The PTC service's edges: huge bodies, requests from web pages, the default interface, and its bearer key.
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { PTCExecutionPlanSchema } from '../../contracts/index.js';
 import type { PtcAgent } from '../agent/ptc-agent.js';
 import type { PtcStreamMessage } from './event-hub.js';
+import { createHttpCodeAgent } from './http-code-agent.js';
 import {
   MAX_SUBSCRIBER_BUFFERED_BYTES,
   PTC_EVENTS_PATH,
@@ -17,7 +19,7 @@ const agent = {
     executions += 1;
     throw new Error('the stub agent runs nothing');
   },
-  stats: () => ({}),
+  stats: () => ({ executions, cacheHits: 0, failures: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 }),
   flush: async () => undefined,
 } as unknown as PtcAgent;
 
@@ -227,5 +229,76 @@ describe('PTC service', () => {
     // One copy is 4 MB; a copy per subscriber would be 400 MB.
     expect(grownMb).toBeLessThan(40);
     for (const socket of sockets) socket.terminate();
+  });
+});
+
+describe('PTC service with a bearer key (ptc.serviceApiKey)', () => {
+  const KEY = 'k'.repeat(40);
+  async function startKeyed(): Promise<RunningPtcService> {
+    const service = await startPtcService({ agent, port: 0, apiKey: KEY });
+    services.push(service);
+    return service;
+  }
+
+  it('refuses to listen beyond loopback without a key, naming the setting', async () => {
+    await expect(startPtcService({ agent, port: 0, host: '0.0.0.0' })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      field: 'ptc.serviceApiKey',
+    });
+    // Positive control: with the key it listens there.
+    const service = await startPtcService({ agent, port: 0, host: '0.0.0.0', apiKey: KEY });
+    services.push(service);
+    expect(service.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+  });
+
+  it('answers 401 without the key or with a wrong one, 200 with it; /health stays open', async () => {
+    const service = await startKeyed();
+    const stats = (authorization?: string) =>
+      fetch(`${service.url}/stats`, authorization ? { headers: { authorization } } : {});
+    expect((await stats()).status).toBe(401);
+    expect((await stats(`Bearer ${'w'.repeat(40)}`)).status).toBe(401);
+    const refused = await stats(`Bearer ${KEY.slice(1)}`);
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
+    expect((await stats(`Bearer ${KEY}`)).status).toBe(200);
+    expect((await fetch(`${service.url}/health`)).status).toBe(200);
+    const before = executions;
+    const posted = await fetch(`${service.url}/execute`, { method: 'POST', body: plan });
+    expect(posted.status).toBe(401);
+    expect(executions).toBe(before);
+  });
+
+  it('refuses the event stream without the key and opens it with the key', async () => {
+    const service = await startKeyed();
+    const open = (headers: Record<string, string>) =>
+      new Promise<number | 'open'>((resolve) => {
+        const socket = new WebSocket(`${service.url.replace('http', 'ws')}${PTC_EVENTS_PATH}`, { headers });
+        socket.on('open', () => {
+          socket.close();
+          resolve('open');
+        });
+        socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+        socket.on('error', () => undefined);
+      });
+    expect(await open({})).toBe(401);
+    expect(await open({ authorization: `Bearer ${KEY}` })).toBe('open');
+  });
+
+  it("the HTTP code agent sends its key: the plan reaches the service's agent", async () => {
+    const service = await startKeyed();
+    const before = executions;
+    const keyed = createHttpCodeAgent(service.url, { apiKey: KEY, streamDrainMs: 100 });
+    // The stub agent throws, so the call fails — but only after passing the key check on the stream and /execute.
+    await expect(
+      keyed.execute(PTCExecutionPlanSchema.parse(JSON.parse(plan)), {
+        signal: AbortSignal.timeout(10_000),
+        emit: () => undefined,
+      }),
+    ).rejects.toMatchObject({ code: 'PTC_FAILED' });
+    expect(executions).toBe(before + 1);
+    await expect(createHttpCodeAgent(service.url).fetchStats()).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+    });
+    await expect(keyed.fetchStats()).resolves.toBeDefined();
   });
 });

@@ -7,8 +7,16 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { WebSocketServer } from 'ws';
 import type { NewStreamEvent } from '../../contracts/index.js';
-import { PTCExecutionPlanSchema, parseJsonWith, toRomaError } from '../../contracts/index.js';
-import { errorBody, errorResponse, httpStatusFor } from '../../server/index.js';
+import { PTCExecutionPlanSchema, parseJsonWith, RomaError, toRomaError } from '../../contracts/index.js';
+import {
+  bearerToken,
+  errorBody,
+  errorResponse,
+  httpStatusFor,
+  isLoopbackHost,
+  matchApiKey,
+  parseApiKeys,
+} from '../../server/index.js';
 import type { PtcAgent } from '../agent/ptc-agent.js';
 import type { ToolProvider } from '../mcp/types.js';
 import { PtcEventHub } from './event-hub.js';
@@ -41,6 +49,22 @@ interface PtcServiceOptions {
   agent: PtcAgent;
   tools?: ToolProvider;
   hub?: PtcEventHub;
+  /** Required as `Authorization: Bearer <key>` on every request but /health (`ptc.serviceApiKey`). */
+  apiKey?: string | undefined;
+}
+
+const UNAUTHORIZED = {
+  code: 'UNAUTHORIZED' as const,
+  message: 'missing or wrong bearer key',
+  field: 'authorization',
+  fix: 'send Authorization: Bearer <PTC_SERVICE_API_KEY>',
+};
+
+/** True when the request may pass: no key is configured, or it carries the key (compared in constant time). */
+function authorizedBy(apiKey: string | undefined): (header: string | null | undefined) => boolean {
+  if (apiKey === undefined) return () => true;
+  const keys = parseApiKeys(apiKey);
+  return (header) => matchApiKey(keys, bearerToken(header)) !== null;
 }
 
 /** Answers an upgrade request with a plain HTTP error and ends the socket (no WebSocket is opened). */
@@ -56,6 +80,7 @@ function refuseUpgrade(socket: Duplex, error: Parameters<typeof errorBody>[0]): 
 function createPtcServiceApp(options: PtcServiceOptions): { app: Hono; hub: PtcEventHub } {
   const hub = options.hub ?? new PtcEventHub();
   const app = new Hono();
+  const authorized = authorizedBy(options.apiKey);
 
   app.use('*', async (c, next) => {
     if (fromBrowser(c.req.header('origin'))) {
@@ -63,6 +88,10 @@ function createPtcServiceApp(options: PtcServiceOptions): { app: Hono; hub: PtcE
         { code: 'VALIDATION_FAILED', message: 'requests from web pages are not accepted', field: 'origin' },
         403,
       );
+    }
+    // /health stays open: container healthchecks and `roma doctor` probe it without the key.
+    if (c.req.path !== '/health' && !authorized(c.req.header('authorization'))) {
+      return errorResponse(UNAUTHORIZED);
     }
     await next();
   });
@@ -121,8 +150,20 @@ export interface RunningPtcService {
 export async function startPtcService(
   options: PtcServiceOptions & { port: number; host?: string },
 ): Promise<RunningPtcService> {
-  const { app, hub } = createPtcServiceApp(options);
   const host = options.host ?? '127.0.0.1';
+  if (options.apiKey === undefined && !isLoopbackHost(host)) {
+    // Anyone who reaches the port could run programs with the host's tool credentials.
+    throw new RomaError(
+      'CONFIG_INVALID',
+      `the PTC service will not listen on ${host} without a key: anyone reaching it could run programs with its tools' credentials`,
+      {
+        field: 'ptc.serviceApiKey',
+        fix: 'set PTC_SERVICE_API_KEY (e.g. `openssl rand -hex 24`) here and where its clients run, or listen on 127.0.0.1',
+      },
+    );
+  }
+  const { app, hub } = createPtcServiceApp(options);
+  const authorized = authorizedBy(options.apiKey);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const started = serve({ fetch: app.fetch, port: options.port, hostname: host }, () => resolve(started));
     started.once('error', reject);
@@ -132,6 +173,10 @@ export async function startPtcService(
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname !== PTC_EVENTS_PATH || fromBrowser(request.headers.origin)) {
       socket.destroy();
+      return;
+    }
+    if (!authorized(request.headers.authorization)) {
+      refuseUpgrade(socket, UNAUTHORIZED);
       return;
     }
     if (hub.full) {
