@@ -324,7 +324,7 @@ export class RedisCacheStore implements CacheStore {
         this.warnings.warn(
           'noeviction',
           `Redis at ${this.displayUrl} has maxmemory-policy noeviction: when full, cache writes fail instead of ` +
-            'evicting old entries (set maxmemory-policy allkeys-lru, as docker/redis.conf does)',
+            'evicting old entries (set maxmemory-policy volatile-lru, as docker/redis.conf does: cache entries expire, queue jobs do not)',
         );
       }
     } catch {
