@@ -372,7 +372,8 @@ export class SandboxedRunner {
   private async endRun(): Promise<void> {
     if (this.child.pid === undefined) return;
     const runner = this.runnerPid;
-    if (runner !== undefined && (await pauseRunner(runner))) {
+    // Still the runner (pid 2 under this sandbox's init), not a host process that reused a dead runner's pid.
+    if (runner !== undefined && runnerPidOf(this.child.pid) === runner && (await pauseRunner(runner))) {
       this.paused = true;
       const { remaining } = await killStrayProcesses(this.child.pid, runner);
       if (remaining === 0 && runnerStillPaused(runner)) return;
