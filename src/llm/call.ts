@@ -28,6 +28,7 @@ import type {
   ObjectCallRequest,
 } from './types.js';
 import { toTokenUsage } from './usage.js';
+import { warmPromptSchema } from './warm-prompt-schema.js';
 
 /** Bounds tool loops even when a caller asks for more. */
 const MAX_STEPS_LIMIT = 50;
@@ -79,6 +80,7 @@ function prepare(
   const settings = modelSettingsOf(request.model);
   const timeoutMs = request.timeoutMs ?? settings?.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS;
   const maxRetries = request.maxRetries ?? settings?.maxRetries ?? DEFAULT_MODEL_MAX_RETRIES;
+  warmPromptSchema();
   const callSignal = createCallSignal(request.signal, stoppable);
   return {
     callSignal,
