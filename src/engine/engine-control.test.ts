@@ -6,25 +6,18 @@ import { scriptedTreeRules, taskLine } from '../dev/scripted-model/index.js';
 import { foldTaskTree } from './projection/task-tree.js';
 import { resumeExecution, solve, startExecution } from './run/execution.js';
 import type { EngineKit } from './testing/engine-test-kit.js';
-import { createEngineKit, eventsOfType, taskEnd } from './testing/engine-test-kit.js';
+import {
+  CITIES,
+  citiesTree,
+  createEngineKit,
+  eventsOfType,
+  requestsAbout,
+  taskEnd,
+} from './testing/engine-test-kit.js';
+import { until } from './testing/wait.js';
 
-const GOAL = 'Compare two cities';
-const TREE: ScriptedTree = {
-  goal: GOAL,
-  tasks: {
-    [GOAL]: {
-      plan: [
-        { id: 'a', goal: 'Describe the first city', taskType: 'RETRIEVE', dependencies: [] },
-        { id: 'b', goal: 'Describe the second city', taskType: 'RETRIEVE', dependencies: [] },
-        { id: 'c', goal: 'Contrast both cities', taskType: 'WRITE', dependencies: ['a', 'b'] },
-      ],
-      result: 'CITIES COMPARED',
-    },
-    'Describe the first city': { result: 'FIRST CITY IS OLD' },
-    'Describe the second city': { result: 'SECOND CITY IS NEW', latencyMs: 400 },
-    'Contrast both cities': { result: 'OLD VERSUS NEW' },
-  },
-};
+const GOAL = CITIES;
+const TREE = citiesTree(400);
 
 let kit: EngineKit | undefined;
 afterEach(async () => {
@@ -54,19 +47,8 @@ function waitForEvent(
   });
 }
 
-/** Polls `condition` every 10 ms; rejects after `timeoutMs`. */
-async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 function countRequests(kitValue: EngineKit, marker: string, goal: string): number {
-  return kitValue.server.requests.filter(
-    (request) => request.text.includes(marker) && request.text.includes(taskLine(goal)),
-  ).length;
+  return requestsAbout(kitValue.server.requests, marker, goal).length;
 }
 
 describe('engine: budgets stop the run cleanly', () => {
@@ -136,7 +118,11 @@ describe('engine: cancellation', () => {
       (event) => event.type === 'task-status' && event.taskId === 'root.2' && event.status === 'EXECUTING',
     );
     // The call must be in flight (reached the server) for the abort to have something to reach.
-    await waitUntil(() => countRequests(kit!, 'ROMA executor', 'Describe the second city') === 1);
+    await until(
+      () => countRequests(kit!, 'ROMA executor', 'Describe the second city') === 1,
+      'the slow call to reach the model',
+      10_000,
+    );
     controller.abort();
     const outcome = await handle.done;
     expect(outcome).toMatchObject({ status: 'CANCELLED', reason: 'cancelled' });
@@ -188,9 +174,7 @@ describe('engine: verifier', () => {
     const plans = eventsOfType(events, 'task-planned').filter((event) => event.taskId === 'root');
     expect(plans.map((event) => event.replan)).toEqual([0, 1]);
     expect(plans[1]?.subtasks.map((subtask) => subtask.id)).toEqual(['root.r1.1', 'root.r1.2', 'root.r1.3']);
-    const plannerRequests = kit.server.requests.filter(
-      (request) => request.text.includes('ROMA planner.') && request.text.includes(taskLine(GOAL)),
-    );
+    const plannerRequests = requestsAbout(kit.server.requests, 'ROMA planner.', GOAL);
     expect(plannerRequests).toHaveLength(2);
     expect(plannerRequests[1]?.text).toContain('MISSING THE POPULATION');
     expect(foldTaskTree(events).nodes.get('root')?.children).toEqual(['root.r1.1', 'root.r1.2', 'root.r1.3']);
@@ -208,10 +192,7 @@ describe('engine: verifier', () => {
     expect(outcome.status).toBe('COMPLETED');
     // One execution, one re-execution with the feedback, no more.
     expect(countRequests(kit, 'ROMA executor', 'Describe the first city')).toBe(2);
-    const retry = kit.server.requests.filter(
-      (request) =>
-        request.text.includes('ROMA executor') && request.text.includes(taskLine('Describe the first city')),
-    )[1];
+    const retry = requestsAbout(kit.server.requests, 'ROMA executor', 'Describe the first city')[1];
     expect(retry?.text).toContain('TOO SHORT');
     const events = await kit.events(outcome.executionId);
     expect(eventsOfType(events, 'warning').map((event) => event.code)).toEqual(['VERIFICATION_FAILED']);
@@ -305,7 +286,11 @@ describe('engine: resume', () => {
     const stream = handle.events();
     await waitForEvent(stream, (event) => event.type === 'task-end' && event.taskId === 'root.1');
     // The slow call must have reached the server, so the count below sees only what the resume asks.
-    await waitUntil(() => countRequests(kit!, 'ROMA executor', 'Describe the second city') === 1);
+    await until(
+      () => countRequests(kit!, 'ROMA executor', 'Describe the second city') === 1,
+      'the slow call to reach the model',
+      10_000,
+    );
     handle.cancel('test crash');
     const first = await handle.done;
     expect(first.status).toBe('CANCELLED');
@@ -315,9 +300,7 @@ describe('engine: resume', () => {
     const outcome = await resumeExecution(kit.store, first.executionId, kit.deps());
     expect(outcome).toMatchObject({ status: 'COMPLETED', result: 'CITIES COMPARED' });
     const after = kit.server.requests.slice(before);
-    const askedAbout = (marker: string, goal: string) =>
-      after.filter((request) => request.text.includes(marker) && request.text.includes(taskLine(goal)))
-        .length;
+    const askedAbout = (marker: string, goal: string) => requestsAbout(after, marker, goal).length;
     // Finished before the cancel: not asked again.
     expect(askedAbout('ROMA executor', 'Describe the first city')).toBe(0);
     expect(askedAbout('ROMA atomizer.', 'Describe the first city')).toBe(0);

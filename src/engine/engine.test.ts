@@ -1,13 +1,19 @@
 // The engine end to end through the scripted model server (real OpenAI SDK over HTTP) and an SQLite store.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CodeAgent, PTCArtifactResult, StreamEvent } from '../contracts/index.js';
-import type { ScriptedTree } from '../dev/scripted-model/index.js';
+import type { ScriptedRule, ScriptedTree } from '../dev/scripted-model/index.js';
 import { scriptedTreeRules, taskLine } from '../dev/scripted-model/index.js';
 import { foldTaskTree } from './projection/task-tree.js';
 import { foldTotals } from './projection/totals.js';
 import { solve, startExecution } from './run/execution.js';
 import type { EngineKit } from './testing/engine-test-kit.js';
-import { createEngineKit, eventsOfType, taskEnd, taskStart } from './testing/engine-test-kit.js';
+import {
+  createEngineKit,
+  eventsOfType,
+  requestsAbout,
+  taskEnd,
+  taskStart,
+} from './testing/engine-test-kit.js';
 
 const REPORT = 'Write a short report on tides';
 const TIDES_TREE: ScriptedTree = {
@@ -49,9 +55,7 @@ function seqOf(event: StreamEvent | undefined): number {
 }
 
 function requestsFor(kitValue: EngineKit, marker: string, goal: string) {
-  return kitValue.server.requests.filter(
-    (request) => request.text.includes(marker) && request.text.includes(taskLine(goal)),
-  );
+  return requestsAbout(kitValue.server.requests, marker, goal);
 }
 
 describe('engine: a 3-level plan', () => {
@@ -185,8 +189,14 @@ describe('engine: invalid plans end with PLAN_INVALID after one retry with the p
 });
 
 describe('engine: failures', () => {
-  it('a model 500 fails the task with MODEL_CALL_FAILED, chained into its parent', async () => {
-    const tree: ScriptedTree = {
+  /** Two steps in a chain whose first one's model call answers HTTP 500. */
+  const brokenFirstStep: ScriptedRule[] = [
+    {
+      match: { contains: ['ROMA atomizer.', taskLine('Step that breaks')] },
+      reply: { json: { atomic: true, reason: '' } },
+    },
+    { match: { contains: ['ROMA executor', taskLine('Step that breaks')] }, reply: { status: 500 } },
+    ...scriptedTreeRules({
       goal: 'Two steps',
       tasks: {
         'Two steps': {
@@ -197,19 +207,11 @@ describe('engine: failures', () => {
         },
         'Step after it': {},
       },
-    };
-    kit = await createEngineKit([
-      {
-        match: { contains: ['ROMA atomizer.', taskLine('Step that breaks')] },
-        reply: { json: { atomic: true, reason: '' } },
-      },
-      {
-        name: 'broken',
-        match: { contains: ['ROMA executor', taskLine('Step that breaks')] },
-        reply: { status: 500 },
-      },
-      ...scriptedTreeRules(tree),
-    ]);
+    }),
+  ];
+
+  it('a model 500 fails the task with MODEL_CALL_FAILED, chained into its parent', async () => {
+    kit = await createEngineKit(brokenFirstStep);
     const outcome = await solve(kit.deps(), { goal: 'Two steps' });
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error?.code).toBe('TASK_FAILED');
@@ -229,25 +231,7 @@ describe('engine: failures', () => {
   });
 
   it('with continueOnFailure the dependant runs and learns of the failure', async () => {
-    kit = await createEngineKit([
-      {
-        match: { contains: ['ROMA atomizer.', taskLine('Step that breaks')] },
-        reply: { json: { atomic: true, reason: '' } },
-      },
-      { match: { contains: ['ROMA executor', taskLine('Step that breaks')] }, reply: { status: 500 } },
-      ...scriptedTreeRules({
-        goal: 'Two steps',
-        tasks: {
-          'Two steps': {
-            plan: [
-              { id: 'a', goal: 'Step that breaks', taskType: 'THINK', dependencies: [] },
-              { id: 'b', goal: 'Step after it', taskType: 'THINK', dependencies: ['a'] },
-            ],
-          },
-          'Step after it': {},
-        },
-      }),
-    ]);
+    kit = await createEngineKit(brokenFirstStep);
     const outcome = await solve(kit.deps({ engine: { continueOnFailure: true } }), { goal: 'Two steps' });
     expect(outcome.error).toBeNull();
     expect(outcome.status).toBe('COMPLETED');

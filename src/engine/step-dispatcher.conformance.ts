@@ -8,7 +8,16 @@ import type { EngineDependencies } from './run/engine-types.js';
 import { resumeExecution, solve, startExecution } from './run/execution.js';
 import type { StepDispatcher } from './steps/step-dispatcher.js';
 import type { EngineKit, EngineKitOptions } from './testing/engine-test-kit.js';
-import { createEngineKit, eventsOfType, taskEnd, taskStart } from './testing/engine-test-kit.js';
+import {
+  CITIES,
+  citiesTree,
+  createEngineKit,
+  eventsOfType,
+  requestsAbout,
+  taskEnd,
+  taskStart,
+} from './testing/engine-test-kit.js';
+import { until } from './testing/wait.js';
 
 /** Opens the dispatcher under test over a kit's store and models (workers included), and closes it. */
 export interface StepDispatcherHarness {
@@ -41,45 +50,10 @@ const TIDES_TREE: ScriptedTree = {
   },
 };
 
-const CITIES = 'Compare two cities';
-const CITIES_TREE: ScriptedTree = {
-  goal: CITIES,
-  tasks: {
-    [CITIES]: {
-      plan: [
-        { id: 'a', goal: 'Describe the first city', taskType: 'RETRIEVE', dependencies: [] },
-        { id: 'b', goal: 'Describe the second city', taskType: 'RETRIEVE', dependencies: [] },
-        { id: 'c', goal: 'Contrast both cities', taskType: 'WRITE', dependencies: ['a', 'b'] },
-      ],
-      result: 'CITIES COMPARED',
-    },
-    'Describe the first city': { result: 'FIRST CITY IS OLD' },
-    'Describe the second city': { result: 'SECOND CITY IS NEW', latencyMs: 300 },
-    'Contrast both cities': { result: 'OLD VERSUS NEW' },
-  },
-};
-const SLOW_CITIES: ScriptedTree = {
-  ...CITIES_TREE,
-  tasks: {
-    ...CITIES_TREE.tasks,
-    'Describe the second city': { result: 'SECOND CITY IS NEW', latencyMs: 20_000 },
-  },
-};
-
-/** Polls `condition` every 10 ms; rejects after `timeoutMs`. */
-async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-function requestsAbout(kit: EngineKit, marker: string, goal: string) {
-  return kit.server.requests.filter(
-    (request) => request.text.includes(marker) && request.text.includes(taskLine(goal)),
-  );
-}
+const CITIES_TREE = citiesTree(300);
+/** How long a dispatcher may take to show an effect it cannot be awaited for (a worker's model call). */
+const WAIT_MS = 15_000;
+const SLOW_CITIES = citiesTree(20_000);
 
 function seqOf(event: StreamEvent | undefined): number {
   if (!event) throw new Error('event missing');
@@ -119,7 +93,7 @@ export function runStepDispatcherConformance(name: string, harness: StepDispatch
       expect(seqOf(taskStart(events, 'root.3'))).toBeGreaterThan(seqOf(taskEnd(events, 'root.1')));
       expect(seqOf(taskStart(events, 'root.3'))).toBeGreaterThan(seqOf(taskEnd(events, 'root.2')));
       expect(seqOf(taskStart(events, 'root.2.2'))).toBeGreaterThan(seqOf(taskEnd(events, 'root.2.1')));
-      const [write] = requestsAbout(kit, 'ROMA executor', 'Write the report on tides');
+      const [write] = requestsAbout(kit.server.requests, 'ROMA executor', 'Write the report on tides');
       expect(write?.text).toContain('FACT: two high tides a day');
       expect(write?.text).toContain('PHYSICS: gravity plus rotation');
       for (const goal of [
@@ -127,9 +101,9 @@ export function runStepDispatcherConformance(name: string, harness: StepDispatch
         'Describe the gravity of the moon',
         'Write the report on tides',
       ])
-        expect(requestsAbout(kit, 'ROMA executor', goal)).toHaveLength(1);
-      expect(requestsAbout(kit, 'ROMA planner.', REPORT)).toHaveLength(1);
-      expect(requestsAbout(kit, 'ROMA aggregator.', REPORT)).toHaveLength(1);
+        expect(requestsAbout(kit.server.requests, 'ROMA executor', goal)).toHaveLength(1);
+      expect(requestsAbout(kit.server.requests, 'ROMA planner.', REPORT)).toHaveLength(1);
+      expect(requestsAbout(kit.server.requests, 'ROMA aggregator.', REPORT)).toHaveLength(1);
       const tree = foldTaskTree(events);
       expect([...tree.nodes.values()].every((node) => node.status === 'COMPLETED')).toBe(true);
       expect(tree.nodes.size).toBe(6);
@@ -154,9 +128,9 @@ export function runStepDispatcherConformance(name: string, harness: StepDispatch
         error: { code: 'MODEL_CALL_FAILED' },
       });
       expect(outcome.error?.cause?.[0]).toMatchObject({ taskId: 'root.1', code: 'MODEL_CALL_FAILED' });
-      expect(requestsAbout(kit, 'ROMA executor', 'Describe the first city')).toHaveLength(1);
+      expect(requestsAbout(kit.server.requests, 'ROMA executor', 'Describe the first city')).toHaveLength(1);
       // Positive control: the task's earlier step did run, once.
-      expect(requestsAbout(kit, 'ROMA atomizer.', 'Describe the first city')).toHaveLength(1);
+      expect(requestsAbout(kit.server.requests, 'ROMA atomizer.', 'Describe the first city')).toHaveLength(1);
     });
 
     it('replans a composite task after a failed verdict, feeding the verifier back', async () => {
@@ -175,7 +149,7 @@ export function runStepDispatcherConformance(name: string, harness: StepDispatch
       expect(verdicts.map((event) => event.passed)).toEqual([false, true]);
       const plans = eventsOfType(events, 'task-planned').filter((event) => event.taskId === 'root');
       expect(plans.map((event) => event.replan)).toEqual([0, 1]);
-      const planners = requestsAbout(kit, 'ROMA planner.', CITIES);
+      const planners = requestsAbout(kit.server.requests, 'ROMA planner.', CITIES);
       expect(planners).toHaveLength(2);
       expect(planners[1]?.text).toContain('MISSING THE POPULATION');
     });
@@ -194,23 +168,39 @@ export function runStepDispatcherConformance(name: string, harness: StepDispatch
       const { kit, deps } = await setUp(scriptedTreeRules(SLOW_CITIES));
       const controller = new AbortController();
       const handle = startExecution(deps(), { goal: CITIES, signal: controller.signal });
-      await waitUntil(() => requestsAbout(kit, 'ROMA executor', 'Describe the second city').length === 1);
+      await until(
+        () => requestsAbout(kit.server.requests, 'ROMA executor', 'Describe the second city').length === 1,
+        'the slow call to reach the model',
+        WAIT_MS,
+      );
       controller.abort();
       const outcome = await handle.done;
       expect(outcome).toMatchObject({ status: 'CANCELLED', reason: 'cancelled' });
       const events = await kit.events(outcome.executionId);
       expect(taskEnd(events, 'root.2')).toMatchObject({ status: 'CANCELLED' });
       // The call in flight was really cut off, wherever it ran.
-      await waitUntil(
-        () => requestsAbout(kit, 'ROMA executor', 'Describe the second city')[0]?.clientAborted === true,
+      await until(
+        () =>
+          requestsAbout(kit.server.requests, 'ROMA executor', 'Describe the second city')[0]
+            ?.clientAborted === true,
+        'the call in flight to be aborted',
+        WAIT_MS,
       );
     });
 
     it('resumes a cancelled run without repeating a finished task or a recorded decision', async () => {
       const { kit, deps } = await setUp(scriptedTreeRules(SLOW_CITIES));
       const handle = startExecution(deps(), { goal: CITIES });
-      await waitUntil(async () => taskEnd(await kit.events(handle.executionId), 'root.1') !== undefined);
-      await waitUntil(() => requestsAbout(kit, 'ROMA executor', 'Describe the second city').length === 1);
+      await until(
+        async () => taskEnd(await kit.events(handle.executionId), 'root.1') !== undefined,
+        'the first city to end',
+        WAIT_MS,
+      );
+      await until(
+        () => requestsAbout(kit.server.requests, 'ROMA executor', 'Describe the second city').length === 1,
+        'the slow call to reach the model',
+        WAIT_MS,
+      );
       handle.cancel('test crash');
       expect((await handle.done).status).toBe('CANCELLED');
 
@@ -219,9 +209,7 @@ export function runStepDispatcherConformance(name: string, harness: StepDispatch
       const outcome = await resumeExecution(kit.store, handle.executionId, deps());
       expect(outcome).toMatchObject({ status: 'COMPLETED', result: 'CITIES COMPARED' });
       const after = kit.server.requests.slice(before);
-      const asked = (marker: string, goal: string) =>
-        after.filter((request) => request.text.includes(marker) && request.text.includes(taskLine(goal)))
-          .length;
+      const asked = (marker: string, goal: string) => requestsAbout(after, marker, goal).length;
       expect(asked('ROMA executor', 'Describe the first city')).toBe(0);
       expect(asked('ROMA atomizer.', CITIES)).toBe(0);
       expect(asked('ROMA planner.', CITIES)).toBe(0);

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../contracts/index.js';
 import type { ScriptedModelServer } from '../dev/scripted-model/index.js';
-import { scriptedTreeRules, taskLine } from '../dev/scripted-model/index.js';
+import { scriptedTreeRules } from '../dev/scripted-model/index.js';
+import { requestsAbout } from '../engine/testing/engine-test-kit.js';
 import type { Runtime } from '../runtime/index.js';
 import { openWorkerProcesses, type WorkerProcesses } from './testing/worker-processes.js';
 
@@ -91,10 +92,7 @@ describe('BullMQ workers', { timeout: 120_000 }, () => {
     expect(runners.length).toBeGreaterThanOrEqual(2);
     expect(runners.at(-1)).not.toBe(pid);
     // Every finished task's model call was made once: the executor of the Nile is asked exactly once.
-    const asked = (goal: string) =>
-      model.requests.filter(
-        (request) => request.text.includes('ROMA executor') && request.text.includes(taskLine(goal)),
-      ).length;
+    const asked = (goal: string) => requestsAbout(model.requests, 'ROMA executor', goal).length;
     expect(asked('Measure the Nile')).toBe(1);
     expect(asked('Measure the Amazon')).toBe(1);
   });

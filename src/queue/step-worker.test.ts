@@ -6,7 +6,7 @@ import { scriptedTreeRules, taskLine } from '../dev/scripted-model/index.js';
 import type { StepRequest } from '../engine/index.js';
 import { solve } from '../engine/index.js';
 import type { EngineKit } from '../engine/testing/engine-test-kit.js';
-import { createEngineKit } from '../engine/testing/engine-test-kit.js';
+import { createEngineKit, requestsAbout } from '../engine/testing/engine-test-kit.js';
 import type { StepQueue } from './step-queue.js';
 import { openInProcessSteps } from './testing/in-process-step-workers.js';
 import { deleteQueueKeys, uniqueQueuePrefix } from './testing/test-redis.js';
@@ -60,9 +60,7 @@ async function open(rules: ScriptedRule[]): Promise<{ kit: EngineKit; steps: Ste
 }
 
 const executorCalls = (kitValue: EngineKit, goal: string) =>
-  kitValue.server.requests.filter(
-    (request) => request.text.includes('ROMA executor') && request.text.includes(taskLine(goal)),
-  ).length;
+  requestsAbout(kitValue.server.requests, 'ROMA executor', goal).length;
 
 describe('step worker', { timeout: 60_000 }, () => {
   it('in process, a retryable model failure fails the task (positive control)', async () => {

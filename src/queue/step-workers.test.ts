@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../contracts/index.js';
 import type { ScriptedModelServer, ScriptedTree } from '../dev/scripted-model/index.js';
 import { scriptedTreeRules, taskLine } from '../dev/scripted-model/index.js';
+import { requestsAbout } from '../engine/testing/engine-test-kit.js';
+import { until } from '../engine/testing/wait.js';
 import type { Runtime } from '../runtime/index.js';
 import { STEP_QUEUE_NAME } from './step-job.js';
 import { TEST_REDIS_URL } from './testing/test-redis.js';
@@ -13,7 +15,6 @@ import {
   metricSample,
   openWorkerProcesses,
   type StartedWorker,
-  until,
   type WorkerProcesses,
 } from './testing/worker-processes.js';
 
@@ -85,10 +86,7 @@ async function metric(worker: StartedWorker, name: string): Promise<number> {
 const live = () =>
   bed.workers.filter((worker) => worker.child.exitCode === null && worker.child.signalCode === null);
 
-const executorRequests = (goal: string) =>
-  model.requests.filter(
-    (request) => request.text.includes('ROMA executor') && request.text.includes(taskLine(goal)),
-  );
+const executorRequests = (goal: string) => requestsAbout(model.requests, 'ROMA executor', goal);
 
 const stepEnds = (events: readonly StreamEvent[]) =>
   events.filter(

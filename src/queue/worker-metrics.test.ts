@@ -2,13 +2,9 @@
 // with worker processes on real Redis and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scriptedTreeRules } from '../dev/scripted-model/index.js';
+import { until } from '../engine/testing/wait.js';
 import type { Runtime } from '../runtime/index.js';
-import {
-  metricSample,
-  openWorkerProcesses,
-  until,
-  type WorkerProcesses,
-} from './testing/worker-processes.js';
+import { metricSample, openWorkerProcesses, type WorkerProcesses } from './testing/worker-processes.js';
 
 const GOAL = 'Count two bridges';
 const tree = {

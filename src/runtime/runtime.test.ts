@@ -10,7 +10,7 @@ import { defaultConfig, type RomaConfig } from '../config/index.js';
 import type { StreamEvent } from '../contracts/index.js';
 import type { ScriptedModelServer, ScriptedTree } from '../dev/index.js';
 import { scriptedTreeRules, startScriptedModelServer } from '../dev/index.js';
-import { taskLine } from '../dev/scripted-model/index.js';
+import { requestsAbout } from '../engine/testing/engine-test-kit.js';
 import { openRuntime } from './index.js';
 
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
@@ -115,9 +115,7 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 30_000): P
 }
 
 function executorCalls(goal: string): number {
-  return server.requests.filter(
-    (request) => request.text.includes('ROMA executor') && request.text.includes(taskLine(goal)),
-  ).length;
+  return requestsAbout(server.requests, 'ROMA executor', goal).length;
 }
 
 describe('openRuntime: run control across processes', { timeout: 120_000 }, () => {

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { waitFor } from '../../engine/testing/wait.js';
 import type { ExecutionStore } from '../../store/index.js';
 import { openExecutionStore } from '../../store/index.js';
 
@@ -90,21 +91,6 @@ export function spawnRoma(args: string[], options: RomaOptions): SpawnedRoma {
 
 export function runRomaAsync(args: string[], options: RomaOptions): Promise<CliRun> {
   return spawnRoma(args, options).finished;
-}
-
-/** Polls `probe` until it gives a value; fails naming `what` after `timeoutMs` (a child process's pace is not ours). */
-export async function waitFor<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** The store a `roma` child writes to, opened once the child has created it. */

@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScriptedModelServer } from '../../dev/scripted-model/index.js';
 import { scriptedTreeRules, startScriptedModelServer, taskLine } from '../../dev/scripted-model/index.js';
+import { requestsAbout } from '../../engine/testing/engine-test-kit.js';
+import { waitFor } from '../../engine/testing/wait.js';
 import type { ExecutionStore } from '../../store/index.js';
 import { createTestDatabase, type TestDatabase } from '../../store/testing/test-database.js';
 import {
   type SpawnedRoma,
   scriptedModelEnv,
   spawnRoma,
-  waitFor,
   waitForFirstRun,
   waitForStore,
 } from './cli-test-support.js';
@@ -107,12 +108,7 @@ describe('two `roma runs resume` of one crashed run on PostgreSQL', () => {
       const asked = (goal: string) => after.filter((request) => request.text.includes(taskLine(goal))).length;
       expect(asked('Pick the route')).toBe(0);
       expect(asked('Book the hotel')).toBe(1);
-      expect(
-        after.filter(
-          (request) =>
-            request.text.includes('ROMA executor') && request.text.includes(taskLine('Write the plan')),
-        ),
-      ).toHaveLength(1);
+      expect(requestsAbout(after, 'ROMA executor', 'Write the plan')).toHaveLength(1);
       const events = await open.readEvents(executionId);
       expect(events.filter((event) => event.type === 'execution-resume')).toHaveLength(1);
       expect(events.filter((event) => event.type === 'execution-end')).toHaveLength(1);

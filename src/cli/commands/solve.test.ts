@@ -7,13 +7,14 @@ import type { StreamEvent } from '../../contracts/index.js';
 import type { ScriptedModelServer, ScriptedRule, ScriptedTree } from '../../dev/scripted-model/index.js';
 import { scriptedTreeRules, startScriptedModelServer, taskLine } from '../../dev/scripted-model/index.js';
 import { foldTaskTree } from '../../engine/index.js';
+import { requestsAbout } from '../../engine/testing/engine-test-kit.js';
+import { waitFor } from '../../engine/testing/wait.js';
 import type { ExecutionStore } from '../../store/index.js';
 import { openExecutionStore } from '../../store/index.js';
 import {
   type SpawnedRoma,
   scriptedModelEnv,
   spawnRoma,
-  waitFor,
   waitForFirstRun,
   waitForStore,
 } from './cli-test-support.js';
@@ -132,10 +133,7 @@ describe('roma runs', { timeout: 180_000 }, () => {
     const finishedBefore = await waitFor(async () => {
       const events = await openStore.readEvents(executionId);
       const done = events.filter((event) => event.type === 'task-end' && event.status === 'COMPLETED');
-      const seedsInFlight = server.requests.some(
-        (request) =>
-          request.text.includes(taskLine('Choose the seeds')) && request.text.includes('ROMA executor'),
-      );
+      const seedsInFlight = requestsAbout(server.requests, 'ROMA executor', 'Choose the seeds').length > 0;
       return done.length >= 1 && seedsInFlight ? events : undefined;
     }, 'a completed task');
     child.kill('SIGKILL');

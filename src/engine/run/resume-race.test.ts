@@ -1,12 +1,12 @@
 // Two resumers of one crashed run, on real PostgreSQL and on SQLite: exactly one takes it over, the other gets CONFLICT.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NewStreamEvent, RomaError, StreamEvent } from '../../contracts/index.js';
-import { scriptedTreeRules, taskLine } from '../../dev/scripted-model/index.js';
+import { scriptedTreeRules } from '../../dev/scripted-model/index.js';
 import type { ExecutionStore } from '../../store/index.js';
 import { PostgresExecutionStore, SqliteExecutionStore } from '../../store/index.js';
 import { dropTestSchema, TEST_DATABASE_URL, uniqueTestName } from '../../store/testing/test-database.js';
 import type { EngineKit } from '../testing/engine-test-kit.js';
-import { createEngineKit, eventsOfType } from '../testing/engine-test-kit.js';
+import { createEngineKit, eventsOfType, requestsAbout } from '../testing/engine-test-kit.js';
 import { startExecution, startResume } from './execution.js';
 
 const GOAL = 'Compare two rivers';
@@ -129,9 +129,7 @@ describe.each([
 
     // Every remaining model request was answered once, not once per resumer.
     const asked = (marker: string, goal: string) =>
-      kit!.server.requests
-        .slice(before)
-        .filter((request) => request.text.includes(marker) && request.text.includes(taskLine(goal))).length;
+      requestsAbout(kit!.server.requests.slice(before), marker, goal).length;
     expect(asked('ROMA executor', 'Describe the second river')).toBe(1);
     expect(asked('ROMA executor', 'Contrast both rivers')).toBe(1);
     expect(asked('ROMA aggregator', GOAL)).toBe(1);

@@ -5,8 +5,13 @@ import { join } from 'node:path';
 import type { RomaConfig } from '../../config/schema.js';
 import { defaultConfig } from '../../config/schema.js';
 import type { CodeAgent, StreamEvent } from '../../contracts/index.js';
-import type { ScriptedModelServer, ScriptedRule } from '../../dev/scripted-model/index.js';
-import { startScriptedModelServer } from '../../dev/scripted-model/index.js';
+import type {
+  ScriptedModelServer,
+  ScriptedRequest,
+  ScriptedRule,
+  ScriptedTree,
+} from '../../dev/scripted-model/index.js';
+import { startScriptedModelServer, taskLine } from '../../dev/scripted-model/index.js';
 import { createModelRegistry } from '../../llm/index.js';
 import type { ExecutionStore } from '../../store/index.js';
 import { openExecutionStore } from '../../store/index.js';
@@ -102,4 +107,35 @@ export function taskStart(events: readonly StreamEvent[], taskId: string) {
   return eventsOfType(events, 'task-start')
     .filter((event) => event.taskId === taskId)
     .at(-1);
+}
+
+/** The requests of one model role (`marker`, such as 'ROMA executor') about the task `goal`. */
+export function requestsAbout(
+  requests: readonly ScriptedRequest[],
+  marker: string,
+  goal: string,
+): ScriptedRequest[] {
+  return requests.filter((request) => request.text.includes(marker) && request.text.includes(taskLine(goal)));
+}
+
+export const CITIES = 'Compare two cities';
+
+/** A flat plan: two cities described at once, then contrasted; the second description takes `secondCityLatencyMs`. */
+export function citiesTree(secondCityLatencyMs: number): ScriptedTree {
+  return {
+    goal: CITIES,
+    tasks: {
+      [CITIES]: {
+        plan: [
+          { id: 'a', goal: 'Describe the first city', taskType: 'RETRIEVE', dependencies: [] },
+          { id: 'b', goal: 'Describe the second city', taskType: 'RETRIEVE', dependencies: [] },
+          { id: 'c', goal: 'Contrast both cities', taskType: 'WRITE', dependencies: ['a', 'b'] },
+        ],
+        result: 'CITIES COMPARED',
+      },
+      'Describe the first city': { result: 'FIRST CITY IS OLD' },
+      'Describe the second city': { result: 'SECOND CITY IS NEW', latencyMs: secondCityLatencyMs },
+      'Contrast both cities': { result: 'OLD VERSUS NEW' },
+    },
+  };
 }

@@ -4,12 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  romaEnv,
-  romaNodeArguments,
-  scriptedModelEnv,
-  waitFor,
-} from '../../cli/commands/cli-test-support.js';
+import { romaEnv, romaNodeArguments, scriptedModelEnv } from '../../cli/commands/cli-test-support.js';
 import { loadConfig } from '../../config/index.js';
 import type { ScriptedModelServer, ScriptedRule } from '../../dev/scripted-model/index.js';
 import { startScriptedModelServer } from '../../dev/scripted-model/index.js';
@@ -124,15 +119,6 @@ export async function openWorkerProcesses(options: WorkerProcessesOptions): Prom
     await close();
     throw error;
   }
-}
-
-/** Polls `check` until it holds; fails naming `what` after `timeoutMs`. */
-export async function until(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<void> {
-  await waitFor(async () => ((await check()) ? true : undefined), what, timeoutMs);
 }
 
 /** The value of the Prometheus sample `name` (with its labels, as written) in an exposition. */
