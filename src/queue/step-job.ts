@@ -45,6 +45,24 @@ export function stepCancelChannel(prefix: string): string {
   return `${prefix}:roma-step-cancel`;
 }
 
+/**
+ * Redis channel on which workers announce the step jobs of one run that have finished for good: only the
+ * coordinators waiting on that run hear them (every process reading BullMQ's event stream would hear all).
+ */
+export function stepResultChannel(prefix: string, executionId: string): string {
+  return `${prefix}:roma-step-done:${executionId}`;
+}
+
+/** A step job that finished for good: its return value, or its failure text (see encodeStepFailure). */
+export const StepDoneMessageSchema = z
+  .object({
+    jobId: z.string().min(1),
+    result: z.unknown().optional(),
+    failure: z.string().optional(),
+  })
+  .strict();
+export type StepDoneMessage = z.output<typeof StepDoneMessageSchema>;
+
 /** What a finished step job returns (its output is checked against the step's schema by the dispatcher). */
 export const StepJobResultSchema = z.object({
   output: z.record(z.string(), z.unknown()),

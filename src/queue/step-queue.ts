@@ -1,6 +1,5 @@
 // The run's side of queued steps: each step becomes a BullMQ job; the run waits for it (bounded), or withdraws it.
-import { type Job, Queue, QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
 import { RomaError } from '../contracts/index.js';
 import type { StepDispatcher, StepRequest, StepResult, StepScope } from '../engine/index.js';
 import { StepOutputSchemas, stepKey } from '../engine/index.js';
@@ -15,6 +14,7 @@ import {
   stepQueueName,
   stepQueueNames,
 } from './step-job.js';
+import { openStepResults } from './step-results.js';
 
 export interface StepQueueOptions {
   redisUrl: string;
@@ -38,30 +38,18 @@ export interface StepQueue extends StepDispatcher {
   close(): Promise<void>;
 }
 
-interface OpenedQueue {
-  queue: Queue;
-  events: QueueEvents;
-  ready: Promise<void>;
-}
-
 export function openStepQueue(options: StepQueueOptions): StepQueue {
   const connection = bullConnection(options.redisUrl);
-  const eventConnections: Redis[] = [];
-  const opened = new Map<string, OpenedQueue>();
-  const open = (name: string): OpenedQueue => {
-    let entry = opened.get(name);
-    if (!entry) {
-      const queue = new Queue(name, { connection, prefix: options.prefix });
-      // Blocking stream reads need a connection of their own.
-      const eventConnection = bullConnection(options.redisUrl);
-      eventConnections.push(eventConnection);
-      const events = new QueueEvents(name, { connection: eventConnection, prefix: options.prefix });
-      events.on('error', () => undefined);
-      entry = { queue, events, ready: events.waitUntilReady().then(() => undefined) };
-      opened.set(name, entry);
+  const opened = new Map<string, Queue>();
+  const open = (name: string): Queue => {
+    let queue = opened.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection, prefix: options.prefix });
+      opened.set(name, queue);
     }
-    return entry;
+    return queue;
   };
+  const results = openStepResults({ redisUrl: options.redisUrl, prefix: options.prefix });
   const cancelChannel = stepCancelChannel(options.prefix);
 
   /** Takes a waiting job back; asks the worker running it to abort it (a worker that is not, ignores it). */
@@ -73,36 +61,40 @@ export function openStepQueue(options: StepQueueOptions): StepQueue {
 
   const run = async (request: StepRequest, signal: AbortSignal): Promise<StepResult> => {
     if (signal.aborted) throw signal.reason;
-    const { queue, events, ready } = open(
-      stepQueueName(stepProvider(request, options.defaultModelId), options.rateLimits),
-    );
-    await ready;
+    const queue = open(stepQueueName(stepProvider(request, options.defaultModelId), options.rateLimits));
     const jobId = stepKey(request);
-    const job: Job = await queue.add(request.step, request, {
-      jobId,
-      attempts: options.attempts,
-      backoff: { type: 'exponential', delay: options.backoffMs },
-      removeOnComplete: { age: 3_600, count: 10_000 },
-      removeOnFail: { age: 86_400, count: 10_000 },
-    });
+    // Subscribed, and waiting for the job, before it exists: its result cannot come before anyone listens.
+    const release = await results.subscribe(request.executionId);
+    const finished = results.expect(jobId, queue);
     let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Error('step timed out');
+    const stopped = new Promise<never>((_, reject) => {
       onAbort = () => {
         void withdraw(queue, jobId);
         reject(signal.reason);
       };
       signal.addEventListener('abort', onAbort, { once: true });
+      timer = setTimeout(() => reject(timedOut), options.timeoutMs);
     });
-    const finished = job.waitUntilFinished(events, options.timeoutMs);
-    finished.catch(() => undefined);
-    aborted.catch(() => undefined);
-    let raw: unknown;
+    stopped.catch(() => undefined);
+    let outcome: Awaited<typeof finished>;
     try {
-      raw = await Promise.race([finished, aborted]);
+      await queue.add(request.step, request, {
+        jobId,
+        attempts: options.attempts,
+        backoff: { type: 'exponential', delay: options.backoffMs },
+        removeOnComplete: { age: 3_600, count: 10_000 },
+        removeOnFail: { age: 86_400, count: 10_000 },
+      });
+      outcome = await Promise.race([finished, stopped]);
     } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      const text = error instanceof Error ? error.message : String(error);
-      if (/timed out before finishing/.test(text)) {
+      if (signal.aborted) {
+        // Aborted while the job was being added: the first withdrawal may have come before it existed.
+        void withdraw(queue, jobId);
+        throw signal.reason;
+      }
+      if (error === timedOut) {
         await withdraw(queue, jobId);
         throw new RomaError(
           'TIMEOUT',
@@ -114,11 +106,15 @@ export function openStepQueue(options: StepQueueOptions): StepQueue {
           },
         );
       }
-      throw decodeStepFailure(text, 'TASK_FAILED');
+      throw error;
     } finally {
+      clearTimeout(timer);
       if (onAbort) signal.removeEventListener('abort', onAbort);
+      results.forget(jobId);
+      release();
     }
-    const result = StepJobResultSchema.safeParse(raw);
+    if ('failure' in outcome) throw decodeStepFailure(outcome.failure, 'TASK_FAILED');
+    const result = StepJobResultSchema.safeParse(outcome.result);
     const output = result.success ? StepOutputSchemas[request.step].safeParse(result.data.output) : undefined;
     if (!result.success || !output?.success) {
       throw new RomaError(
@@ -138,7 +134,7 @@ export function openStepQueue(options: StepQueueOptions): StepQueue {
     counts: async () => {
       const total: RunQueueCounts = { waiting: 0, active: 0, completed: 0, failed: 0, delayed: 0 };
       for (const name of stepQueueNames(options.rateLimits)) {
-        const counts = await open(name).queue.getJobCounts(
+        const counts = await open(name).getJobCounts(
           'waiting',
           'active',
           'completed',
@@ -155,11 +151,8 @@ export function openStepQueue(options: StepQueueOptions): StepQueue {
       return total;
     },
     close: async () => {
-      for (const entry of opened.values()) {
-        await entry.events.close().catch(() => undefined);
-        await entry.queue.close().catch(() => undefined);
-      }
-      for (const eventConnection of eventConnections) eventConnection.disconnect();
+      results.close();
+      for (const queue of opened.values()) await queue.close().catch(() => undefined);
       connection.disconnect();
     },
   };

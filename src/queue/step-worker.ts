@@ -13,10 +13,12 @@ import { bullConnection } from './run-queue.js';
 import {
   encodeStepFailure,
   STEP_QUEUE_NAME,
+  type StepDoneMessage,
   type StepJobResult,
   type StepRateLimits,
   stepCancelChannel,
   stepQueueNames,
+  stepResultChannel,
 } from './step-job.js';
 
 export interface StepWorkerDependencies {
@@ -127,6 +129,19 @@ export function startStepWorker(deps: StepWorkerDependencies, options: StepWorke
     }
   };
 
+  /** Tells the coordinators of the job's run (subscribed to it, see step-results.ts) that it finished for good. */
+  const announce = (job: Job | undefined, outcome: Omit<StepDoneMessage, 'jobId'>) => {
+    const executionId = (job?.data as { executionId?: unknown } | undefined)?.executionId;
+    if (job?.id === undefined || typeof executionId !== 'string') return;
+    const message: StepDoneMessage = { jobId: job.id, ...outcome };
+    connection
+      .publish(stepResultChannel(options.prefix, executionId), JSON.stringify(message))
+      .catch((error: unknown) => {
+        // Its coordinator finds the outcome in the job's state a little later.
+        logger.warn({ err: error, jobId: job.id }, 'could not announce a finished step');
+      });
+  };
+
   const workers = stepQueueNames(options.rateLimits).map((name) => {
     const provider = name === STEP_QUEUE_NAME ? null : name.slice(STEP_QUEUE_NAME.length + 1);
     const limit = provider === null ? undefined : options.rateLimits[provider];
@@ -147,6 +162,13 @@ export function startStepWorker(deps: StepWorkerDependencies, options: StepWorke
       logger.warn({ jobId }, 'a worker died holding this step; another worker redoes it');
     });
     stepWorker.on('error', (error) => logger.warn({ err: error }, 'step queue connection error'));
+    // Emitted once the job is stored as completed or failed, so a coordinator that hears it and one that reads the
+    // job's state agree.
+    stepWorker.on('completed', (job, result) => announce(job, { result }));
+    stepWorker.on('failed', (job, error) => {
+      // A failure that will be retried is not the end of the step (BullMQ sets finishedOn only on the last one).
+      if (job?.finishedOn !== undefined) announce(job, { failure: error.message });
+    });
     return stepWorker;
   });
 

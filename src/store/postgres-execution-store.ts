@@ -79,6 +79,15 @@ interface PendingAppend {
 
 type AppendOutcome = GroupCommitOutcome<StreamEvent>;
 
+/**
+ * A statement the store runs often: named, so each connection has the server parse and plan it once (names
+ * need only be unique per connection, and each store has a pool of its own).
+ */
+interface Statement {
+  name: string;
+  text: string;
+}
+
 /** What an append transaction is about to commit: its events, and what each caller of the batch is told. */
 interface CommittingBatch {
   events: StreamEvent[];
@@ -102,7 +111,10 @@ export class PostgresExecutionStore implements ExecutionStore {
   );
   /** Set by close(): new appends are refused while those already made are committed. */
   #closing = false;
-  readonly #sql: { lock: string; startedTasks: string; write: string; landed: string };
+  readonly #sql: Record<
+    'lock' | 'startedTasks' | 'write' | 'landed' | 'readEvents' | 'getExecution',
+    Statement
+  >;
 
   private constructor(
     pool: pg.Pool,
@@ -127,26 +139,46 @@ export class PostgresExecutionStore implements ExecutionStore {
     this.#table = { executions: `${quoted}.executions`, events: `${quoted}.events` };
     // Every waiting follower listens for the close: an API server (or a queue's client) has one per run it follows.
     setMaxListeners(0, this.#closed.signal);
+    const { executions, events } = this.#table;
     this.#sql = {
-      lock: `SELECT ${EXECUTION_COLUMN_LIST} FROM ${this.#table.executions} WHERE id = $1 FOR UPDATE`,
-      startedTasks: `SELECT DISTINCT task_id FROM ${this.#table.events}
-        WHERE execution_id = $1 AND type = 'task-start' AND task_id = ANY($2::text[])`,
+      lock: {
+        name: 'roma-append-lock',
+        text: `SELECT ${EXECUTION_COLUMN_LIST} FROM ${executions} WHERE id = $1 FOR UPDATE`,
+      },
+      startedTasks: {
+        name: 'roma-append-started-tasks',
+        text: `SELECT DISTINCT task_id FROM ${events}
+          WHERE execution_id = $1 AND type = 'task-start' AND task_id = ANY($2::text[])`,
+      },
       // The batch's rows, the folded summary and the wake-up of other processes' followers, in one statement:
       // a data-modifying WITH runs to completion whether or not the outer query reads it. NOTIFY is delivered
       // at commit, so a follower never wakes to an append that was rolled back.
-      write: `WITH inserted AS (
-          INSERT INTO ${this.#table.events} (execution_id, seq, type, task_id, timestamp, payload)
-          SELECT $1, appended.seq, appended.type, appended.task_id, appended.timestamp, appended.payload
-          FROM unnest($2::integer[], $3::text[], $4::text[], $5::timestamptz[], $6::json[])
-            AS appended (seq, type, task_id, timestamp, payload)
-        ), summarised AS (
-          UPDATE ${this.#table.executions} SET status = $7, updated_at = $8, last_seq = $9, input_tokens = $10,
-            output_tokens = $11, cached_input_tokens = $12, cost_usd = $13, node_count = $14, result = $15
-          WHERE id = $1
-        )
-        SELECT pg_notify($16, $1)`,
-      landed: `SELECT seq, payload FROM ${this.#table.events}
-        WHERE execution_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`,
+      write: {
+        name: 'roma-append-write',
+        text: `WITH inserted AS (
+            INSERT INTO ${events} (execution_id, seq, type, task_id, timestamp, payload)
+            SELECT $1, appended.seq, appended.type, appended.task_id, appended.timestamp, appended.payload
+            FROM unnest($2::integer[], $3::text[], $4::text[], $5::timestamptz[], $6::json[])
+              AS appended (seq, type, task_id, timestamp, payload)
+          ), summarised AS (
+            UPDATE ${executions} SET status = $7, updated_at = $8, last_seq = $9, input_tokens = $10,
+              output_tokens = $11, cached_input_tokens = $12, cost_usd = $13, node_count = $14, result = $15
+            WHERE id = $1
+          )
+          SELECT pg_notify($16, $1)`,
+      },
+      landed: {
+        name: 'roma-append-landed',
+        text: `SELECT seq, payload FROM ${events} WHERE execution_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`,
+      },
+      readEvents: {
+        name: 'roma-read-events',
+        text: `SELECT seq, payload FROM ${events} WHERE execution_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      },
+      getExecution: {
+        name: 'roma-get-execution',
+        text: `SELECT ${EXECUTION_COLUMN_LIST} FROM ${executions} WHERE id = $1`,
+      },
     };
   }
 
@@ -259,7 +291,10 @@ export class PostgresExecutionStore implements ExecutionStore {
     const first = events[0];
     const last = events.at(-1);
     if (!first || !last) return true;
-    const result = await this.#pool.query<EventRow>(this.#sql.landed, [executionId, first.seq, last.seq]);
+    const result = await this.#pool.query<EventRow>({
+      ...this.#sql.landed,
+      values: [executionId, first.seq, last.seq],
+    });
     return (
       result.rows.length === events.length &&
       result.rows.every((row, index) =>
@@ -287,9 +322,12 @@ export class PostgresExecutionStore implements ExecutionStore {
     return this.#withClient('append event', async (client) => {
       const [, locked, started] = await Promise.all([
         client.query('BEGIN; SET LOCAL synchronous_commit = on'),
-        client.query<ExecutionColumns>(this.#sql.lock, [executionId]),
+        client.query<ExecutionColumns>({ ...this.#sql.lock, values: [executionId] }),
         startingTasks.length > 0
-          ? client.query<{ task_id: string }>(this.#sql.startedTasks, [executionId, startingTasks])
+          ? client.query<{ task_id: string }>({
+              ...this.#sql.startedTasks,
+              values: [executionId, startingTasks],
+            })
           : undefined,
       ]);
       const row = locked.rows[0];
@@ -320,16 +358,19 @@ export class PostgresExecutionStore implements ExecutionStore {
       // From here a lost connection leaves the outcome unknown: the COMMIT may have landed.
       committing({ events, outcomes });
       await Promise.all([
-        client.query(this.#sql.write, [
-          executionId,
-          events.map((each) => each.seq),
-          events.map((each) => each.type),
-          events.map((each) => taskIdOf(each)),
-          events.map((each) => normalizeTimestamp(each.timestamp)),
-          events.map((each) => JSON.stringify(each)),
-          ...summaryValues(summary),
-          this.#channel,
-        ]),
+        client.query({
+          ...this.#sql.write,
+          values: [
+            executionId,
+            events.map((each) => each.seq),
+            events.map((each) => each.type),
+            events.map((each) => taskIdOf(each)),
+            events.map((each) => normalizeTimestamp(each.timestamp)),
+            events.map((each) => JSON.stringify(each)),
+            ...summaryValues(summary),
+            this.#channel,
+          ],
+        }),
         client.query('COMMIT'),
       ]);
       this.#notifier.notify(executionId);
@@ -350,10 +391,10 @@ export class PostgresExecutionStore implements ExecutionStore {
 
   async readEvents(executionId: string, options: ReadEventsOptions = {}): Promise<StreamEvent[]> {
     const result = await this.#query('read events', (client) =>
-      client.query<EventRow>(
-        `SELECT seq, payload FROM ${this.#table.events} WHERE execution_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-        [executionId, options.afterSeq ?? 0, options.limit ?? null],
-      ),
+      client.query<EventRow>({
+        ...this.#sql.readEvents,
+        values: [executionId, options.afterSeq ?? 0, options.limit ?? null],
+      }),
     );
     return result.rows.map((row) => parseStoredEvent(row.payload, executionId, row.seq));
   }
@@ -388,10 +429,7 @@ export class PostgresExecutionStore implements ExecutionStore {
 
   async getExecution(executionId: string): Promise<ExecutionSummary | null> {
     const result = await this.#query('get execution', (client) =>
-      client.query<ExecutionColumns>(
-        `SELECT ${EXECUTION_COLUMN_LIST} FROM ${this.#table.executions} WHERE id = $1`,
-        [executionId],
-      ),
+      client.query<ExecutionColumns>({ ...this.#sql.getExecution, values: [executionId] }),
     );
     const row = result.rows[0];
     return row ? summaryFromColumns(row) : null;
