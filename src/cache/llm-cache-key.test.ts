@@ -37,6 +37,14 @@ describe('llmCacheKey', () => {
   it('ignores key order, headers, abort signals and the roma provider options', () => {
     const reordered = { temperature: 0, prompt: base.prompt } as LanguageModelV3CallOptions;
     expect(key(reordered)).toBe(key(base));
+    const reorderedInside = {
+      temperature: 0,
+      prompt: [
+        { content: 'be brief', role: 'system' },
+        { content: [{ text: 'hello', type: 'text' }], role: 'user' },
+      ],
+    } as LanguageModelV3CallOptions;
+    expect(key(reorderedInside)).toBe(key(base));
     expect(
       key({
         ...base,
