@@ -10,7 +10,7 @@ import {
   readlinkSync,
   realpathSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, release } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { RomaError } from '../../contracts/index.js';
 
@@ -156,6 +156,15 @@ export function systemRootEntries(): Array<{ path: string; symlink?: string }> {
     else if (stat.isDirectory()) entries.push({ path });
   }
   return entries;
+}
+
+/**
+ * Linux counts RLIMIT_NPROC per user namespace and uid since 5.14 (ucounts): a sandbox, in a user namespace
+ * of its own, starts from zero whatever else its uid runs. Before, the count was the uid's whole machine.
+ */
+export function nprocCountedPerUserNamespace(kernelRelease = release()): boolean {
+  const [major = 0, minor = 0] = kernelRelease.split(/[.-]/).map(Number);
+  return major > 5 || (major === 5 && minor >= 14);
 }
 
 /** Number of tasks (processes and threads) owned by `uid`, so RLIMIT_NPROC can leave room for a sandbox. */

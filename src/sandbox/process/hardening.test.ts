@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isRomaError } from '../../contracts/index.js';
 import type { Sandbox } from '../sandbox.js';
-import { probeBubblewrap, resolveBwrap } from './environment.js';
+import { nprocCountedPerUserNamespace, probeBubblewrap, resolveBwrap } from './environment.js';
 import { createProcessSandbox } from './process-sandbox.js';
 
 function bwrapMissingReason(): string | undefined {
@@ -264,6 +264,89 @@ describe.skipIf(skipReason !== undefined)('process sandbox: nothing of a run run
     await holder.close();
     await other.close();
   }, 90_000);
+});
+
+/** A uid no account uses, for running a host process as a plain user when the tests run as root. */
+const PLAIN_UID = 60_001;
+
+/**
+ * Runs `script` (an ES module that may import this folder's sources) in a Node child as a non-root user:
+ * through setpriv as PLAIN_UID when the tests run as root, else as the current user. Undefined, with the
+ * reason, when that user cannot read the sources (a worktree under a 0700 directory).
+ */
+function runAsPlainUser(script: string): { stdout: string; stderr: string } | { skip: string } {
+  const directory = mkdtempSync(join(tmpdir(), 'roma-plain-user-'));
+  chmodSync(directory, 0o755);
+  const path = join(directory, 'child.mts');
+  writeFileSync(path, script, { mode: 0o644 });
+  const isRoot = process.getuid?.() === 0;
+  // `[command, ...args]` as the plain user.
+  const asUser = (command: string[]): string[] =>
+    isRoot
+      ? [
+          '/usr/bin/setpriv',
+          '--reuid',
+          String(PLAIN_UID),
+          '--regid',
+          String(PLAIN_UID),
+          '--clear-groups',
+          '--',
+          ...command,
+        ]
+      : command;
+  const source = new URL('./process-sandbox.ts', import.meta.url).pathname;
+  try {
+    const [testCommand, ...testArgs] = asUser(['/usr/bin/test', '-r', source]);
+    if (spawnSync(testCommand!, testArgs).status !== 0) {
+      return { skip: `uid ${isRoot ? PLAIN_UID : process.getuid?.()} cannot read ${source}` };
+    }
+    const [command, ...args] = asUser([process.execPath, '--import', 'tsx', path]);
+    const child = spawnSync(command!, args, {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { PATH: '/usr/bin:/bin', HOME: directory },
+    });
+    return { stdout: child.stdout ?? '', stderr: child.stderr ?? '' };
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+describe.skipIf(skipReason !== undefined)('process sandbox: RLIMIT_NPROC for a plain user', () => {
+  it('knows which kernels count RLIMIT_NPROC per user namespace (5.14 and later)', () => {
+    expect(nprocCountedPerUserNamespace('5.13.19-generic')).toBe(false);
+    expect(nprocCountedPerUserNamespace('5.14.0-70.el9.x86_64')).toBe(true);
+    expect(nprocCountedPerUserNamespace('6.18.44-fc-v669')).toBe(true);
+    expect(nprocCountedPerUserNamespace('4.19.0')).toBe(false);
+  });
+
+  it('a user already running 150 processes still gets maxProcesses in a sandbox, not 150 more', async (context) => {
+    const outcome = runAsPlainUser(`
+import { spawn } from 'node:child_process';
+import { countTasksOfUid } from ${JSON.stringify(new URL('./environment.ts', import.meta.url).pathname)};
+import { createProcessSandbox } from ${JSON.stringify(new URL('./process-sandbox.ts', import.meta.url).pathname)};
+const held = Array.from({ length: 150 }, () => spawn('/usr/bin/sleep', ['60'], { stdio: 'ignore' }));
+const mine = countTasksOfUid(process.getuid());
+const sandbox = createProcessSandbox({ poolSize: 0, maxProcesses: 48 });
+try {
+  const session = await sandbox.openSession();
+  const result = await session.run('import subprocess\\nstarted = []\\nfor _ in range(400):\\n    try:\\n        started.append(subprocess.Popen(["/usr/bin/sleep", "60"]))\\n    except OSError as error:\\n        print("refused", error.errno)\\n        break\\nprint("started", len(started))', { language: 'python', timeoutMs: 60_000 });
+  console.log(JSON.stringify({ mine, stdout: result.stdout, stderr: result.stderr }));
+} finally {
+  await sandbox.close();
+  for (const child of held) child.kill('SIGKILL');
+}
+`);
+    if ('skip' in outcome) return context.skip(outcome.skip);
+    const line = outcome.stdout.trim().split('\n').at(-1) ?? '';
+    expect(line, outcome.stderr.slice(-2_000)).toMatch(/^\{/);
+    const report = JSON.parse(line) as { mine: number; stdout: string; stderr: string };
+    // Positive control: the user did run its 150 processes on the host meanwhile.
+    expect(report.mine).toBeGreaterThanOrEqual(150);
+    const started = Number(/^refused 11\nstarted (\d+)\n$/.exec(report.stdout)?.[1]);
+    expect(started, report.stdout + report.stderr).toBeLessThan(48);
+    expect(started).toBeGreaterThan(30);
+  }, 180_000);
 });
 
 describe.skipIf(skipReason !== undefined)('process sandbox: interpreter prefix', () => {

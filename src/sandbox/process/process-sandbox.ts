@@ -32,6 +32,7 @@ import { bwrapCommand, RUNNER_DIR_IN_SANDBOX, SANDBOX_UID } from './bwrap-comman
 import {
   countTasksOfUid,
   installPrefix,
+  nprocCountedPerUserNamespace,
   resolveBwrap,
   resolveNode,
   resolvePrlimit,
@@ -193,9 +194,11 @@ class ProcessSandbox implements Sandbox {
       ];
     }
     const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
-    const maxTasks = toolchain.setprivPath
-      ? toolchain.maxProcesses
-      : countTasksOfUid(uid) + toolchain.maxProcesses;
+    // Where the count is the uid's across the machine (root's setpriv uid aside), leave room for what it runs.
+    const maxTasks =
+      toolchain.setprivPath || nprocCountedPerUserNamespace()
+        ? toolchain.maxProcesses
+        : countTasksOfUid(uid) + toolchain.maxProcesses;
     return new SandboxedRunner(
       bwrapCommand({
         bwrapPath: toolchain.bwrapPath,
