@@ -1,17 +1,80 @@
 // Test support for streams of a run executing in another process: WebSocket and SSE readers that drop mid-run
 // and resume after their last seq, for any store the API server and the child share (SQLite, PostgreSQL).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import WebSocket from 'ws';
 import { runRomaAsync, waitForFirstRun } from '../../cli/commands/cli-test-support.js';
+import { loadConfig } from '../../config/index.js';
 import type { StreamEvent } from '../../contracts/index.js';
 import { StreamEventSchema } from '../../contracts/index.js';
+import { openRuntime, type Runtime } from '../../runtime/index.js';
 import type { ExecutionStore } from '../../store/index.js';
-import { BEARER_SUBPROTOCOL_PREFIX } from '../security/index.js';
+import { createTestDatabase, type TestDatabase } from '../../store/testing/test-database.js';
+import { type RunningApiServer, startApiServer } from '../api-server.js';
+import { apiRuntimeFrom } from '../runtime-adapter.js';
+import { BEARER_SUBPROTOCOL_PREFIX, parseApiKeys } from '../security/index.js';
 
 /** The API server a reader talks to, and the key it presents. */
 export interface StreamServer {
   url: string;
   key: string;
+}
+
+/** This process's side of a cross-process stream test: the stores only (the run executes in a child) behind an API server. */
+export interface StreamServerBed {
+  dataDir: string;
+  /** The store settings, which the child gets too. */
+  env: Record<string, string>;
+  runtime: Runtime;
+  server: RunningApiServer;
+  key: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the stores of a fresh data dir (with `postgres`, a database of its own: DATABASE_URL is the only store
+ * setting the child takes, and it names a database) and an API server that streams them, polling every
+ * `pollIntervalMs`.
+ */
+export async function openStreamServer(options: {
+  postgres?: boolean;
+  pollIntervalMs: number;
+}): Promise<StreamServerBed> {
+  const dataDir = mkdtempSync(join(tmpdir(), options.postgres ? 'roma-stream-pg-' : 'roma-stream-'));
+  let database: TestDatabase | undefined;
+  let runtime: Runtime | undefined;
+  let server: RunningApiServer | undefined;
+  const close = async () => {
+    await server?.close();
+    await runtime?.close();
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    if (options.postgres) database = await createTestDatabase();
+    const env = {
+      ROMA_DATA_DIR: join(dataDir, 'data'),
+      ROMA_CACHE_ENABLED: 'false',
+      ROMA_LOG_LEVEL: 'warn',
+      ...(database ? { DATABASE_URL: database.url } : {}),
+    };
+    runtime = await openRuntime(loadConfig({ cwd: dataDir, env }), { services: 'store', logName: 'server' });
+    const key = 'stream-key-0123456789abcdef';
+    server = await startApiServer({
+      runtime: apiRuntimeFrom(runtime),
+      keys: parseApiKeys(key),
+      host: '127.0.0.1',
+      port: 0,
+      requestsPerMinute: 100_000,
+      stream: { pollIntervalMs: options.pollIntervalMs, heartbeatMs: 1_000 },
+    });
+    return { dataDir, env, runtime, server, key, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 const STALL_BOUND_MS = 60_000;
@@ -126,29 +189,26 @@ export interface ChildRunStreams {
 }
 
 /**
- * Starts `roma demo` in a child process on the store in `env` and streams its run from `server` over WebSocket
- * and SSE at once; each client drops twice mid-run and resumes after the last seq it got.
+ * Starts `roma demo` in a child process on the bed's stores and streams its run from the bed's server over
+ * WebSocket and SSE at once; each client drops twice mid-run and resumes after the last seq it got.
  */
-export async function streamChildRunWithDrops(options: {
-  server: StreamServer;
-  store: ExecutionStore;
-  cwd: string;
-  env: Record<string, string>;
-}): Promise<ChildRunStreams> {
+export async function streamChildRunWithDrops(bed: StreamServerBed): Promise<ChildRunStreams> {
+  const server = { url: bed.server.url, key: bed.key };
+  const store = bed.runtime.store;
   const childDone = runRomaAsync(['demo', '--json', '--latency-ms', '120'], {
-    cwd: options.cwd,
-    env: options.env,
+    cwd: bed.dataDir,
+    env: bed.env,
   });
-  const id = await waitForFirstRun(options.store);
+  const id = await waitForFirstRun(store);
   const end = Number.MAX_SAFE_INTEGER;
   const [viaWebSocket, viaSse, child] = await Promise.all([
-    readWithDrops(readWebSocket, options.server, options.store, id, [5, 7, end]),
-    readWithDrops(readSse, options.server, options.store, id, [4, 9, end]),
+    readWithDrops(readWebSocket, server, store, id, [5, 7, end]),
+    readWithDrops(readSse, server, store, id, [4, 9, end]),
     childDone,
   ]);
   return {
     child,
-    stored: await options.store.readEvents(id),
+    stored: await store.readEvents(id),
     viaWebSocket: viaWebSocket.received,
     viaSse: viaSse.received,
     storedAtFirstDrops: [viaWebSocket.storedAtFirstDrop, viaSse.storedAtFirstDrop],
