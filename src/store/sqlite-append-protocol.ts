@@ -4,11 +4,16 @@ import type { GroupCommitOutcome } from './group-commit.js';
 import type { PendingAppend } from './sqlite-append-writer.js';
 import type { SqliteConnectionOptions } from './sqlite-connection.js';
 
-export interface AppendWorkerData extends SqliteConnectionOptions {
+/** Where one store's connection in the worker goes: its file and settings. */
+export interface AppendConnectionSettings extends SqliteConnectionOptions {
   filePath: string;
 }
 
-export type ToAppendWorker = { kind: 'commit'; batch: PendingAppend[] } | { kind: 'close' };
+/** `connection` names one store's connection in the process's one worker. */
+export type ToAppendWorker =
+  | { kind: 'open'; connection: number; settings: AppendConnectionSettings }
+  | { kind: 'commit'; connection: number; batch: PendingAppend[] }
+  | { kind: 'close'; connection: number };
 
 /** A RomaError as plain data (a class instance loses its prototype when posted). */
 export interface PostedRomaError {
@@ -29,12 +34,13 @@ export interface PostedFailure {
 export type FromAppendWorker =
   | {
       kind: 'committed';
+      connection: number;
       outcomes: Array<{ ok: true; value: number } | { ok: false; error: PostedRomaError }>;
       appendedTo: string[];
       commitMs: number;
     }
-  | { kind: 'failed'; failure: PostedFailure; commitMs: number }
-  | { kind: 'closed' };
+  | { kind: 'failed'; connection: number; failure: PostedFailure; commitMs: number }
+  | { kind: 'closed'; connection: number };
 
 export function postRomaError(error: RomaError): PostedRomaError {
   return {

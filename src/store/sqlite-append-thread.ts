@@ -1,8 +1,9 @@
-// The store's side of the append worker: hands it one batch at a time and turns its replies into outcomes.
+// The stores' side of the append worker: one worker thread per process, a connection in it per store, one batch
+// in flight per store; replies become outcomes.
 import { Worker } from 'node:worker_threads';
 import { RomaError } from '../contracts/index.js';
 import {
-  type AppendWorkerData,
+  type AppendConnectionSettings,
   type FromAppendWorker,
   receiveFailure,
   receiveOutcomes,
@@ -11,82 +12,117 @@ import {
 import { appendWorkerUrl } from './sqlite-append-worker-url.js';
 import type { CommittedBatch, PendingAppend } from './sqlite-append-writer.js';
 
-interface InFlight {
-  resolve: (batch: CommittedBatch & { commitMs: number }) => void;
+interface Waiter {
+  resolve: (message: FromAppendWorker) => void;
   reject: (error: unknown) => void;
 }
 
 /**
- * Started at the first append (a process that only reads never starts it). Referenced only while a batch is in
- * flight, so an idle store never keeps a process alive, and an awaited append always gets its reply.
+ * The process's append worker. Started once (a thread start and its modules cost ~100 ms, which every store
+ * opened in the process would otherwise pay at its first append), and referenced only while some store waits
+ * for a reply, so it never keeps a process alive, and an awaited append always gets its reply.
  */
-export class SqliteAppendThread {
+class AppendWorkerHost {
   #worker: Worker | undefined;
-  #inFlight: InFlight | undefined;
-  #closed: Promise<void> | undefined;
+  /** Bumped when a worker dies: stores reopen their connection in the next one. */
+  generation = 0;
+  readonly #waiting = new Map<number, Waiter>();
+  #nextConnection = 1;
 
-  constructor(private readonly settings: AppendWorkerData) {}
+  newConnection(): number {
+    const connection = this.#nextConnection;
+    this.#nextConnection += 1;
+    return connection;
+  }
 
-  /** Commits one batch in the worker; rejects with the transaction's error when it failed as a whole. */
-  commit(batch: readonly PendingAppend[]): Promise<CommittedBatch & { commitMs: number }> {
-    if (this.#inFlight) throw new RomaError('INTERNAL', 'the append worker takes one batch at a time');
+  send(message: ToAppendWorker): void {
+    this.#start().postMessage(message);
+  }
+
+  /** Sends `message` and resolves with the worker's reply for its connection (one at a time per connection). */
+  request(message: Exclude<ToAppendWorker, { kind: 'open' }>): Promise<FromAppendWorker> {
+    if (this.#waiting.has(message.connection))
+      throw new RomaError('INTERNAL', 'the append worker takes one batch at a time per store');
     const worker = this.#start();
-    worker.ref();
     return new Promise((resolve, reject) => {
-      this.#inFlight = { resolve, reject };
-      this.#send(worker, { kind: 'commit', batch: [...batch] });
-    });
-  }
-
-  /** Closes the worker's connection and ends the thread (after the batch in flight, which the store awaits). */
-  close(): Promise<void> {
-    const worker = this.#worker;
-    if (!worker) return Promise.resolve();
-    this.#closed ??= new Promise<void>((resolve) => {
-      worker.once('exit', () => resolve());
+      this.#waiting.set(message.connection, { resolve, reject });
       worker.ref();
-      this.#send(worker, { kind: 'close' });
+      worker.postMessage(message);
     });
-    return this.#closed;
-  }
-
-  #send(worker: Worker, message: ToAppendWorker): void {
-    worker.postMessage(message);
   }
 
   #start(): Worker {
     if (this.#worker) return this.#worker;
     const worker = new Worker(appendWorkerUrl(), {
-      workerData: this.settings,
       // The worker is plain JavaScript: the parent's loaders (tsx, vitest) would only slow its start.
       execArgv: [],
     });
+    worker.unref();
     worker.on('message', (message: FromAppendWorker) => {
-      if (message.kind === 'closed') return;
-      const inFlight = this.#inFlight;
-      this.#inFlight = undefined;
-      worker.unref();
-      if (!inFlight) return;
-      if (message.kind === 'committed') {
-        inFlight.resolve({
-          outcomes: receiveOutcomes(message.outcomes),
-          appendedTo: message.appendedTo,
-          commitMs: message.commitMs,
-        });
-      } else {
-        inFlight.reject(receiveFailure(message.failure));
-      }
+      const waiter = this.#waiting.get(message.connection);
+      this.#waiting.delete(message.connection);
+      if (this.#waiting.size === 0) worker.unref();
+      waiter?.resolve(message);
     });
     const fail = (error: Error) => {
-      // A worker that died (or never started) fails the batch it held; the next batch starts a new one.
-      if (this.#worker === worker) this.#worker = undefined;
-      const inFlight = this.#inFlight;
-      this.#inFlight = undefined;
-      inFlight?.reject(error);
+      // A worker that died (or never started) fails the batches it held; the next request starts a new one.
+      if (this.#worker !== worker) return;
+      this.#worker = undefined;
+      this.generation += 1;
+      const waiting = [...this.#waiting.values()];
+      this.#waiting.clear();
+      for (const waiter of waiting) waiter.reject(error);
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the SQLite append worker exited (code ${code})`)));
     this.#worker = worker;
     return worker;
+  }
+}
+
+let host: AppendWorkerHost | undefined;
+
+/** One store's connection in the append worker. */
+export class SqliteAppendThread {
+  readonly #host: AppendWorkerHost;
+  readonly #connection: number;
+  #openedIn: number | undefined;
+
+  /** Opens the store's connection in the worker at once (starting the worker), so the first append finds it ready. */
+  constructor(private readonly settings: AppendConnectionSettings) {
+    host ??= new AppendWorkerHost();
+    this.#host = host;
+    this.#connection = this.#host.newConnection();
+    this.#open();
+  }
+
+  /** Commits one batch in the worker; rejects with the transaction's error when it failed as a whole. */
+  async commit(batch: readonly PendingAppend[]): Promise<CommittedBatch & { commitMs: number }> {
+    this.#open();
+    const reply = await this.#host.request({
+      kind: 'commit',
+      connection: this.#connection,
+      batch: [...batch],
+    });
+    if (reply.kind === 'failed') throw receiveFailure(reply.failure);
+    if (reply.kind !== 'committed') throw new RomaError('INTERNAL', `append worker replied ${reply.kind}`);
+    return {
+      outcomes: receiveOutcomes(reply.outcomes),
+      appendedTo: reply.appendedTo,
+      commitMs: reply.commitMs,
+    };
+  }
+
+  /** Closes the store's connection in the worker (after the batch in flight, which the store awaits first). */
+  async close(): Promise<void> {
+    if (this.#openedIn !== this.#host.generation) return;
+    await this.#host.request({ kind: 'close', connection: this.#connection }).catch(() => undefined);
+  }
+
+  #open(): void {
+    if (this.#openedIn === this.#host.generation) return;
+    // Messages to the worker are handled in order: the open comes before any batch sent after it.
+    this.#host.send({ kind: 'open', connection: this.#connection, settings: this.settings });
+    this.#openedIn = this.#host.generation;
   }
 }

@@ -1,10 +1,9 @@
-// The append worker: commits the SQLite store's appends on its own connection, so the fsync at each commit
-// waits in this thread and never blocks the event loop of the process. From source it is bundled with its few
-// modules of ours (see sqlite-append-worker-url.ts).
-import { parentPort, workerData } from 'node:worker_threads';
+// The append worker: commits the SQLite stores' appends on connections of its own, so the fsync at each commit
+// waits in this thread and never blocks the event loop of the process. One per process, one connection per
+// store. From source it is bundled with its few modules of ours (see sqlite-append-worker-url.ts).
+import { parentPort } from 'node:worker_threads';
 import { isRomaError, RomaError } from '../contracts/index.js';
 import {
-  type AppendWorkerData,
   type FromAppendWorker,
   postFailure,
   postRomaError,
@@ -14,26 +13,23 @@ import { SqliteAppendWriter } from './sqlite-append-writer.js';
 import { connectSqlite } from './sqlite-connection.js';
 
 const port = parentPort!;
-const settings = workerData as AppendWorkerData;
-const database = connectSqlite(settings.filePath, settings);
-const writer = new SqliteAppendWriter(database);
+const connections = new Map<number, { close(): void; writer: SqliteAppendWriter } | { failure: unknown }>();
 
 function reply(message: FromAppendWorker): void {
   port.postMessage(message);
 }
 
-port.on('message', (message: ToAppendWorker) => {
-  if (message.kind === 'close') {
-    database.close();
-    reply({ kind: 'closed' });
-    port.close();
-    return;
-  }
+function commit(connection: number, batch: Extract<ToAppendWorker, { kind: 'commit' }>['batch']): void {
   const startedMs = performance.now();
   try {
-    const committed = writer.commit(message.batch);
+    const opened = connections.get(connection);
+    if (!opened) throw new Error('the append worker has no connection for this store');
+    // A connection that could not be opened fails each batch with why.
+    if ('failure' in opened) throw opened.failure;
+    const committed = opened.writer.commit(batch);
     reply({
       kind: 'committed',
+      connection,
       outcomes: committed.outcomes.map((outcome) =>
         outcome.ok
           ? outcome
@@ -50,6 +46,37 @@ port.on('message', (message: ToAppendWorker) => {
       commitMs: performance.now() - startedMs,
     });
   } catch (error) {
-    reply({ kind: 'failed', failure: postFailure(error), commitMs: performance.now() - startedMs });
+    reply({
+      kind: 'failed',
+      connection,
+      failure: postFailure(error),
+      commitMs: performance.now() - startedMs,
+    });
+  }
+}
+
+port.on('message', (message: ToAppendWorker) => {
+  switch (message.kind) {
+    case 'open':
+      try {
+        const database = connectSqlite(message.settings.filePath, message.settings);
+        connections.set(message.connection, {
+          close: () => database.close(),
+          writer: new SqliteAppendWriter(database),
+        });
+      } catch (error) {
+        connections.set(message.connection, { failure: error });
+      }
+      return;
+    case 'commit':
+      commit(message.connection, message.batch);
+      return;
+    case 'close': {
+      const opened = connections.get(message.connection);
+      connections.delete(message.connection);
+      if (opened && 'close' in opened) opened.close();
+      reply({ kind: 'closed', connection: message.connection });
+      return;
+    }
   }
 });
