@@ -2,10 +2,12 @@
 // and 4 `roma worker --concurrency 4` processes (PostgreSQL store), beside the same runs executed in this process
 // one at a time with as many model calls at once as one worker takes steps (the baseline, same run). The scripted
 // model server is a process of its own (`roma dev scripted-model`), so no engine shares its event loop.
+// Each phase also reports the CPU it cost per task (workers, this process, model server; from /proc on Linux): with
+// 50 ms replies the work is mostly waiting, so CPU per task is what bounds scaling on a small machine.
 // `npm run bench -- queue [--quick]` (ROMA_BENCH_QUICK=1 too): quick mode runs fewer, narrower runs.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,12 +148,78 @@ async function stopWorkers(): Promise<void> {
   workers.length = 0;
 }
 
-async function runBatch(runtime: Runtime, count: number, sequential: boolean): Promise<number> {
+/** Clock ticks a second of /proc/<pid>/stat's CPU times (100 nearly everywhere). */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU time (user + system, ms) a child process has used so far; undefined where /proc cannot tell (not Linux). */
+function childCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1_000) / CLOCK_TICKS : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface CpuSplit {
+  /** The worker processes together. */
+  workers: number;
+  /** This process: the baseline's engine, and the handles following every queued run. */
+  bench: number;
+  modelServer: number;
+}
+
+/** CPU used so far by each part of the bench (Redis and PostgreSQL are servers of the machine, not counted). */
+function cpuNow(): CpuSplit | undefined {
+  const usage = process.cpuUsage();
+  const modelServerMs = childCpuMs(modelServer.pid);
+  const workerMs = workers.map((worker) => childCpuMs(worker.pid));
+  if (modelServerMs === undefined || workerMs.some((ms) => ms === undefined)) return undefined;
+  return {
+    workers: workerMs.reduce<number>((sum, ms) => sum + (ms ?? 0), 0),
+    bench: (usage.user + usage.system) / 1_000,
+    modelServer: modelServerMs,
+  };
+}
+
+interface Batch {
+  ms: number;
+  /** CPU per task of the batch, by part; undefined where /proc cannot tell. */
+  cpuMsPerTask: CpuSplit | undefined;
+}
+
+async function runBatch(runtime: Runtime, count: number, sequential: boolean): Promise<Batch> {
+  const cpuBefore = cpuNow();
   const started = performance.now();
   if (sequential) {
     for (let index = 0; index < count; index += 1) await expectCompleted(runtime, 1);
   } else await expectCompleted(runtime, count);
-  return performance.now() - started;
+  const ms = performance.now() - started;
+  const cpuAfter = cpuNow();
+  const tasks = count * nodesPerRun;
+  const perTask = (part: keyof CpuSplit) =>
+    round(((cpuAfter?.[part] ?? 0) - (cpuBefore?.[part] ?? 0)) / tasks);
+  return {
+    ms,
+    cpuMsPerTask:
+      cpuBefore && cpuAfter
+        ? { workers: perTask('workers'), bench: perTask('bench'), modelServer: perTask('modelServer') }
+        : undefined,
+  };
+}
+
+function describeCpu(cpu: CpuSplit | undefined): string {
+  return cpu
+    ? `; CPU per task: workers ${cpu.workers} ms, bench process ${cpu.bench} ms, model server ${cpu.modelServer} ms`
+    : '';
 }
 
 async function expectCompleted(runtime: Runtime, count: number): Promise<void> {
@@ -167,13 +235,14 @@ const inline = await openRuntime(
   { logName: 'bench', queueRuns: false },
 );
 const queued = await openRuntime(loadConfig({ cwd: dataDir, env: env('warn') }), { logName: 'bench' });
+let nodesPerRun = 0;
 
 try {
   // Nodes per run, from a warm-up run's log (root + its subtasks).
   const warm = inline.runs.start({ goal: GOAL });
   const warmOutcome = await warm.done;
   if (warmOutcome.status !== 'COMPLETED') throw new Error(`the warm-up run ended ${warmOutcome.status}`);
-  const nodesPerRun = (await inline.store.readEvents(warmOutcome.executionId)).filter(
+  nodesPerRun = (await inline.store.readEvents(warmOutcome.executionId)).filter(
     (event) => event.type === 'task-start',
   ).length;
   const totalNodes = nodesPerRun * RUNS;
@@ -183,14 +252,16 @@ try {
       (quick ? ' (quick)' : ''),
   );
 
-  const inlineMs = await runBatch(inline, RUNS, true);
+  const baseline = await runBatch(inline, RUNS, true);
+  const inlineMs = baseline.ms;
   const perSecond = (ms: number) => round((totalNodes / ms) * 1_000);
   console.log(
     `in-process, one run at a time, ${STEPS_PER_WORKER} model calls at once: ${round(inlineMs)} ms, ` +
-      `${perSecond(inlineMs)} tasks/s (baseline)`,
+      `${perSecond(inlineMs)} tasks/s (baseline)${describeCpu(baseline.cpuMsPerTask)}`,
   );
 
   const queuedMs = new Map<number, number>();
+  const cpuMsPerTask: Record<string, CpuSplit | undefined> = { inProcess: baseline.cpuMsPerTask };
   let oneWorkerSequentialMs = 0;
   for (const count of WORKER_COUNTS) {
     // Workers are added between phases (1, then 2, then 4), never restarted: start-up is not measured.
@@ -199,16 +270,21 @@ try {
     if (!quick) await expectCompleted(queued, count);
     if (count === 1) {
       // Same shape as the baseline (one run at a time, as many steps at once): the difference is the queue's cost.
-      oneWorkerSequentialMs = await runBatch(queued, RUNS, true);
+      const sequential = await runBatch(queued, RUNS, true);
+      oneWorkerSequentialMs = sequential.ms;
+      cpuMsPerTask.workers1Sequential = sequential.cpuMsPerTask;
       console.log(
-        `1 worker, one run at a time: ${round(oneWorkerSequentialMs)} ms, ${perSecond(oneWorkerSequentialMs)} tasks/s`,
+        `1 worker, one run at a time: ${round(oneWorkerSequentialMs)} ms, ${perSecond(oneWorkerSequentialMs)} tasks/s` +
+          describeCpu(sequential.cpuMsPerTask),
       );
     }
-    const elapsed = await runBatch(queued, RUNS, false);
+    const batch = await runBatch(queued, RUNS, false);
+    const elapsed = batch.ms;
     queuedMs.set(count, elapsed);
+    cpuMsPerTask[`workers${count}`] = batch.cpuMsPerTask;
     console.log(
       `${count} worker(s) × ${STEPS_PER_WORKER} steps at once, ${RUNS} runs at once: ${round(elapsed)} ms, ` +
-        `${perSecond(elapsed)} tasks/s, ${round(inlineMs / elapsed)}× the baseline`,
+        `${perSecond(elapsed)} tasks/s, ${round(inlineMs / elapsed)}× the baseline${describeCpu(batch.cpuMsPerTask)}`,
     );
   }
   const one = queuedMs.get(1)!;
@@ -235,6 +311,7 @@ try {
       nodesPerRun,
       stepsPerWorker: STEPS_PER_WORKER,
       latencyMs: LATENCY_MS,
+      cpuMsPerTask,
       cores: cpus().length,
       quick,
     }),
