@@ -1,6 +1,7 @@
 // Fuzz of the PTC service boundary: 1,600 generated hostile plan bodies, 600 WebSocket handshakes and frames,
 // and 2,000 hostile host-function arguments sent by programs through POST /execute. The service survives every one
 // and answers each clearly: 4xx with a JSON error naming the field for a client's mistake, never a 5xx.
+import { spawn } from 'node:child_process';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -258,6 +259,51 @@ describe('PTC service fuzz: host-function arguments from programs', () => {
   afterAll(async () => {
     await close?.();
   });
+
+  it('keeps answering /health while a program whose TypeScript transpile is exponential runs', async () => {
+    // ~320 characters of nested arrow defaults: tens of seconds of sucrase (~3x per two levels), so a host
+    // that transpiled on its own event loop would leave /health unanswered for all that time.
+    let program = '0';
+    for (let level = 0; level < 24; level++) program = `(a${level} = ${program}) => 0`;
+    program = `const f: unknown = ${program};`;
+    // The health checks come from another process, so a blocked event loop here cannot hold their clocks.
+    const checker = spawn(
+      process.execPath,
+      [
+        '-e',
+        `(async () => { for (;;) { const started = Date.now(); try { const response = await fetch(${JSON.stringify(`${service.url}/health`)}, { signal: AbortSignal.timeout(5000) }); console.log(response.status === 200 ? 'ok' : 'status ' + response.status); } catch (error) { console.log('unanswered ' + String(error)); } await new Promise((resolve) => setTimeout(resolve, Math.max(0, 100 - (Date.now() - started)))); } })()`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let checks = '';
+    checker.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      checks += chunk;
+    });
+    try {
+      const response = await fetch(`${service.url}/execute`, {
+        method: 'POST',
+        body: JSON.stringify({
+          planId: 'slow-transpile',
+          executionId: 'slow-transpile',
+          taskId: 't',
+          goal: `[fuzz-args] <program>${program}</program>`,
+          cacheStrategy: 'NEVER',
+          language: 'typescript',
+          limits: { maxIterations: 1 },
+          sandbox: { timeoutMs: 2_000 },
+        }),
+        signal: AbortSignal.timeout(120_000),
+      });
+      const result = PTCArtifactResultSchema.parse(await response.json());
+      // Positive control: the program really was the slow one, ended by the run's time limit.
+      expect(result.executions[0]?.stoppedBy, result.executions[0]?.stderr).toBe('timeout');
+    } finally {
+      checker.kill('SIGKILL');
+    }
+    const lines = checks.trim().split('\n');
+    expect(lines.filter((line) => line !== 'ok')).toEqual([]);
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+  }, 180_000);
 
   it('runs 2,000 hostile arguments to __romaCallTool through POST /execute; each is a clear guest-side error', async () => {
     // Each hostile argument with what its error must say: the host's refusal, or the guest's own serializer
