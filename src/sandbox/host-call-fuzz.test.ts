@@ -3,11 +3,10 @@
 // one, never calls the function with any, and each ends as a clear error the guest can catch.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isRomaError } from '../contracts/index.js';
 import { MAX_HOST_CALL_JSON_CHARS, MAX_HOST_CALL_JSON_DEPTH } from './host-functions.js';
 import { createIsolateSandbox } from './isolate/isolate-sandbox.js';
-import { probeBubblewrap, resolveBwrap } from './process/environment.js';
 import { createProcessSandbox } from './process/process-sandbox.js';
+import { bwrapMissingReason } from './process/testing/bwrap-missing.js';
 import type { Sandbox } from './sandbox.js';
 
 type Recipe =
@@ -190,14 +189,6 @@ json.dump(results, open('results.json', 'w'))
 `,
 };
 
-function bwrapMissingReason(): string | undefined {
-  try {
-    const probe = probeBubblewrap(resolveBwrap());
-    return probe.ok ? undefined : `${probe.detail} — ${probe.fix}`;
-  } catch (error) {
-    return isRomaError(error) ? `${error.message} — ${error.fix}` : String(error);
-  }
-}
 const bwrapMissing = bwrapMissingReason();
 
 const targets: Array<{

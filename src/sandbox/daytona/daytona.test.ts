@@ -4,24 +4,16 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRomaError } from '../../contracts/index.js';
 import { describeHostileSuite } from '../hostile.conformance.js';
-import { probeBubblewrap, resolveBwrap } from '../process/environment.js';
 import { createProcessSandbox } from '../process/process-sandbox.js';
+import { bwrapMissingReason } from '../process/testing/bwrap-missing.js';
 import { describeSandboxConformance } from '../sandbox.conformance.js';
 import type { Sandbox } from '../sandbox.js';
 import { createDaytonaSandbox, DAYTONA_CAPABILITIES } from './daytona-sandbox.js';
 import { type DaytonaLoopbackServer, startDaytonaLoopbackServer } from './loopback-server.js';
 
-function bwrapMissingReason(): string | undefined {
-  try {
-    const probe = probeBubblewrap(resolveBwrap());
-    return probe.ok ? undefined : `${probe.detail} — ${probe.fix}`;
-  } catch (error) {
-    return `the loopback Daytona server runs programs in bubblewrap: ${isRomaError(error) ? error.message : String(error)}`;
-  }
-}
-const skipReason = bwrapMissingReason();
+const bwrapMissing = bwrapMissingReason();
+const skipReason = bwrapMissing && `the loopback Daytona server runs programs in bubblewrap: ${bwrapMissing}`;
 
 let backend: Sandbox | undefined;
 let server: DaytonaLoopbackServer | undefined;

@@ -15,19 +15,11 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isRomaError } from '../../contracts/index.js';
 import type { Sandbox } from '../sandbox.js';
-import { nprocCountedPerUserNamespace, probeBubblewrap, resolveBwrap } from './environment.js';
+import { nprocCountedPerUserNamespace } from './environment.js';
 import { createProcessSandbox } from './process-sandbox.js';
+import { bwrapMissingReason } from './testing/bwrap-missing.js';
 
-function bwrapMissingReason(): string | undefined {
-  try {
-    const probe = probeBubblewrap(resolveBwrap());
-    return probe.ok ? undefined : `${probe.detail} — ${probe.fix}`;
-  } catch (error) {
-    return isRomaError(error) ? `${error.message} — ${error.fix}` : String(error);
-  }
-}
 const skipReason = bwrapMissingReason();
 
 /** Host pids whose command line contains `token` (the host's own view, outside any sandbox). */

@@ -6,20 +6,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { isRomaError } from '../../contracts/index.js';
 import { describeHostileSuite } from '../hostile.conformance.js';
 import { describeSandboxConformance } from '../sandbox.conformance.js';
-import { probeBubblewrap, resolveBwrap } from './environment.js';
 import { createProcessSandbox, PROCESS_CAPABILITIES } from './process-sandbox.js';
+import { bwrapMissingReason } from './testing/bwrap-missing.js';
 
-function bwrapMissingReason(): string | undefined {
-  try {
-    const probe = probeBubblewrap(resolveBwrap());
-    return probe.ok ? undefined : `${probe.detail} — ${probe.fix}`;
-  } catch (error) {
-    return isRomaError(error) ? `${error.message} — ${error.fix}` : String(error);
-  }
-}
 const skipReason = bwrapMissingReason();
 
 describeSandboxConformance(
