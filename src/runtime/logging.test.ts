@@ -1,9 +1,9 @@
 // The runtime's process logs through src/logging: cache trouble as JSON lines, secrets scrubbed, level from config.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closedPort } from '../cli/commands/cli-test-support.js';
 import { defaultConfig, type RomaConfig } from '../config/index.js';
 import { createLoggerFromConfig, terminalLine } from '../logging/index.js';
 import { openRuntime } from './index.js';
@@ -13,15 +13,6 @@ beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'roma-runtime-log-'));
 });
 afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 function config(overrides: Partial<RomaConfig> = {}): RomaConfig {
   const base = defaultConfig();

@@ -11,6 +11,7 @@ import type { StreamEvent } from '../contracts/index.js';
 import type { ScriptedModelServer, ScriptedTree } from '../dev/index.js';
 import { scriptedTreeRules, startScriptedModelServer } from '../dev/index.js';
 import { requestsAbout } from '../engine/testing/engine-test-kit.js';
+import { until } from '../engine/testing/wait.js';
 import { openRuntime } from './index.js';
 
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
@@ -106,14 +107,6 @@ function startChild(): {
   return { executionId, exit };
 }
 
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 function executorCalls(goal: string): number {
   return requestsAbout(server.requests, 'ROMA executor', goal).length;
 }
@@ -128,7 +121,7 @@ describe('openRuntime: run control across processes', { timeout: 120_000 }, () =
     const runtime = await openRuntime(config(), { observers: [(event) => void observed.push(event)] });
     try {
       // Wait until the slow task's executor call is in flight: the first subtask is done by then.
-      await waitFor(async () => executorCalls(SLOW_GOAL) > 0);
+      await until(() => executorCalls(SLOW_GOAL) > 0, 'the slow task to reach the model');
       const before = await runtime.runs.liveness(executionId);
       expect(before).toMatchObject({ status: 'RUNNING', liveness: 'alive', orphaned: false });
       expect(before.runner?.pid).not.toBe(process.pid);
@@ -175,7 +168,7 @@ describe('openRuntime: run control across processes', { timeout: 120_000 }, () =
     try {
       const handle = runner.runs.start({ goal: GOAL });
       const seen: StreamEvent[] = [];
-      await waitFor(async () => (await watcher.runs.get(handle.executionId)) !== null);
+      await until(async () => (await watcher.runs.get(handle.executionId)) !== null, 'the run to be stored');
       const follow = watcher.runs.follow(handle.executionId, { pollIntervalMs: 50 });
       for await (const event of follow) seen.push(event);
       expect(follow.end).toEqual({ kind: 'ended' });
@@ -193,7 +186,7 @@ describe('openRuntime: run control across processes', { timeout: 120_000 }, () =
     const runtime = await openRuntime(config());
     try {
       const handle = runtime.runs.start({ goal: GOAL });
-      await waitFor(async () => executorCalls(SLOW_GOAL) > 0);
+      await until(() => executorCalls(SLOW_GOAL) > 0, 'the slow task to reach the model');
       expect(() => runtime.runs.resume(handle.executionId)).toThrow(/running in this process/);
       const cancelled = await runtime.runs.cancel(handle.executionId, { waitMs: 30_000 });
       expect(cancelled).toMatchObject({ outcome: 'cancelled', status: 'CANCELLED' });

@@ -1,10 +1,11 @@
 // OAuth for remote MCP servers against a server built from the MCP SDK's auth helpers: the run's error names
 // `roma tools auth`, that flow stores the tokens (0600) on the host, and no token reaches output or events.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OAuthHttpMcpServer, startOAuthHttpMcpServer } from '../../../test/support/mcp-servers/index.js';
+import { filesUnder } from '../../../test/support/mcp-servers/secret-canaries.js';
 import {
   codeReply,
   conversationRule,
@@ -16,20 +17,6 @@ import { McpServerConfigSchema } from '../../config/sections/ptc.js';
 import { RomaError } from '../../contracts/index.js';
 import { McpManager } from './mcp-manager.js';
 import { authorizeMcpServer } from './oauth-authorize.js';
-
-function filesUnder(root: string): string[] {
-  const contents: string[] = [];
-  const stack = [root];
-  while (stack.length > 0) {
-    const path = stack.pop()!;
-    const stat = statSync(path, { throwIfNoEntry: false });
-    if (!stat) continue;
-    contents.push(path);
-    if (stat.isDirectory()) stack.push(...readdirSync(path).map((entry) => join(path, entry)));
-    else contents.push(readFileSync(path, 'utf8'));
-  }
-  return contents;
-}
 
 it("a token file that is not roma's fails that server with the fix, not the manager", async () => {
   const directory = mkdtempSync(join(tmpdir(), 'roma-oauth-corrupt-'));
