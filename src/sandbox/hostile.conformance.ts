@@ -310,12 +310,13 @@ function describeHostileLanguage(
     }, 30_000);
 
     it('ends deep recursion with an error, not a crash of the host', async () => {
-      const result = await session.run(programs.deepRecursion, { language, timeoutMs: 10_000 });
+      // Room for a loaded machine: the point is the error, not how fast the interpreter gets there.
+      const result = await session.run(programs.deepRecursion, { language, timeoutMs: 25_000 });
       expect(result.exitCode).not.toBe(0);
       // Daytona merges stderr into stdout.
       expect((sandbox.provider === 'daytona' ? result.stdout : result.stderr).length).toBeGreaterThan(0);
       await expectStillWorks();
-    }, 30_000);
+    }, 60_000);
 
     it('bounds 100 MB of output', async () => {
       const result = await session.run(programs.hugeOutput, {
