@@ -5,10 +5,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ScriptedTree } from '../dev/scripted-model/index.js';
 import { scriptedTreeRules } from '../dev/scripted-model/index.js';
 import { solve } from '../engine/index.js';
-import type { EngineKit } from '../engine/testing/engine-test-kit.js';
-import { createEngineKit } from '../engine/testing/engine-test-kit.js';
 import { STEP_QUEUE_NAME, type StepRateLimits } from './step-job.js';
-import { openInProcessSteps } from './testing/in-process-step-workers.js';
+import { InProcessStepsTests } from './testing/in-process-step-workers.js';
 import { deleteQueueKeys, TEST_REDIS_URL, uniqueQueuePrefix } from './testing/test-redis.js';
 
 const GOAL = 'Survey four districts';
@@ -30,23 +28,15 @@ const LIMIT = { max: 2, durationMs: 1_000 };
 const MOST_PER_WINDOW = 3 * LIMIT.max;
 
 const prefixes: string[] = [];
-let kit: EngineKit | undefined;
-const closers: Array<() => Promise<unknown>> = [];
-
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-  await kit?.close();
-  kit = undefined;
-});
-
+const tests = new InProcessStepsTests();
+afterEach(() => tests.closeAll());
 afterAll(() => deleteQueueKeys(...prefixes));
 
 /** Two step workers (each a Worker set of its own, as two processes would have) and the run's step queue. */
 async function openWorkers(rateLimits: StepRateLimits) {
-  kit = await createEngineKit(scriptedTreeRules(tree));
   const prefix = `${uniqueQueuePrefix('step-rate')}-${prefixes.length}`;
   prefixes.push(prefix);
-  const { steps, close } = openInProcessSteps(kit, {
+  const { kit, steps } = await tests.open(scriptedTreeRules(tree), {
     prefix,
     workers: 2,
     concurrency: 4,
@@ -55,7 +45,6 @@ async function openWorkers(rateLimits: StepRateLimits) {
     timeoutMs: 60_000,
     rateLimits,
   });
-  closers.push(close);
   return { kit, steps, prefix };
 }
 
@@ -88,7 +77,7 @@ describe('per-provider rate limit over step workers', { timeout: 90_000 }, () =>
       prefix,
     });
     const sharedQueue = new Queue(STEP_QUEUE_NAME, { connection: { url: TEST_REDIS_URL }, prefix });
-    closers.push(
+    tests.onClose(
       () => providerQueue.close(),
       () => sharedQueue.close(),
     );

@@ -6,9 +6,8 @@ import { scriptedTreeRules, taskLine } from '../dev/scripted-model/index.js';
 import type { StepRequest } from '../engine/index.js';
 import { solve } from '../engine/index.js';
 import type { EngineKit } from '../engine/testing/engine-test-kit.js';
-import { createEngineKit, requestsAbout } from '../engine/testing/engine-test-kit.js';
-import type { StepQueue } from './step-queue.js';
-import { openInProcessSteps } from './testing/in-process-step-workers.js';
+import { requestsAbout } from '../engine/testing/engine-test-kit.js';
+import { InProcessStepsTests } from './testing/in-process-step-workers.js';
 import { deleteQueueKeys, uniqueQueuePrefix } from './testing/test-redis.js';
 
 const prefix = uniqueQueuePrefix('step-worker');
@@ -37,34 +36,19 @@ const flaky: ScriptedRule[] = [
   ...scriptedTreeRules(tree),
 ];
 
-let kit: EngineKit | undefined;
-const closers: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-  await kit?.close();
-  kit = undefined;
-});
+const tests = new InProcessStepsTests();
+afterEach(() => tests.closeAll());
 afterAll(() => deleteQueueKeys(prefix));
 
-async function open(rules: ScriptedRule[]): Promise<{ kit: EngineKit; steps: StepQueue }> {
-  kit = await createEngineKit(rules);
-  const { steps, close } = openInProcessSteps(kit, {
-    prefix,
-    concurrency: 2,
-    attempts: 3,
-    backoffMs: 20,
-    timeoutMs: 30_000,
-  });
-  closers.push(close);
-  return { kit, steps };
-}
+const open = (rules: ScriptedRule[]) =>
+  tests.open(rules, { prefix, concurrency: 2, attempts: 3, backoffMs: 20, timeoutMs: 30_000 });
 
 const executorCalls = (kitValue: EngineKit, goal: string) =>
   requestsAbout(kitValue.server.requests, 'ROMA executor', goal).length;
 
 describe('step worker', { timeout: 60_000 }, () => {
   it('in process, a retryable model failure fails the task (positive control)', async () => {
-    kit = await createEngineKit(flaky);
+    const kit = await tests.kit(flaky);
     const outcome = await solve(kit.deps(), { goal: GOAL });
     expect(outcome.status).toBe('FAILED');
     expect(executorCalls(kit, 'Describe the first city')).toBe(1);
@@ -98,7 +82,7 @@ describe('step worker', { timeout: 60_000 }, () => {
       attempt: 0,
       segment,
       resumed,
-      engine: kit!.config.engine as unknown as Record<string, unknown>,
+      engine: kit.config.engine as unknown as Record<string, unknown>,
       task: { goal: 'Describe the first city', taskType: 'RETRIEVE', depth: 1, parentGoal: GOAL },
       context: [],
       input: {},

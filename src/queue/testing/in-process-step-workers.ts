@@ -1,5 +1,6 @@
 // Step workers in this process over an engine test kit's store and models, and the step queue a run sends to them.
-import type { EngineKit } from '../../engine/testing/engine-test-kit.js';
+import type { ScriptedRule } from '../../dev/scripted-model/index.js';
+import { createEngineKit, type EngineKit } from '../../engine/testing/engine-test-kit.js';
 import { createLogger } from '../../logging/index.js';
 import type { StepRateLimits } from '../step-job.js';
 import { openStepQueue, type StepQueue } from '../step-queue.js';
@@ -61,4 +62,39 @@ export function openInProcessSteps(kit: EngineKit, options: InProcessStepsOption
       for (const worker of workers) await worker.close(5_000);
     },
   };
+}
+
+/** The engine kits and step workers the tests of a file open, and what else they want closed with them. */
+export class InProcessStepsTests {
+  readonly #kits: EngineKit[] = [];
+  readonly #closers: Array<() => Promise<unknown>> = [];
+
+  /** An engine kit over `rules`, with no step workers. */
+  async kit(rules: ScriptedRule[]): Promise<EngineKit> {
+    const kit = await createEngineKit(rules);
+    this.#kits.push(kit);
+    return kit;
+  }
+
+  /** An engine kit over `rules` and step workers over it. */
+  async open(
+    rules: ScriptedRule[],
+    options: InProcessStepsOptions,
+  ): Promise<{ kit: EngineKit; steps: StepQueue }> {
+    const kit = await this.kit(rules);
+    const { steps, close } = openInProcessSteps(kit, options);
+    this.#closers.push(close);
+    return { kit, steps };
+  }
+
+  /** Closed with the rest, before the kits. */
+  onClose(...closers: Array<() => Promise<unknown>>): void {
+    this.#closers.push(...closers);
+  }
+
+  /** Closes the step workers and what `onClose` added, in order, then the kits (after each test). */
+  async closeAll(): Promise<void> {
+    for (const close of this.#closers.splice(0)) await close();
+    for (const kit of this.#kits.splice(0)) await kit.close();
+  }
 }
