@@ -65,7 +65,7 @@ export function openStepQueue(options: StepQueueOptions): StepQueue {
     const jobId = stepKey(request);
     // Subscribed, and waiting for the job, before it exists: its result cannot come before anyone listens.
     const release = await results.subscribe(request.executionId);
-    const finished = results.expect(jobId, queue);
+    const expected = results.expect(jobId, queue);
     let onAbort: (() => void) | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Error('step timed out');
@@ -78,7 +78,7 @@ export function openStepQueue(options: StepQueueOptions): StepQueue {
       timer = setTimeout(() => reject(timedOut), options.timeoutMs);
     });
     stopped.catch(() => undefined);
-    let outcome: Awaited<typeof finished>;
+    let outcome: Awaited<typeof expected.outcome>;
     try {
       await queue.add(request.step, request, {
         jobId,
@@ -87,7 +87,7 @@ export function openStepQueue(options: StepQueueOptions): StepQueue {
         removeOnComplete: { age: 3_600, count: 10_000 },
         removeOnFail: { age: 86_400, count: 10_000 },
       });
-      outcome = await Promise.race([finished, stopped]);
+      outcome = await Promise.race([expected.outcome, stopped]);
     } catch (error) {
       if (signal.aborted) {
         // Aborted while the job was being added: the first withdrawal may have come before it existed.
@@ -110,7 +110,7 @@ export function openStepQueue(options: StepQueueOptions): StepQueue {
     } finally {
       clearTimeout(timer);
       if (onAbort) signal.removeEventListener('abort', onAbort);
-      results.forget(jobId);
+      expected.forget();
       release();
     }
     if ('failure' in outcome) throw decodeStepFailure(outcome.failure, 'TASK_FAILED');

@@ -35,8 +35,9 @@ describe('step results', { timeout: 30_000 }, () => {
     const results = open();
     const queue = openQueue('announced');
     const release = await results.subscribe('run-a');
-    const heard = results.expect('job-1', queue);
-    const other = results.expect('job-2', queue);
+    const heard = results.expect('job-1', queue).outcome;
+    const twice = results.expect('job-1', queue).outcome;
+    const other = results.expect('job-2', queue).outcome;
     const publisher = new Redis(TEST_REDIS_URL);
     closers.push(() => publisher.disconnect());
     // The other run's channel has no subscriber here: its job stays unheard.
@@ -49,6 +50,8 @@ describe('step results', { timeout: 30_000 }, () => {
       JSON.stringify({ jobId: 'job-1', result: 1 }),
     );
     await expect(heard).resolves.toEqual({ result: 1 });
+    // The same step asked for twice at once: both waiters hear it.
+    await expect(twice).resolves.toEqual({ result: 1 });
     const settled = await Promise.race([other.then(() => 'settled'), Promise.resolve('waiting')]);
     expect(settled).toBe('waiting');
     release();
@@ -68,8 +71,8 @@ describe('step results', { timeout: 30_000 }, () => {
     );
     closers.push(() => worker.close());
     const release = await results.subscribe('run-c');
-    const done = results.expect('job-ok', queue);
-    const failed = results.expect('job-fail', queue);
+    const done = results.expect('job-ok', queue).outcome;
+    const failed = results.expect('job-fail', queue).outcome;
     await queue.add('ok', { value: 7 }, { jobId: 'job-ok' });
     await queue.add('fail', {}, { jobId: 'job-fail', attempts: 1 });
     await expect(done).resolves.toEqual({ result: { echoed: 7 } });
@@ -80,7 +83,7 @@ describe('step results', { timeout: 30_000 }, () => {
   it('ends the waits still open when it closes', async () => {
     const results = open();
     const queue = openQueue('closing');
-    const waiting = results.expect('job-never', queue);
+    const waiting = results.expect('job-never', queue).outcome;
     results.close();
     await expect(waiting).resolves.toEqual({ failure: 'the step queue was closed' });
   });

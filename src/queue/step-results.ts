@@ -32,11 +32,15 @@ interface Subscription {
 export interface StepResults {
   /** Hears the finished steps of `executionId` until the returned release is called; resolves once subscribed. */
   subscribe(executionId: string): Promise<() => void>;
-  /** The outcome of job `jobId` of `queue` once it finished for good (call before adding the job). */
-  expect(jobId: string, queue: Queue): Promise<StepOutcome>;
-  /** Stops waiting for the job (it was withdrawn, or its waiter gave up). */
-  forget(jobId: string): void;
+  /** Waits for job `jobId` of `queue` to finish for good (call before adding the job). */
+  expect(jobId: string, queue: Queue): ExpectedStep;
   close(): void;
+}
+
+export interface ExpectedStep {
+  outcome: Promise<StepOutcome>;
+  /** Stops waiting (the job was withdrawn, or its waiter gave up). */
+  forget(): void;
 }
 
 /** A finished job's outcome from its stored state; undefined while it is waiting, running, or unknown. */
@@ -62,26 +66,32 @@ export function openStepResults(options: StepResultsOptions): StepResults {
   let ticker: ReturnType<typeof setInterval> | undefined;
   let checking = false;
   const subscriptions = new Map<string, Subscription>();
-  const waiters = new Map<string, Waiter>();
+  /** By job id: usually one waiter, but a step asked for twice at once (same job id) has two. */
+  const waiters = new Map<string, Set<Waiter>>();
+  const allWaiters = () => [...waiters.values()].flatMap((each) => [...each]);
 
   const settle = (jobId: string, outcome: StepOutcome) => {
-    const waiter = waiters.get(jobId);
-    if (!waiter) return;
+    const waiting = waiters.get(jobId);
+    if (!waiting) return;
     waiters.delete(jobId);
-    waiter.settle(outcome);
+    for (const waiter of waiting) waiter.settle(outcome);
   };
 
   const checkUnheard = async () => {
     if (checking) return;
     checking = true;
     try {
-      for (const [jobId, waiter] of [...waiters]) {
+      for (const [jobId, waiting] of [...waiters]) {
         const now = Date.now();
-        if (waiter.nextCheckAt > now) continue;
-        waiter.checkEveryMs = Math.min(waiter.checkEveryMs * 2, MAX_CHECK_MS);
-        waiter.nextCheckAt = now + waiter.checkEveryMs;
-        const outcome = await storedOutcome(waiter.queue, jobId).catch(() => undefined);
-        if (outcome && waiters.get(jobId) === waiter) settle(jobId, outcome);
+        const due = [...waiting].filter((waiter) => waiter.nextCheckAt <= now);
+        const first = due[0];
+        if (!first) continue;
+        for (const waiter of due) {
+          waiter.checkEveryMs = Math.min(waiter.checkEveryMs * 2, MAX_CHECK_MS);
+          waiter.nextCheckAt = now + waiter.checkEveryMs;
+        }
+        const outcome = await storedOutcome(first.queue, jobId).catch(() => undefined);
+        if (outcome) settle(jobId, outcome);
       }
     } finally {
       checking = false;
@@ -106,7 +116,7 @@ export function openStepResults(options: StepResultsOptions): StepResults {
     opened.on('ready', () => {
       if (!dropped) return;
       dropped = false;
-      for (const waiter of waiters.values()) waiter.nextCheckAt = 0;
+      for (const waiter of allWaiters()) waiter.nextCheckAt = 0;
       void checkUnheard();
     });
     opened.on('error', () => undefined);
@@ -157,17 +167,31 @@ export function openStepResults(options: StepResultsOptions): StepResults {
       }
       return release;
     },
-    expect: (jobId, queue) =>
-      new Promise<StepOutcome>((resolve) => {
-        waiters.set(jobId, {
-          queue,
-          settle: resolve,
-          nextCheckAt: Date.now() + firstCheckMs,
-          checkEveryMs: firstCheckMs,
-        });
-      }),
-    forget: (jobId) => {
-      waiters.delete(jobId);
+    expect: (jobId, queue) => {
+      let resolveOutcome: (outcome: StepOutcome) => void = () => undefined;
+      const outcome = new Promise<StepOutcome>((resolve) => {
+        resolveOutcome = resolve;
+      });
+      const registered: Waiter = {
+        queue,
+        settle: resolveOutcome,
+        nextCheckAt: Date.now() + firstCheckMs,
+        checkEveryMs: firstCheckMs,
+      };
+      let waiting = waiters.get(jobId);
+      if (!waiting) {
+        waiting = new Set();
+        waiters.set(jobId, waiting);
+      }
+      waiting.add(registered);
+      return {
+        outcome,
+        forget: () => {
+          const current = waiters.get(jobId);
+          current?.delete(registered);
+          if (current?.size === 0) waiters.delete(jobId);
+        },
+      };
     },
     close: () => {
       clearInterval(ticker);
