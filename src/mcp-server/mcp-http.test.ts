@@ -1,32 +1,24 @@
 // roma's MCP server over streamable HTTP (the `/mcp` endpoint of `roma serve` and `roma mcp serve --http`), driven
 // by the MCP SDK's own client: tools, solve with progress, cancel, resources, keys, tenants and DNS rebinding.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RunReportSchema } from '../contracts/index.js';
-import { openTestApiRuntime, type TestApiRuntime } from '../server/api-test-support.js';
-import { McpTestClients } from './mcp-test-support.js';
+import type { TestApiRuntime } from '../server/api-test-support.js';
+import { McpTestClients, openMcpTestRuntime } from './mcp-test-support.js';
 
 const KEY_A = 'tenant-a-key-0123456789abcdef';
 const KEY_B = 'tenant-b-key-0123456789abcdef';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'roma-mcp-http-'));
 let test: TestApiRuntime;
 const mcp = new McpTestClients();
 
 beforeAll(async () => {
-  test = await openTestApiRuntime({ dataDir, latencyMs: 150 });
+  test = await openMcpTestRuntime();
 });
 afterEach(() => mcp.closeAll());
-afterAll(async () => {
-  await test.idle();
-  await test.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => test?.close());
 
 const serve = async (keys: string[]) => (await mcp.serveHttp(test, keys)).url;
 const connect = async (url: string, key?: string) => (await mcp.http(url, key)).client;

@@ -1,9 +1,6 @@
 // `solve` as an MCP task over streamable HTTP (the `/mcp` endpoint), driven by the MCP SDK's own client: a task
 // outlives the session that made it, another key cannot see, read or cancel it, tasks/cancel cancels the run, and
 // a call refused before its run starts is a failed task that says why.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   CallToolResultSchema,
@@ -12,26 +9,21 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RunReportSchema } from '../contracts/index.js';
-import { openTestApiRuntime, type TestApiRuntime } from '../server/api-test-support.js';
-import { McpTestClients } from './mcp-test-support.js';
+import type { TestApiRuntime } from '../server/api-test-support.js';
+import { McpTestClients, openMcpTestRuntime } from './mcp-test-support.js';
 import { pollTask, runOf } from './task-test-support.js';
 
 const KEY_A = 'tenant-a-key-0123456789abcdef';
 const KEY_B = 'tenant-b-key-0123456789abcdef';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'roma-mcp-tasks-http-'));
 let test: TestApiRuntime;
 const mcp = new McpTestClients();
 
 beforeAll(async () => {
-  test = await openTestApiRuntime({ dataDir, latencyMs: 150 });
+  test = await openMcpTestRuntime();
 });
 afterEach(() => mcp.closeAll());
-afterAll(async () => {
-  await test.idle();
-  await test.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => test?.close());
 
 const serve = (keys: string[]) => mcp.serveHttp(test, keys);
 const connect = (url: string, key?: string) => mcp.http(url, key);

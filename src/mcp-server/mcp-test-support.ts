@@ -1,14 +1,34 @@
 // For the MCP server tests: roma's MCP server over stdio (`roma mcp serve --demo` in a child process) or streamable
 // HTTP (an API server's `/mcp`), and the MCP SDK's clients of it, all closed after each test.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { romaEnv, romaNodeArguments } from '../cli/commands/cli-test-support.js';
 import { defaultConfig } from '../config/index.js';
-import type { TestApiRuntime } from '../server/api-test-support.js';
+import { openTestApiRuntime, type TestApiRuntime } from '../server/api-test-support.js';
 import { parseApiKeys, startApiServer } from '../server/index.js';
 import { openExecutionStore } from '../store/index.js';
 import { createMcpHttpHandler, type McpHttpHandler } from './index.js';
+
+/**
+ * The runtime the HTTP tests serve `/mcp` from: the demo model at 150 ms a reply, in a temp dir of its own;
+ * `close` lets its runs end first and removes the dir.
+ */
+export async function openMcpTestRuntime(): Promise<TestApiRuntime> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'roma-mcp-http-'));
+  const test = await openTestApiRuntime({ dataDir, latencyMs: 150 });
+  return {
+    ...test,
+    close: async () => {
+      await test.idle();
+      await test.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
 
 /** The MCP servers and clients one test file opens; `closeAll` after each test. */
 export class McpTestClients {
