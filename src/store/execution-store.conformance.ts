@@ -4,6 +4,7 @@ import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExecutionStatus, NewStreamEvent, RomaError, StreamEvent } from '../contracts/index.js';
 import type { ExecutionStore } from './execution-store.js';
+import { warningEvent } from './testing/test-events.js';
 
 /** Backing storage for one test: each `open()` is a separate connection to the same data, as another process. */
 interface ExecutionStoreHarness {
@@ -79,10 +80,6 @@ function executionEnd(
     nodeCount: 0,
     durationMs: 12,
   } satisfies NewStreamEvent;
-}
-
-function warning(executionId: string, message: string): NewStreamEvent {
-  return { type: 'warning', executionId, timestamp: timestamp(), taskId: null, code: 'TEST', message };
 }
 
 async function caught(promise: Promise<unknown>): Promise<RomaError> {
@@ -172,7 +169,7 @@ export function describeExecutionStoreConformance(
       const id = newId();
       await store.createExecution({ id, goal: 'parallel siblings' });
       const appended = await Promise.all(
-        Array.from({ length: 50 }, (_, index) => store.append(warning(id, `sibling ${index}`))),
+        Array.from({ length: 50 }, (_, index) => store.append(warningEvent(id, `sibling ${index}`))),
       );
       const assigned = appended.map((event) => event.seq).sort((a, b) => a - b);
       expect(assigned).toEqual(Array.from({ length: 50 }, (_, index) => index + 1));
@@ -189,13 +186,13 @@ export function describeExecutionStoreConformance(
       await store.createExecution({ id: ended, goal: 'already ended' });
       await store.append(executionEnd(ended, 'COMPLETED', 'done'));
       const settled = await Promise.allSettled([
-        store.append(warning(id, 'first')),
-        store.append(warning(ended, 'after its end')),
-        store.append(warning(id, 'second'), { ifLastSeq: 0 }),
-        store.append(warning(newId(), 'unknown execution')),
+        store.append(warningEvent(id, 'first')),
+        store.append(warningEvent(ended, 'after its end')),
+        store.append(warningEvent(id, 'second'), { ifLastSeq: 0 }),
+        store.append(warningEvent(newId(), 'unknown execution')),
         store.append(taskStart(id, 'root')),
         store.append(taskStart(id, 'root')),
-        store.append(warning(id, 'third')),
+        store.append(warningEvent(id, 'third')),
       ]);
       const codes = settled.map((each) =>
         each.status === 'fulfilled' ? 'ok' : (each.reason as RomaError).code,
@@ -227,7 +224,9 @@ export function describeExecutionStoreConformance(
     it('commits the appends it accepted before it closes', async () => {
       const id = newId();
       await store.createExecution({ id, goal: 'close while appending' });
-      const appends = Array.from({ length: 5 }, (_, index) => store.append(warning(id, `event ${index}`)));
+      const appends = Array.from({ length: 5 }, (_, index) =>
+        store.append(warningEvent(id, `event ${index}`)),
+      );
       await store.close();
       const settled = await Promise.allSettled(appends);
       const acknowledged = settled.filter((each) => each.status === 'fulfilled').length;
@@ -243,7 +242,7 @@ export function describeExecutionStoreConformance(
       await store.createExecution({ id, goal: 'two writers' });
       await Promise.all(
         Array.from({ length: 40 }, (_, index) =>
-          (index % 2 === 0 ? store : other).append(warning(id, `writer ${index % 2} event ${index}`)),
+          (index % 2 === 0 ? store : other).append(warningEvent(id, `writer ${index % 2} event ${index}`)),
         ),
       );
       const seqs = (await other.readEvents(id)).map((event) => event.seq);
@@ -290,7 +289,7 @@ export function describeExecutionStoreConformance(
       await store.append(executionEnd(id, 'COMPLETED', 'done'));
       const other = await openStore();
       for (const late of [
-        warning(id, 'late'),
+        warningEvent(id, 'late'),
         llmCall(id, { inputTokens: 5, outputTokens: 5, cachedInputTokens: 0, costUsd: 1 }),
         executionEnd(id, 'COMPLETED', 'a second end'),
         { type: 'execution-cancel-requested', executionId: id, timestamp: timestamp(), reason: 'late' },
@@ -308,16 +307,16 @@ export function describeExecutionStoreConformance(
       expect(await store.getExecution(id)).toMatchObject({ status: 'COMPLETED', result: 'done', lastSeq: 2 });
       // A resume reopens the log; the next end closes it again.
       await store.append({ type: 'execution-resume', executionId: id, timestamp: timestamp(), fromSeq: 2 });
-      expect((await other.append(warning(id, 'after resume'))).seq).toBe(4);
+      expect((await other.append(warningEvent(id, 'after resume'))).seq).toBe(4);
       await other.append(executionEnd(id, 'FAILED', null));
-      expect((await caught(store.append(warning(id, 'after the second end')))).code).toBe('CONFLICT');
+      expect((await caught(store.append(warningEvent(id, 'after the second end')))).code).toBe('CONFLICT');
     });
 
     it('appends with ifLastSeq only while the log is still at that seq (atomic takeover)', async () => {
       const id = newId();
       await store.createExecution({ id, goal: 'takeover' });
       await store.append(executionStart(id, 'takeover'));
-      await store.append(warning(id, 'in flight when the runner died'));
+      await store.append(warningEvent(id, 'in flight when the runner died'));
       const resume = (fromSeq: number): NewStreamEvent => ({
         type: 'execution-resume',
         executionId: id,
@@ -338,9 +337,9 @@ export function describeExecutionStoreConformance(
         (await store.readEvents(id)).filter((event) => event.type === 'execution-resume').map((e) => e.seq),
       ).toEqual([3]);
       // A stale expectation fails, a current one succeeds, and a malformed one names the field.
-      expect((await caught(store.append(warning(id, 'stale'), { ifLastSeq: 2 }))).code).toBe('CONFLICT');
-      expect((await store.append(warning(id, 'current'), { ifLastSeq: 3 })).seq).toBe(4);
-      const malformed = await caught(store.append(warning(id, 'bad'), { ifLastSeq: -1 }));
+      expect((await caught(store.append(warningEvent(id, 'stale'), { ifLastSeq: 2 }))).code).toBe('CONFLICT');
+      expect((await store.append(warningEvent(id, 'current'), { ifLastSeq: 3 })).seq).toBe(4);
+      const malformed = await caught(store.append(warningEvent(id, 'bad'), { ifLastSeq: -1 }));
       expect(malformed).toMatchObject({ code: 'VALIDATION_FAILED', field: 'ifLastSeq' });
       expect((await store.getExecution(id))?.lastSeq).toBe(4);
     });
@@ -361,7 +360,7 @@ export function describeExecutionStoreConformance(
       try {
         await Promise.all(
           Array.from({ length: 60 }, (_, index) =>
-            (index % 2 === 0 ? store : other).append(warning(id, `writer ${index % 2} event ${index}`)),
+            (index % 2 === 0 ? store : other).append(warningEvent(id, `writer ${index % 2} event ${index}`)),
           ),
         );
         await following;
@@ -381,24 +380,24 @@ export function describeExecutionStoreConformance(
       expect(error.field).toBe('event.inputTokens');
       expect(error.message).toContain('inputTokens');
 
-      const unknownType = await caught(store.append({ ...warning(id, 'x'), type: 'nonsense' } as never));
+      const unknownType = await caught(store.append({ ...warningEvent(id, 'x'), type: 'nonsense' } as never));
       expect(unknownType.code).toBe('VALIDATION_FAILED');
 
       expect(await store.readEvents(id)).toEqual([]);
       expect((await store.getExecution(id))?.lastSeq).toBe(0);
       // The next valid event still gets seq 1: the failures took no number.
-      expect((await store.append(warning(id, 'ok'))).seq).toBe(1);
+      expect((await store.append(warningEvent(id, 'ok'))).seq).toBe(1);
     });
 
     it('refuses an append to an unknown execution with NOT_FOUND', async () => {
-      const error = await caught(store.append(warning(newId(), 'orphan')));
+      const error = await caught(store.append(warningEvent(newId(), 'orphan')));
       expect(error.code).toBe('NOT_FOUND');
     });
 
     it('reads events after a seq, with a limit', async () => {
       const id = newId();
       await store.createExecution({ id, goal: 'read' });
-      for (let index = 0; index < 6; index += 1) await store.append(warning(id, `event ${index}`));
+      for (let index = 0; index < 6; index += 1) await store.append(warningEvent(id, `event ${index}`));
       expect((await store.readEvents(id, { afterSeq: 2 })).map((event) => event.seq)).toEqual([3, 4, 5, 6]);
       expect((await store.readEvents(id, { afterSeq: 2, limit: 2 })).map((event) => event.seq)).toEqual([
         3, 4,
@@ -410,7 +409,7 @@ export function describeExecutionStoreConformance(
     it('follows: stored events after afterSeq, then live ones, and lets go on break', async () => {
       const id = newId();
       await store.createExecution({ id, goal: 'follow' });
-      for (let index = 1; index <= 3; index += 1) await store.append(warning(id, `stored ${index}`));
+      for (let index = 1; index <= 3; index += 1) await store.append(warningEvent(id, `stored ${index}`));
 
       const controller = new AbortController();
       const bound = setTimeout(() => controller.abort(), FOLLOW_BOUND_MS);
@@ -424,7 +423,9 @@ export function describeExecutionStoreConformance(
           seen.push(event);
           // Live appends, made once the follower has caught up; the same-object notification wakes it.
           if (event.seq === 3)
-            void store.append(warning(id, 'live 4')).then(() => store.append(warning(id, 'live 5')));
+            void store
+              .append(warningEvent(id, 'live 4'))
+              .then(() => store.append(warningEvent(id, 'live 5')));
           if (event.seq === 5) break;
         }
       } finally {
@@ -445,10 +446,10 @@ export function describeExecutionStoreConformance(
       try {
         // Each next() is asked before the other connection appends, so only a poll can find the event.
         const first = iterator.next();
-        await writer.append(warning(id, 'first'));
+        await writer.append(warningEvent(id, 'first'));
         expect((await first).value?.seq).toBe(1);
         const second = iterator.next();
-        await writer.append(warning(id, 'second'));
+        await writer.append(warningEvent(id, 'second'));
         expect((await second).value?.seq).toBe(2);
       } finally {
         await iterator.return?.();
@@ -458,7 +459,7 @@ export function describeExecutionStoreConformance(
     it('ends a follow cleanly when the signal aborts while it waits', async () => {
       const id = newId();
       await store.createExecution({ id, goal: 'abort' });
-      await store.append(warning(id, 'one'));
+      await store.append(warningEvent(id, 'one'));
       const controller = new AbortController();
       const bound = setTimeout(() => controller.abort(), FOLLOW_BOUND_MS);
       const seen: number[] = [];
@@ -523,7 +524,7 @@ export function describeExecutionStoreConformance(
         });
         expect(await target.getExecution(id)).toEqual(imported);
         // The imported run goes on numbering where the log left off (it ended: only a resume may follow).
-        expect((await caught(target.append(warning(id, 'after import')))).code).toBe('CONFLICT');
+        expect((await caught(target.append(warningEvent(id, 'after import')))).code).toBe('CONFLICT');
         expect(
           (
             await target.append({
@@ -545,8 +546,8 @@ export function describeExecutionStoreConformance(
       const id = newId();
       const events = [
         { ...executionStart(id), seq: 1 },
-        { ...warning(id, 'two'), seq: 2 },
-        { ...warning(id, 'four'), seq: 4 },
+        { ...warningEvent(id, 'two'), seq: 2 },
+        { ...warningEvent(id, 'four'), seq: 4 },
       ] as StreamEvent[];
       const error = await caught(store.importEvents(events));
       expect(error.code).toBe('VALIDATION_FAILED');
@@ -565,7 +566,7 @@ export function describeExecutionStoreConformance(
       const reopened = await openStore();
       expect(await reopened.readEvents(id)).toEqual(before);
       expect((await reopened.getExecution(id))?.lastSeq).toBe(2);
-      expect((await reopened.append(warning(id, 'after reopen'))).seq).toBe(3);
+      expect((await reopened.append(warningEvent(id, 'after reopen'))).seq).toBe(3);
       // A closed store refuses work instead of failing somewhere deeper.
       expect((await caught(store.getExecution(id))).code).toBe('STORE_FAILED');
     });

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../contracts/index.js';
 import { PostgresExecutionStore } from './postgres-execution-store.js';
 import { dropTestSchema, TEST_DATABASE_URL, uniqueTestName } from './testing/test-database.js';
+import { warningEvent } from './testing/test-events.js';
 
 const schema = uniqueTestName();
 const stores: PostgresExecutionStore[] = [];
@@ -55,22 +56,8 @@ describe.skipIf(!available)('PostgreSQL follow with LISTEN/NOTIFY', () => {
     // The stored event first (replay), then wait until LISTEN is up before appending the live ones.
     await expect.poll(() => received.length, { timeout: 10_000 }).toBe(1);
     await expect.poll(() => reader.listening, { timeout: 10_000 }).toBe(true);
-    await writer.append({
-      type: 'warning',
-      executionId: id,
-      timestamp: timestamp(),
-      taskId: null,
-      code: 'A',
-      message: 'one',
-    });
-    await writer.append({
-      type: 'warning',
-      executionId: id,
-      timestamp: timestamp(),
-      taskId: null,
-      code: 'B',
-      message: 'two',
-    });
+    await writer.append(warningEvent(id, 'one', 'A'));
+    await writer.append(warningEvent(id, 'two', 'B'));
     // Polling alone would not wake it before the test's 30 s timeout: only the NOTIFY can end this wait.
     await following;
     expect(received.map((event) => event.seq)).toEqual([1, 2, 3]);

@@ -2,10 +2,10 @@
 // doubled append, and a clear STORE_FAILED when the server stays away.
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NewStreamEvent } from '../contracts/index.js';
 import { PostgresExecutionStore } from './postgres-execution-store.js';
 import { CuttablePostgresProxy, terminateBackends } from './testing/postgres-faults-kit.js';
 import { dropTestSchema, TEST_DATABASE_URL, uniqueTestName } from './testing/test-database.js';
+import { warningEvent } from './testing/test-events.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -28,14 +28,22 @@ async function openStore(options: { applicationName: string; connectionString?: 
   return store;
 }
 
-function warning(executionId: string, message: string): NewStreamEvent {
+/** Ends `applicationName`'s server processes every ~15 ms (at most 40 rounds) until stopped; says how many it ended. */
+function keepTerminating(applicationName: string): { stop(): Promise<number> } {
+  let running = true;
+  let terminated = 0;
+  const rounds = (async () => {
+    for (let round = 0; round < 40 && running; round += 1) {
+      terminated += await terminateBackends(applicationName);
+      await new Promise((resolve) => setTimeout(resolve, 15));
+    }
+  })();
   return {
-    type: 'warning',
-    executionId,
-    timestamp: new Date().toISOString(),
-    taskId: null,
-    code: 'TEST',
-    message,
+    stop: async () => {
+      running = false;
+      await rounds;
+      return terminated;
+    },
   };
 }
 
@@ -48,27 +56,19 @@ describe('PostgresExecutionStore when its connections are terminated', () => {
     const id = `run-${randomUUID()}`;
     await store.createExecution({ id, goal: 'survive terminations' });
 
-    let appending = true;
+    const terminator = keepTerminating(applicationName);
     let terminated = 0;
-    const terminator = (async () => {
-      // Bounded: at most 40 rounds, while the appends run.
-      for (let round = 0; round < 40 && appending; round += 1) {
-        terminated += await terminateBackends(applicationName);
-        await new Promise((resolve) => setTimeout(resolve, 15));
-      }
-    })();
     const total = 150;
     try {
       // Two writers at once, so terminations land mid-transaction and at COMMIT as well as on idle clients.
       await Promise.all(
         [0, 1].map(async (writer) => {
           for (let index = writer; index < total; index += 2)
-            await store.append(warning(id, `event ${index}`));
+            await store.append(warningEvent(id, `event ${index}`));
         }),
       );
     } finally {
-      appending = false;
-      await terminator;
+      terminated = await terminator.stop();
     }
     expect(terminated).toBeGreaterThan(0);
     const events = await store.readEvents(id);
@@ -83,14 +83,8 @@ describe('PostgresExecutionStore when its connections are terminated', () => {
     const store = await openStore({ applicationName, attempts: 20 });
     const id = `run-${randomUUID()}`;
     await store.createExecution({ id, goal: 'survive terminations in batches' });
-    let appending = true;
+    const terminator = keepTerminating(applicationName);
     let terminated = 0;
-    const terminator = (async () => {
-      for (let round = 0; round < 40 && appending; round += 1) {
-        terminated += await terminateBackends(applicationName);
-        await new Promise((resolve) => setTimeout(resolve, 15));
-      }
-    })();
     const rounds = 30;
     const perRound = 5;
     try {
@@ -99,15 +93,14 @@ describe('PostgresExecutionStore when its connections are terminated', () => {
         const seqs = (
           await Promise.all(
             Array.from({ length: perRound }, (_, index) =>
-              store.append(warning(id, `round ${round} #${index}`)),
+              store.append(warningEvent(id, `round ${round} #${index}`)),
             ),
           )
         ).map((event) => event.seq);
         expect(seqs).toEqual(Array.from({ length: perRound }, (_, index) => round * perRound + index + 1));
       }
     } finally {
-      appending = false;
-      await terminator;
+      terminated = await terminator.stop();
     }
     expect(terminated).toBeGreaterThan(0);
     const events = await store.readEvents(id);
@@ -124,10 +117,10 @@ describe('PostgresExecutionStore when its connections are terminated', () => {
     const store = await openStore({ applicationName });
     const id = `run-${randomUUID()}`;
     await store.createExecution({ id, goal: 'idle' });
-    await store.append(warning(id, 'before'));
+    await store.append(warningEvent(id, 'before'));
     expect(await terminateBackends(applicationName)).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect((await store.append(warning(id, 'after'))).seq).toBe(2);
+    expect((await store.append(warningEvent(id, 'after'))).seq).toBe(2);
     expect((await store.readEvents(id)).map((event) => event.seq)).toEqual([1, 2]);
   });
 
@@ -149,7 +142,9 @@ describe('PostgresExecutionStore when its connections are terminated', () => {
     try {
       // Concurrent appends need new pool connections; the next three are killed as they become ready.
       proxy.fatalOnReadyConnections = 3;
-      const appended = await Promise.all(ids.map((id, index) => store.append(warning(id, `event ${index}`))));
+      const appended = await Promise.all(
+        ids.map((id, index) => store.append(warningEvent(id, `event ${index}`))),
+      );
       expect(proxy.fatalOnReadyConnections).toBe(0);
       expect(appended.map((event) => event.seq)).toEqual([1, 1, 1, 1]);
     } finally {
@@ -170,12 +165,14 @@ describe('PostgresExecutionStore when its connections are terminated', () => {
     });
     const id = `run-${randomUUID()}`;
     await store.createExecution({ id, goal: 'outage' });
-    await store.append(warning(id, 'before the outage'));
+    await store.append(warningEvent(id, 'before the outage'));
     await proxy.cut();
-    const failure = await store.append(warning(id, 'during the outage')).catch((error: unknown) => error);
+    const failure = await store
+      .append(warningEvent(id, 'during the outage'))
+      .catch((error: unknown) => error);
     expect(failure).toMatchObject({ code: 'STORE_FAILED', retryable: true });
     expect((failure as Error).message).toContain('append event');
     await proxy.open();
-    expect((await store.append(warning(id, 'after the outage'))).seq).toBe(2);
+    expect((await store.append(warningEvent(id, 'after the outage'))).seq).toBe(2);
   });
 });

@@ -5,10 +5,11 @@ import { mkdtempSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { NewStreamEvent, StreamEvent } from '../contracts/index.js';
+import type { StreamEvent } from '../contracts/index.js';
 import { SqliteAppendWatcher } from './sqlite-append-watcher.js';
 import { commitBeaconPath, SqliteCommitBeacon } from './sqlite-commit-beacon.js';
 import { SqliteExecutionStore } from './sqlite-execution-store.js';
+import { warningEvent } from './testing/test-events.js';
 
 const FOLLOW_BOUND_MS = 20_000;
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -27,15 +28,6 @@ function openPair(): { reader: SqliteExecutionStore; writer: SqliteExecutionStor
   cleanups.push(() => writer.close());
   return { reader, writer };
 }
-
-const warning = (executionId: string, message: string): NewStreamEvent => ({
-  type: 'warning',
-  executionId,
-  timestamp: new Date().toISOString(),
-  taskId: null,
-  code: 'TEST',
-  message,
-});
 
 async function until(condition: () => boolean): Promise<void> {
   for (let attempt = 0; attempt < 2_000 && !condition(); attempt += 1)
@@ -70,8 +62,8 @@ describe('SQLite append watcher', { timeout: 60_000 }, () => {
     await writer.createExecution({ id: 'run-watched', goal: 'watch' });
     const follower = follow(reader, 'run-watched', 60_000);
     await until(() => reader.appendWatcher.watchingFile);
-    await writer.append(warning('run-watched', 'one'));
-    await writer.append(warning('run-watched', 'two'));
+    await writer.append(warningEvent('run-watched', 'one'));
+    await writer.append(warningEvent('run-watched', 'two'));
     // The tick and the follower's own backstop are a minute away: only the WAL watch can deliver these.
     await until(() => follower.seqs.length === 2);
     expect(follower.seqs).toEqual([1, 2]);
@@ -91,7 +83,7 @@ describe('SQLite append watcher', { timeout: 60_000 }, () => {
     expect(reads.mock.calls.length).toBe(ids.length);
 
     // Positive control: a commit to run-b wakes run-b's follower alone.
-    await writer.append(warning('run-b', 'grew'));
+    await writer.append(warningEvent('run-b', 'grew'));
     await until(() => followers[1]!.seqs.length === 1);
     const readRuns = reads.mock.calls.slice(ids.length).map(([id]) => id);
     expect(new Set(readRuns)).toEqual(new Set(['run-b']));
@@ -112,7 +104,7 @@ describe('SQLite append watcher', { timeout: 60_000 }, () => {
 
     const second = follow(reader, 'run-x', 60_000);
     await until(() => reader.appendWatcher.watchingFile);
-    await writer.append(warning('run-x', 'again'));
+    await writer.append(warningEvent('run-x', 'again'));
     await until(() => second.seqs.length === 1);
     await second.stop();
   });
@@ -123,7 +115,7 @@ describe('SQLite append watcher', { timeout: 60_000 }, () => {
     await store.createExecution({ id: 'run-memory', goal: 'memory' });
     const follower = follow(store, 'run-memory', 60_000);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    await store.append(warning('run-memory', 'local'));
+    await store.append(warningEvent('run-memory', 'local'));
     await until(() => follower.seqs.length === 1);
     expect(store.appendWatcher.watchingFile).toBe(false);
     await follower.stop();
@@ -131,7 +123,11 @@ describe('SQLite append watcher', { timeout: 60_000 }, () => {
 });
 
 describe('SQLite commit beacon', { timeout: 60_000 }, () => {
-  it("wakes a follower on a writer's beacon alone, with the WAL never written and no tick due", async () => {
+  /**
+   * A watcher of `executionId` over a database path with no database: the test says what is committed (its data
+   * version and last seq) and sees which runs the watcher woke, once it watches the files.
+   */
+  async function watchProbedDatabase(executionId: string) {
     const directory = mkdtempSync(join(tmpdir(), 'roma-sqlite-beacon-'));
     cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
     const databasePath = join(directory, 'roma.db');
@@ -141,13 +137,18 @@ describe('SQLite commit beacon', { timeout: 60_000 }, () => {
     cleanups.push(() => closed.abort());
     const watcher = new SqliteAppendWatcher({
       probe: { dataVersion: () => committed.version, lastSeq: () => committed.lastSeq },
-      onAppend: (executionId) => woken.push(executionId),
+      onAppend: (woke) => woken.push(woke),
       walPath: `${databasePath}-wal`,
       beaconPath: commitBeaconPath(databasePath),
       closedSignal: closed.signal,
     });
-    watcher.watch('run-beacon', 60_000);
+    watcher.watch(executionId, 60_000);
     await until(() => watcher.watchingFile);
+    return { databasePath, committed, woken, watcher };
+  }
+
+  it("wakes a follower on a writer's beacon alone, with the WAL never written and no tick due", async () => {
+    const { databasePath, committed, woken, watcher } = await watchProbedDatabase('run-beacon');
     const beacon = new SqliteCommitBeacon(databasePath);
     cleanups.push(() => beacon.close());
     // Positive control first: a ring with nothing committed wakes nobody (the check finds no new version).
@@ -162,22 +163,7 @@ describe('SQLite commit beacon', { timeout: 60_000 }, () => {
   });
 
   it('wakes on a WAL write from a writer that rings no beacon (rechecking until the commit is visible)', async () => {
-    const directory = mkdtempSync(join(tmpdir(), 'roma-sqlite-wal-only-'));
-    cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
-    const databasePath = join(directory, 'roma.db');
-    const committed = { version: 1, lastSeq: 0 };
-    const woken: string[] = [];
-    const closed = new AbortController();
-    cleanups.push(() => closed.abort());
-    const watcher = new SqliteAppendWatcher({
-      probe: { dataVersion: () => committed.version, lastSeq: () => committed.lastSeq },
-      onAppend: (executionId) => woken.push(executionId),
-      walPath: `${databasePath}-wal`,
-      beaconPath: commitBeaconPath(databasePath),
-      closedSignal: closed.signal,
-    });
-    watcher.watch('run-wal', 60_000);
-    await until(() => watcher.watchingFile);
+    const { databasePath, committed, woken } = await watchProbedDatabase('run-wal');
     writeFileSync(`${databasePath}-wal`, 'frame');
     // The commit becomes visible only after the write the OS reported: the rechecks find it.
     setTimeout(() => {
@@ -197,7 +183,7 @@ describe('SQLite commit beacon', { timeout: 60_000 }, () => {
       if (fileName === basename(beaconPath)) heard.push(String(fileName));
     });
     cleanups.push(() => directoryWatch.close());
-    await writer.append(warning('run-ring', 'one'));
+    await writer.append(warningEvent('run-ring', 'one'));
     await until(() => heard.length >= 1);
   });
 

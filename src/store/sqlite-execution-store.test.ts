@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { describeExecutionStoreConformance } from './execution-store.conformance.js';
 import { SQLITE_FILE_NAME, SqliteExecutionStore } from './sqlite-execution-store.js';
+import { warningEvent } from './testing/test-events.js';
 
 describeExecutionStoreConformance('SQLite', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'roma-sqlite-store-'));
@@ -44,15 +45,7 @@ describe('SqliteExecutionStore', () => {
     const store = SqliteExecutionStore.open({ dataDir });
     try {
       await store.createExecution({ id: 'group', goal: 'share commits' });
-      const warning = (message: string) =>
-        ({
-          type: 'warning',
-          executionId: 'group',
-          timestamp: new Date().toISOString(),
-          taskId: null,
-          code: 'TEST',
-          message,
-        }) as const;
+      const warning = (message: string) => warningEvent('group', message);
       const before = store.appendCommitStats;
       // Positive control: each awaited append is its own commit.
       for (let index = 0; index < 3; index += 1) await store.append(warning(`awaited ${index}`));
