@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, zodSchema } from 'ai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type ScriptedModelServer, startScriptedModelServer } from '../dev/scripted-model/index.js';
+import { scriptedModelServerForFile } from '../dev/scripted-model/testing/server-for-file.js';
 import { callObject, callText } from '../llm/index.js';
 import { FileArtifactStore } from '../store/file-artifact-store.js';
 import { SqliteExecutionStore } from '../store/sqlite-execution-store.js';
@@ -21,19 +21,8 @@ import {
 
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
 
-let server: ScriptedModelServer;
+const server = scriptedModelServerForFile(() => [{ reply: { text: 'from upstream' } }]);
 const quiet = { warn: () => {} };
-
-beforeAll(async () => {
-  server = await startScriptedModelServer({ rules: [] });
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.clearRequests();
-  server.setRules([{ reply: { text: 'from upstream' } }]);
-});
 
 const openai = () => createOpenAI({ apiKey: 'test-key', baseURL: server.openaiBaseUrl }).chat('gpt-4o-mini');
 

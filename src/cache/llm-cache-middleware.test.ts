@@ -4,9 +4,9 @@ import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { generateText, Output, streamText, tool } from 'ai';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { type ScriptedModelServer, startScriptedModelServer } from '../dev/scripted-model/index.js';
+import { scriptedModelServerForFile } from '../dev/scripted-model/testing/server-for-file.js';
 import { callText } from '../llm/index.js';
 import type { CacheLogger } from './cache-logger.js';
 import type { CacheStore } from './cache-store.js';
@@ -18,21 +18,13 @@ import { RedisCacheStore } from './redis-cache-store.js';
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-let server: ScriptedModelServer;
+const server = scriptedModelServerForFile(() => [
+  { reply: { text: 'The answer is 42.', usage: { inputTokens: 1000, outputTokens: 200 } } },
+]);
 const warnings: string[] = [];
 const logger: CacheLogger = { warn: (message) => warnings.push(message), info: () => {} };
 
-beforeAll(async () => {
-  server = await startScriptedModelServer({ rules: [] });
-});
-afterAll(async () => {
-  await server.close();
-});
 beforeEach(() => {
-  server.clearRequests();
-  server.setRules([
-    { reply: { text: 'The answer is 42.', usage: { inputTokens: 1000, outputTokens: 200 } } },
-  ]);
   warnings.length = 0;
 });
 

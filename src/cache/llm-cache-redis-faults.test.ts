@@ -5,8 +5,8 @@ import { createServer, type Server, type Socket, connect as tcpConnect } from 'n
 import { fileURLToPath } from 'node:url';
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText } from 'ai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ScriptedModelServer, startScriptedModelServer } from '../dev/scripted-model/index.js';
+import { describe, expect, it } from 'vitest';
+import { scriptedModelServerForFile } from '../dev/scripted-model/testing/server-for-file.js';
 import { createLlmCache } from './llm-cache-middleware.js';
 import { RedisCacheStore } from './redis-cache-store.js';
 
@@ -14,17 +14,7 @@ import { RedisCacheStore } from './redis-cache-store.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-let server: ScriptedModelServer;
-
-beforeAll(async () => {
-  server = await startScriptedModelServer({ rules: [] });
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.clearRequests();
-});
+const server = scriptedModelServerForFile();
 
 /** One child process: sets up the cache, says "ready", waits for "go" on stdin, makes one call, prints JSON. */
 const CHILD_SCRIPT = `

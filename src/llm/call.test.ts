@@ -1,31 +1,17 @@
 // Model calls through the real AI SDK providers against the scripted model server over HTTP.
 import type { LanguageModelV3Middleware } from '@ai-sdk/provider';
 import { tool } from 'ai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type LlmConfig, LlmConfigSchema } from '../config/sections/llm.js';
 import { RomaError } from '../contracts/index.js';
-import {
-  type ScriptedModelServer,
-  scriptedLlmConfig,
-  startScriptedModelServer,
-} from '../dev/scripted-model/index.js';
+import { scriptedLlmConfig, startScriptedModelServer } from '../dev/scripted-model/index.js';
+import { scriptedModelServerForFile } from '../dev/scripted-model/testing/server-for-file.js';
 import { callObject, callText, createModelRegistry, type ModelRegistry, streamTextCall } from './index.js';
 
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
 
-let server: ScriptedModelServer;
-
-beforeAll(async () => {
-  server = await startScriptedModelServer({ rules: [] });
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.clearRequests();
-  server.setRules([]);
-});
+const server = scriptedModelServerForFile(() => []);
 
 function registryFor(
   overrides: Partial<LlmConfig> = {},

@@ -6,24 +6,14 @@ import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { generateText, Output, stepCountIs, streamText, tool } from 'ai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { loadScriptFile, parseScript, type ScriptedModelServer, startScriptedModelServer } from './index.js';
+import { loadScriptFile, parseScript } from './index.js';
+import { scriptedModelServerForFile } from './testing/server-for-file.js';
 
-let server: ScriptedModelServer;
+const server = scriptedModelServerForFile(() => []);
 // The SDK warns that scripted model names are unknown; that noise hides real failures.
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
-
-beforeAll(async () => {
-  server = await startScriptedModelServer({ rules: [] });
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.clearRequests();
-  server.setRules([]);
-});
 
 type ModelFactory = (modelName?: string) => LanguageModelV3;
 const providers: Array<{ provider: 'openai' | 'anthropic'; model: ModelFactory }> = [
