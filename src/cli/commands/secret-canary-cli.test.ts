@@ -97,6 +97,15 @@ afterAll(async () => {
   if (directory) rmSync(directory, { recursive: true, force: true });
 });
 
+/** The run a `roma solve --json` started, from its execution-start line. */
+function startedRunId(stdout: string): string | undefined {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { type: string; executionId?: string })
+    .find((event) => event.type === 'execution-start')?.executionId;
+}
+
 describe('secret canaries (roma solve)', () => {
   it('leaves zero occurrences in stdout, stderr, the store, the export, artifacts and model requests', async () => {
     const solve = roma(['solve', ROOT_GOAL, '--json'], 120_000);
@@ -107,11 +116,7 @@ describe('secret canaries (roma solve)', () => {
     expect(stdout).toContain('code-execution-end');
     expect(stdout).toContain('\\"DATABASE_URL\\":\\"***\\"');
     expect(web.authorizations).toContain(`Bearer ${CANARY_HEADER_TOKEN}`);
-    const executionId = stdout
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { type: string; executionId?: string })
-      .find((event) => event.type === 'execution-start')?.executionId;
+    const executionId = startedRunId(stdout);
     expect(executionId).toBeDefined();
 
     const exported = roma(['runs', 'export', executionId!], 60_000);
@@ -140,11 +145,7 @@ describe('secret canaries (roma solve)', () => {
     expect(code).not.toBe(0);
     // Positive control: the provider's message itself reached the user, with the key replaced.
     expect(`${stdout}\n${stderr}`).toContain('Incorrect API key provided: ***');
-    const executionId = stdout
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { type: string; executionId?: string })
-      .find((event) => event.type === 'execution-start')?.executionId;
+    const executionId = startedRunId(stdout);
     expect(executionId).toBeDefined();
     const shown = roma(['runs', 'show', executionId!, '--json'], 60_000);
     expect((await shown.finished).status).toBe(0);

@@ -36,6 +36,19 @@ async function openSqlite(): Promise<ExecutionStore> {
   return store;
 }
 
+/** A run of its own on an SQLite store at full durability, whose commit counts the tests read. */
+async function openSqliteRun(goal: string): Promise<{ store: SqliteExecutionStore; executionId: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'roma-sink-run-'));
+  const store = SqliteExecutionStore.open({ dataDir });
+  cleanups.push(async () => {
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const executionId = `run-${randomUUID()}`;
+  await store.createExecution({ id: executionId, goal });
+  return { store, executionId };
+}
+
 /**
  * The real store, with each append's reply held back a little, earlier appends longest: the way replies on
  * separate pooled connections, or from a busy server, come back in another order than the commits.
@@ -129,14 +142,7 @@ describe.each([
 
 describe('EventSink on a store that numbers appends in call order', () => {
   it('sends emits at once so they share commits, and still observes and publishes them in seq order', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'roma-sink-together-'));
-    const store = SqliteExecutionStore.open({ dataDir });
-    cleanups.push(async () => {
-      await store.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    });
-    const executionId = `run-${randomUUID()}`;
-    await store.createExecution({ id: executionId, goal: 'together' });
+    const { store, executionId } = await openSqliteRun('together');
     const bus = new EventBus();
     // Replies held back out of order, as in the tests above, on a store that says it numbers in call order.
     const sink = new EventSink({ ...slowRepliesStore(store), appendsInCallOrder: true }, executionId, bus);
@@ -170,20 +176,8 @@ describe('EventSink on a store that numbers appends in call order', () => {
 });
 
 describe('EventSink.record', () => {
-  async function openTogether() {
-    const dataDir = mkdtempSync(join(tmpdir(), 'roma-sink-record-'));
-    const store = SqliteExecutionStore.open({ dataDir });
-    cleanups.push(async () => {
-      await store.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    });
-    const executionId = `run-${randomUUID()}`;
-    await store.createExecution({ id: executionId, goal: 'recorded' });
-    return { store, executionId };
-  }
-
   it('lets the events between two external effects share one commit, durable once durable() resolves', async () => {
-    const { store, executionId } = await openTogether();
+    const { store, executionId } = await openSqliteRun('recorded');
     const sink = new EventSink(store, executionId, new EventBus());
     const before = store.appendCommitStats.commits;
     for (let index = 0; index < 3; index += 1)
@@ -199,7 +193,7 @@ describe('EventSink.record', () => {
   });
 
   it('reports a failed recorded append at the next durable(), once, and keeps later events in order', async () => {
-    const { store, executionId } = await openTogether();
+    const { store, executionId } = await openSqliteRun('recorded');
     const failing = new Proxy(store, {
       get(target, property, receiver) {
         if (property === 'append') {
