@@ -1,11 +1,9 @@
 // Benchmark of the ROMA engine: overhead per task on the real path (provider SDK over loopback HTTP to a model
 // server in another process, default file store and concurrency), the in-process best case beside it, and wall
 // time against the ideal critical path.
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createOpenAI } from '@ai-sdk/openai';
 import type {
   LanguageModelV3,
@@ -13,17 +11,17 @@ import type {
   LanguageModelV3GenerateResult,
 } from '@ai-sdk/provider';
 import { defaultConfig } from '../src/config/index.js';
-import type { SubtaskSpec } from '../src/contracts/index.js';
 import type { EngineDependencies } from '../src/engine/index.js';
 import { solve } from '../src/engine/index.js';
 import type { ExecutionStore } from '../src/store/index.js';
 import { SqliteExecutionStore } from '../src/store/index.js';
+import {
+  type ModelServerProcess,
+  type PlanTable,
+  startModelServerProcess,
+  wideTree,
+} from './support-engine.js';
 import { quick, sized } from './support-quick.js';
-
-type PlanTable = Map<
-  string,
-  Array<Pick<SubtaskSpec, 'goal' | 'taskType'> & { id: string; dependencies: string[] }>
->;
 
 function promptText(options: LanguageModelV3CallOptions): string {
   return options.prompt
@@ -81,31 +79,6 @@ function benchModel(plans: PlanTable, latencyMs: number): LanguageModelV3 {
       throw new Error('the bench model does not stream');
     },
   };
-}
-
-/** A full tree: root → `branching` children → `branching` grandchildren each (depth 2), siblings independent. */
-function wideTree(branching: number): { goal: string; plans: PlanTable; nodes: number } {
-  const plans: PlanTable = new Map();
-  const goal = 'bench root';
-  const children = Array.from({ length: branching }, (_, index) => ({
-    id: `c${index}`,
-    goal: `bench child ${index}`,
-    taskType: 'THINK' as const,
-    dependencies: [],
-  }));
-  plans.set(goal, children);
-  for (const child of children) {
-    plans.set(
-      child.goal,
-      Array.from({ length: branching }, (_, index) => ({
-        id: `g${index}`,
-        goal: `${child.goal} leaf ${index}`,
-        taskType: 'THINK' as const,
-        dependencies: [],
-      })),
-    );
-  }
-  return { goal, plans, nodes: 1 + branching + branching * branching };
 }
 
 /** A tree with dependencies: root → a, b, c (c after a and b); a and b composite with 3 leaves each, the third after the first two. */
@@ -231,48 +204,6 @@ async function overheadFor(branching: number, storeKind: 'memory' | 'file', repe
   }
   return { nodes, msPerNode: median(samples) };
 }
-
-/** The scripted model server in a separate process, as a real deployment's model endpoint would be. */
-async function startModelServerProcess() {
-  const child = fork(fileURLToPath(new URL('./support-engine-model-server.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const next = (kind: string) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`model server: no ${kind} reply in 30 s`)), 30_000);
-      const onMessage = (message: Record<string, unknown>) => {
-        if (message.kind !== kind) return;
-        clearTimeout(timer);
-        child.off('message', onMessage);
-        resolve(message);
-      };
-      child.on('message', onMessage);
-    });
-  const ready = await next('ready');
-  return {
-    openaiBaseUrl: String(ready.openaiBaseUrl),
-    async configure(plans: PlanTable, latencyMs: number) {
-      const reply = next('configured');
-      child.send({ kind: 'configure', plans: Object.fromEntries(plans), latencyMs });
-      await reply;
-    },
-    async cpu(): Promise<{ micros: number; requests: number }> {
-      const reply = next('cpu');
-      child.send({ kind: 'cpu' });
-      const message = await reply;
-      return { micros: Number(message.micros), requests: Number(message.requests) };
-    },
-    async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.send({ kind: 'stop' });
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    },
-  };
-}
-
-type ModelServerProcess = Awaited<ReturnType<typeof startModelServerProcess>>;
 
 /** One run on the real path: @ai-sdk/openai over loopback HTTP, default file store and concurrency. */
 async function httpRun(server: ModelServerProcess, branching: number, synchronous?: 'NORMAL') {
