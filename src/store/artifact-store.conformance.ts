@@ -1,9 +1,9 @@
 // The one behaviour suite every ArtifactStore must pass (local files and a real S3-compatible server).
 import { createHash, randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RomaError } from '../contracts/index.js';
 import { ArtifactSchema } from '../contracts/index.js';
 import type { ArtifactStore } from './artifact-store.js';
+import { caught } from './testing/caught-error.js';
 
 interface ArtifactStoreHarness {
   store: ArtifactStore;
@@ -12,15 +12,6 @@ interface ArtifactStoreHarness {
   /** A uri in the store's own namespace where nothing is stored. */
   missingUri: string;
   cleanup(): Promise<void>;
-}
-
-async function caught(promise: Promise<unknown>): Promise<RomaError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as RomaError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 export function describeArtifactStoreConformance(

@@ -4,6 +4,7 @@ import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExecutionStatus, NewStreamEvent, RomaError, StreamEvent } from '../contracts/index.js';
 import type { ExecutionStore } from './execution-store.js';
+import { caught } from './testing/caught-error.js';
 import { warningEvent } from './testing/test-events.js';
 
 /** Backing storage for one test: each `open()` is a separate connection to the same data, as another process. */
@@ -80,15 +81,6 @@ function executionEnd(
     nodeCount: 0,
     durationMs: 12,
   } satisfies NewStreamEvent;
-}
-
-async function caught(promise: Promise<unknown>): Promise<RomaError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as RomaError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 function newId(): string {

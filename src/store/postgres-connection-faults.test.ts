@@ -28,6 +28,15 @@ async function openStore(options: { applicationName: string; connectionString?: 
   return store;
 }
 
+/** A run on a store of its own whose connections carry a unique application name, for the terminator to find. */
+async function openNamedRun(goal: string, attempts?: number) {
+  const applicationName = uniqueTestName(8);
+  const store = await openStore({ applicationName, ...(attempts ? { attempts } : {}) });
+  const id = `run-${randomUUID()}`;
+  await store.createExecution({ id, goal });
+  return { applicationName, store, id };
+}
+
 /** Ends `applicationName`'s server processes every ~15 ms (at most 40 rounds) until stopped; says how many it ended. */
 function keepTerminating(applicationName: string): { stop(): Promise<number> } {
   let running = true;
@@ -49,12 +58,9 @@ function keepTerminating(applicationName: string): { stop(): Promise<number> } {
 
 describe('PostgresExecutionStore when its connections are terminated', () => {
   it('keeps appending through repeated pg_terminate_backend: gap-free, nothing lost, nothing doubled', async () => {
-    const applicationName = uniqueTestName(8);
     // Terminations every ~20 ms for up to 40 rounds: the retry budget (20 tries, up to 200 ms apart) must outlast
     // them, or an unlucky append runs out of tries while every connection it gets is killed (seen on a busy host).
-    const store = await openStore({ applicationName, attempts: 20 });
-    const id = `run-${randomUUID()}`;
-    await store.createExecution({ id, goal: 'survive terminations' });
+    const { applicationName, store, id } = await openNamedRun('survive terminations', 20);
 
     const terminator = keepTerminating(applicationName);
     let terminated = 0;
@@ -79,10 +85,7 @@ describe('PostgresExecutionStore when its connections are terminated', () => {
   }, 60_000);
 
   it('keeps batches of appends made together whole through pg_terminate_backend: gap-free, none doubled', async () => {
-    const applicationName = uniqueTestName(8);
-    const store = await openStore({ applicationName, attempts: 20 });
-    const id = `run-${randomUUID()}`;
-    await store.createExecution({ id, goal: 'survive terminations in batches' });
+    const { applicationName, store, id } = await openNamedRun('survive terminations in batches', 20);
     const terminator = keepTerminating(applicationName);
     let terminated = 0;
     const rounds = 30;
@@ -113,10 +116,7 @@ describe('PostgresExecutionStore when its connections are terminated', () => {
   }, 60_000);
 
   it('survives its idle connections being terminated (the next query reconnects)', async () => {
-    const applicationName = uniqueTestName(8);
-    const store = await openStore({ applicationName });
-    const id = `run-${randomUUID()}`;
-    await store.createExecution({ id, goal: 'idle' });
+    const { applicationName, store, id } = await openNamedRun('idle');
     await store.append(warningEvent(id, 'before'));
     expect(await terminateBackends(applicationName)).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, 50));
