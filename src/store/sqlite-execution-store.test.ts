@@ -20,6 +20,22 @@ describeExecutionStoreConformance('SQLite', async () => {
   };
 });
 
+/** Another process that opens the SQLite store on `dataDir` as `store` and runs `script` (an ES module body). */
+function spawnStoreScript(script: string, dataDir: string) {
+  const module = `
+      const { SqliteExecutionStore } = await import(process.env.STORE_MODULE);
+      const store = SqliteExecutionStore.open({ dataDir: process.env.DATA_DIR });
+${script}`;
+  return spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', module], {
+    env: {
+      ...process.env,
+      STORE_MODULE: fileURLToPath(new URL('./sqlite-execution-store.ts', import.meta.url)),
+      DATA_DIR: dataDir,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
 describe('SqliteExecutionStore', () => {
   it('creates the data dir, uses WAL with fsync at commit, and migrates once across opens', async () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'roma-sqlite-open-')), 'nested', '.roma');
@@ -68,8 +84,6 @@ describe('SqliteExecutionStore', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'roma-sqlite-crash-'));
     // The child appends until killed, printing each seq once append() has resolved.
     const script = `
-      const { SqliteExecutionStore } = await import(process.env.STORE_MODULE);
-      const store = SqliteExecutionStore.open({ dataDir: process.env.DATA_DIR });
       await store.createExecution({ id: 'crash', goal: 'survive kill -9' });
       for (let index = 0; index < 100000; index += 1) {
         const event = await store.append({
@@ -78,14 +92,7 @@ describe('SqliteExecutionStore', () => {
         });
         process.stdout.write('acked ' + event.seq + '\\n');
       }`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      env: {
-        ...process.env,
-        STORE_MODULE: fileURLToPath(new URL('./sqlite-execution-store.ts', import.meta.url)),
-        DATA_DIR: dataDir,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawnStoreScript(script, dataDir);
     const exited = new Promise((resolve) => child.once('exit', resolve));
     let lastAcked = 0;
     try {
@@ -117,22 +124,13 @@ describe('SqliteExecutionStore', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'roma-sqlite-exit-'));
     // The append worker is referenced only while a batch is in flight: idle, it keeps nobody alive.
     const script = `
-      const { SqliteExecutionStore } = await import(process.env.STORE_MODULE);
-      const store = SqliteExecutionStore.open({ dataDir: process.env.DATA_DIR });
       await store.createExecution({ id: 'open', goal: 'never closed' });
       const event = await store.append({
         type: 'warning', executionId: 'open', timestamp: new Date().toISOString(),
         taskId: null, code: 'TEST', message: 'one',
       });
       process.stdout.write('acked ' + event.seq + '\\n');`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      env: {
-        ...process.env,
-        STORE_MODULE: fileURLToPath(new URL('./sqlite-execution-store.ts', import.meta.url)),
-        DATA_DIR: dataDir,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawnStoreScript(script, dataDir);
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
