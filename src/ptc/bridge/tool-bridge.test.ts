@@ -7,26 +7,28 @@ import { CALL_TOOL_FUNCTION } from '../modules/typescript-module.js';
 import { DEFAULT_MAX_TOOL_CALLS, DEFAULT_MAX_TOOL_CALLS_IN_FLIGHT } from './call-gate.js';
 import { createToolHostFunctions } from './tool-bridge.js';
 
-function setup(errorText = 'boom') {
-  const calls: string[] = [];
-  const provider: ToolProvider = {
+/** A provider of the one server `data` whose calls `callTool` answers. */
+function dataServer(callTool: ToolProvider['callTool']): ToolProvider {
+  return {
     serverNames: () => ['data'],
     listTools: async () => [],
-    callTool: async (server, tool): Promise<ToolCallOutput> => {
-      calls.push(`${server}.${tool}`);
-      if (tool === 'fail') throw new Error(errorText);
-      return { value: { ok: true }, text: '{"ok":true}', bytes: 11 };
-    },
+    callTool,
     status: () => [],
     redact: (text) => text,
     close: async () => undefined,
   };
+}
+
+/** The guest's call-tool host function over `provider`, the plan's catalog holding `tools` of `data`. */
+function hostCall(provider: ToolProvider, tools: string[]) {
+  const events: NewStreamEvent[] = [];
+  const records: ToolCallRecord[] = [];
   const catalog: ToolCatalog = {
     servers: [
       {
         name: 'data',
         identifier: 'data',
-        tools: ['search', 'fail'].map((name) => ({
+        tools: tools.map((name) => ({
           server: 'data',
           name,
           description: '',
@@ -35,8 +37,6 @@ function setup(errorText = 'boom') {
       },
     ],
   };
-  const events: NewStreamEvent[] = [];
-  const records: ToolCallRecord[] = [];
   const functions = createToolHostFunctions({
     provider,
     catalog,
@@ -48,7 +48,17 @@ function setup(errorText = 'boom') {
     },
     records,
   });
-  return { call: functions[CALL_TOOL_FUNCTION]!, calls, events, records };
+  return { call: functions[CALL_TOOL_FUNCTION]!, events, records };
+}
+
+function setup(errorText = 'boom') {
+  const calls: string[] = [];
+  const provider = dataServer(async (server, tool): Promise<ToolCallOutput> => {
+    calls.push(`${server}.${tool}`);
+    if (tool === 'fail') throw new Error(errorText);
+    return { value: { ok: true }, text: '{"ok":true}', bytes: 11 };
+  });
+  return { ...hostCall(provider, ['search', 'fail']), calls };
 }
 
 describe('tool bridge', () => {
@@ -78,43 +88,15 @@ describe('tool bridge bounds', () => {
     let mostInFlight = 0;
     let reached = 0;
     const waiting: Array<() => void> = [];
-    const provider: ToolProvider = {
-      serverNames: () => ['data'],
-      listTools: async () => [],
-      callTool: async (): Promise<ToolCallOutput> => {
-        reached += 1;
-        inFlight += 1;
-        mostInFlight = Math.max(mostInFlight, inFlight);
-        await new Promise<void>((resolve) => waiting.push(resolve));
-        inFlight -= 1;
-        return { value: 1, text: '1', bytes: 1 };
-      },
-      status: () => [],
-      redact: (text) => text,
-      close: async () => undefined,
-    };
-    const records: ToolCallRecord[] = [];
-    const events: NewStreamEvent[] = [];
-    const functions = createToolHostFunctions({
-      provider,
-      catalog: {
-        servers: [
-          {
-            name: 'data',
-            identifier: 'data',
-            tools: [{ server: 'data', name: 'search', description: '', inputSchema: { type: 'object' } }],
-          },
-        ],
-      },
-      executionId: 'e',
-      taskId: 't',
-      planId: 'p',
-      emit: (event) => {
-        events.push(event);
-      },
-      records,
+    const provider = dataServer(async (): Promise<ToolCallOutput> => {
+      reached += 1;
+      inFlight += 1;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      await new Promise<void>((resolve) => waiting.push(resolve));
+      inFlight -= 1;
+      return { value: 1, text: '1', bytes: 1 };
     });
-    const call = functions[CALL_TOOL_FUNCTION]!;
+    const { call, events, records } = hostCall(provider, ['search']);
     const outcomes = Array.from({ length: 5_000 }, () =>
       call('data', 'search', {}).then(
         () => 'ok',
