@@ -1,6 +1,6 @@
 // Cross-process append detection for SQLite followers: one watcher per store notices commits of other processes
-// (a write to their commit beacon or to the WAL file, seen by the OS, or one shared poll tick) and wakes only the followers whose run grew, instead
-// of every follower re-reading its log on a timer of its own.
+// (a write to their commit beacon or to the WAL file, seen by the OS, or one shared poll tick) and wakes only the
+// followers whose run grew, instead of every follower re-reading its log on a timer of its own.
 import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 

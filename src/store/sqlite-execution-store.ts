@@ -110,17 +110,19 @@ export class SqliteExecutionStore implements ExecutionStore {
       dataVersion: database.prepare<[], number>('PRAGMA data_version').pluck(),
       lastSeq: database.prepare<[string], number>('SELECT last_seq FROM executions WHERE id = ?').pluck(),
     };
+    // An in-memory database has no files for other processes to watch or ring.
+    const onDisk = filePath === ':memory:' ? null : filePath;
     this.appendWatcher = new SqliteAppendWatcher({
       probe: {
         dataVersion: () => this.#run('check for appends', () => this.#statements.dataVersion.get() ?? 0),
         lastSeq: (id) => this.#run('check for appends', () => this.#statements.lastSeq.get(id) ?? 0),
       },
       onAppend: (executionId) => this.#notifier.notify(executionId),
-      walPath: filePath === ':memory:' ? null : `${filePath}-wal`,
-      beaconPath: filePath === ':memory:' ? null : commitBeaconPath(filePath),
+      walPath: onDisk && `${onDisk}-wal`,
+      beaconPath: onDisk && commitBeaconPath(onDisk),
       closedSignal: this.#closed.signal,
     });
-    this.#beacon = new SqliteCommitBeacon(filePath === ':memory:' ? null : filePath);
+    this.#beacon = new SqliteCommitBeacon(onDisk);
   }
 
   /** Opens (creating when missing) the database file and applies pending migrations. */

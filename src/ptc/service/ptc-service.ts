@@ -77,10 +77,12 @@ function refuseUpgrade(socket: Duplex, error: Parameters<typeof errorBody>[0]): 
 }
 
 /** The Hono app; the hub must also receive the agent's events (`onEvent`) for the stream to carry them. */
-function createPtcServiceApp(options: PtcServiceOptions): { app: Hono; hub: PtcEventHub } {
+function createPtcServiceApp(
+  options: PtcServiceOptions,
+  authorized: (header: string | null | undefined) => boolean,
+): { app: Hono; hub: PtcEventHub } {
   const hub = options.hub ?? new PtcEventHub();
   const app = new Hono();
-  const authorized = authorizedBy(options.apiKey);
 
   app.use('*', async (c, next) => {
     if (fromBrowser(c.req.header('origin'))) {
@@ -162,8 +164,9 @@ export async function startPtcService(
       },
     );
   }
-  const { app, hub } = createPtcServiceApp(options);
+  // One check for HTTP routes and WebSocket handshakes alike.
   const authorized = authorizedBy(options.apiKey);
+  const { app, hub } = createPtcServiceApp(options, authorized);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const started = serve({ fetch: app.fetch, port: options.port, hostname: host }, () => resolve(started));
     started.once('error', reject);
