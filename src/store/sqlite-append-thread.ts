@@ -45,9 +45,11 @@ class AppendWorkerHost {
       throw new RomaError('INTERNAL', 'the append worker takes one batch at a time per store');
     const worker = this.#start();
     return new Promise((resolve, reject) => {
+      // Posted first: a batch that cannot be posted (a value that cannot be cloned) leaves no waiter behind to
+      // refuse the store's later batches and keep the worker referenced.
+      worker.postMessage(message);
       this.#waiting.set(message.connection, { resolve, reject });
       worker.ref();
-      worker.postMessage(message);
     });
   }
 
@@ -64,20 +66,36 @@ class AppendWorkerHost {
       if (this.#waiting.size === 0) worker.unref();
       waiter?.resolve(message);
     });
-    const fail = (error: Error) => {
+    const fail = (why: string, cause?: Error) => {
       // A worker that died (or never started) fails the batches it held; the next request starts a new one.
       if (this.#worker !== worker) return;
       this.#worker = undefined;
       this.generation += 1;
       const waiting = [...this.#waiting.values()];
       this.#waiting.clear();
-      for (const waiter of waiting) waiter.reject(error);
+      for (const waiter of waiting) waiter.reject(workerDied(why, cause));
     };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the SQLite append worker exited (code ${code})`)));
+    worker.on('error', (error) => fail(`failed: ${error.message}`, error));
+    worker.on('exit', (code) => fail(`exited (code ${code})`));
     this.#worker = worker;
     return worker;
   }
+}
+
+/**
+ * A batch the worker held when it died may have been committed (the thread can die between COMMIT and its
+ * reply), so trying it again could store it twice: not retryable, and the log says what was kept.
+ */
+function workerDied(why: string, cause: Error | undefined): RomaError {
+  return new RomaError(
+    'STORE_FAILED',
+    `the SQLite append worker ${why} while committing this append: it may or may not have been stored`,
+    {
+      retryable: false,
+      fix: "read the run's log (`roma runs show`) to see what was stored; `roma runs resume` continues the run",
+      ...(cause === undefined ? {} : { cause }),
+    },
+  );
 }
 
 let host: AppendWorkerHost | undefined;

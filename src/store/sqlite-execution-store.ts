@@ -283,7 +283,8 @@ export class SqliteExecutionStore implements ExecutionStore {
   }
 
   #failure(error: unknown, action: string): RomaError {
-    const code = (error as { code?: string }).code ?? '';
+    // Not every failure's code is SQLite's string: a DOMException (a batch that cannot be posted) has a number.
+    const code = String((error as { code?: unknown }).code ?? '');
     return storeFailure(error, action, code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
   }
 }
