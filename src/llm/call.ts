@@ -20,6 +20,7 @@ import { outputInvalid, toModelCallError } from './call-errors.js';
 import { type CallSignal, createCallSignal } from './call-signal.js';
 import { modelSettingsOf } from './model-settings.js';
 import { estimateCost, type PriceTable } from './prices.js';
+import { sendAfter } from './send-after.js';
 import type {
   ModelCallRequest,
   ModelCallResult,
@@ -57,7 +58,7 @@ function promptOf(request: ModelCallRequest): Prompt {
 function callSettings(request: ModelCallRequest, maxRetries: number, timeoutMs: number, signal: AbortSignal) {
   const maxSteps = Math.min(Math.max(1, request.maxSteps ?? 1), MAX_STEPS_LIMIT);
   return {
-    model: request.model,
+    model: request.sendAfter ? sendAfter(request.model, request.sendAfter) : request.model,
     ...promptOf(request),
     temperature: request.temperature,
     topP: request.topP,

@@ -31,6 +31,11 @@ export interface ModelCallRequest {
   /** Price overrides; default: those of the registry that resolved `model`. */
   prices?: PriceTable;
   providerOptions?: SharedV3ProviderOptions;
+  /**
+   * The request leaves only once this resolves, and the call fails with its failure if it rejects; the SDK
+   * prepares the request meanwhile. The engine passes "the run's log is durable and it may still call".
+   */
+  sendAfter?: Promise<void>;
 }
 
 export interface ObjectCallRequest<Schema extends z.ZodType> extends ModelCallRequest {

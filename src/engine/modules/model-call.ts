@@ -51,14 +51,18 @@ async function invoke<T>(
   call: ModuleCall,
   schema: z.ZodType<T> | undefined,
 ): Promise<ModuleCallResult<T>> {
-  // What this run recorded so far is durable before the call: a resume never pays for a call twice.
-  await scope.sink.durable();
-  await scope.beforeCall();
-  const settle = await scope.reserveCall?.();
-  if (!settle) return invokeReserved(scope, call, schema, () => undefined);
+  // What this run recorded so far is durable, and the run may still call (not stopped, cancelled or out of
+  // budget), before the request leaves: a resume never pays for a call twice. The SDK prepares the request
+  // meanwhile, so the commit's fsync is not added to the critical path.
+  const cleared = scope.sink.durable().then(() => scope.beforeCall());
+  cleared.catch(() => undefined);
+  if (!scope.reserveCall) return invokeReserved(scope, call, schema, cleared, () => undefined);
+  // A budget shared by workers is reserved only once the run may call.
+  await cleared;
+  const settle = await scope.reserveCall();
   let used: TokenUsage = emptyUsage();
   try {
-    return await invokeReserved(scope, call, schema, (usage) => {
+    return await invokeReserved(scope, call, schema, cleared, (usage) => {
       used = usage;
     });
   } finally {
@@ -70,6 +74,7 @@ async function invokeReserved<T>(
   scope: ModelCallScope,
   call: ModuleCall,
   schema: z.ZodType<T> | undefined,
+  cleared: Promise<void>,
   onCallUsage: (usage: TokenUsage) => void,
 ): Promise<ModuleCallResult<T>> {
   const modelId = call.settings.modelId ?? scope.runModelId ?? scope.models.defaultModelId;
@@ -85,6 +90,7 @@ async function invokeReserved<T>(
       prompt: call.prompt,
       temperature: call.settings.temperature,
       signal: call.signal,
+      sendAfter: cleared,
       // Timeout and retries come with the model from the registry (`llm.timeoutMs`, `llm.maxRetries`).
       // Read by the cache middleware to apply its per-module and per-task-type policy.
       providerOptions: {
@@ -110,6 +116,12 @@ async function invokeReserved<T>(
     });
     return { value: result.value as T, text: result.text, modelId: result.modelId };
   } catch (error) {
+    // The request never left: the run's log or its checks said no, which is the error (no llm-call to record).
+    const refused = await cleared.then(
+      () => undefined,
+      (reason: unknown) => ({ reason }),
+    );
+    if (refused) throw refused.reason;
     const failure = toRomaError(error, 'MODEL_CALL_FAILED');
     const usage = usageFromError(error);
     if (usage) {

@@ -12,8 +12,9 @@ export async function runStep<S extends TaskStep>(
   round: number,
   input: StepRequest['input'] = {},
 ): Promise<StepOutputOf<S>> {
-  // A step handed to a worker appends to the same log: what this run recorded goes first.
-  await run.sink.durable();
+  // A step handed to a worker appends to the same log: what this run recorded goes first. A step done here
+  // waits for it before its first external effect instead (see model-call.ts), so the commit overlaps its work.
+  if (run.steps.remote) await run.sink.durable();
   run.stopper.throwIfHalted();
   const { spec } = attempt;
   const request: StepRequest = {
