@@ -1,5 +1,6 @@
 // The engine bench's model server in its own process: the scripted model server answering from a plan table.
-// The parent sends {plans, latencyMs} to (re)configure and 'cpu' to read this process's CPU time (µs).
+// The parent sends {plans, latencyMs} to (re)configure, 'cpu' to read this process's CPU time (µs) and 'requests'
+// for the bodies of the requests answered since the last configure (the critical-path baseline replays them).
 import { startScriptedModelServer } from '../src/dev/scripted-model/index.js';
 
 type Plans = Record<string, unknown[]>;
@@ -34,6 +35,11 @@ process.on('message', (message: { kind: string; plans?: Plans; latencyMs?: numbe
   } else if (message.kind === 'cpu') {
     const usage = process.cpuUsage();
     process.send?.({ kind: 'cpu', micros: usage.user + usage.system, requests: server.requests.length });
+  } else if (message.kind === 'requests') {
+    process.send?.({
+      kind: 'requests',
+      requests: server.requests.map((request) => ({ text: request.text, body: request.body })),
+    });
   } else if (message.kind === 'stop') {
     void server.close().then(() => process.exit(0));
   }

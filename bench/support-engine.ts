@@ -64,6 +64,13 @@ export async function startModelServerProcess() {
       const message = await reply;
       return { micros: Number(message.micros), requests: Number(message.requests) };
     },
+    /** What the requests answered since the last `configure` carried: their prompt text and JSON body. */
+    async requests(): Promise<Array<{ text: string; body: unknown }>> {
+      const reply = next('requests');
+      child.send({ kind: 'requests' });
+      const message = await reply;
+      return message.requests as Array<{ text: string; body: unknown }>;
+    },
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.send({ kind: 'stop' });
