@@ -10,7 +10,7 @@ import { bwrapMissingReason } from '../process/testing/bwrap-missing.js';
 import { describeSandboxConformance } from '../sandbox.conformance.js';
 import type { Sandbox } from '../sandbox.js';
 import { createDaytonaSandbox, DAYTONA_CAPABILITIES } from './daytona-sandbox.js';
-import { type DaytonaLoopbackServer, startDaytonaLoopbackServer } from './loopback-server.js';
+import { type DaytonaLoopbackServer, startDaytonaLoopbackServer } from './testing/loopback-server.js';
 
 const bwrapMissing = bwrapMissingReason();
 const skipReason = bwrapMissing && `the loopback Daytona server runs programs in bubblewrap: ${bwrapMissing}`;

@@ -8,8 +8,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { transform } from 'sucrase';
 import { z } from 'zod';
-import { parseJsonWith } from '../../contracts/index.js';
-import type { Sandbox, SandboxSession } from '../sandbox.js';
+import { parseJsonWith } from '../../../contracts/index.js';
+import type { Sandbox, SandboxSession } from '../../sandbox.js';
 
 export interface RecordedDaytonaRequest {
   method: string;
