@@ -78,6 +78,25 @@ function slowRepliesStore(store: ExecutionStore): ExecutionStore {
   } as ExecutionStore;
 }
 
+/** What the sink's observer and a live watcher of its bus saw (seqs); `finish` closes the bus and waits for the watcher. */
+function watchSeqs(sink: EventSink, bus: EventBus) {
+  const observed: number[] = [];
+  sink.observe((event) => observed.push(event.seq));
+  const streamed: number[] = [];
+  const stream = bus.stream();
+  const reading = (async () => {
+    for await (const event of stream) streamed.push(event.seq);
+  })();
+  return {
+    observed,
+    streamed,
+    finish: async () => {
+      bus.close();
+      await reading;
+    },
+  };
+}
+
 describe.each([
   ['PostgreSQL', openPostgres],
   ['SQLite', openSqlite],
@@ -88,13 +107,7 @@ describe.each([
     await store.createExecution({ id: executionId, goal: 'ordered' });
     const bus = new EventBus();
     const sink = new EventSink(slowRepliesStore(store), executionId, bus);
-    const observed: number[] = [];
-    sink.observe((event) => observed.push(event.seq));
-    const streamed: number[] = [];
-    const stream = bus.stream();
-    const reading = (async () => {
-      for await (const event of stream) streamed.push(event.seq);
-    })();
+    const { observed, streamed, finish } = watchSeqs(sink, bus);
 
     // Parallel siblings and the code agent emit at once.
     const stored: StreamEvent[] = await Promise.all(
@@ -111,8 +124,7 @@ describe.each([
           : sink.emit({ type: 'warning', taskId: null, code: 'TEST', message: `event ${index}` }),
       ),
     );
-    bus.close();
-    await reading;
+    await finish();
 
     const inOrder = Array.from({ length: 40 }, (_, index) => index + 1);
     expect(stored.map((event) => event.seq).sort((a, b) => a - b)).toEqual(inOrder);
@@ -146,13 +158,7 @@ describe('EventSink on a store that numbers appends in call order', () => {
     const bus = new EventBus();
     // Replies held back out of order, as in the tests above, on a store that says it numbers in call order.
     const sink = new EventSink({ ...slowRepliesStore(store), appendsInCallOrder: true }, executionId, bus);
-    const observed: number[] = [];
-    sink.observe((event) => observed.push(event.seq));
-    const streamed: number[] = [];
-    const stream = bus.stream();
-    const reading = (async () => {
-      for await (const event of stream) streamed.push(event.seq);
-    })();
+    const { observed, streamed, finish } = watchSeqs(sink, bus);
     const emit = (message: string) => sink.emit({ type: 'warning', taskId: null, code: 'TEST', message });
 
     // Positive control: emits awaited one by one take a commit each.
@@ -160,8 +166,7 @@ describe('EventSink on a store that numbers appends in call order', () => {
     for (let index = 0; index < 3; index += 1) await emit(`awaited ${index}`);
     expect(store.appendCommitStats.commits - before).toBe(3);
     const stored = await Promise.all(Array.from({ length: 40 }, (_, index) => emit(`together ${index}`)));
-    bus.close();
-    await reading;
+    await finish();
 
     expect(store.appendCommitStats.commits - before).toBeLessThan(3 + 40);
     const inOrder = Array.from({ length: 43 }, (_, index) => index + 1);
