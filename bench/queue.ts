@@ -31,6 +31,13 @@ const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const round = (value: number) => Math.round(value * 100) / 100;
 /** Set to a folder to write a V8 CPU profile of each worker there (`node --cpu-prof`), to see what a step costs. */
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
+/**
+ * `BENCH_COUNTS=1` also counts, per phase and task, PostgreSQL transactions (`xact_commit` of the bench's database)
+ * and Redis commands (`INFO commandstats`, the whole server's: other clients of it count too). PostgreSQL reports
+ * an idle connection's counts up to 10 s late, so each count waits that long: it is opt-in.
+ */
+const COUNT_ROUND_TRIPS = process.env.BENCH_COUNTS === '1';
+const STATS_FLUSH_MS = 11_000;
 
 const GOAL = 'Survey the districts';
 const subtasks = Array.from({ length: WIDTH }, (_, index) => ({
@@ -190,13 +197,46 @@ function cpuNow(): CpuSplit | undefined {
   };
 }
 
+interface Counts {
+  postgresCommits: number;
+  redisCommands: number;
+}
+
+/** Transactions committed in the bench's database and commands Redis ran so far (BENCH_COUNTS=1 only). */
+async function countsNow(): Promise<Counts | undefined> {
+  if (!COUNT_ROUND_TRIPS) return undefined;
+  // Every connection's counts are in the statistics only after it reported them (at most 10 s when idle).
+  await new Promise((resolve) => setTimeout(resolve, STATS_FLUSH_MS));
+  const postgresCommits = await adminQuery(async (client) => {
+    const result = await client.query<{ commits: string }>(
+      'SELECT xact_commit AS commits FROM pg_stat_database WHERE datname = $1',
+      [database],
+    );
+    return Number(result.rows[0]?.commits ?? 0);
+  });
+  const redis = new Redis(REDIS_URL);
+  try {
+    const info = await redis.info('commandstats');
+    const redisCommands = [...info.matchAll(/^cmdstat_[^:]+:calls=(\d+)/gm)].reduce(
+      (sum, match) => sum + Number(match[1]),
+      0,
+    );
+    return { postgresCommits, redisCommands };
+  } finally {
+    redis.disconnect();
+  }
+}
+
 interface Batch {
   ms: number;
   /** CPU per task of the batch, by part; undefined where /proc cannot tell. */
   cpuMsPerTask: CpuSplit | undefined;
+  /** Round trips per task of the batch (BENCH_COUNTS=1). */
+  countsPerTask: Counts | undefined;
 }
 
 async function runBatch(runtime: Runtime, count: number, sequential: boolean): Promise<Batch> {
+  const countsBefore = await countsNow();
   const cpuBefore = cpuNow();
   const started = performance.now();
   if (sequential) {
@@ -204,22 +244,36 @@ async function runBatch(runtime: Runtime, count: number, sequential: boolean): P
   } else await expectCompleted(runtime, count);
   const ms = performance.now() - started;
   const cpuAfter = cpuNow();
+  const countsAfter = await countsNow();
   const tasks = count * nodesPerRun;
   const perTask = (part: keyof CpuSplit) =>
     round(((cpuAfter?.[part] ?? 0) - (cpuBefore?.[part] ?? 0)) / tasks);
+  const countPerTask = (part: keyof Counts) =>
+    round(((countsAfter?.[part] ?? 0) - (countsBefore?.[part] ?? 0)) / tasks);
   return {
     ms,
     cpuMsPerTask:
       cpuBefore && cpuAfter
         ? { workers: perTask('workers'), bench: perTask('bench'), modelServer: perTask('modelServer') }
         : undefined,
+    countsPerTask:
+      countsBefore && countsAfter
+        ? { postgresCommits: countPerTask('postgresCommits'), redisCommands: countPerTask('redisCommands') }
+        : undefined,
   };
 }
 
-function describeCpu(cpu: CpuSplit | undefined): string {
-  return cpu
-    ? `; CPU per task: workers ${cpu.workers} ms, bench process ${cpu.bench} ms, model server ${cpu.modelServer} ms`
-    : '';
+function describeCpu(batch: Batch): string {
+  const cpu = batch.cpuMsPerTask;
+  const counts = batch.countsPerTask;
+  return (
+    (cpu
+      ? `; CPU per task: workers ${cpu.workers} ms, bench process ${cpu.bench} ms, model server ${cpu.modelServer} ms`
+      : '') +
+    (counts
+      ? `; per task: ${counts.postgresCommits} PostgreSQL commits, ${counts.redisCommands} Redis commands`
+      : '')
+  );
 }
 
 async function expectCompleted(runtime: Runtime, count: number): Promise<void> {
@@ -257,11 +311,12 @@ try {
   const perSecond = (ms: number) => round((totalNodes / ms) * 1_000);
   console.log(
     `in-process, one run at a time, ${STEPS_PER_WORKER} model calls at once: ${round(inlineMs)} ms, ` +
-      `${perSecond(inlineMs)} tasks/s (baseline)${describeCpu(baseline.cpuMsPerTask)}`,
+      `${perSecond(inlineMs)} tasks/s (baseline)${describeCpu(baseline)}`,
   );
 
   const queuedMs = new Map<number, number>();
   const cpuMsPerTask: Record<string, CpuSplit | undefined> = { inProcess: baseline.cpuMsPerTask };
+  const countsPerTask: Record<string, Counts | undefined> = { inProcess: baseline.countsPerTask };
   let oneWorkerSequentialMs = 0;
   for (const count of WORKER_COUNTS) {
     // Workers are added between phases (1, then 2, then 4), never restarted: start-up is not measured.
@@ -273,18 +328,20 @@ try {
       const sequential = await runBatch(queued, RUNS, true);
       oneWorkerSequentialMs = sequential.ms;
       cpuMsPerTask.workers1Sequential = sequential.cpuMsPerTask;
+      countsPerTask.workers1Sequential = sequential.countsPerTask;
       console.log(
         `1 worker, one run at a time: ${round(oneWorkerSequentialMs)} ms, ${perSecond(oneWorkerSequentialMs)} tasks/s` +
-          describeCpu(sequential.cpuMsPerTask),
+          describeCpu(sequential),
       );
     }
     const batch = await runBatch(queued, RUNS, false);
     const elapsed = batch.ms;
     queuedMs.set(count, elapsed);
     cpuMsPerTask[`workers${count}`] = batch.cpuMsPerTask;
+    countsPerTask[`workers${count}`] = batch.countsPerTask;
     console.log(
       `${count} worker(s) × ${STEPS_PER_WORKER} steps at once, ${RUNS} runs at once: ${round(elapsed)} ms, ` +
-        `${perSecond(elapsed)} tasks/s, ${round(inlineMs / elapsed)}× the baseline${describeCpu(batch.cpuMsPerTask)}`,
+        `${perSecond(elapsed)} tasks/s, ${round(inlineMs / elapsed)}× the baseline${describeCpu(batch)}`,
     );
   }
   const one = queuedMs.get(1)!;
@@ -312,6 +369,7 @@ try {
       stepsPerWorker: STEPS_PER_WORKER,
       latencyMs: LATENCY_MS,
       cpuMsPerTask,
+      ...(COUNT_ROUND_TRIPS ? { countsPerTask } : {}),
       cores: cpus().length,
       quick,
     }),

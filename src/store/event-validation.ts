@@ -11,6 +11,26 @@ export function validateNewEvent(event: NewStreamEvent): StreamEvent {
   return parseOrThrow(StreamEventSchema, { ...event, seq: 1 }, 'event');
 }
 
+/**
+ * Validates the events of one atomic append (`appendAll`) before any transaction starts: each as
+ * `validateNewEvent` does, and all of one execution (one transaction holds one execution's row lock).
+ */
+export function validateNewEventGroup(events: readonly NewStreamEvent[]): StreamEvent[] {
+  const validated = events.map((event, index) =>
+    parseOrThrow(StreamEventSchema, { ...event, seq: 1 }, `events[${index}]`),
+  );
+  const executionId = validated[0]?.executionId;
+  const stranger = validated.findIndex((event) => event.executionId !== executionId);
+  if (stranger >= 0) {
+    throw new RomaError(
+      'VALIDATION_FAILED',
+      `events[${stranger}].executionId: events appended together belong to one execution (${executionId})`,
+      { field: `events[${stranger}].executionId`, fix: 'append the events of each execution separately' },
+    );
+  }
+  return validated;
+}
+
 /** Parses an event read back from storage; a stored row that no longer parses is a STORE_FAILED. */
 export function parseStoredEvent(value: unknown, executionId: string, seq: number): StreamEvent {
   const parsed = parseWith(StreamEventSchema, value, 'storedEvent');

@@ -213,6 +213,80 @@ export function describeExecutionStoreConformance(
       }
     });
 
+    it('appends a group in one piece: consecutive seqs among appends made meanwhile, folded into the summary', async () => {
+      const id = newId();
+      await store.createExecution({ id, goal: 'a step and its model calls' });
+      const usage = { inputTokens: 10, outputTokens: 5, cachedInputTokens: 0, costUsd: 0.5 };
+      const [before, group, after] = await Promise.all([
+        store.append(taskStart(id, 'root')),
+        store.appendAll([llmCall(id, usage), llmCall(id, usage), warningEvent(id, 'step end')]),
+        store.append(warningEvent(id, 'after')),
+      ]);
+      const groupSeqs = group.map((event) => event.seq);
+      expect(groupSeqs).toEqual([groupSeqs[0]!, groupSeqs[0]! + 1, groupSeqs[0]! + 2]);
+      const stored = await store.readEvents(id);
+      expect(stored.map((event) => event.seq)).toEqual([1, 2, 3, 4, 5]);
+      expect(stored.filter((event) => groupSeqs.includes(event.seq))).toEqual(group);
+      if (store.appendsInCallOrder) {
+        expect([before.seq, ...groupSeqs, after.seq]).toEqual([1, 2, 3, 4, 5]);
+      }
+      const summary = await store.getExecution(id);
+      expect(summary?.usage).toEqual({ inputTokens: 20, outputTokens: 10, cachedInputTokens: 0, costUsd: 1 });
+      expect(summary?.lastSeq).toBe(5);
+      expect(await store.appendAll([])).toEqual([]);
+    });
+
+    it('refuses a whole group when one of its events is refused, and writes none of it', async () => {
+      const id = newId();
+      await store.createExecution({ id, goal: 'all or nothing' });
+      const usage = { inputTokens: 10, outputTokens: 5, cachedInputTokens: 0, costUsd: 0.5 };
+      // The warning after the group's own execution-end is refused (CONFLICT): the llm-call and the end go too.
+      const settled = await Promise.allSettled([
+        store.append(warningEvent(id, 'first')),
+        store.appendAll([
+          llmCall(id, usage),
+          executionEnd(id, 'COMPLETED', 'done'),
+          warningEvent(id, 'late'),
+        ]),
+        store.append(warningEvent(id, 'second')),
+      ]);
+      expect(settled[1]?.status).toBe('rejected');
+      expect(((settled[1] as PromiseRejectedResult).reason as RomaError).code).toBe('CONFLICT');
+      const stored = await store.readEvents(id);
+      expect(stored.map((event) => (event.type === 'warning' ? event.message : event.type))).toEqual([
+        'first',
+        'second',
+      ]);
+      expect(await store.getExecution(id)).toMatchObject({
+        status: 'RUNNING',
+        lastSeq: 2,
+        usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, costUsd: 0 },
+      });
+      // Positive control: the same group without its refused event is stored whole.
+      const group = await store.appendAll([llmCall(id, usage), executionEnd(id, 'COMPLETED', 'done')]);
+      expect(group.map((event) => event.seq)).toEqual([3, 4]);
+      expect(await store.getExecution(id)).toMatchObject({ status: 'COMPLETED', lastSeq: 4 });
+    });
+
+    it('refuses a group naming two executions, or holding an invalid event, before writing any of it', async () => {
+      const id = newId();
+      const other = newId();
+      await store.createExecution({ id, goal: 'one execution per group' });
+      await store.createExecution({ id: other, goal: 'another' });
+      const mixed = await caught(store.appendAll([warningEvent(id, 'mine'), warningEvent(other, 'theirs')]));
+      expect(mixed.code).toBe('VALIDATION_FAILED');
+      expect(mixed.field).toBe('events[1].executionId');
+      const invalid = await caught(
+        store.appendAll([
+          warningEvent(id, 'valid'),
+          { ...warningEvent(id, 'bad'), type: 'nonsense' } as never,
+        ]),
+      );
+      expect(invalid.code).toBe('VALIDATION_FAILED');
+      expect(await store.readEvents(id)).toEqual([]);
+      expect(await store.readEvents(other)).toEqual([]);
+    });
+
     it('commits the appends it accepted before it closes', async () => {
       const id = newId();
       await store.createExecution({ id, goal: 'close while appending' });

@@ -45,6 +45,13 @@ export interface ExecutionStore {
    * `execution-resume` may follow an `execution-end`) or when `options.ifLastSeq` no longer holds.
    */
   append(event: NewStreamEvent, options?: AppendOptions): Promise<StreamEvent>;
+  /**
+   * Appends events of one execution in one transaction, numbered consecutively in the order given: all of them
+   * are durable when it resolves, or none is (one refused refuses them all, with its error). For events that
+   * mean something only together: a worker's step end is never stored without the model calls it paid for.
+   * Numbered in call order with `append` on a store with `appendsInCallOrder`.
+   */
+  appendAll(events: NewStreamEvent[]): Promise<StreamEvent[]>;
   readEvents(executionId: string, options?: ReadEventsOptions): Promise<StreamEvent[]>;
   /** Stored events after `afterSeq`, then live ones as they are appended, until the signal aborts. */
   follow(executionId: string, options?: FollowOptions): AsyncIterable<StreamEvent>;

@@ -5,7 +5,12 @@ import pg from 'pg';
 import type { ExecutionSummary, NewStreamEvent, StreamEvent } from '../contracts/index.js';
 import { RomaError } from '../contracts/index.js';
 import { type AppendOptions, checkAppend, validateAppendOptions } from './append-rules.js';
-import { parseStoredEvent, validateImportedLog, validateNewEvent } from './event-validation.js';
+import {
+  parseStoredEvent,
+  validateImportedLog,
+  validateNewEvent,
+  validateNewEventGroup,
+} from './event-validation.js';
 import type {
   CreateExecutionInput,
   ExecutionStore,
@@ -86,12 +91,13 @@ interface EventRow {
   payload: unknown;
 }
 
+/** One `append` (a group of one) or `appendAll`: its events are stored together or not at all. */
 interface PendingAppend {
-  event: StreamEvent;
+  events: StreamEvent[];
   options: AppendOptions;
 }
 
-type AppendOutcome = GroupCommitOutcome<StreamEvent>;
+type AppendOutcome = GroupCommitOutcome<StreamEvent[]>;
 
 /**
  * A statement the store runs often: named, so each connection has the server parse and plan it once (names
@@ -120,7 +126,7 @@ export class PostgresExecutionStore implements ExecutionStore {
   readonly #retry: RetryPolicy;
   readonly #channel: string;
   readonly #listener: PostgresAppendListener;
-  readonly #appends = new AppendLanes<PendingAppend, StreamEvent>((executionId, appends) =>
+  readonly #appends = new AppendLanes<PendingAppend, StreamEvent[]>((executionId, appends) =>
     this.#commitAppends(executionId, appends),
   );
   /** Set by close(): new appends are refused while those already made are committed. */
@@ -270,7 +276,16 @@ export class PostgresExecutionStore implements ExecutionStore {
     const validated = validateNewEvent(event);
     validateAppendOptions(options);
     if (this.#closing || this.#closed.signal.aborted) throw closedStore();
-    return this.#appends.submit(validated.executionId, { event: validated, options });
+    const [stored] = await this.#appends.submit(validated.executionId, { events: [validated], options });
+    return stored!;
+  }
+
+  async appendAll(events: NewStreamEvent[]): Promise<StreamEvent[]> {
+    const validated = validateNewEventGroup(events);
+    const executionId = validated[0]?.executionId;
+    if (executionId === undefined) return [];
+    if (this.#closing || this.#closed.signal.aborted) throw closedStore();
+    return this.#appends.submit(executionId, { events: validated, options: {} });
   }
 
   /**
@@ -331,7 +346,11 @@ export class PostgresExecutionStore implements ExecutionStore {
   ): Promise<AppendOutcome[]> {
     if (this.#closed.signal.aborted) throw closedStore();
     const startingTasks = [
-      ...new Set(appends.flatMap(({ event }) => (event.type === 'task-start' ? [event.taskId] : []))),
+      ...new Set(
+        appends.flatMap(({ events }) =>
+          events.flatMap((event) => (event.type === 'task-start' ? [event.taskId] : [])),
+        ),
+      ),
     ];
     return this.#withClient('append event', async (client) => {
       const [, locked, started] = await Promise.all(
@@ -351,21 +370,31 @@ export class PostgresExecutionStore implements ExecutionStore {
       let summary = summaryFromColumns(row);
       const startedTasks = new Set(started?.rows.map((each) => each.task_id));
       const events: StreamEvent[] = [];
-      const outcomes = appends.map(({ event, options }): AppendOutcome => {
-        const numbered = { ...event, seq: summary.lastSeq + 1 } as StreamEvent;
-        try {
-          checkAppend(summary, numbered, options);
-        } catch (error) {
-          // Refused alone (CONFLICT): nothing of it is written, the others go on.
-          return { ok: false, error: storeFailure(error, 'append event', false) };
+      const outcomes = appends.map((append): AppendOutcome => {
+        // Folded on copies: a group refused part-way leaves the summary and the started tasks as they were.
+        let folded = summary;
+        const startedInGroup: string[] = [];
+        const numberedGroup: StreamEvent[] = [];
+        for (const event of append.events) {
+          const numbered = { ...event, seq: folded.lastSeq + 1 } as StreamEvent;
+          try {
+            checkAppend(folded, numbered, append.options);
+          } catch (error) {
+            // Refused alone (CONFLICT): nothing of its group is written, the other appends go on.
+            return { ok: false, error: storeFailure(error, 'append event', false) };
+          }
+          const taskId = numbered.type === 'task-start' ? numbered.taskId : null;
+          folded = foldSummary(folded, numbered, {
+            taskAlreadyStarted:
+              taskId !== null && (startedTasks.has(taskId) || startedInGroup.includes(taskId)),
+          });
+          if (taskId !== null) startedInGroup.push(taskId);
+          numberedGroup.push(numbered);
         }
-        const taskId = numbered.type === 'task-start' ? numbered.taskId : null;
-        summary = foldSummary(summary, numbered, {
-          taskAlreadyStarted: taskId !== null && startedTasks.has(taskId),
-        });
-        if (taskId !== null) startedTasks.add(taskId);
-        events.push(numbered);
-        return { ok: true, value: numbered };
+        summary = folded;
+        for (const taskId of startedInGroup) startedTasks.add(taskId);
+        events.push(...numberedGroup);
+        return { ok: true, value: numberedGroup };
       });
       if (events.length === 0) {
         await client.query('ROLLBACK');

@@ -15,14 +15,17 @@ import {
 } from './store-rows.js';
 import { foldSummary, normalizeTimestamp, taskIdOf } from './summary-fold.js';
 
-/** One validated event waiting for its seq. */
+/** Validated events of one execution waiting for their seqs: one `append`, or an `appendAll` stored whole or not at all. */
 export interface PendingAppend {
-  event: StreamEvent;
+  events: StreamEvent[];
   options: AppendOptions;
 }
 
 export interface CommittedBatch {
-  /** One per append, in order: the seq it took, or why it alone was refused (nothing of it written). */
+  /**
+   * One per append, in order: the seq its first event took (the others follow it), or why it alone was refused
+   * (nothing of it written).
+   */
   outcomes: Array<GroupCommitOutcome<number>>;
   /** Executions whose log grew. */
   appendedTo: string[];
@@ -62,10 +65,14 @@ export class SqliteAppendWriter {
     const outcomes = this.#database
       .transaction(() => {
         const outcomes = appends.map((pending): GroupCommitOutcome<number> => {
+          const executionId = pending.events[0]?.executionId ?? '';
+          const before = summaries.get(executionId);
           try {
-            return { ok: true, value: this.#appendOne(pending, summaries) };
+            return { ok: true, value: this.#appendGroup(pending, summaries) };
           } catch (error) {
             // Refused alone (CONFLICT, NOT_FOUND): nothing of it was written, the others go on.
+            if (before === undefined) summaries.delete(executionId);
+            else summaries.set(executionId, before);
             return { ok: false, error: storeFailure(error, 'append event', false) };
           }
         });
@@ -77,8 +84,18 @@ export class SqliteAppendWriter {
     return { outcomes, appendedTo: [...summaries.keys()] };
   }
 
+  /** The group's events in order; one of several refused rolls the group's rows back to its savepoint. */
+  #appendGroup({ events, options }: PendingAppend, summaries: Map<string, ExecutionSummary>): number {
+    if (events.length === 1) return this.#appendOne(events[0]!, options, summaries);
+    // Nested in the batch's transaction, better-sqlite3 makes this a savepoint.
+    return this.#database.transaction(() => {
+      const seqs = events.map((event) => this.#appendOne(event, options, summaries));
+      return seqs[0]!;
+    })();
+  }
+
   /** Checks and inserts one event inside the batch's transaction; `summaries` carries the folds forward. */
-  #appendOne({ event, options }: PendingAppend, summaries: Map<string, ExecutionSummary>): number {
+  #appendOne(event: StreamEvent, options: AppendOptions, summaries: Map<string, ExecutionSummary>): number {
     let summary = summaries.get(event.executionId);
     if (summary === undefined) {
       const row = this.#statements.selectExecution.get(event.executionId);

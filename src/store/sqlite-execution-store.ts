@@ -6,7 +6,12 @@ import type Database from 'better-sqlite3';
 import type { ExecutionSummary, NewStreamEvent, StreamEvent } from '../contracts/index.js';
 import { RomaError } from '../contracts/index.js';
 import { type AppendOptions, validateAppendOptions } from './append-rules.js';
-import { parseStoredEventJson, validateImportedLog, validateNewEvent } from './event-validation.js';
+import {
+  parseStoredEventJson,
+  validateImportedLog,
+  validateNewEvent,
+  validateNewEventGroup,
+} from './event-validation.js';
 import type {
   CreateExecutionInput,
   ExecutionStore,
@@ -70,7 +75,7 @@ export class SqliteExecutionStore implements ExecutionStore {
   /** Commits appends on this connection (`:memory:`). */
   readonly #writer: SqliteAppendWriter | undefined;
   #closing = false;
-  readonly #appends = new GroupCommit<PendingAppend, StreamEvent>(
+  readonly #appends = new GroupCommit<PendingAppend, StreamEvent[]>(
     (appends) => this.#commitAppends(appends),
     (error) => this.#failure(error, 'append event'),
   );
@@ -170,21 +175,34 @@ export class SqliteExecutionStore implements ExecutionStore {
     validateAppendOptions(options);
     if (this.#closing) throw closedStore();
     // Numbered in call order: the queue is committed first in, first out.
-    return this.#appends.submit({ event: validated, options });
+    const [stored] = await this.#appends.submit({ events: [validated], options });
+    return stored!;
+  }
+
+  async appendAll(events: NewStreamEvent[]): Promise<StreamEvent[]> {
+    const validated = validateNewEventGroup(events);
+    if (validated.length === 0) return [];
+    if (this.#closing) throw closedStore();
+    return this.#appends.submit({ events: validated, options: {} });
   }
 
   /**
    * One transaction for every append waiting in this turn of the event loop, one fsync at its commit: in the
    * append worker for a file (the event loop goes on meanwhile), on this connection for `:memory:`.
    */
-  async #commitAppends(appends: readonly PendingAppend[]): Promise<Array<GroupCommitOutcome<StreamEvent>>> {
+  async #commitAppends(appends: readonly PendingAppend[]): Promise<Array<GroupCommitOutcome<StreamEvent[]>>> {
     if (this.#closed.signal.aborted) throw closedStore();
     const committed = this.#thread ? await this.#thread.commit(appends) : this.#writer!.commit(appends);
     if (committed.appendedTo.length > 0) this.#beacon.ring();
     for (const executionId of committed.appendedTo) this.#notifier.notify(executionId);
     return committed.outcomes.map((outcome, index) =>
       outcome.ok
-        ? { ok: true, value: { ...appends[index]!.event, seq: outcome.value } as StreamEvent }
+        ? {
+            ok: true,
+            value: appends[index]!.events.map(
+              (event, offset) => ({ ...event, seq: outcome.value + offset }) as StreamEvent,
+            ),
+          }
         : outcome,
     );
   }
