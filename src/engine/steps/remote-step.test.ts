@@ -1,9 +1,13 @@
-// A worker's CODE step: the code agent's own model calls reserve and book the run's shared budget, one by one,
+// A worker's step: its model calls and its end stored in one commit, the calls of a failed step stored all the
+// same; in a CODE step the code agent's own model calls reserve and book the run's shared budget, one by one,
 // like the engine's calls do; a whole-execution agent (a PTC service) reserves once and books its total.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/index.js';
 import type { CodeAgent, ModelResolver, PTCArtifactResult, TokenUsage } from '../../contracts/index.js';
 import { emptyUsage, RomaError } from '../../contracts/index.js';
+import type { ScriptedModelServer, ScriptedRule } from '../../dev/scripted-model/index.js';
+import { startScriptedModelServer } from '../../dev/scripted-model/index.js';
+import { createModelRegistry } from '../../llm/index.js';
 import { SqliteExecutionStore } from '../../store/index.js';
 import { Semaphore } from '../scheduler/semaphore.js';
 import { runRemoteStep } from './remote-step.js';
@@ -121,5 +125,97 @@ describe('remote CODE step: the code agent inside the shared budget', () => {
     });
     expect(reserved).toBe(1);
     expect(booked).toEqual([total]);
+  });
+});
+
+describe('remote step: what it stores', () => {
+  let server: ScriptedModelServer | undefined;
+  let store: SqliteExecutionStore | undefined;
+
+  afterEach(async () => {
+    await store?.close();
+    await server?.close();
+    store = undefined;
+    server = undefined;
+  });
+
+  async function runModelStep(rules: ScriptedRule[], step: 'execute' | 'plan') {
+    server = await startScriptedModelServer({ rules });
+    const config = loadConfig({
+      cwd: '/nonexistent',
+      env: {
+        ROMA_MODEL: 'openai:scripted',
+        OPENAI_BASE_URL: server.openaiBaseUrl,
+        OPENAI_API_KEY: 'test-key',
+        ROMA_LLM_MAX_RETRIES: '0',
+        ROMA_CACHE_ENABLED: 'false',
+      },
+    });
+    store = SqliteExecutionStore.open({ filePath: ':memory:' });
+    await store.createExecution({ id: 'run-step', goal: 'survey' });
+    await store.append({
+      type: 'task-start',
+      executionId: 'run-step',
+      timestamp: new Date().toISOString(),
+      taskId: 'root',
+      parentId: null,
+      goal: 'Survey the districts',
+      depth: 0,
+      maxDepth: 2,
+      taskType: 'THINK',
+      dependencies: [],
+    });
+    const commitsBefore = store.appendCommitStats.commits;
+    const request: StepRequest = {
+      executionId: 'run-step',
+      taskId: 'root',
+      step,
+      attempt: 0,
+      segment: 1,
+      resumed: false,
+      engine: config.engine as unknown as Record<string, unknown>,
+      task: { goal: 'Survey the districts', taskType: 'THINK', depth: 0, parentGoal: null },
+      context: [],
+      input: {},
+    };
+    const outcome = await runRemoteStep(
+      {
+        store,
+        models: createModelRegistry(config.llm),
+        config,
+        codeAgent: undefined,
+        semaphore: new Semaphore(2),
+        worker: 'test:1',
+      },
+      request,
+      AbortSignal.timeout(30_000),
+      { checkLog: false },
+    ).then(
+      (result) => ({ ok: true as const, result }),
+      (error: unknown) => ({ ok: false as const, error: error as RomaError }),
+    );
+    const events = (await store.readEvents('run-step')).slice(1);
+    return { outcome, events, commits: store.appendCommitStats.commits - commitsBefore };
+  }
+
+  it("stores a step's model call and its end in one commit, the end after the call", async () => {
+    const { outcome, events, commits } = await runModelStep(
+      [{ reply: { text: 'DISTRICTS SURVEYED' } }],
+      'execute',
+    );
+    expect(outcome).toMatchObject({ ok: true, result: { output: { result: 'DISTRICTS SURVEYED' } } });
+    expect(events.map((event) => event.type)).toEqual(['llm-call', 'task-step-end']);
+    expect(events.map((event) => event.seq)).toEqual([2, 3]);
+    expect(commits).toBe(1);
+  });
+
+  it('stores the model calls of a step that failed after them, and no step end', async () => {
+    // Both answers name a dependency the plan does not have: the planner is asked twice, then the step fails.
+    const badPlan = {
+      subtasks: [{ id: 'a', goal: 'Survey district a', taskType: 'THINK', dependencies: ['missing'] }],
+    };
+    const { outcome, events } = await runModelStep([{ reply: { json: badPlan } }], 'plan');
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'PLAN_INVALID' } });
+    expect(events.map((event) => event.type)).toEqual(['llm-call', 'llm-call']);
   });
 });

@@ -5,10 +5,9 @@ import type { CodeAgent, ModelResolver, TaskStep, TokenUsage } from '../../contr
 import { parseWith, RomaError } from '../../contracts/index.js';
 import type { ExecutionStore } from '../../store/execution-store.js';
 import type { EngineRunConfig } from '../engine-config.js';
-import { EventBus } from '../events/event-bus.js';
-import { EventSink } from '../events/event-sink.js';
 import type { Semaphore } from '../scheduler/semaphore.js';
 import { performStep } from './perform-step.js';
+import { StepEventSink } from './step-event-sink.js';
 import type { StepRequest, StepResult } from './step-request.js';
 import { StepOutputSchemas } from './step-request.js';
 
@@ -76,7 +75,7 @@ export async function runRemoteStep(
   }
   const config: EngineRunConfig = { ...deps.config, engine: engine.value };
   // Live watchers of this run are in the API and the run's coordinator, which follow the store.
-  const sink = new EventSink(deps.store, request.executionId, new EventBus());
+  const sink = new StepEventSink(deps.store, request.executionId);
   const result = await performStep(
     {
       config,
@@ -95,10 +94,13 @@ export async function runRemoteStep(
     },
     request,
     signal,
-  );
-  // The step's recorded llm-calls are durable (or their failure thrown) before the step counts as done.
-  await sink.durable();
-  await sink.emit({
+  ).catch(async (error: unknown) => {
+    // The model calls the failed step made are stored all the same; the step's own failure is what it reports.
+    await sink.durable().catch(() => undefined);
+    throw error;
+  });
+  // One transaction with the step's recorded llm-calls: the step counts as done only once both are durable.
+  await sink.end({
     type: 'task-step-end',
     taskId: request.taskId,
     step: request.step,
