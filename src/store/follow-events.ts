@@ -9,11 +9,14 @@ const FOLLOW_BATCH_SIZE = 500;
 /** A follower whose store watches other processes' appends re-reads on its own only this rarely, as a backstop. */
 const WATCHED_BACKSTOP_MS = 2_000;
 
+/** The log of the execution reaches `lastSeq` (undefined when the notifier cannot tell). */
+type AppendListener = (lastSeq: number | undefined) => void;
+
 /** Wakes followers when an append is committed through the same store object (no polling delay). */
 export class AppendNotifier {
-  readonly #listeners = new Map<string, Set<() => void>>();
+  readonly #listeners = new Map<string, Set<AppendListener>>();
 
-  subscribe(executionId: string, listener: () => void): () => void {
+  subscribe(executionId: string, listener: AppendListener): () => void {
     let listeners = this.#listeners.get(executionId);
     if (!listeners) {
       listeners = new Set();
@@ -27,8 +30,9 @@ export class AppendNotifier {
     };
   }
 
-  notify(executionId: string): void {
-    for (const listener of this.#listeners.get(executionId) ?? []) listener();
+  /** `lastSeq`, when known, lets a follower that has already read that far skip the read. */
+  notify(executionId: string, lastSeq?: number): void {
+    for (const listener of this.#listeners.get(executionId) ?? []) listener(lastSeq);
   }
 }
 
@@ -62,19 +66,25 @@ export async function* followEvents(
   }
 
   let cursor = options.afterSeq ?? 0;
-  // Set by a notification that lands while a read is in flight, so the next wait is skipped.
-  let appended = false;
+  // What notifications said since the last read began: the highest seq they named, or that one could not tell
+  // (then only a read can). One read serves every notification it covers: those that arrive while it is in
+  // flight (another process's commit, or this process's own heard back through the store's watcher) are read
+  // again only when they name a seq past what it returned.
+  let notifiedSeq = 0;
+  let notifiedUnknown = false;
+  const behind = () => notifiedUnknown || notifiedSeq > cursor;
   let wake: (() => void) | undefined;
-  const unsubscribe = source.notifier.subscribe(executionId, () => {
-    appended = true;
-    wake?.();
+  const unsubscribe = source.notifier.subscribe(executionId, (lastSeq) => {
+    if (lastSeq === undefined) notifiedUnknown = true;
+    else if (lastSeq > notifiedSeq) notifiedSeq = lastSeq;
+    if (behind()) wake?.();
   });
   // Watched before the first read, so no commit of another process falls between the read and the watch.
   const unwatch = source.watchAppends?.(executionId, pollIntervalMs);
   const waitMs = unwatch ? Math.max(pollIntervalMs, WATCHED_BACKSTOP_MS) : pollIntervalMs;
   try {
     while (!stopped()) {
-      appended = false;
+      notifiedUnknown = false;
       let batch: StreamEvent[];
       try {
         batch = await source.readEvents(executionId, { afterSeq: cursor, limit: FOLLOW_BATCH_SIZE });
@@ -89,7 +99,7 @@ export async function* followEvents(
         yield event;
         if (options.untilExecutionEnd && event.type === 'execution-end') return;
       }
-      if (batch.length === FOLLOW_BATCH_SIZE || appended) continue;
+      if (batch.length === FOLLOW_BATCH_SIZE || behind()) continue;
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
@@ -100,7 +110,7 @@ export async function* followEvents(
         const timer = setTimeout(done, waitMs);
         for (const signal of signals) signal.addEventListener('abort', done, { once: true });
         wake = done;
-        if (stopped() || appended) done();
+        if (stopped() || behind()) done();
       });
     }
   } finally {

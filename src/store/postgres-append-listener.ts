@@ -8,15 +8,30 @@ const MAX_CHANNEL_BYTES = 63;
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 10_000;
 
-/** The NOTIFY channel of a schema's appends; the payload is the execution id. */
+/** The NOTIFY channel of a schema's appends; the payload is `<last seq>:<execution id>` (appendPayloadSql). */
 export function appendChannel(schema: string): string {
   return `roma_appended_${schema}`.slice(0, MAX_CHANNEL_BYTES);
+}
+
+/**
+ * The payload of an append's NOTIFY, built in SQL from the statement's parameters: the log's new last seq lets
+ * a follower skip the read when it has read that far already. The seq goes first, so any id parses back whole.
+ */
+export function appendPayloadSql(executionIdParameter: string, lastSeqParameter: string): string {
+  return `${lastSeqParameter}::text || ':' || ${executionIdParameter}`;
+}
+
+/** The execution id and last seq of a payload; a bare id (an older writer) has no seq. */
+export function parseAppendPayload(payload: string): { executionId: string; lastSeq: number | undefined } {
+  const match = /^(\d+):/.exec(payload);
+  if (!match) return { executionId: payload, lastSeq: undefined };
+  return { executionId: payload.slice(match[0].length), lastSeq: Number(match[1]) };
 }
 
 export class PostgresAppendListener {
   readonly #connectionString: string;
   readonly #channel: string;
-  readonly #onAppend: (executionId: string) => void;
+  readonly #onAppend: (executionId: string, lastSeq: number | undefined) => void;
   readonly #closedSignal: AbortSignal;
   #client: pg.Client | null = null;
   #starting = false;
@@ -26,7 +41,7 @@ export class PostgresAppendListener {
   constructor(options: {
     connectionString: string;
     channel: string;
-    onAppend: (executionId: string) => void;
+    onAppend: (executionId: string, lastSeq: number | undefined) => void;
     closedSignal: AbortSignal;
   }) {
     this.#connectionString = options.connectionString;
@@ -68,7 +83,9 @@ export class PostgresAppendListener {
     try {
       await client.connect();
       client.on('notification', (message) => {
-        if (message.channel === this.#channel && message.payload) this.#onAppend(message.payload);
+        if (message.channel !== this.#channel || !message.payload) return;
+        const { executionId, lastSeq } = parseAppendPayload(message.payload);
+        if (executionId) this.#onAppend(executionId, lastSeq);
       });
       await client.query(`LISTEN ${quoteIdentifier(this.#channel)}`);
       if (this.#closedSignal.aborted) {

@@ -21,7 +21,7 @@ import type {
 import { AppendNotifier, followEvents } from './follow-events.js';
 import type { GroupCommitOutcome } from './group-commit.js';
 import { AppendLanes } from './postgres-append-lanes.js';
-import { appendChannel, PostgresAppendListener } from './postgres-append-listener.js';
+import { appendChannel, appendPayloadSql, PostgresAppendListener } from './postgres-append-listener.js';
 import { type ClientErrorGuard, guardPoolClientErrors } from './postgres-client-errors.js';
 import {
   backoff,
@@ -152,7 +152,7 @@ export class PostgresExecutionStore implements ExecutionStore {
     this.#listener = new PostgresAppendListener({
       connectionString,
       channel: this.#channel,
-      onAppend: (executionId) => this.#notifier.notify(executionId),
+      onAppend: (executionId, lastSeq) => this.#notifier.notify(executionId, lastSeq),
       closedSignal: this.#closed.signal,
     });
     const quoted = quoteIdentifier(schema);
@@ -185,7 +185,7 @@ export class PostgresExecutionStore implements ExecutionStore {
               output_tokens = $11, cached_input_tokens = $12, cost_usd = $13, node_count = $14, result = $15
             WHERE id = $1
           )
-          SELECT pg_notify($16, $1)`,
+          SELECT pg_notify($16, ${appendPayloadSql('$1', '$9')})`,
       },
       landed: {
         name: 'roma-append-landed',
@@ -420,7 +420,7 @@ export class PostgresExecutionStore implements ExecutionStore {
           client.query('COMMIT'),
         ]),
       );
-      this.#notifier.notify(executionId);
+      this.#notifier.notify(executionId, summary.lastSeq);
       return outcomes;
     });
   }
@@ -450,9 +450,11 @@ export class PostgresExecutionStore implements ExecutionStore {
    * NOTIFY after the commit, outside the append's transaction: a lost notification only delays followers
    * elsewhere until their next poll, so it is sent once and never retried or awaited.
    */
-  #notifyOtherProcesses(executionId: string): void {
+  #notifyOtherProcesses(executionId: string, lastSeq: number): void {
     if (this.#closed.signal.aborted) return;
-    this.#pool.query('SELECT pg_notify($1, $2)', [this.#channel, executionId]).catch(() => undefined);
+    this.#pool
+      .query(`SELECT pg_notify($1, ${appendPayloadSql('$2', '$3')})`, [this.#channel, executionId, lastSeq])
+      .catch(() => undefined);
   }
 
   /** True while this store's LISTEN connection is up (followers then wake on other processes' appends). */
@@ -522,8 +524,8 @@ export class PostgresExecutionStore implements ExecutionStore {
         [summary.id, JSON.stringify(ordered)],
       );
     });
-    this.#notifier.notify(summary.id);
-    this.#notifyOtherProcesses(summary.id);
+    this.#notifier.notify(summary.id, summary.lastSeq);
+    this.#notifyOtherProcesses(summary.id, summary.lastSeq);
     return summary;
   }
 
