@@ -1,6 +1,7 @@
 // A follower reads once for every notification its read covered: a notified seq it has read already (its own
-// commit heard back from another process's watcher, a commit landed during its read) costs no further read.
-import { describe, expect, it, vi } from 'vitest';
+// commit heard back from another process's watcher, a commit landed during its read) costs no further read; and
+// while the store hears other processes' commits it does not poll.
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StreamEvent } from '../contracts/index.js';
 import { AppendNotifier, followEvents } from './follow-events.js';
 import { warningEvent } from './testing/test-events.js';
@@ -89,5 +90,34 @@ describe('followEvents: one read per notification it covers', () => {
     expect((await fifth).value?.seq).toBe(5);
     expect(log.reads).toBe(4);
     await follow.return?.();
+  });
+});
+
+describe('followEvents: polling only while other processes cannot be heard', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  async function readsOverOneSecond(hears: boolean): Promise<number> {
+    vi.useFakeTimers();
+    const log = Object.assign(countingLog(), { hearsOtherProcesses: () => hears });
+    log.append('first');
+    const follow = followEvents(log, RUN, { pollIntervalMs: 50 })[Symbol.asyncIterator]();
+    expect((await follow.next()).value?.seq).toBe(1);
+    const pending = follow.next();
+    await vi.advanceTimersByTimeAsync(1_000);
+    const reads = log.reads;
+    log.notifier.notify(RUN, log.append('second'));
+    expect((await pending).value?.seq).toBe(2);
+    await follow.return?.();
+    return reads;
+  }
+
+  it('reads only when woken (or at the 2 s backstop) while the store hears other processes', async () => {
+    expect(await readsOverOneSecond(true)).toBe(1);
+  });
+
+  it('polls every interval while it does not (the positive control)', async () => {
+    expect(await readsOverOneSecond(false)).toBeGreaterThanOrEqual(10);
   });
 });

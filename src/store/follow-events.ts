@@ -34,6 +34,12 @@ export class AppendNotifier {
   notify(executionId: string, lastSeq?: number): void {
     for (const listener of this.#listeners.get(executionId) ?? []) listener(lastSeq);
   }
+
+  /** Every follower reads once: commits made while the store could not hear other processes went unheard. */
+  notifyAll(): void {
+    for (const listeners of [...this.#listeners.values()])
+      for (const listener of [...listeners]) listener(undefined);
+  }
 }
 
 interface FollowSource {
@@ -47,6 +53,11 @@ interface FollowSource {
    * the release. Without it every follower polls its log itself.
    */
   watchAppends?: (executionId: string, pollIntervalMs: number) => () => void;
+  /**
+   * True while other processes' commits wake `notifier` (PostgreSQL's LISTEN connection is up, and calls
+   * `notifyAll` each time it comes back): a follower then reads on its own only as a rare backstop.
+   */
+  hearsOtherProcesses?: () => boolean;
 }
 
 export async function* followEvents(
@@ -81,7 +92,10 @@ export async function* followEvents(
   });
   // Watched before the first read, so no commit of another process falls between the read and the watch.
   const unwatch = source.watchAppends?.(executionId, pollIntervalMs);
-  const waitMs = unwatch ? Math.max(pollIntervalMs, WATCHED_BACKSTOP_MS) : pollIntervalMs;
+  const backstopMs = Math.max(pollIntervalMs, WATCHED_BACKSTOP_MS);
+  // Decided at each wait: one begun while nothing heard other processes polls, so a commit made before the
+  // LISTEN came up is read within the poll interval.
+  const waitMs = () => (unwatch || source.hearsOtherProcesses?.() ? backstopMs : pollIntervalMs);
   try {
     while (!stopped()) {
       notifiedUnknown = false;
@@ -107,7 +121,7 @@ export async function* followEvents(
           wake = undefined;
           resolve();
         };
-        const timer = setTimeout(done, waitMs);
+        const timer = setTimeout(done, waitMs());
         for (const signal of signals) signal.addEventListener('abort', done, { once: true });
         wake = done;
         if (stopped() || behind()) done();

@@ -3,8 +3,9 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../contracts/index.js';
+import { appendChannel, PostgresAppendListener } from './postgres-append-listener.js';
 import { PostgresExecutionStore } from './postgres-execution-store.js';
-import { dropTestSchema, TEST_DATABASE_URL, uniqueTestName } from './testing/test-database.js';
+import { adminQuery, dropTestSchema, TEST_DATABASE_URL, uniqueTestName } from './testing/test-database.js';
 import { warningEvent } from './testing/test-events.js';
 
 const schema = uniqueTestName();
@@ -61,5 +62,36 @@ describe.skipIf(!available)('PostgreSQL follow with LISTEN/NOTIFY', () => {
     // Polling alone would not wake it before the test's 30 s timeout: only the NOTIFY can end this wait.
     await following;
     expect(received.map((event) => event.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('tells the store each time LISTEN is (re-)established, so its followers read what went unheard', async () => {
+    const closed = new AbortController();
+    const channel = appendChannel(uniqueTestName());
+    let established = 0;
+    const listener = new PostgresAppendListener({
+      connectionString: TEST_DATABASE_URL,
+      channel,
+      onAppend: () => undefined,
+      onListening: () => {
+        established += 1;
+      },
+      closedSignal: closed.signal,
+    });
+    try {
+      listener.ensureStarted();
+      await expect.poll(() => established, { timeout: 10_000 }).toBe(1);
+      // Its connection dropped (a restart, a failover): it comes back by itself and says so again.
+      await adminQuery((client) =>
+        client.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+           WHERE application_name = 'roma-listen' AND query LIKE $1`,
+          [`%${channel}%`],
+        ),
+      );
+      await expect.poll(() => established, { timeout: 10_000 }).toBe(2);
+      expect(listener.listening).toBe(true);
+    } finally {
+      closed.abort();
+    }
   });
 });

@@ -33,6 +33,7 @@ export class PostgresAppendListener {
   readonly #channel: string;
   readonly #onAppend: (executionId: string, lastSeq: number | undefined) => void;
   readonly #closedSignal: AbortSignal;
+  readonly #onListening: () => void;
   #client: pg.Client | null = null;
   #starting = false;
   #reconnectDelayMs = RECONNECT_MIN_MS;
@@ -43,7 +44,10 @@ export class PostgresAppendListener {
     channel: string;
     onAppend: (executionId: string, lastSeq: number | undefined) => void;
     closedSignal: AbortSignal;
+    /** Called each time LISTEN is (re-)established: what was committed while it was down was not heard. */
+    onListening?: () => void;
   }) {
+    this.#onListening = options.onListening ?? (() => undefined);
     this.#connectionString = options.connectionString;
     this.#channel = options.channel;
     this.#onAppend = options.onAppend;
@@ -94,6 +98,7 @@ export class PostgresAppendListener {
       }
       this.#client = client;
       this.#reconnectDelayMs = RECONNECT_MIN_MS;
+      this.#onListening();
     } catch {
       client.removeAllListeners('end');
       await client.end().catch(() => undefined);

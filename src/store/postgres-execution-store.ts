@@ -153,6 +153,7 @@ export class PostgresExecutionStore implements ExecutionStore {
       connectionString,
       channel: this.#channel,
       onAppend: (executionId, lastSeq) => this.#notifier.notify(executionId, lastSeq),
+      onListening: () => this.#notifier.notifyAll(),
       closedSignal: this.#closed.signal,
     });
     const quoted = quoteIdentifier(schema);
@@ -470,6 +471,7 @@ export class PostgresExecutionStore implements ExecutionStore {
         exists: async (id) => (await this.getExecution(id)) !== null,
         notifier: this.#notifier,
         closedSignal: this.#closed.signal,
+        hearsOtherProcesses: () => this.#listener.listening,
       },
       executionId,
       options,
