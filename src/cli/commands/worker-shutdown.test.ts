@@ -13,7 +13,8 @@ import {
 } from '../../queue/testing/worker-processes.js';
 
 const GOAL = 'Survey three rivers';
-const tree = {
+/** The tree, its last task taking `slowMs`. */
+const treeWith = (slowMs: number) => ({
   goal: GOAL,
   latencyMs: 50,
   tasks: {
@@ -32,10 +33,9 @@ const tree = {
     },
     'Measure the Nile': { result: 'NILE 6650 KM' },
     'Measure the Amazon': { result: 'AMAZON 6400 KM' },
-    // Slow, so SIGTERM comes while it runs.
-    'Measure the Yangtze': { result: 'YANGTZE 6300 KM', latencyMs: 2_500 },
+    'Measure the Yangtze': { result: 'YANGTZE 6300 KM', latencyMs: slowMs },
   },
-};
+});
 
 let bed: WorkerProcesses;
 
@@ -60,7 +60,7 @@ const resumes = (events: readonly StreamEvent[]) =>
   events.filter((event) => event.type === 'execution-resume');
 
 beforeAll(async () => {
-  bed = await openWorkerProcesses({ name: 'worker-shutdown', rules: scriptedTreeRules(tree) });
+  bed = await openWorkerProcesses({ name: 'worker-shutdown', rules: scriptedTreeRules(treeWith(2_500)) });
 }, 60_000);
 
 afterAll(() => bed?.close(), 60_000);
@@ -108,6 +108,9 @@ describe('roma worker on SIGTERM', { timeout: 120_000 }, () => {
 
   it('past --drain-ms, hands the run back: another worker resumes it, finished tasks not redone', async () => {
     bed.model.clearRequests();
+    // Slow enough that the run is still in flight however long the next worker takes to start, and quicker than
+    // the default drain (30 s), so a worker that ignored --drain-ms would finish it instead of handing it back.
+    bed.model.setRules(scriptedTreeRules(treeWith(20_000)));
     const leaving = await bed.startWorker(['--drain-ms', '0']);
     const handle = bed.runtime.runs.start({ goal: GOAL });
     await until(() => asked('Measure the Yangtze') === 1, 'the slow task to reach the model');
@@ -115,6 +118,7 @@ describe('roma worker on SIGTERM', { timeout: 120_000 }, () => {
     const heir = await bed.startWorker();
     leaving.child.kill('SIGTERM');
     expect(await exited(leaving)).toBe(0);
+    bed.model.setRules(scriptedTreeRules(treeWith(50)));
     expect(logRecords(leaving).find((record) => record.msg === 'roma worker: stopped')).toMatchObject({
       outcome: 'handed-back',
     });
