@@ -2,12 +2,13 @@
 // and 4 `roma worker --concurrency 4` processes (PostgreSQL store), beside the same runs executed in this process
 // one at a time with as many model calls at once as one worker takes steps (the baseline, same run). The scripted
 // model server is a process of its own (`roma dev scripted-model`), so no engine shares its event loop.
-// Each phase also reports the CPU it cost per task (workers, this process, model server; from /proc on Linux): with
-// 50 ms replies the work is mostly waiting, so CPU per task is what bounds scaling on a small machine.
+// Each phase also reports the CPU it cost per task (workers, this process, model server, and the machine's PostgreSQL
+// and Redis servers; from /proc on Linux): with 50 ms replies the work is mostly waiting, so CPU per task is what
+// bounds scaling on a small machine.
 // `npm run bench -- queue [--quick]` (ROMA_BENCH_QUICK=1 too): quick mode runs fewer, narrower runs.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -176,15 +177,38 @@ function childCpuMs(pid: number | undefined): number | undefined {
   }
 }
 
+/**
+ * CPU time (ms) used so far by every process of this machine named `command` (`postgres`, `redis-server`), the
+ * children they reaped included (a PostgreSQL backend that exits is counted in its postmaster's). Other clients
+ * of these servers (other benches and tests on the machine) count too: an upper bound for the bench's share.
+ */
+function serverCpuMs(command: string): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== command) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return (ticks * 1_000) / CLOCK_TICKS;
+}
+
 interface CpuSplit {
   /** The worker processes together. */
   workers: number;
   /** This process: the baseline's engine, and the handles following every queued run. */
   bench: number;
   modelServer: number;
+  /** The machine's PostgreSQL and Redis servers (see serverCpuMs: other clients count too). */
+  postgresServer: number;
+  redisServer: number;
 }
 
-/** CPU used so far by each part of the bench (Redis and PostgreSQL are servers of the machine, not counted). */
+/** CPU used so far by each part of the bench, and by the PostgreSQL and Redis servers of the machine. */
 function cpuNow(): CpuSplit | undefined {
   const usage = process.cpuUsage();
   const modelServerMs = childCpuMs(modelServer.pid);
@@ -194,6 +218,8 @@ function cpuNow(): CpuSplit | undefined {
     workers: workerMs.reduce<number>((sum, ms) => sum + (ms ?? 0), 0),
     bench: (usage.user + usage.system) / 1_000,
     modelServer: modelServerMs,
+    postgresServer: serverCpuMs('postgres'),
+    redisServer: serverCpuMs('redis-server'),
   };
 }
 
@@ -254,7 +280,13 @@ async function runBatch(runtime: Runtime, count: number, sequential: boolean): P
     ms,
     cpuMsPerTask:
       cpuBefore && cpuAfter
-        ? { workers: perTask('workers'), bench: perTask('bench'), modelServer: perTask('modelServer') }
+        ? {
+            workers: perTask('workers'),
+            bench: perTask('bench'),
+            modelServer: perTask('modelServer'),
+            postgresServer: perTask('postgresServer'),
+            redisServer: perTask('redisServer'),
+          }
         : undefined,
     countsPerTask:
       countsBefore && countsAfter
@@ -268,7 +300,8 @@ function describeCpu(batch: Batch): string {
   const counts = batch.countsPerTask;
   return (
     (cpu
-      ? `; CPU per task: workers ${cpu.workers} ms, bench process ${cpu.bench} ms, model server ${cpu.modelServer} ms`
+      ? `; CPU per task: workers ${cpu.workers} ms, bench process ${cpu.bench} ms, model server ${cpu.modelServer} ms` +
+        ` (PostgreSQL server ${cpu.postgresServer} ms, Redis server ${cpu.redisServer} ms, all their clients)`
       : '') +
     (counts
       ? `; per task: ${counts.postgresCommits} PostgreSQL commits, ${counts.redisCommands} Redis commands`
