@@ -112,6 +112,31 @@ export function runStepDispatcherConformance(name: string, harness: StepDispatch
       expect(outcome.usage.inputTokens).toBe(calls.reduce((sum, call) => sum + call.inputTokens, 0));
     });
 
+    it("tells the run's observers and live watchers every event it stores, the steps' model calls included", async () => {
+      const { kit, deps } = await setUp(scriptedTreeRules(TIDES_TREE));
+      const observed: StreamEvent[] = [];
+      const handle = startExecution(deps({ maxDepth: 2 }), {
+        goal: REPORT,
+        onEvent: (event) => observed.push(event),
+      });
+      const streamed: StreamEvent[] = [];
+      const reading = (async () => {
+        for await (const event of handle.events()) streamed.push(event);
+      })();
+      const outcome = await handle.done;
+      await reading;
+      expect(outcome.status).toBe('COMPLETED');
+      const stored = await kit.events(outcome.executionId);
+      const seqs = (events: StreamEvent[]) => events.map((event) => event.seq).sort((a, b) => a - b);
+      // Tracking (MLflow, OpenTelemetry) reads the model calls from here: a worker's must arrive too.
+      expect(seqs(observed)).toEqual(seqs(stored));
+      expect(seqs(streamed)).toEqual(seqs(stored));
+      // Positive control: the run made its model calls, each seen once.
+      const calls = eventsOfType(observed, 'llm-call');
+      expect(calls.length).toBeGreaterThanOrEqual(8);
+      expect(calls.length).toBe(eventsOfType(stored, 'llm-call').length);
+    });
+
     it('fails a task whose model refuses the call, without retrying an unrecoverable error', async () => {
       const { kit, deps } = await setUp([
         {

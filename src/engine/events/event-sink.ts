@@ -11,6 +11,12 @@ type EventObserver = (event: StreamEvent) => void;
 
 export class EventSink {
   private readonly observers: EventObserver[] = [];
+  /** Observers that also see events other processes stored in this run (see `relayStored`). */
+  private readonly relayObservers: EventObserver[] = [];
+  /** The highest seq this sink has stored. */
+  private lastSeq = 0;
+  /** Per task, the highest seq relayed: a worker's event is relayed once even if asked for again. */
+  private readonly relayedThrough = new Map<string, number>();
   /**
    * The append in progress: appends of one run are observed and published in seq order. To a store without
    * `appendsInCallOrder` they also go one at a time: its row lock serialises them anyway, while their replies
@@ -27,9 +33,37 @@ export class EventSink {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Observers see each stored event before live watchers do (the engine keeps its budgets with one). */
-  observe(observer: EventObserver): void {
+  /**
+   * Observers see each stored event before live watchers do (the engine keeps its budgets with one). With
+   * `relayed`, one also sees what a queue worker stored for this run, once its step is over (`relayStored`).
+   */
+  observe(observer: EventObserver, options: { relayed?: boolean } = {}): void {
     this.observers.push(observer);
+    if (options.relayed) this.relayObservers.push(observer);
+  }
+
+  /** The highest seq this sink has stored so far (0 before its first). */
+  get lastStoredSeq(): number {
+    return this.lastSeq;
+  }
+
+  /**
+   * Tells relaying observers and live watchers about the events a queue worker stored for `taskId` after
+   * `afterSeq`: a step done elsewhere appends to the same log, and tracking (MLflow, OpenTelemetry) and live
+   * streams would otherwise never see its model calls. Call it when the step is over, before this run records
+   * anything more for the task, so every event of the task past `afterSeq` is the worker's. Each step's events
+   * come in seq order, when the step ends (a sibling's events stored meanwhile may have come first). Usage is
+   * not counted again: budgets count a remote step's usage from its result.
+   */
+  async relayStored(taskId: string, afterSeq: number): Promise<void> {
+    const from = Math.max(afterSeq, this.relayedThrough.get(taskId) ?? 0);
+    const stored = await this.store.readEvents(this.executionId, { afterSeq: from });
+    for (const event of stored) {
+      if (!('taskId' in event) || event.taskId !== taskId) continue;
+      this.relayedThrough.set(taskId, event.seq);
+      for (const observer of this.relayObservers) observer(event);
+      this.bus.publish(event);
+    }
   }
 
   /** Resolves once the event is durable in the store; the caller's next step starts after that. */
@@ -94,6 +128,7 @@ export class EventSink {
     const appended = this.tail.then(async () => {
       // Stamped when its turn comes, so timestamps rise with seq.
       const stored = await (sent ?? this.store.append(build(), options));
+      if (stored.seq > this.lastSeq) this.lastSeq = stored.seq;
       for (const observer of this.observers) observer(stored);
       this.bus.publish(stored);
       return stored;

@@ -69,7 +69,7 @@ async function runPrepared(
 ): Promise<ExecutionOutcome> {
   const now = deps.now ?? (() => new Date());
   const sink = new EventSink(deps.store, prepared.executionId, bus, now);
-  if (observer.onEvent) sink.observe(observer.onEvent);
+  if (observer.onEvent) sink.observe(observer.onEvent, { relayed: true });
   const engine = prepared.config.engine;
   const stopper = new RunStopper([...stopConditionsFromConfig(engine), ...(deps.stopConditions ?? [])], {
     usage: prepared.priorUsage,

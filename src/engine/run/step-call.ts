@@ -14,8 +14,11 @@ export async function runStep<S extends TaskStep>(
 ): Promise<StepOutputOf<S>> {
   // A step handed to a worker appends to the same log: what this run recorded goes first. A step done here
   // waits for it before its first external effect instead (see model-call.ts), so the commit overlaps its work.
-  if (run.steps.remote) await run.sink.durable();
+  const remote = run.steps.remote;
+  if (remote) await run.sink.durable();
   run.stopper.throwIfHalted();
+  // What the worker stores for this task from here on is its step's (this run records nothing for it meanwhile).
+  const relayAfterSeq = run.sink.lastStoredSeq;
   const { spec } = attempt;
   const request: StepRequest = {
     executionId: run.executionId,
@@ -39,6 +42,7 @@ export async function runStep<S extends TaskStep>(
       sink: run.sink,
     });
   } catch (error) {
+    if (remote) await relayWorkerEvents(run, spec.id, relayAfterSeq);
     // Workers share the run's budget ledger: one that found it spent stops the run, as this process's stopper would.
     const reason = error instanceof RomaError ? error.details?.reason : undefined;
     if (
@@ -49,8 +53,18 @@ export async function runStep<S extends TaskStep>(
       run.stopper.stop({ reason, message: error.message.replace(/^run stopped: /, '') });
     throw error;
   }
+  if (remote) await relayWorkerEvents(run, spec.id, relayAfterSeq);
   attempt.usage = addUsage(attempt.usage, result.usage);
   // In process, the run's sink saw each llm-call and counted it; a remote step's calls were stored elsewhere.
   if (run.steps.remote) run.stopper.addUsage(result.usage);
   return result.output as StepOutputOf<S>;
+}
+
+/** The worker's events of the step reach the run's observers and live watchers; a failed read costs only that. */
+async function relayWorkerEvents(run: RunContext, taskId: string, afterSeq: number): Promise<void> {
+  try {
+    await run.sink.relayStored(taskId, afterSeq);
+  } catch {
+    // The events are in the store: followers of the log (the API, `roma runs watch`) still see them.
+  }
 }
