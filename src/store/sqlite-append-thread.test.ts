@@ -22,10 +22,12 @@ vi.mock('node:worker_threads', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:worker_threads')>();
   const holds = (message: unknown, executionId: string): boolean => {
     const reply = message as { kind?: string; appendedTo?: string[] };
-    const commit = message as { kind?: string; batch?: Array<{ event: { executionId: string } }> };
+    // Each pending append is a group of events of one execution (`append` posts a group of one).
+    const commit = message as { kind?: string; batch?: Array<{ events: Array<{ executionId: string }> }> };
     return (
       (reply.kind === 'committed' && reply.appendedTo!.includes(executionId)) ||
-      (commit.kind === 'commit' && commit.batch!.some((pending) => pending.event.executionId === executionId))
+      (commit.kind === 'commit' &&
+        commit.batch!.some((pending) => pending.events[0]?.executionId === executionId))
     );
   };
   class WatchedWorker extends actual.Worker {
