@@ -384,7 +384,7 @@ try {
     let calls = 0;
     let commits = 0;
     let appends = 0;
-    for (let index = 0; index < sized(5, 1); index += 1) {
+    for (let index = 0; index < sized(9, 1); index += 1) {
       await server.configure(critical.plans, latencyMs);
       const dataDir = mkdtempSync(join(tmpdir(), 'roma-bench-engine-critical-'));
       const store = await SqliteExecutionStore.open(
