@@ -16,6 +16,8 @@ export interface RunQueueCounts {
   completed: number;
   failed: number;
   delayed: number;
+  /** Jobs whose worker died, handed on to another since the queue began (step queues count them). */
+  stalledRecoveries?: number;
 }
 
 export interface RunQueue {

@@ -49,6 +49,11 @@ export function stepCancelChannel(prefix: string): string {
  * Redis channel on which workers announce the step jobs of one run that have finished for good: only the
  * coordinators waiting on that run hear them (every process reading BullMQ's event stream would hear all).
  */
+/** Stalled step jobs (their worker died) handed on since the queue began, counted by whichever worker's checker found them. */
+export function stepStalledRecoveriesKey(prefix: string): string {
+  return `${prefix}:roma-step-stalled-recoveries`;
+}
+
 export function stepResultChannel(prefix: string, executionId: string): string {
   return `${prefix}:roma-step-done:${executionId}`;
 }

@@ -13,6 +13,7 @@ import {
   stepProvider,
   stepQueueName,
   stepQueueNames,
+  stepStalledRecoveriesKey,
 } from './step-job.js';
 import { openStepResults } from './step-results.js';
 
@@ -148,6 +149,7 @@ export function openStepQueue(options: StepQueueOptions): StepQueue {
         total.failed += counts.failed ?? 0;
         total.delayed += counts.delayed ?? 0;
       }
+      total.stalledRecoveries = Number((await connection.get(stepStalledRecoveriesKey(options.prefix))) ?? 0);
       return total;
     },
     close: async () => {

@@ -123,5 +123,8 @@ describe('a step worker killed mid-step while its run goes on', { timeout: 120_0
     // The survivor's figures say it handed the stalled step on.
     const text = await (await fetch(heir.metricsUrl!)).text();
     expect(metricSample(text, 'roma_worker_step_stalled_recoveries')).toBeGreaterThanOrEqual(1);
+    // And the fleet's count, which the API's /metrics shows (roma_queue_step_stalled_recoveries), says so too.
+    expect((await coordinator.stepQueue!.counts()).stalledRecoveries).toBeGreaterThanOrEqual(1);
+    expect(metricSample(text, 'roma_queue_step_stalled_recoveries')).toBeGreaterThanOrEqual(1);
   });
 });

@@ -19,6 +19,7 @@ import {
   stepCancelChannel,
   stepQueueNames,
   stepResultChannel,
+  stepStalledRecoveriesKey,
 } from './step-job.js';
 
 export interface StepWorkerDependencies {
@@ -159,6 +160,10 @@ export function startStepWorker(deps: StepWorkerDependencies, options: StepWorke
     });
     stepWorker.on('stalled', (jobId) => {
       counters.stalledSeen += 1;
+      // The fleet's count, for the API's /metrics: each stall is found by one worker's checker.
+      connection.incr(stepStalledRecoveriesKey(options.prefix)).catch((error: unknown) => {
+        logger.warn({ err: error }, 'could not count a stalled step');
+      });
       logger.warn({ jobId }, 'a worker died holding this step; another worker redoes it');
     });
     stepWorker.on('error', (error) => logger.warn({ err: error }, 'step queue connection error'));

@@ -10,17 +10,21 @@ const COUNTS_TIMEOUT_MS = 5_000;
 
 export const QUEUE_JOB_STATES = ['waiting', 'active', 'completed', 'failed', 'delayed'] as const;
 
-/** The queue's jobs by state, as a gauge on `registry` (shared with the API's /metrics). */
-/** The step queues' gauge, one definition for the worker's and the API's /metrics. */
+/** The step queues' gauges, one definition for the worker's and the API's /metrics. */
 export const STEP_QUEUE_GAUGE = {
   name: 'roma_queue_step_jobs',
   help: 'Task-step jobs on the BullMQ step queues by state (completed kept 1 h, failed 24 h)',
+  stalledName: 'roma_queue_step_stalled_recoveries',
+  stalledHelp:
+    'Step jobs whose worker died, handed on to another worker since the queue began (all workers together)',
 };
+
+/** The queue's jobs by state (and, for the step queues, stalled recoveries) as gauges on `registry`. */
 
 export function registerQueueGauge(
   registry: Registry,
   queue: Pick<RunQueue, 'counts'>,
-  gauge: { name: string; help: string } = {
+  gauge: { name: string; help: string; stalledName?: string; stalledHelp?: string } = {
     name: 'roma_queue_jobs',
     help: 'Run jobs on the BullMQ queue by state (completed and failed keep the newest 1,000)',
   },
@@ -35,6 +39,16 @@ export function registerQueueGauge(
       for (const state of QUEUE_JOB_STATES) if (last) this.set({ state }, last[state]);
     },
   });
+  if (gauge.stalledName) {
+    new Gauge({
+      name: gauge.stalledName,
+      help: gauge.stalledHelp ?? gauge.stalledName,
+      registers: [registry],
+      collect() {
+        if (last?.stalledRecoveries !== undefined) this.set(last.stalledRecoveries);
+      },
+    });
+  }
   return async () => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {

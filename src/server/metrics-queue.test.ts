@@ -6,7 +6,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
-import { STEP_QUEUE_NAME } from '../queue/step-job.js';
+import { STEP_QUEUE_NAME, stepStalledRecoveriesKey } from '../queue/step-job.js';
 import { openRuntime } from '../runtime/index.js';
 import { startApiServer } from './api-server.js';
 import { apiRuntimeFrom } from './runtime-adapter.js';
@@ -86,6 +86,10 @@ describe('/metrics and the run queue', { timeout: 60_000 }, () => {
       // Two steps waiting for a worker, as a coordinator leaves them when no `roma worker` runs.
       await steps.add('execute', { placeholder: 1 });
       await steps.add('execute', { placeholder: 2 });
+      // Three steps whose worker died were handed on, as the workers' stall checkers count them.
+      const counter = new Redis(REDIS_URL);
+      await counter.set(stepStalledRecoveriesKey(prefix), '3');
+      counter.disconnect();
       const text = await scrapeWith(
         { REDIS_URL, ROMA_QUEUE: 'bullmq', ROMA_QUEUE_STEPS: 'true', ROMA_QUEUE_PREFIX: prefix },
         async () => undefined,
@@ -93,6 +97,7 @@ describe('/metrics and the run queue', { timeout: 60_000 }, () => {
       expect(text).toContain('# TYPE roma_queue_step_jobs gauge');
       expect(text).toMatch(/^roma_queue_step_jobs\{state="waiting"\} 2$/m);
       expect(text).toMatch(/^roma_queue_step_jobs\{state="active"\} 0$/m);
+      expect(text).toMatch(/^roma_queue_step_stalled_recoveries 3$/m);
       // Positive control for the next case: the run queue's gauge is there too.
       expect(text).toMatch(/^roma_queue_jobs\{state="waiting"\} 0$/m);
     } finally {
@@ -109,5 +114,6 @@ describe('/metrics and the run queue', { timeout: 60_000 }, () => {
     expect(text).toContain('roma_runs');
     expect(text).not.toContain('roma_queue_jobs');
     expect(text).not.toContain('roma_queue_step_jobs');
+    expect(text).not.toContain('roma_queue_step_stalled_recoveries');
   });
 });
