@@ -1,4 +1,5 @@
 // Step workers in this process over an engine test kit's store and models, and the step queue a run sends to them.
+import type { CodeAgent } from '../../contracts/index.js';
 import type { ScriptedRule } from '../../dev/scripted-model/index.js';
 import { createEngineKit, type EngineKit } from '../../engine/testing/engine-test-kit.js';
 import { createLogger } from '../../logging/index.js';
@@ -16,6 +17,8 @@ export interface InProcessStepsOptions {
   backoffMs: number;
   timeoutMs: number;
   rateLimits?: StepRateLimits;
+  /** Runs the CODE steps the workers take; none by default (they fail with NO_CODE_EXECUTOR). */
+  codeAgent?: CodeAgent | undefined;
 }
 
 export interface InProcessSteps {
@@ -33,7 +36,7 @@ export function openInProcessSteps(kit: EngineKit, options: InProcessStepsOption
         store: kit.store,
         models,
         config: kit.config,
-        codeAgent: undefined,
+        codeAgent: options.codeAgent,
         logger: createLogger({ level: 'silent', format: 'json' }),
       },
       {
