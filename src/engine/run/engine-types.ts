@@ -41,7 +41,10 @@ export interface EngineDependencies {
 export interface RunObserver {
   /** Cancels the run (status CANCELLED); in-flight model calls are aborted. */
   signal?: AbortSignal;
-  /** Every event, once stored, in order. */
+  /**
+   * Every event, once stored: in seq order in process; with queued steps, a worker's events of a step come when
+   * the step is over (each step's in order), see docs/ARCHITECTURE.md "Event order".
+   */
   onEvent?: (event: StreamEvent) => void;
 }
 
