@@ -20,6 +20,11 @@ export class EventBus {
     return () => this.listeners.delete(listener);
   }
 
+  /** Whether anyone watches now (a stream or a listener). */
+  get watched(): boolean {
+    return this.listeners.size > 0;
+  }
+
   publish(event: StreamEvent): void {
     for (const listener of this.listeners) {
       try {

@@ -223,3 +223,53 @@ describe('EventSink.record', () => {
     expect(observed).toEqual(['kept', 'after']);
   });
 });
+
+describe('EventSink.relayStored', () => {
+  it("tells watchers a worker's events of the task once, and reads nothing when nobody watches", async () => {
+    const { store, executionId } = await openSqliteRun('relayed');
+    let reads = 0;
+    const counting = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === 'readEvents')
+          return (...args: Parameters<ExecutionStore['readEvents']>) => {
+            reads += 1;
+            return target.readEvents(...args);
+          };
+        const value = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const bus = new EventBus();
+    const sink = new EventSink(counting, executionId, bus);
+    await sink.emit({ type: 'warning', taskId: null, code: 'TEST', message: 'own' });
+    const worker = (message: string, taskId: string) =>
+      store.append({
+        type: 'warning',
+        executionId,
+        timestamp: new Date().toISOString(),
+        taskId,
+        code: 'WORKER',
+        message,
+      });
+    await worker('first step', 'root.1');
+    // Nobody watches: no read of the store.
+    await sink.relayStored('root.1', sink.lastStoredSeq);
+    expect(reads).toBe(0);
+
+    const relayed: string[] = [];
+    sink.observe((event) => relayed.push(event.type === 'warning' ? event.message : event.type), {
+      relayed: true,
+    });
+    const ownOnly: string[] = [];
+    sink.observe((event) => ownOnly.push(event.type));
+    await worker('second step', 'root.1');
+    await worker("a sibling's step", 'root.2');
+    await sink.relayStored('root.1', sink.lastStoredSeq);
+    // Asked again (a step ending twice): nothing is told twice.
+    await sink.relayStored('root.1', sink.lastStoredSeq);
+    expect(reads).toBe(2);
+    expect(relayed).toEqual(['first step', 'second step']);
+    // Budgets observe only the run's own events: a worker's usage comes with its step's result.
+    expect(ownOnly).toEqual([]);
+  });
+});

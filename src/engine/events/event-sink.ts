@@ -56,6 +56,8 @@ export class EventSink {
    * not counted again: budgets count a remote step's usage from its result.
    */
   async relayStored(taskId: string, afterSeq: number): Promise<void> {
+    // Nobody to tell (no tracking, no live stream): not worth a read of the store per step.
+    if (this.relayObservers.length === 0 && !this.bus.watched) return;
     const from = Math.max(afterSeq, this.relayedThrough.get(taskId) ?? 0);
     const stored = await this.store.readEvents(this.executionId, { afterSeq: from });
     for (const event of stored) {
