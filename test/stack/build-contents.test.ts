@@ -1,5 +1,5 @@
 // What `npm run build` puts in dist/: every module the `roma` command can load, and no module only tests load
-// (tsconfig.build.json leaves those out by name: `testing/` folders and `*-test-support.ts`).
+// (tsconfig.build.json leaves those out by name: `testing/` folders, `*-test-support.ts`, suites `*.suite.ts`).
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import ts from 'typescript';
@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { exists, ROOT } from './stack-files.js';
 
 const BUILD_CONFIG = 'tsconfig.build.json';
-const TESTS = ['**/*.test.ts', '**/*.conformance.ts'];
+const TESTS = ['**/*.test.ts', '**/*.conformance.ts', '**/*.suite.ts'];
 
 /** tsconfig.build.json as tsc reads it, or with another `exclude` (the rule before test helpers were left out). */
 function buildConfig(exclude?: string[]): ts.ParsedCommandLine {
