@@ -70,11 +70,7 @@ export class EventSink {
 
   /** Resolves once the event is durable in the store; the caller's next step starts after that. */
   emit(event: EngineEvent, options?: AppendOptions): Promise<StreamEvent> {
-    return this.enqueue(
-      () =>
-        ({ ...event, executionId: this.executionId, timestamp: this.now().toISOString() }) as NewStreamEvent,
-      options,
-    );
+    return this.enqueue(() => this.stamped(event, this.now().toISOString()), options);
   }
 
   /**
@@ -84,12 +80,7 @@ export class EventSink {
    * also reports a failure of this append.
    */
   record(event: EngineEvent): void {
-    this.enqueue(
-      () =>
-        ({ ...event, executionId: this.executionId, timestamp: this.now().toISOString() }) as NewStreamEvent,
-      undefined,
-      true,
-    );
+    this.enqueue(() => this.stamped(event, this.now().toISOString()), undefined, true);
   }
 
   /**
@@ -102,6 +93,11 @@ export class EventSink {
     if (failure === undefined) return;
     this.unreported = undefined;
     throw failure.error;
+  }
+
+  /** An engine event as stored: in this execution, at `timestamp`. */
+  protected stamped(event: EngineEvent, timestamp: string): NewStreamEvent {
+    return { ...event, executionId: this.executionId, timestamp } as NewStreamEvent;
   }
 
   /** For events produced outside the engine (the code agent): forced into this execution, stamped if unstamped. */

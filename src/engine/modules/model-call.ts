@@ -53,7 +53,7 @@ async function invoke<T>(
 ): Promise<ModuleCallResult<T>> {
   // What this run recorded so far is durable, and the run may still call (not stopped, cancelled or out of
   // budget), before the request leaves: a resume never pays for a call twice. The SDK prepares the request
-  // meanwhile, so the commit's fsync is not added to the critical path.
+  // meanwhile, so its work overlaps the commit's fsync instead of following it.
   const cleared = scope.sink.durable().then(() => scope.beforeCall());
   cleared.catch(() => undefined);
   if (!scope.reserveCall) return invokeReserved(scope, call, schema, cleared, () => undefined);

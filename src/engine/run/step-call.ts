@@ -42,7 +42,6 @@ export async function runStep<S extends TaskStep>(
       sink: run.sink,
     });
   } catch (error) {
-    if (remote) await relayWorkerEvents(run, spec.id, relayAfterSeq);
     // Workers share the run's budget ledger: one that found it spent stops the run, as this process's stopper would.
     const reason = error instanceof RomaError ? error.details?.reason : undefined;
     if (
@@ -52,11 +51,13 @@ export async function runStep<S extends TaskStep>(
     )
       run.stopper.stop({ reason, message: error.message.replace(/^run stopped: /, '') });
     throw error;
+  } finally {
+    // Whether the step ended well or not, before this run records anything more for the task.
+    if (remote) await relayWorkerEvents(run, spec.id, relayAfterSeq);
   }
-  if (remote) await relayWorkerEvents(run, spec.id, relayAfterSeq);
   attempt.usage = addUsage(attempt.usage, result.usage);
   // In process, the run's sink saw each llm-call and counted it; a remote step's calls were stored elsewhere.
-  if (run.steps.remote) run.stopper.addUsage(result.usage);
+  if (remote) run.stopper.addUsage(result.usage);
   return result.output as StepOutputOf<S>;
 }
 

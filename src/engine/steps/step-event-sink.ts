@@ -52,9 +52,8 @@ export class StepEventSink extends EventSink {
    */
   async end(event: RecordedEvent): Promise<void> {
     await super.durable();
-    const events = [...this.#held.splice(0), { event, timestamp: this.clock().toISOString() }].map(
-      (each) =>
-        ({ ...each.event, executionId: this.executionId, timestamp: each.timestamp }) as NewStreamEvent,
+    const events = [...this.#held.splice(0), { event, timestamp: this.clock().toISOString() }].map((each) =>
+      this.stamped(each.event, each.timestamp),
     );
     await this.stepStore.appendAll(events);
   }
