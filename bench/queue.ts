@@ -29,6 +29,14 @@ const STEPS_PER_WORKER = Number(process.env.BENCH_STEPS_PER_WORKER ?? 4);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/**
+ * tsx turns on source-mapped stack traces, which `roma` run as users run it (compiled, `bin/roma.js`) does not have;
+ * Node 20 parses a whole source map each time a stack is formatted, and the AI SDK's reader formats one per model
+ * call (about 0.5 ms of a worker's CPU per task). The bench's processes run without them, as `roma` does.
+ */
+const NO_SOURCE_MAPS = 'data:text/javascript,process.setSourceMapsEnabled(false)';
+const TSX_ARGS = ['--import', TSX, '--import', NO_SOURCE_MAPS];
+process.setSourceMapsEnabled(false);
 const round = (value: number) => Math.round(value * 100) / 100;
 /** Set to a folder to write a V8 CPU profile of each worker there (`node --cpu-prof`), to see what a step costs. */
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
@@ -67,7 +75,7 @@ const treeFile = join(dataDir, 'tree.json');
 writeFileSync(treeFile, JSON.stringify(tree));
 const modelServer = spawn(
   process.execPath,
-  ['--import', TSX, MAIN, 'dev', 'scripted-model', '--script', treeFile, '--port', '0'],
+  [...TSX_ARGS, MAIN, 'dev', 'scripted-model', '--script', treeFile, '--port', '0'],
   {
     cwd: dataDir,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
@@ -117,8 +125,7 @@ function startWorker(): Promise<ChildProcess> {
     process.execPath,
     [
       ...(CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : []),
-      '--import',
-      TSX,
+      ...TSX_ARGS,
       MAIN,
       'worker',
       '--concurrency',
