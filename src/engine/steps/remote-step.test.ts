@@ -219,3 +219,59 @@ describe('remote step: what it stores', () => {
     expect(events.map((event) => event.type)).toEqual(['llm-call', 'llm-call']);
   });
 });
+
+describe("remote step: the run's engine settings", () => {
+  /** A verify step under `engine`; its outcome's error code (the worker has no model, so good settings end there). */
+  async function stepCode(engine: Record<string, unknown>): Promise<string> {
+    const store = SqliteExecutionStore.open({ filePath: ':memory:' });
+    await store.createExecution({ id: 'run-settings', goal: 'settings' });
+    const request: StepRequest = {
+      executionId: 'run-settings',
+      taskId: 'root',
+      step: 'verify',
+      attempt: 0,
+      segment: 1,
+      resumed: false,
+      engine,
+      task: { goal: 'check it', taskType: 'THINK', depth: 0, parentGoal: null },
+      context: [],
+      input: { result: 'fine' },
+    };
+    const noModel = {
+      defaultModelId: 'none',
+      resolve: () => {
+        throw new RomaError('MODEL_NOT_CONFIGURED', 'no model here');
+      },
+    } as unknown as ModelResolver;
+    try {
+      return await runRemoteStep(
+        {
+          store,
+          models: noModel,
+          config: loadConfig({ cwd: '/nonexistent', env: {} }),
+          codeAgent: undefined,
+          semaphore: new Semaphore(1),
+          worker: 'test:1',
+        },
+        request,
+        AbortSignal.timeout(30_000),
+        { checkLog: false },
+      ).then(
+        () => 'OK',
+        (error: unknown) => (error instanceof RomaError ? error.code : String(error)),
+      );
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('refuses bad settings every time, also after good ones were checked (each distinct settings checked once)', async () => {
+    const good = loadConfig({ cwd: '/nonexistent', env: {} }).engine as unknown as Record<string, unknown>;
+    const bad = { ...good, maxDepth: -1 };
+    // The good settings get as far as the model; the bad ones are refused before it.
+    expect(await stepCode(good)).toBe('MODEL_NOT_CONFIGURED');
+    expect(await stepCode(bad)).toBe('VALIDATION_FAILED');
+    expect(await stepCode(good)).toBe('MODEL_NOT_CONFIGURED');
+    expect(await stepCode(bad)).toBe('VALIDATION_FAILED');
+  });
+});

@@ -1,6 +1,6 @@
 // A step taken by a worker process: answered from the log when it was done before, else done and recorded.
 
-import { EngineConfigSchema } from '../../config/sections/engine.js';
+import { type EngineConfig, EngineConfigSchema } from '../../config/sections/engine.js';
 import type { CodeAgent, ModelResolver, TaskStep, TokenUsage } from '../../contracts/index.js';
 import { parseWith, RomaError } from '../../contracts/index.js';
 import type { ExecutionStore } from '../../store/execution-store.js';
@@ -52,16 +52,18 @@ export async function recordedStepResult(
   return null;
 }
 
-export async function runRemoteStep(
-  deps: RemoteStepDependencies,
-  request: StepRequest,
-  signal: AbortSignal,
-  options: RemoteStepOptions,
-): Promise<StepResult & { fromLog: boolean }> {
-  if (options.checkLog) {
-    const recorded = await recordedStepResult(deps.store, request);
-    if (recorded) return { ...recorded, fromLog: true };
-  }
+/**
+ * A run's `engine` settings, checked once per worker rather than once per step: every step of a run carries the
+ * same settings, and checking them took about a tenth of a millisecond of a step's CPU. Keyed by their JSON, so
+ * settings that differ in any way are checked on their own; the oldest of a bounded number is forgotten first.
+ */
+const CHECKED_ENGINE_SETTINGS_MAX = 64;
+const checkedEngineSettings = new Map<string, EngineConfig>();
+
+function checkedEngine(request: StepRequest): EngineConfig {
+  const key = JSON.stringify(request.engine);
+  const known = checkedEngineSettings.get(key);
+  if (known) return known;
   const engine = parseWith(EngineConfigSchema, request.engine, 'engine');
   if (!engine.ok) {
     throw new RomaError(
@@ -73,7 +75,25 @@ export async function runRemoteStep(
       },
     );
   }
-  const config: EngineRunConfig = { ...deps.config, engine: engine.value };
+  if (checkedEngineSettings.size >= CHECKED_ENGINE_SETTINGS_MAX) {
+    const oldest = checkedEngineSettings.keys().next().value;
+    if (oldest !== undefined) checkedEngineSettings.delete(oldest);
+  }
+  checkedEngineSettings.set(key, engine.value);
+  return engine.value;
+}
+
+export async function runRemoteStep(
+  deps: RemoteStepDependencies,
+  request: StepRequest,
+  signal: AbortSignal,
+  options: RemoteStepOptions,
+): Promise<StepResult & { fromLog: boolean }> {
+  if (options.checkLog) {
+    const recorded = await recordedStepResult(deps.store, request);
+    if (recorded) return { ...recorded, fromLog: true };
+  }
+  const config: EngineRunConfig = { ...deps.config, engine: checkedEngine(request) };
   // Live watchers of this run are in the API and the run's coordinator, which follow the store.
   const sink = new StepEventSink(deps.store, request.executionId);
   const result = await performStep(
