@@ -51,6 +51,8 @@ const ExecutionResumeEventSchema = z
     /** The process that continues the run (replacing execution-start's), so cancel can tell it is alive. */
     pid: z.number().int().positive().optional(),
     hostname: z.string().optional(),
+    /** That process's incarnation: a restarted container's server has the same pid and host, not this. */
+    runnerId: z.string().min(1).max(100).optional(),
   })
   .strict();
 

@@ -15,7 +15,7 @@ import { cancelStoredRun } from './cancel-run.js';
 import type { FollowRunOptions, RunFollow } from './follow-run.js';
 import { followRun } from './follow-run.js';
 import type { RunLiveness } from './runner-liveness.js';
-import { readRunLiveness } from './runner-liveness.js';
+import { RUNNER_ID, readRunLiveness } from './runner-liveness.js';
 
 /** Sees every event a run stores through this run control, once stored; errors are reported, never thrown. */
 export type RunEventObserver = (event: StreamEvent) => void | Promise<void>;
@@ -135,7 +135,7 @@ export function createRunControl(options: RunControlOptions): RunControl {
           executionId,
           outcome: status === 'RUNNING' ? 'requested' : 'cancelled',
           status,
-          runner: { pid: process.pid, hostname: null },
+          runner: { pid: process.pid, hostname: null, runnerId: RUNNER_ID },
           message:
             status === 'RUNNING'
               ? `cancel requested; run ${executionId} has not ended yet`

@@ -54,7 +54,12 @@ export function foldResumeState(events: readonly StreamEvent[]): ResumeState | n
         state.ended = null;
         // From here on the resuming process runs it: liveness checks must look at that one.
         if (event.pid !== undefined) {
-          state.options = { ...state.options, pid: event.pid, hostname: event.hostname ?? null };
+          state.options = {
+            ...state.options,
+            pid: event.pid,
+            hostname: event.hostname ?? null,
+            runnerId: event.runnerId ?? null,
+          };
         }
         break;
       case 'execution-end':

@@ -4,7 +4,7 @@ import { EngineConfigSchema } from '../../config/sections/engine.js';
 import type { TaskType } from '../../contracts/index.js';
 import { emptyUsage, parseWith, RomaError } from '../../contracts/index.js';
 import type { ExecutionStore } from '../../store/execution-store.js';
-import { runnerLiveness, runnerOf } from '../control/runner-liveness.js';
+import { isThisProcess, RUNNER_ID, runnerLiveness, runnerOf } from '../control/runner-liveness.js';
 import type { EngineRunConfig } from '../engine-config.js';
 import { foldResumeState } from '../projection/resume-state.js';
 import { foldTotals } from '../projection/totals.js';
@@ -25,6 +25,8 @@ interface RecordedOptions {
   taskType: TaskType;
   pid: number;
   hostname: string;
+  /** The incarnation of that process (see RUNNER_ID): a pid is reused, this is not. */
+  runnerId: string;
   /** Labels the front end keeps with the run (who started it: the API key's tenant, a ticket…). */
   metadata?: Record<string, string>;
 }
@@ -41,6 +43,7 @@ function recordedOptions(
     taskType,
     pid: process.pid,
     hostname: hostname(),
+    runnerId: RUNNER_ID,
     ...(metadata && Object.keys(metadata).length > 0 ? { metadata } : {}),
   };
 }
@@ -117,7 +120,7 @@ export function startResume(
         !options.force &&
         state.ended === null &&
         runner !== null &&
-        runner.pid !== process.pid &&
+        !isThisProcess(runner) &&
         runnerLiveness(runner) === 'alive'
       ) {
         throw new RomaError(
@@ -160,7 +163,13 @@ export function startResume(
         open: async (sink) =>
           (
             await sink.emit(
-              { type: 'execution-resume', fromSeq: state.lastSeq, pid: process.pid, hostname: hostname() },
+              {
+                type: 'execution-resume',
+                fromSeq: state.lastSeq,
+                pid: process.pid,
+                hostname: hostname(),
+                runnerId: RUNNER_ID,
+              },
               { ifLastSeq: events.at(-1)?.seq ?? 0 },
             )
           ).seq,
