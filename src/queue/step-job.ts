@@ -59,14 +59,32 @@ export function stepResultChannel(prefix: string, executionId: string): string {
 }
 
 /** A step job that finished for good: its return value, or its failure text (see encodeStepFailure). */
-export const StepDoneMessageSchema = z
-  .object({
-    jobId: z.string().min(1),
-    result: z.unknown().optional(),
-    failure: z.string().optional(),
-  })
-  .strict();
-export type StepDoneMessage = z.output<typeof StepDoneMessageSchema>;
+export interface StepDoneMessage {
+  jobId: string;
+  result?: unknown;
+  failure?: string;
+}
+
+const STEP_DONE_KEYS: ReadonlySet<string> = new Set(['jobId', 'result', 'failure']);
+
+/**
+ * A step-done message as published, or undefined when it is not one (a stranger on the channel). Checked by hand:
+ * a coordinator reads one per step, and the result in it is checked again where it is used (see step-queue.ts).
+ */
+export function decodeStepDone(text: string): StepDoneMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const message = value as Record<string, unknown>;
+  if (!Object.keys(message).every((key) => STEP_DONE_KEYS.has(key))) return undefined;
+  if (typeof message.jobId !== 'string' || message.jobId === '') return undefined;
+  if (message.failure !== undefined && typeof message.failure !== 'string') return undefined;
+  return message as unknown as StepDoneMessage;
+}
 
 /** What a finished step job returns (its output is checked against the step's schema by the dispatcher). */
 export const StepJobResultSchema = z.object({

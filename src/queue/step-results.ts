@@ -4,9 +4,8 @@
 // stall checker failed).
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { parseJsonWith } from '../contracts/index.js';
 import { bullConnection } from './run-queue.js';
-import { StepDoneMessageSchema, stepResultChannel } from './step-job.js';
+import { decodeStepDone, stepResultChannel } from './step-job.js';
 
 /** An unheard job's state is first checked after this long, then twice as long each time up to the cap. */
 const FIRST_CHECK_MS = 5_000;
@@ -102,9 +101,9 @@ export function openStepResults(options: StepResultsOptions): StepResults {
     if (subscriber) return subscriber;
     const opened = bullConnection(redisUrl);
     opened.on('message', (_channel: string, text: string) => {
-      const parsed = parseJsonWith(StepDoneMessageSchema, text, 'stepDone');
-      if (!parsed.ok) return;
-      const { jobId, result, failure } = parsed.value;
+      const message = decodeStepDone(text);
+      if (!message) return;
+      const { jobId, result, failure } = message;
       settle(jobId, failure === undefined ? { result } : { failure });
     });
     // What was published while the connection was down is lost (ioredis subscribes again on reconnect): every

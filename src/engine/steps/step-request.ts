@@ -25,8 +25,14 @@ export const StepRequestSchema = z
     resumed: z.boolean(),
     /** The run's model (`--model`), for modules without their own. */
     runModelId: z.string().min(1).optional(),
-    /** The run's `engine` settings (module overrides, limits), checked again by whoever runs the step. */
-    engine: z.record(z.string(), z.unknown()),
+    /**
+     * The run's `engine` settings (module overrides, limits), checked by whoever runs the step against the engine
+     * config schema (once per distinct settings, see remote-step.ts); here only that they are an object.
+     */
+    engine: z.custom<Record<string, unknown>>(
+      (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+      { message: 'expected an object' },
+    ),
     task: z
       .object({
         goal: z.string().min(1),
