@@ -83,6 +83,31 @@ describe('solve as an MCP task over streamable HTTP', { timeout: 120_000 }, () =
     );
   });
 
+  it('after a restart of the /mcp front end (a new one on the same store) the task is found again, still its key’s alone', async () => {
+    const before = await serve([KEY_A, KEY_B]);
+    const a = (await connect(before.url, KEY_A)).client;
+    const taskId = (await solveAsTask(a, { goal: test.demoGoal, maxDepth: 0 })).taskId;
+    await pollTask(a, taskId, (state) => state.status !== 'working');
+    await mcp.closeAll();
+
+    // A new front end: its task registry is empty, the runs are in the store.
+    const after = await serve([KEY_A, KEY_B]);
+    const b = (await connect(after.url, KEY_B)).client;
+    await expect(b.experimental.tasks.getTask(taskId)).rejects.toThrow(/not found/i);
+    await expect(b.experimental.tasks.getTaskResult(taskId, CallToolResultSchema)).rejects.toThrow(
+      /not found/i,
+    );
+    const again = (await connect(after.url, KEY_A)).client;
+    const found = await again.experimental.tasks.getTask(taskId);
+    expect(found.status).toBe('completed');
+    const report = RunReportSchema.parse(
+      (await again.experimental.tasks.getTaskResult(taskId, CallToolResultSchema)).structuredContent,
+    );
+    expect(report).toMatchObject({ executionId: taskId, status: 'COMPLETED' });
+    // Found by its key, it is still not the other key's to list.
+    expect((await b.experimental.tasks.listTasks()).tasks.map((each) => each.taskId)).not.toContain(taskId);
+  });
+
   it('sends progress after handing the task back, and tasks/cancel cancels the run mid-way (store: CANCELLED)', async () => {
     const { url } = await serve([]);
     const { client } = await connect(url);

@@ -37,6 +37,11 @@ export class McpTestClients {
 
   /** `roma mcp serve --demo` in a child over stdio, its SQLite store in `dataDir`, each model call `latencyMs`. */
   async stdio(dataDir: string, latencyMs: number): Promise<Client> {
+    return (await this.stdioServer(dataDir, latencyMs)).client;
+  }
+
+  /** As `stdio`, with the server's pid (to kill it as a crash would). */
+  async stdioServer(dataDir: string, latencyMs: number): Promise<{ client: Client; pid: number }> {
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: romaNodeArguments(['mcp', 'serve', '--demo', '--demo-latency-ms', String(latencyMs)]),
@@ -44,7 +49,9 @@ export class McpTestClients {
       env: romaEnv({ ROMA_DATA_DIR: dataDir, ROMA_CACHE_ENABLED: 'false' }),
       stderr: 'pipe',
     });
-    return this.#connect(transport);
+    const client = await this.#connect(transport);
+    if (transport.pid === null) throw new Error('the stdio server has no pid');
+    return { client, pid: transport.pid };
   }
 
   /** `/mcp` of an API server on `test`'s runtime that accepts `keys` (a tenant each when more than one). */

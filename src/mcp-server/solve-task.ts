@@ -6,6 +6,7 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { type SolveToolInput, toRomaError } from '../contracts/index.js';
 import { type SolveToolDeps, startSolve } from './solve-tool.js';
+import { TASK_TTL_METADATA_KEY } from './task-recovery.js';
 import type { SolveTaskRecord, SolveTaskRegistry } from './task-registry.js';
 import type { RunTaskStore } from './task-store.js';
 import { OWNER_METADATA_KEY } from './tenancy.js';
@@ -58,7 +59,8 @@ export async function createSolveTask(
     // call's stream closes with the answer, so later notifications go on the session's standalone stream.
     const send = (notification: ServerNotification) =>
       extra.sendNotification(notification).catch(() => deps.notifySession(notification));
-    const started = startSolve(deps, input, extra, send);
+    // The run records that it is a task, and for how long: a server started later finds the task from it.
+    const started = startSolve(deps, input, extra, send, { [TASK_TTL_METADATA_KEY]: String(record.ttlMs) });
     const { handle } = started;
     stored = {
       ...record,

@@ -58,6 +58,7 @@ export function startSolve(
   input: SolveToolInput,
   extra: Extra,
   send: (notification: ServerNotification) => Promise<void> = extra.sendNotification,
+  metadata: Record<string, string> = {},
 ): StartedSolve {
   const { runtime } = deps;
   const base = input.profile ? profileConfig(deps, input.profile) : runtime.config;
@@ -89,7 +90,7 @@ export function startSolve(
     {
       goal: input.goal,
       ...(input.model ? { modelId: input.model } : {}),
-      metadata: deps.ownership.metadataFor(extra),
+      metadata: { ...metadata, ...deps.ownership.metadataFor(extra) },
       onEvent: (event) => {
         if (event.type === 'task-start') progress.tasks += 1;
         if (event.type === 'task-end') progress.finished += 1;

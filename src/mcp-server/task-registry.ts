@@ -19,6 +19,8 @@ export interface SolveTaskRecord {
   /** `tasks/cancel` asked for the run's end (it may take the process running it a moment). */
   cancelRequested: boolean;
   failure: CallToolResult | null;
+  /** Found again from its run's log (handed out before this process started): its progress is read from the log. */
+  recovered?: boolean;
 }
 
 export interface SolveTaskRegistryOptions {

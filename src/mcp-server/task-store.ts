@@ -6,6 +6,7 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ExecutionStatus } from '../contracts/index.js';
 import type { Runtime } from '../runtime/index.js';
 import { solveResult } from './solve-tool.js';
+import { recoverSolveTask, refreshRecoveredProgress } from './task-recovery.js';
 import type { SolveTaskRecord, SolveTaskRegistry } from './task-registry.js';
 
 /** Tasks per `tasks/list` page (each costs one read of the store). */
@@ -51,9 +52,28 @@ export function createRunTaskStore(deps: RunTaskStoreDeps): RunTaskStore {
   const { registry, runtime } = deps;
   const visible = (record: SolveTaskRecord) =>
     deps.tenants ? deps.caller !== null && record.owner === deps.caller : true;
-  const lookup = (taskId: string): SolveTaskRecord | undefined => {
-    const record = registry.get(taskId);
-    return record && visible(record) ? record : undefined;
+  /**
+   * A task this process handed out, or one from before a restart of the server, found again from its run's log
+   * (kept in the registry from then on, when there is room).
+   */
+  const lookup = async (taskId: string): Promise<SolveTaskRecord | undefined> => {
+    const known = registry.get(taskId);
+    if (known) return visible(known) ? known : undefined;
+    const recovered = await recoverSolveTask(runtime.store, registry, taskId);
+    if (!recovered || !visible(recovered)) return undefined;
+    try {
+      registry.makeRoom(recovered.owner);
+      if (!registry.get(taskId)) registry.add(recovered);
+    } catch {
+      // No room: it is answered all the same, and found again from the log next time.
+    }
+    return registry.get(taskId) ?? recovered;
+  };
+
+  /** A recovered task's run left RUNNING by a process that is gone: nobody will end it until it is resumed. */
+  const interrupted = async (record: SolveTaskRecord, runStatus: ExecutionStatus): Promise<boolean> => {
+    if (!record.recovered || runStatus !== 'RUNNING' || record.executionId === null) return false;
+    return (await runtime.runs.liveness(record.executionId)).orphaned;
   };
 
   const describe = async (record: SolveTaskRecord): Promise<Task> => {
@@ -71,13 +91,19 @@ export function createRunTaskStore(deps: RunTaskStoreDeps): RunTaskStore {
     const summary = await runtime.runs.get(record.executionId);
     // The run's first event may not be stored yet right after the call: it is working.
     const runStatus: ExecutionStatus = summary?.status ?? 'RUNNING';
+    await refreshRecoveredProgress(runtime.store, record);
     const { finished, tasks } = record.progress;
+    const progressText = `${finished} of ${Math.max(tasks, finished)} tasks finished`;
     const waiting = runStatus === 'RUNNING' && record.cancelRequested ? ' (cancel requested)' : '';
+    const gone = await interrupted(record, runStatus);
     return {
       ...base,
-      status: taskStatus(runStatus),
+      // Failed, not working: a client would otherwise poll a run nobody runs until its task expires.
+      status: gone ? 'failed' : taskStatus(runStatus),
       lastUpdatedAt: summary?.updatedAt ?? createdAt,
-      statusMessage: `run ${record.executionId} ${runStatus.toLowerCase()}${waiting}: ${finished} of ${Math.max(tasks, finished)} tasks finished`,
+      statusMessage: gone
+        ? `run ${record.executionId} was interrupted (${progressText}): the process running it is gone, as when the server restarts; resume it with the run_resume tool, \`roma runs resume ${record.executionId}\` or POST /api/v1/executions/${record.executionId}/resume`
+        : `run ${record.executionId} ${runStatus.toLowerCase()}${waiting}: ${progressText}`,
       _meta: {
         [RUN_META_KEY]: {
           executionId: record.executionId,
@@ -96,11 +122,11 @@ export function createRunTaskStore(deps: RunTaskStoreDeps): RunTaskStore {
       throw new McpError(ErrorCode.InvalidRequest, 'tasks are created by calling solve as a task');
     },
     getTask: async (taskId) => {
-      const record = lookup(taskId);
+      const record = await lookup(taskId);
       return record ? describe(record) : null;
     },
     getTaskResult: async (taskId): Promise<Result> => {
-      const record = lookup(taskId);
+      const record = await lookup(taskId);
       if (!record) throw notFound(taskId);
       const result: CallToolResult =
         record.executionId === null
@@ -115,7 +141,7 @@ export function createRunTaskStore(deps: RunTaskStoreDeps): RunTaskStore {
       );
     },
     updateTaskStatus: async (taskId, status) => {
-      const record = lookup(taskId);
+      const record = await lookup(taskId);
       if (!record) throw notFound(taskId);
       // roma never waits for a client's input; the one change a client asks for is the end (tasks/cancel).
       if (status !== 'cancelled') {
