@@ -6,29 +6,12 @@ import type { ScriptedModelServer } from '../dev/scripted-model/index.js';
 import { scriptedTreeRules } from '../dev/scripted-model/index.js';
 import { requestsAbout } from '../engine/testing/engine-test-kit.js';
 import type { Runtime } from '../runtime/index.js';
+import { RIVERS_GOAL, riversTree } from './testing/fixture-trees.js';
 import { openWorkerProcesses, type WorkerProcesses } from './testing/worker-processes.js';
 
-const GOAL = 'Survey three rivers';
-const RIVERS = ['Nile', 'Amazon', 'Yangtze'];
-const tree = {
-  goal: GOAL,
-  latencyMs: 100,
-  tasks: {
-    [GOAL]: {
-      plan: RIVERS.map((river, index) => ({
-        id: river.toLowerCase(),
-        goal: `Measure the ${river}`,
-        taskType: 'THINK' as const,
-        dependencies: index === 2 ? ['nile', 'amazon'] : [],
-      })),
-      result: 'THREE RIVERS SURVEYED',
-    },
-    'Measure the Nile': { result: 'NILE 6650 KM' },
-    'Measure the Amazon': { result: 'AMAZON 6400 KM' },
-    // The last one is slow, so a worker can be killed while it runs.
-    'Measure the Yangtze': { result: 'YANGTZE 6300 KM', latencyMs: 3_000 },
-  },
-};
+const GOAL = RIVERS_GOAL;
+// The Yangtze is slow, so a worker can be killed while it runs.
+const tree = riversTree({ latencyMs: 100, yangtzeLatencyMs: 3_000 });
 
 let bed: WorkerProcesses;
 let model: ScriptedModelServer;

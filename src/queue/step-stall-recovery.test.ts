@@ -12,6 +12,7 @@ import { requestsAbout } from '../engine/testing/engine-test-kit.js';
 import { until } from '../engine/testing/wait.js';
 import { openRuntime, type Runtime } from '../runtime/index.js';
 import { STEP_QUEUE_NAME } from './step-job.js';
+import { RIVERS_GOAL, riversTree } from './testing/fixture-trees.js';
 import { TEST_REDIS_URL } from './testing/test-redis.js';
 import {
   metricSample,
@@ -20,30 +21,9 @@ import {
   type WorkerProcesses,
 } from './testing/worker-processes.js';
 
-const RIVERS = 'Survey three rivers';
-const tree = {
-  goal: RIVERS,
-  latencyMs: 50,
-  tasks: {
-    [RIVERS]: {
-      plan: [
-        { id: 'nile', goal: 'Measure the Nile', taskType: 'THINK' as const, dependencies: [] },
-        { id: 'amazon', goal: 'Measure the Amazon', taskType: 'THINK' as const, dependencies: [] },
-        {
-          id: 'yangtze',
-          goal: 'Measure the Yangtze',
-          taskType: 'THINK' as const,
-          dependencies: ['nile', 'amazon'],
-        },
-      ],
-      result: 'THREE RIVERS SURVEYED',
-    },
-    'Measure the Nile': { result: 'NILE 6650 KM' },
-    'Measure the Amazon': { result: 'AMAZON 6400 KM' },
-    // Slow, so its worker can be killed while it runs.
-    'Measure the Yangtze': { result: 'YANGTZE 6300 KM', latencyMs: 4_000 },
-  },
-};
+const RIVERS = RIVERS_GOAL;
+// The Yangtze is slow, so its worker can be killed while it runs.
+const tree = riversTree({ latencyMs: 50, yangtzeLatencyMs: 4_000 });
 
 let bed: WorkerProcesses;
 /** Coordinates runs in this process (runs are not queued), handing each step to the workers' step queue. */

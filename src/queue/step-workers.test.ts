@@ -10,6 +10,7 @@ import { requestsAbout } from '../engine/testing/engine-test-kit.js';
 import { until } from '../engine/testing/wait.js';
 import type { Runtime } from '../runtime/index.js';
 import { STEP_QUEUE_NAME } from './step-job.js';
+import { RIVERS_GOAL, riversTree } from './testing/fixture-trees.js';
 import { TEST_REDIS_URL } from './testing/test-redis.js';
 import {
   metricSample,
@@ -27,7 +28,7 @@ const DISTRICTS = Array.from({ length: 6 }, (_, index) => ({
   taskType: 'THINK' as const,
   dependencies: [],
 }));
-const RIVERS = 'Survey three rivers';
+const RIVERS = RIVERS_GOAL;
 const HALT = 'Survey six slow districts';
 const SLOW_DISTRICTS = DISTRICTS.map((district) => ({ ...district, goal: `Slowly ${district.goal}` }));
 const tree: ScriptedTree = {
@@ -38,18 +39,8 @@ const tree: ScriptedTree = {
     ...Object.fromEntries(
       DISTRICTS.map((district) => [district.goal, { result: `${district.id} OK`, latencyMs: 300 }]),
     ),
-    [RIVERS]: {
-      plan: [
-        { id: 'nile', goal: 'Measure the Nile', taskType: 'THINK', dependencies: [] },
-        { id: 'amazon', goal: 'Measure the Amazon', taskType: 'THINK', dependencies: [] },
-        { id: 'yangtze', goal: 'Measure the Yangtze', taskType: 'THINK', dependencies: ['nile', 'amazon'] },
-      ],
-      result: 'THREE RIVERS SURVEYED',
-    },
-    'Measure the Nile': { result: 'NILE 6650 KM' },
-    'Measure the Amazon': { result: 'AMAZON 6400 KM' },
-    // Slow, so its worker can be killed while it runs.
-    'Measure the Yangtze': { result: 'YANGTZE 6300 KM', latencyMs: 4_000 },
+    // The Yangtze is slow, so its worker can be killed while it runs.
+    ...riversTree({ latencyMs: 50, yangtzeLatencyMs: 4_000 }).tasks,
     [HALT]: { plan: SLOW_DISTRICTS, result: 'NEVER' },
     ...Object.fromEntries(
       SLOW_DISTRICTS.map((district) => [district.goal, { result: 'NEVER', latencyMs: 30_000 }]),

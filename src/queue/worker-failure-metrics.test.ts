@@ -3,24 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scriptedTreeRules, taskLine } from '../dev/scripted-model/index.js';
 import { until } from '../engine/testing/wait.js';
+import { BRIDGES_GOAL, bridgesTree, NEW_BRIDGE_GOAL } from './testing/fixture-trees.js';
 import { metricSample, openWorkerProcesses, type WorkerProcesses } from './testing/worker-processes.js';
 
-const GOAL = 'Count two bridges';
-const tree = {
-  goal: GOAL,
-  latencyMs: 20,
-  tasks: {
-    [GOAL]: {
-      plan: [
-        { id: 'a', goal: 'Count the old bridge', taskType: 'THINK' as const, dependencies: [] },
-        { id: 'b', goal: 'Count the new bridge', taskType: 'THINK' as const, dependencies: [] },
-      ],
-      result: 'TWO BRIDGES',
-    },
-    'Count the old bridge': { result: 'OLD ONE' },
-    'Count the new bridge': { result: 'NEW ONE' },
-  },
-};
+const GOAL = BRIDGES_GOAL;
+const tree = bridgesTree();
 
 let bed: WorkerProcesses;
 
@@ -29,7 +16,7 @@ beforeAll(async () => {
     name: 'worker-failure-metrics',
     rules: [
       {
-        match: { contains: ['ROMA executor', taskLine('Count the new bridge')] },
+        match: { contains: ['ROMA executor', taskLine(NEW_BRIDGE_GOAL)] },
         reply: { status: 400, errorBody: { error: { message: 'BAD REQUEST ON PURPOSE' } } },
       },
       ...scriptedTreeRules(tree),

@@ -4,25 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scriptedTreeRules } from '../dev/scripted-model/index.js';
 import { until } from '../engine/testing/wait.js';
 import type { Runtime } from '../runtime/index.js';
+import { BRIDGES_GOAL, bridgesTree } from './testing/fixture-trees.js';
 import { metricSample, openWorkerProcesses, type WorkerProcesses } from './testing/worker-processes.js';
 
-const GOAL = 'Count two bridges';
-const tree = {
-  goal: GOAL,
-  latencyMs: 20,
-  tasks: {
-    [GOAL]: {
-      plan: [
-        { id: 'a', goal: 'Count the old bridge', taskType: 'THINK' as const, dependencies: [] },
-        { id: 'b', goal: 'Count the new bridge', taskType: 'THINK' as const, dependencies: [] },
-      ],
-      result: 'TWO BRIDGES',
-    },
-    'Count the old bridge': { result: 'OLD ONE' },
-    // Slow, so a run is still in flight while the queue is scraped or its worker is killed.
-    'Count the new bridge': { result: 'NEW ONE', latencyMs: 2_500 },
-  },
-};
+const GOAL = BRIDGES_GOAL;
+// The new bridge is slow, so a run is still in flight while the queue is scraped or its worker is killed.
+const tree = bridgesTree({ newBridgeLatencyMs: 2_500 });
 
 let bed: WorkerProcesses;
 let runtime: Runtime;

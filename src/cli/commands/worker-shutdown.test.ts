@@ -6,36 +6,16 @@ import type { StreamEvent } from '../../contracts/index.js';
 import { scriptedTreeRules } from '../../dev/scripted-model/index.js';
 import { requestsAbout } from '../../engine/testing/engine-test-kit.js';
 import { until } from '../../engine/testing/wait.js';
+import { RIVERS_GOAL, riversTree } from '../../queue/testing/fixture-trees.js';
 import {
   openWorkerProcesses,
   type StartedWorker,
   type WorkerProcesses,
 } from '../../queue/testing/worker-processes.js';
 
-const GOAL = 'Survey three rivers';
+const GOAL = RIVERS_GOAL;
 /** The tree, its last task taking `slowMs`. */
-const treeWith = (slowMs: number) => ({
-  goal: GOAL,
-  latencyMs: 50,
-  tasks: {
-    [GOAL]: {
-      plan: [
-        { id: 'nile', goal: 'Measure the Nile', taskType: 'THINK' as const, dependencies: [] },
-        { id: 'amazon', goal: 'Measure the Amazon', taskType: 'THINK' as const, dependencies: [] },
-        {
-          id: 'yangtze',
-          goal: 'Measure the Yangtze',
-          taskType: 'THINK' as const,
-          dependencies: ['nile', 'amazon'],
-        },
-      ],
-      result: 'THREE RIVERS SURVEYED',
-    },
-    'Measure the Nile': { result: 'NILE 6650 KM' },
-    'Measure the Amazon': { result: 'AMAZON 6400 KM' },
-    'Measure the Yangtze': { result: 'YANGTZE 6300 KM', latencyMs: slowMs },
-  },
-});
+const treeWith = (slowMs: number) => riversTree({ latencyMs: 50, yangtzeLatencyMs: slowMs });
 
 let bed: WorkerProcesses;
 
