@@ -128,6 +128,29 @@ export function describeExecutionStoreConformance(
       expect(await store.getExecution(newId())).toBeNull();
     });
 
+    it("keeps a run's last runner beat, aged by the store's clock and replaced by the next; none for an unknown run", async () => {
+      const id = newId();
+      await store.createExecution({ id, goal: 'beat' });
+      expect(await store.lastBeat(id)).toBeNull();
+      await store.beat(id, { runnerId: 'runner-one', intervalMs: 10_000 });
+      const first = await store.lastBeat(id);
+      expect(first).toMatchObject({ runnerId: 'runner-one', intervalMs: 10_000 });
+      expect(first!.ageMs).toBeGreaterThanOrEqual(0);
+      expect(first!.ageMs).toBeLessThan(5_000);
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      // Ages with time; another connection of the store reads the same beat.
+      const other = await openStore();
+      expect((await other.lastBeat(id))!.ageMs).toBeGreaterThanOrEqual(40);
+      await other.beat(id, { runnerId: 'runner-two', intervalMs: 2_000 });
+      expect(await store.lastBeat(id)).toMatchObject({ runnerId: 'runner-two', intervalMs: 2_000 });
+      expect((await store.lastBeat(id))!.ageMs).toBeLessThan(40);
+      // A beat for a run the store does not have writes nothing and is no error.
+      const unknown = newId();
+      await store.beat(unknown, { runnerId: 'runner-one', intervalMs: 1_000 });
+      expect(await store.lastBeat(unknown)).toBeNull();
+      expect(await store.getExecution(unknown)).toBeNull();
+    });
+
     it('refuses a duplicate execution id with CONFLICT', async () => {
       const id = newId();
       await store.createExecution({ id, goal: 'first' });

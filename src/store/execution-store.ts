@@ -29,6 +29,15 @@ export interface ListExecutionsOptions {
   status?: ExecutionStatus;
 }
 
+/** The last sign of life of a run's runner (see `ExecutionStore.beat`). */
+export interface RunnerBeat {
+  runnerId: string;
+  /** How often that runner beats: a beat several of these old means it is gone. */
+  intervalMs: number;
+  /** Milliseconds since the beat, by the store's clock: hosts whose clocks disagree still read the same age. */
+  ageMs: number;
+}
+
 export interface ExecutionStore {
   /**
    * True when appends made without waiting for each other are numbered, and settle, in call order (the SQLite
@@ -59,5 +68,12 @@ export interface ExecutionStore {
   listExecutions(options?: ListExecutionsOptions): Promise<ExecutionSummary[]>;
   /** Re-imports an exported log (same seq numbers); CONFLICT when the execution exists. */
   importEvents(events: StreamEvent[]): Promise<ExecutionSummary>;
+  /**
+   * Records that `runnerId` runs the execution, as of now (one row per execution, replaced by each beat): another
+   * host tells a live runner from a dead one by the age of its last beat. Nothing for an unknown execution.
+   */
+  beat(executionId: string, beat: { runnerId: string; intervalMs: number }): Promise<void>;
+  /** The execution's last beat, or null when none was recorded. */
+  lastBeat(executionId: string): Promise<RunnerBeat | null>;
   close(): Promise<void>;
 }

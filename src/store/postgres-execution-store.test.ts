@@ -30,8 +30,8 @@ describe('PostgresExecutionStore', () => {
       const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
       await client.connect();
       try {
-        const applied = await client.query(`SELECT version FROM "${schema}".migrations`);
-        expect(applied.rows).toEqual([{ version: 1 }]);
+        const applied = await client.query(`SELECT version FROM "${schema}".migrations ORDER BY version`);
+        expect(applied.rows).toEqual([{ version: 1 }, { version: 2 }]);
       } finally {
         await client.end();
       }

@@ -17,6 +17,7 @@ import type {
   FollowOptions,
   ListExecutionsOptions,
   ReadEventsOptions,
+  RunnerBeat,
 } from './execution-store.js';
 import { AppendNotifier, followEvents } from './follow-events.js';
 import type { GroupCommitOutcome } from './group-commit.js';
@@ -31,6 +32,7 @@ import {
   retryPolicy,
 } from './postgres-faults.js';
 import { applyPostgresMigrations, isValidSchemaName, quoteIdentifier } from './postgres-migrations.js';
+import { readBeat, runnerBeatStatements, writeBeat } from './postgres-runner-beats.js';
 import {
   clampListLimit,
   closedStore,
@@ -121,6 +123,7 @@ export class PostgresExecutionStore implements ExecutionStore {
   readonly #pool: pg.Pool;
   readonly #clientErrors: ClientErrorGuard;
   readonly #table: { executions: string; events: string };
+  readonly #beats: ReturnType<typeof runnerBeatStatements>;
   readonly #notifier = new AppendNotifier();
   readonly #closed = new AbortController();
   readonly #retry: RetryPolicy;
@@ -158,6 +161,7 @@ export class PostgresExecutionStore implements ExecutionStore {
     });
     const quoted = quoteIdentifier(schema);
     this.#table = { executions: `${quoted}.executions`, events: `${quoted}.events` };
+    this.#beats = runnerBeatStatements(`${quoted}.runner_beats`, this.#table.executions);
     // Every waiting follower listens for the close: an API server (or a queue's client) has one per run it follows.
     setMaxListeners(0, this.#closed.signal);
     const { executions, events } = this.#table;
@@ -476,6 +480,14 @@ export class PostgresExecutionStore implements ExecutionStore {
       executionId,
       options,
     );
+  }
+
+  async beat(executionId: string, beat: { runnerId: string; intervalMs: number }): Promise<void> {
+    await this.#query('record a runner beat', (client) => writeBeat(client, this.#beats, executionId, beat));
+  }
+
+  async lastBeat(executionId: string): Promise<RunnerBeat | null> {
+    return this.#query('read a runner beat', (client) => readBeat(client, this.#beats, executionId));
   }
 
   async getExecution(executionId: string): Promise<ExecutionSummary | null> {

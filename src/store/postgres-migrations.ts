@@ -43,6 +43,19 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX events_task ON ${schema}.events (execution_id, task_id, type);
     `,
   },
+  {
+    version: 2,
+    name: 'runner beats',
+    // Stamped by the database's clock, and aged by it too: hosts whose clocks disagree read the same age.
+    sql: (schema) => `
+      CREATE TABLE ${schema}.runner_beats (
+        execution_id TEXT PRIMARY KEY REFERENCES ${schema}.executions (id) ON DELETE CASCADE,
+        runner_id TEXT NOT NULL,
+        interval_ms INTEGER NOT NULL,
+        beat_at TIMESTAMPTZ NOT NULL
+      );
+    `,
+  },
 ];
 
 /**

@@ -47,7 +47,10 @@ describe('SqliteExecutionStore', () => {
       const raw = new Database(join(dataDir, SQLITE_FILE_NAME), { readonly: true });
       try {
         expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-        expect(raw.prepare('SELECT version FROM migrations').all()).toEqual([{ version: 1 }]);
+        expect(raw.prepare('SELECT version FROM migrations ORDER BY version').all()).toEqual([
+          { version: 1 },
+          { version: 2 },
+        ]);
       } finally {
         raw.close();
       }
@@ -149,6 +152,32 @@ describe('SqliteExecutionStore', () => {
       }
     } finally {
       clearTimeout(timer);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('skips a runner beat at once while another connection holds the write lock, instead of blocking', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'roma-sqlite-beat-'));
+    const store = SqliteExecutionStore.open({ dataDir });
+    const holder = new Database(join(dataDir, SQLITE_FILE_NAME));
+    try {
+      await store.createExecution({ id: 'busy', goal: 'g' });
+      holder.exec('BEGIN IMMEDIATE');
+      const startedMs = performance.now();
+      const refused = await store.beat('busy', { runnerId: 'r', intervalMs: 1_000 }).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      // The store's busy timeout is 5 s: a beat that waited for the lock would take that long.
+      expect(performance.now() - startedMs).toBeLessThan(2_000);
+      expect(refused).toMatchObject({ code: 'STORE_FAILED', retryable: true });
+      holder.exec('COMMIT');
+      // Positive control: with the lock free the same beat is written.
+      await store.beat('busy', { runnerId: 'r', intervalMs: 1_000 });
+      expect(await store.lastBeat('busy')).toMatchObject({ runnerId: 'r' });
+    } finally {
+      holder.close();
+      await store.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

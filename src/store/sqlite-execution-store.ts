@@ -18,6 +18,7 @@ import type {
   FollowOptions,
   ListExecutionsOptions,
   ReadEventsOptions,
+  RunnerBeat,
 } from './execution-store.js';
 import { AppendNotifier, followEvents } from './follow-events.js';
 import { GroupCommit, type GroupCommitOutcome, type GroupCommitStats } from './group-commit.js';
@@ -28,6 +29,7 @@ import { commitBeaconPath, SqliteCommitBeacon } from './sqlite-commit-beacon.js'
 import { connectSqlite, type SqliteConnectionOptions } from './sqlite-connection.js';
 import { applySqliteMigrations } from './sqlite-migrations.js';
 import { retainStatements } from './sqlite-retained-statements.js';
+import { SqliteRunnerBeats } from './sqlite-runner-beats.js';
 import {
   clampListLimit,
   closedStore,
@@ -68,6 +70,7 @@ export class SqliteExecutionStore implements ExecutionStore {
   readonly appendsInCallOrder = true;
   readonly #database: Database.Database;
   readonly #notifier = new AppendNotifier();
+  readonly #beats: SqliteRunnerBeats;
   readonly #closed = new AbortController();
   readonly #statements;
   /** Commits appends to a file off the event loop; undefined for `:memory:` (no other connection can see it). */
@@ -87,6 +90,7 @@ export class SqliteExecutionStore implements ExecutionStore {
   private constructor(filePath: string, database: Database.Database, connection: SqliteConnectionOptions) {
     this.filePath = filePath;
     this.#database = database;
+    this.#beats = new SqliteRunnerBeats(database, connection.busyTimeoutMs);
     if (filePath === ':memory:') this.#writer = new SqliteAppendWriter(database);
     else this.#thread = new SqliteAppendThread({ filePath, ...connection });
     // Every waiting follower listens for the close: an API server has one per stream client.
@@ -231,6 +235,14 @@ export class SqliteExecutionStore implements ExecutionStore {
       executionId,
       options,
     );
+  }
+
+  async beat(executionId: string, beat: { runnerId: string; intervalMs: number }): Promise<void> {
+    this.#run('record a runner beat', () => this.#beats.beat(executionId, beat.runnerId, beat.intervalMs));
+  }
+
+  async lastBeat(executionId: string): Promise<RunnerBeat | null> {
+    return this.#run('read a runner beat', () => this.#beats.lastBeat(executionId));
   }
 
   async getExecution(executionId: string): Promise<ExecutionSummary | null> {

@@ -42,6 +42,18 @@ const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX events_task ON events (execution_id, task_id, type);
     `,
   },
+  {
+    version: 2,
+    name: 'runner beats',
+    sql: `
+      CREATE TABLE runner_beats (
+        execution_id TEXT PRIMARY KEY REFERENCES executions (id) ON DELETE CASCADE,
+        runner_id TEXT NOT NULL,
+        interval_ms INTEGER NOT NULL,
+        beat_at_ms INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

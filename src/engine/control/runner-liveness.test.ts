@@ -16,8 +16,12 @@ afterEach(async () => {
   await store.close();
 });
 
-/** A run whose log says this pid on this host runs it, as the incarnation `runnerId` (absent: an older log). */
-async function startedHere(executionId: string, runnerId: string | undefined): Promise<void> {
+/** A run whose log says this pid on `host` (this one by default) runs it, as `runnerId` (absent: an older log). */
+async function startedHere(
+  executionId: string,
+  runnerId: string | undefined,
+  host = hostname(),
+): Promise<void> {
   await store.createExecution({ id: executionId, goal: 'g' });
   await store.append({
     type: 'execution-start',
@@ -25,9 +29,12 @@ async function startedHere(executionId: string, runnerId: string | undefined): P
     timestamp: new Date().toISOString(),
     goal: 'g',
     rootTaskId: 'root',
-    options: { pid: process.pid, hostname: hostname(), ...(runnerId ? { runnerId } : {}) },
+    options: { pid: process.pid, hostname: host, ...(runnerId ? { runnerId } : {}) },
   });
 }
+
+const OTHER_HOST = `not-${hostname()}`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('runner liveness across a restart that reuses the pid', () => {
   it('reads a run left by an earlier incarnation with this pid as gone, and orphaned', async () => {
@@ -101,5 +108,44 @@ describe('runner liveness across a restart that reuses the pid', () => {
     expect(isThisProcess({ ...here, hostname: `not-${hostname()}` })).toBe(false);
     expect(runnerLiveness({ ...here, hostname: `not-${hostname()}` })).toBe('unknown');
     expect(runnerLiveness(null)).toBe('unknown');
+  });
+});
+
+describe('runner liveness on another host, from its beats in the store', () => {
+  it('is alive while the runner beats, and gone once it misses a few beats', async () => {
+    const runnerId = randomUUID();
+    await startedHere('remote', runnerId, OTHER_HOST);
+    await store.beat('remote', { runnerId, intervalMs: 40 });
+    expect(await readRunLiveness(store, 'remote')).toMatchObject({ liveness: 'alive', orphaned: false });
+    await sleep(200);
+    expect(await readRunLiveness(store, 'remote')).toMatchObject({ liveness: 'gone', orphaned: true });
+    // A beat again (the runner was only slow) makes it alive again.
+    await store.beat('remote', { runnerId, intervalMs: 40 });
+    expect((await readRunLiveness(store, 'remote')).liveness).toBe('alive');
+  });
+
+  it('cannot tell without a beat of that very runner: no beat, or an earlier runner’s', async () => {
+    const runnerId = randomUUID();
+    await startedHere('silent', runnerId, OTHER_HOST);
+    expect((await readRunLiveness(store, 'silent')).liveness).toBe('unknown');
+    await store.beat('silent', { runnerId: randomUUID(), intervalMs: 10_000 });
+    expect((await readRunLiveness(store, 'silent')).liveness).toBe('unknown');
+    await startedHere('legacy-remote', undefined, OTHER_HOST);
+    expect((await readRunLiveness(store, 'legacy-remote')).liveness).toBe('unknown');
+  });
+
+  it('lets cancel end a run whose remote runner stopped beating, and only wait on one that beats', async () => {
+    const alive = randomUUID();
+    await startedHere('beating', alive, OTHER_HOST);
+    await store.beat('beating', { runnerId: alive, intervalMs: 60_000 });
+    const waiting = await cancelStoredRun(store, 'beating', { reason: 'test', waitMs: 0 });
+    expect(waiting).toMatchObject({ outcome: 'requested', status: 'RUNNING' });
+    const dead = randomUUID();
+    await startedHere('stopped-beating', dead, OTHER_HOST);
+    await store.beat('stopped-beating', { runnerId: dead, intervalMs: 20 });
+    await sleep(150);
+    const ended = await cancelStoredRun(store, 'stopped-beating', { reason: 'test', waitMs: 0 });
+    expect(ended.message).toContain('no process was running it');
+    expect((await store.getExecution('stopped-beating'))?.status).toBe('CANCELLED');
   });
 });

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ExecutionStatus } from '../../contracts/index.js';
 import { RomaError } from '../../contracts/index.js';
-import type { ExecutionStore } from '../../store/execution-store.js';
+import type { ExecutionStore, RunnerBeat } from '../../store/execution-store.js';
 import type { ResumeState } from '../projection/resume-state.js';
 import { foldResumeState } from '../projection/resume-state.js';
 import { isProcessAlive } from './process-alive.js';
@@ -24,9 +24,10 @@ export interface RunRunner {
 }
 
 /**
- * `alive`: the runner is a live process on this host (or this very process). `gone`: it was on this host and
- * has exited, so nobody will append to the log until someone resumes it. `unknown`: another host, or no
- * process was ever recorded; nothing here can tell.
+ * `alive`: the runner is a live process on this host (or this very process), or on another host and it beat
+ * recently. `gone`: it has exited (this host), or stopped beating (another host), so nobody will append to the log
+ * until someone resumes it. `unknown`: no process was recorded, or one on another host that left no beat of its
+ * own (a runner from before beats); nothing here can tell.
  */
 export type RunnerLiveness = 'alive' | 'gone' | 'unknown';
 
@@ -59,8 +60,19 @@ export function isThisProcess(runner: RunRunner): boolean {
   return runner.runnerId === null ? runner.pid === process.pid : runner.runnerId === RUNNER_ID;
 }
 
-export function runnerLiveness(runner: RunRunner | null): RunnerLiveness {
-  if (!runner || runner.hostname !== hostname()) return 'unknown';
+/** A runner on another host is gone once it has missed this many beats in a row. */
+export const MISSED_BEATS_GONE = 3;
+
+/**
+ * On this host the process table decides; on another host the runner's last beat in the store (`beat`: the
+ * execution's, which may be an earlier runner's) — alive while it is under MISSED_BEATS_GONE intervals old.
+ */
+export function runnerLiveness(runner: RunRunner | null, beat: RunnerBeat | null = null): RunnerLiveness {
+  if (!runner) return 'unknown';
+  if (runner.hostname !== hostname()) {
+    if (runner.runnerId === null || beat === null || beat.runnerId !== runner.runnerId) return 'unknown';
+    return beat.ageMs <= MISSED_BEATS_GONE * beat.intervalMs ? 'alive' : 'gone';
+  }
   if (isThisProcess(runner)) return 'alive';
   // This pid under another incarnation: the process before this one (a restarted container), so it is gone.
   if (runner.pid === process.pid) return 'gone';
@@ -77,7 +89,8 @@ export async function readRunLiveness(store: ExecutionStore, executionId: string
     });
   }
   const runner = runnerOf(foldResumeState(await store.readEvents(executionId)));
-  const liveness = runnerLiveness(runner);
+  const beat = runner && runner.hostname !== hostname() ? await store.lastBeat(executionId) : null;
+  const liveness = runnerLiveness(runner, beat);
   return {
     executionId,
     status: summary.status,

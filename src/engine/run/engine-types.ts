@@ -26,6 +26,8 @@ export interface EngineDependencies {
   stopConditions?: StopCondition[];
   /** How often the run polls the store for `roma runs cancel`; 0 disables (default 500). */
   cancelPollIntervalMs?: number;
+  /** How often the runner records that it still runs the run, for other hosts' liveness checks; 0 never (default 10 s). */
+  runnerBeatIntervalMs?: number;
   now?: () => Date;
   /** Who does the task steps (atomize, plan, execute, aggregate, verify); this process by default. */
   steps?: StepDispatcher;

@@ -121,11 +121,11 @@ export function startResume(
         state.ended === null &&
         runner !== null &&
         !isThisProcess(runner) &&
-        runnerLiveness(runner) === 'alive'
+        runnerLiveness(runner, await store.lastBeat(executionId)) === 'alive'
       ) {
         throw new RomaError(
           'CONFLICT',
-          `execution ${executionId} is still running in process ${runner.pid}`,
+          `execution ${executionId} is still running in process ${runner.pid}${runner.hostname === hostname() ? '' : ` on ${runner.hostname ?? 'another host'}`}`,
           {
             fix: `cancel it first (roma runs cancel ${executionId}) or wait for it to end`,
           },

@@ -13,6 +13,7 @@ import type { EngineDependencies, ExecutionHandle, ExecutionOutcome, RunObserver
 import { ROOT_TASK_ID } from './execution-id.js';
 import type { RunContext } from './run-context.js';
 import { RunStopper } from './run-stopper.js';
+import { DEFAULT_RUNNER_BEAT_INTERVAL_MS, startRunnerBeat } from './runner-beat.js';
 import { solveTask } from './task-runner.js';
 
 /** Waits before the extra tries of a run's execution-end after a store failure. */
@@ -88,6 +89,12 @@ async function runPrepared(
   });
   const startedAtMs = performance.now();
   const lastSeq = await prepared.open(sink);
+  // After open: the log names this process as the runner before its first beat says it lives.
+  const stopBeating = startRunnerBeat(
+    deps.store,
+    prepared.executionId,
+    deps.runnerBeatIntervalMs ?? DEFAULT_RUNNER_BEAT_INTERVAL_MS,
+  );
 
   const onAbort = () => stopper.cancel(describeAbort(observer.signal?.reason));
   if (observer.signal?.aborted) onAbort();
@@ -205,6 +212,7 @@ async function runPrepared(
     throw failure;
   } finally {
     stopWatching.abort();
+    stopBeating();
     if (wallTimer) clearTimeout(wallTimer);
     observer.signal?.removeEventListener('abort', onAbort);
   }
