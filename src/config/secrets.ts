@@ -4,7 +4,8 @@ import { isPlainObject, type PlainObject } from './paths.js';
 
 const REDACTED = '***';
 
-const SECRET_KEY = /(apikey|secretaccesskey|accesskeyid|password|passwd|secret|token|authorization)$/i;
+const SECRET_KEY =
+  /(apikey|privatekey|secretaccesskey|accesskeyid|password|passwd|secret|token|authorization)$/i;
 const SECRET_QUERY_PARAMETER = /(key|token|password|secret|signature|sig|auth)/i;
 
 /** True for config paths whose value is a secret: API keys, S3 credentials, MCP server headers and env. */

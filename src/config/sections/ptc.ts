@@ -3,7 +3,8 @@ import { z } from 'zod';
 
 /**
  * OAuth of a remote (http/sse) MCP server, through the MCP SDK's OAuth client. `client_credentials` is for an
- * unattended agent (machine-to-machine); `authorization_code` needs a person once: `roma tools auth <server>`
+ * unattended agent (machine-to-machine), authenticated by `clientSecret` or, with `privateKey`, by a signed JWT
+ * (private_key_jwt, RFC 7523); `authorization_code` needs a person once: `roma tools auth <server>`
  * opens the authorization URL and keeps the tokens (refreshed by the client) in `tokenFile`, on the host.
  */
 export const McpOAuthConfigSchema = z
@@ -12,6 +13,16 @@ export const McpOAuthConfigSchema = z
     /** Pre-registered client; without it `authorization_code` registers one (dynamic client registration). */
     clientId: z.string().min(1).optional(),
     clientSecret: z.string().min(1).optional(),
+    /**
+     * PKCS#8 PEM private key the client signs its token-request assertion with (private_key_jwt) instead of
+     * sending a secret; use `${VAR}` to keep it out of the file. Registered with the authorization server.
+     */
+    privateKey: z.string().min(1).optional(),
+    /** The JWS algorithm of `privateKey` (RS256, ES256, PS256…). */
+    privateKeyAlgorithm: z
+      .string()
+      .regex(/^(RS|ES|PS)(256|384|512)$/, 'an asymmetric JWS algorithm such as RS256 or ES256')
+      .default('RS256'),
     scopes: z.array(z.string().min(1)).default([]),
     /** The authorization server the client's credentials belong to: they are sent nowhere else. */
     issuer: z.url().optional(),
@@ -22,9 +33,21 @@ export const McpOAuthConfigSchema = z
     clientName: z.string().min(1).default('roma-ptc'),
   })
   .strict()
-  .refine((oauth) => oauth.grant !== 'client_credentials' || (oauth.clientId && oauth.clientSecret), {
-    message: 'client_credentials needs clientId and clientSecret',
-    path: ['clientSecret'],
+  .refine(
+    (oauth) =>
+      oauth.grant !== 'client_credentials' || (oauth.clientId && (oauth.clientSecret || oauth.privateKey)),
+    {
+      message: 'client_credentials needs clientId, and clientSecret or privateKey (private_key_jwt)',
+      path: ['clientSecret'],
+    },
+  )
+  .refine((oauth) => !(oauth.clientSecret && oauth.privateKey), {
+    message: 'give clientSecret or privateKey, not both: the client authenticates one way',
+    path: ['privateKey'],
+  })
+  .refine((oauth) => !oauth.privateKey || oauth.clientId, {
+    message: 'privateKey needs the clientId it was registered for (the assertion names it)',
+    path: ['clientId'],
   });
 export type McpOAuthConfig = z.output<typeof McpOAuthConfigSchema>;
 

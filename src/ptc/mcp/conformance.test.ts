@@ -54,15 +54,16 @@ const PASSING = [
   'auth/resource-mismatch',
   'auth/offline-access-scope',
   'auth/offline-access-not-supported',
-  // OAuth, client_credentials with configured (pre-registered) credentials: no person at all.
+  // OAuth, client_credentials with configured (pre-registered) credentials: no person at all; a secret, or a
+  // signed assertion (private_key_jwt, `oauth.privateKey`).
   'auth/client-credentials-basic',
+  'auth/client-credentials-jwt',
   'auth/pre-registration',
 ];
 /** Each with its reason in the baseline file. */
 const EXPECTED_FAILURES = [
   'elicitation-sep1034-client-defaults',
   'auth/basic-cimd',
-  'auth/client-credentials-jwt',
   'auth/cross-app-access-complete-flow',
 ];
 

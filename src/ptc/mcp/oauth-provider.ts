@@ -1,6 +1,11 @@
 // The MCP SDK's OAuthClientProvider for one configured server: its client, its tokens on the host, no person.
 import { randomBytes } from 'node:crypto';
-import type { OAuthClientProvider, OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
+import type {
+  AddClientAuthentication,
+  OAuthClientProvider,
+  OAuthDiscoveryState,
+} from '@modelcontextprotocol/sdk/client/auth.js';
+import { createPrivateKeyJwtAuth } from '@modelcontextprotocol/sdk/client/auth-extensions.js';
 import type {
   OAuthClientInformationMixed,
   OAuthClientMetadata,
@@ -60,6 +65,17 @@ export class McpOAuthProvider implements OAuthClientProvider {
     this.secrets = options.secrets;
     this.redirect = options.redirectUrl ?? options.config.redirectUrl;
     if (options.config.clientSecret) this.secrets.add([options.config.clientSecret]);
+    if (options.config.privateKey && options.config.clientId) {
+      this.secrets.add([options.config.privateKey]);
+      // private_key_jwt: each token request carries an assertion signed with the key (iss = sub = the client,
+      // aud = the authorization server), and no secret goes over the wire.
+      this.addClientAuthentication = createPrivateKeyJwtAuth({
+        issuer: options.config.clientId,
+        subject: options.config.clientId,
+        privateKey: options.config.privateKey,
+        alg: options.config.privateKeyAlgorithm,
+      });
+    }
     // A token file that cannot be read fails this server's connect (with its fix), not the whole runtime.
     let stored: OAuthState = {};
     try {
@@ -80,6 +96,8 @@ export class McpOAuthProvider implements OAuthClientProvider {
   }
 
   prepareTokenRequest?: (scope?: string) => URLSearchParams;
+
+  addClientAuthentication?: AddClientAuthentication;
 
   /** Where tokens are kept, for messages. */
   get location(): string {
@@ -110,6 +128,7 @@ export class McpOAuthProvider implements OAuthClientProvider {
       redirect_uris: machine ? [] : [this.redirect],
       grant_types: machine ? ['client_credentials'] : ['authorization_code', 'refresh_token'],
       response_types: machine ? [] : ['code'],
+      ...(this.config.privateKey ? { token_endpoint_auth_method: 'private_key_jwt' } : {}),
       ...(scope ? { scope } : {}),
     };
   }

@@ -23,13 +23,21 @@ const ARGUMENTS: Record<string, Record<string, unknown>> = { add_numbers: { a: 2
 const MAX_AUTHORIZATIONS = 2;
 
 const directory = mkdtempSync(join(tmpdir(), 'roma-conformance-oauth-'));
-// Pre-registered credentials: the unattended client_credentials grant. Otherwise authorization_code, with the
+// Pre-registered credentials (a secret, or a signing key: private_key_jwt): the unattended client_credentials
+// grant. Otherwise authorization_code, with the
 // suite's authorization page (which redirects at once) standing in for the person.
 const oauth = context.client_secret
   ? { grant: 'client_credentials', clientId: context.client_id, clientSecret: context.client_secret }
-  : scenario.startsWith('auth/')
-    ? { grant: 'authorization_code', redirectUrl: 'http://127.0.0.1:0/callback' }
-    : undefined;
+  : context.private_key_pem
+    ? {
+        grant: 'client_credentials',
+        clientId: context.client_id,
+        privateKey: context.private_key_pem,
+        ...(context.signing_algorithm ? { privateKeyAlgorithm: context.signing_algorithm } : {}),
+      }
+    : scenario.startsWith('auth/')
+      ? { grant: 'authorization_code', redirectUrl: 'http://127.0.0.1:0/callback' }
+      : undefined;
 const config: McpServerConfig = McpServerConfigSchema.parse({
   transport: 'http',
   url,
