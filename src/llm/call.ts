@@ -19,6 +19,7 @@ import { RomaError } from '../contracts/index.js';
 import { outputInvalid, toModelCallError } from './call-errors.js';
 import { type CallSignal, createCallSignal } from './call-signal.js';
 import { modelSettingsOf } from './model-settings.js';
+import { outputSchemaOf } from './output-schema.js';
 import { estimateCost, type PriceTable } from './prices.js';
 import { sendAfter } from './send-after.js';
 import type {
@@ -188,7 +189,7 @@ export async function callObject<Schema extends z.ZodType>(
     const result = await generateText({
       ...prepared.settings,
       output: Output.object({
-        schema: request.schema as z.ZodType<z.output<Schema>>,
+        schema: outputSchemaOf(request.schema as z.ZodType<z.output<Schema>>),
         ...(request.schemaName === undefined ? {} : { name: request.schemaName }),
         ...(request.schemaDescription === undefined ? {} : { description: request.schemaDescription }),
       }),
