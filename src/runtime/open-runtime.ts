@@ -207,8 +207,10 @@ export async function openRuntime(config: RomaConfig, options: RuntimeOptions = 
           'an event observer failed; the run goes on',
         ),
       // Every model call of the run, the code agent's too, is tagged with its execution id, so the cache
-      // entries it used are saved with the run.
-      scope: (executionId, start) => runWithCacheContext({ executionId }, start),
+      // entries it used are saved with the run. Only the cache reads that tag: without one, no scope, since an
+      // AsyncLocalStorage on Node 20 turns on promise hooks for the whole process (about 0.5 ms of a queue
+      // worker's CPU per task).
+      ...(cache ? { scope: (executionId, start) => runWithCacheContext({ executionId }, start) } : {}),
     });
     let runs = inProcessRuns;
     let queueCounts: (() => Promise<RunQueueCounts>) | null = null;
