@@ -222,7 +222,7 @@ async function run(
         budgets: { maxNodes },
       },
     },
-    cancelPollIntervalMs: 0,
+    // The default cancel poll (every 500 ms, as `roma solve` runs), not switched off: it is on the users' path.
   };
   const started = performance.now();
   const outcome = await solve(deps, { goal });

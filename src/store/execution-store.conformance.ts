@@ -495,6 +495,41 @@ export function describeExecutionStoreConformance(
       expect(await store.readEvents(newId())).toEqual([]);
     });
 
+    it('reads only the events of the types asked for, after a seq, with a limit', async () => {
+      const id = newId();
+      await store.createExecution({ id, goal: 'read some' });
+      const cancel = (reason: string) =>
+        store.append({
+          type: 'execution-cancel-requested',
+          executionId: id,
+          timestamp: new Date().toISOString(),
+          reason,
+        });
+      await store.append(warningEvent(id, 'first'));
+      await cancel('one');
+      await store.append(warningEvent(id, 'second'));
+      await cancel('two');
+      await cancel('three');
+      const cancels = await store.readEvents(id, { types: ['execution-cancel-requested'] });
+      expect(cancels.map((event) => event.seq)).toEqual([2, 4, 5]);
+      expect(cancels[0]).toMatchObject({ type: 'execution-cancel-requested', reason: 'one' });
+      const after = await store.readEvents(id, {
+        types: ['execution-cancel-requested'],
+        afterSeq: 2,
+        limit: 1,
+      });
+      expect(after.map((event) => event.seq)).toEqual([4]);
+      const both = await store.readEvents(id, {
+        types: ['warning', 'execution-cancel-requested'],
+        afterSeq: 1,
+      });
+      expect(both.map((event) => event.seq)).toEqual([2, 3, 4, 5]);
+      expect(await store.readEvents(id, { types: ['llm-call'] })).toEqual([]);
+      expect(await store.readEvents(id, { types: [] })).toEqual([]);
+      // Positive control: without types, every event.
+      expect((await store.readEvents(id)).length).toBe(5);
+    });
+
     it('follows: stored events after afterSeq, then live ones, and lets go on break', async () => {
       const id = newId();
       await store.createExecution({ id, goal: 'follow' });

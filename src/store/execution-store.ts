@@ -13,6 +13,11 @@ export interface ReadEventsOptions {
   /** Only events with `seq > afterSeq`. */
   afterSeq?: number;
   limit?: number;
+  /**
+   * Only events of these types (all when absent): the store skips the others without decoding them, so a
+   * poll for one rare event (a cancel request) stays cheap however busy the run is.
+   */
+  types?: readonly StreamEvent['type'][];
 }
 
 export interface FollowOptions {

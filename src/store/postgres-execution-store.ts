@@ -135,7 +135,7 @@ export class PostgresExecutionStore implements ExecutionStore {
   /** Set by close(): new appends are refused while those already made are committed. */
   #closing = false;
   readonly #sql: Record<
-    'lock' | 'startedTasks' | 'write' | 'landed' | 'readEvents' | 'getExecution',
+    'lock' | 'startedTasks' | 'write' | 'landed' | 'readEvents' | 'readEventsOfTypes' | 'getExecution',
     Statement
   >;
 
@@ -199,6 +199,11 @@ export class PostgresExecutionStore implements ExecutionStore {
       readEvents: {
         name: 'roma-read-events',
         text: `SELECT seq, payload FROM ${events} WHERE execution_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      },
+      readEventsOfTypes: {
+        name: 'roma-read-events-of-types',
+        text: `SELECT seq, payload FROM ${events} WHERE execution_id = $1 AND seq > $2 AND type = ANY($4::text[])
+               ORDER BY seq LIMIT $3`,
       },
       getExecution: {
         name: 'roma-get-execution',
@@ -443,10 +448,14 @@ export class PostgresExecutionStore implements ExecutionStore {
 
   async readEvents(executionId: string, options: ReadEventsOptions = {}): Promise<StreamEvent[]> {
     const result = await this.#query('read events', (client) =>
-      client.query<EventRow>({
-        ...this.#sql.readEvents,
-        values: [executionId, options.afterSeq ?? 0, options.limit ?? null],
-      }),
+      client.query<EventRow>(
+        options.types === undefined
+          ? { ...this.#sql.readEvents, values: [executionId, options.afterSeq ?? 0, options.limit ?? null] }
+          : {
+              ...this.#sql.readEventsOfTypes,
+              values: [executionId, options.afterSeq ?? 0, options.limit ?? null, [...options.types]],
+            },
+      ),
     );
     return result.rows.map((row) => parseStoredEvent(row.payload, executionId, row.seq));
   }

@@ -109,6 +109,10 @@ export class SqliteExecutionStore implements ExecutionStore {
       readEvents: database.prepare<[string, number, number], EventRow>(
         'SELECT seq, payload FROM events WHERE execution_id = ? AND seq > ? ORDER BY seq LIMIT ?',
       ),
+      readEventsOfTypes: database.prepare<[string, number, string, number], EventRow>(
+        `SELECT seq, payload FROM events WHERE execution_id = ? AND seq > ?
+           AND type IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`,
+      ),
       listByStatus: database.prepare<[string, number], ExecutionColumns>(
         `SELECT ${EXECUTION_COLUMN_LIST} FROM executions WHERE status = ?
          ORDER BY created_at DESC, ordinal DESC LIMIT ?`,
@@ -217,8 +221,12 @@ export class SqliteExecutionStore implements ExecutionStore {
   }
 
   async readEvents(executionId: string, options: ReadEventsOptions = {}): Promise<StreamEvent[]> {
+    const afterSeq = options.afterSeq ?? 0;
+    const limit = options.limit ?? -1;
     const rows = this.#run('read events', () =>
-      this.#statements.readEvents.all(executionId, options.afterSeq ?? 0, options.limit ?? -1),
+      options.types === undefined
+        ? this.#statements.readEvents.all(executionId, afterSeq, limit)
+        : this.#statements.readEventsOfTypes.all(executionId, afterSeq, JSON.stringify(options.types), limit),
     );
     return rows.map((row) => parseStoredEventJson(row.payload, executionId, row.seq));
   }

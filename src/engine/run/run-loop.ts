@@ -111,6 +111,7 @@ async function runPrepared(
       store: deps.store,
       executionId: prepared.executionId,
       afterSeq: lastSeq,
+      storedThrough: () => sink.lastStoredSeq,
       intervalMs: pollMs,
       onCancel: (message) => stopper.cancel(message),
       signal: stopWatching.signal,
