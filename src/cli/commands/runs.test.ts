@@ -132,4 +132,28 @@ describe('roma runs list', () => {
     expect(listed.stdout).toContain('run-stalled');
     expect(listed.stderr).toContain('roma runs resume run-stalled');
   }, 60_000);
+
+  it('says which runs of another host stopped beating, and not those whose runner there still beats', async () => {
+    const start = async (executionId: string, runnerId: string) => {
+      await store.createExecution({ id: executionId, goal: 'g' });
+      await store.append({
+        type: 'execution-start',
+        executionId,
+        timestamp: new Date().toISOString(),
+        goal: 'g',
+        rootTaskId: 'root',
+        options: { pid: 4242, hostname: 'other-host', runnerId },
+      });
+      await store.beat(executionId, { runnerId, intervalMs: executionId === 'run-beating' ? 60_000 : 20 });
+    };
+    await start('run-silent', 'runner-silent');
+    await start('run-beating', 'runner-beating');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await store.close();
+    const listed = runRoma(['runs', 'list'], { cwd: dataDir, env: { ROMA_DATA_DIR: dataDir } });
+    store = SqliteExecutionStore.open({ dataDir });
+    expect(listed.status, listed.stderr).toBe(0);
+    expect(listed.stderr).toContain('run-silent is not running (process 4242 on other-host stopped beating)');
+    expect(listed.stderr).not.toContain('run-beating is not running');
+  }, 60_000);
 });

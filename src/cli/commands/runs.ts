@@ -1,5 +1,7 @@
 // `roma runs list|show|resume|cancel|export|import`: stored runs, from their event logs.
+
 import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import type { RomaConfig } from '../../config/index.js';
 import { loadConfigFromCli } from '../../config/index.js';
@@ -127,8 +129,13 @@ export function registerRunsCommand(program: Command): void {
         for (const run of list.filter((listed) => listed.status === 'RUNNING')) {
           const liveness = await runs.liveness(run.id);
           if (liveness.orphaned) {
+            const runner = liveness.runner;
+            const gone =
+              runner?.hostname && runner.hostname !== hostname()
+                ? `process ${runner.pid} on ${runner.hostname} stopped beating`
+                : `process ${runner?.pid} is gone`;
             console.error(
-              `note: ${run.id} is not running (process ${liveness.runner?.pid} is gone): \`roma runs resume ${run.id}\` continues it`,
+              `note: ${run.id} is not running (${gone}): \`roma runs resume ${run.id}\` continues it`,
             );
           }
         }
