@@ -1,5 +1,4 @@
 // `roma runs cancel` and `roma runs watch` on runs whose recorded process is gone, or was replaced by a resume.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../config/index.js';
 import type { RunControl } from '../../engine/index.js';
 import { createRunControl } from '../../engine/index.js';
+import { deadPid, startRunAs } from '../../engine/testing/recorded-runner.js';
 import { createModelRegistry } from '../../llm/index.js';
 import { SqliteExecutionStore } from '../../store/index.js';
 import { runRoma } from './cli-test-support.js';
@@ -34,23 +34,7 @@ async function cancelRun(executionId: string, options: { reason: string; waitMs:
   return (await runControl().cancel(executionId, options)).message;
 }
 
-/** The pid of a process that has already exited. */
-function deadPid(): number {
-  const child = spawnSync(process.execPath, ['-e', ''], { timeout: 30_000 });
-  return child.pid ?? 999_999;
-}
-
-async function startedBy(executionId: string, pid: number): Promise<void> {
-  await store.createExecution({ id: executionId, goal: 'g' });
-  await store.append({
-    type: 'execution-start',
-    executionId,
-    timestamp: new Date().toISOString(),
-    goal: 'g',
-    rootTaskId: 'root',
-    options: { pid, hostname: hostname() },
-  });
-}
+const startedBy = (executionId: string, pid: number) => startRunAs(store, executionId, { pid });
 
 describe('roma runs cancel', () => {
   it('leaves a resumed run to the process that resumed it, not its dead starter', async () => {
@@ -135,15 +119,7 @@ describe('roma runs list', () => {
 
   it('says which runs of another host stopped beating, and not those whose runner there still beats', async () => {
     const start = async (executionId: string, runnerId: string) => {
-      await store.createExecution({ id: executionId, goal: 'g' });
-      await store.append({
-        type: 'execution-start',
-        executionId,
-        timestamp: new Date().toISOString(),
-        goal: 'g',
-        rootTaskId: 'root',
-        options: { pid: 4242, hostname: 'other-host', runnerId },
-      });
+      await startRunAs(store, executionId, { pid: 4242, hostname: 'other-host', runnerId });
       await store.beat(executionId, { runnerId, intervalMs: executionId === 'run-beating' ? 60_000 : 20 });
     };
     await start('run-silent', 'runner-silent');

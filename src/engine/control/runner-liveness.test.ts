@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteExecutionStore } from '../../store/index.js';
+import { startRunAs } from '../testing/recorded-runner.js';
 import { cancelStoredRun } from './cancel-run.js';
 import { followRun } from './follow-run.js';
 import { isThisProcess, RUNNER_ID, readRunLiveness, runnerLiveness } from './runner-liveness.js';
@@ -17,21 +18,8 @@ afterEach(async () => {
 });
 
 /** A run whose log says this pid on `host` (this one by default) runs it, as `runnerId` (absent: an older log). */
-async function startedHere(
-  executionId: string,
-  runnerId: string | undefined,
-  host = hostname(),
-): Promise<void> {
-  await store.createExecution({ id: executionId, goal: 'g' });
-  await store.append({
-    type: 'execution-start',
-    executionId,
-    timestamp: new Date().toISOString(),
-    goal: 'g',
-    rootTaskId: 'root',
-    options: { pid: process.pid, hostname: host, ...(runnerId ? { runnerId } : {}) },
-  });
-}
+const startedHere = (executionId: string, runnerId: string | undefined, host = hostname()) =>
+  startRunAs(store, executionId, { pid: process.pid, hostname: host, ...(runnerId ? { runnerId } : {}) });
 
 const OTHER_HOST = `not-${hostname()}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
