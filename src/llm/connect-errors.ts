@@ -1,5 +1,6 @@
 // A refused connection to a model endpoint is a wrong URL or a stopped server, not an overload: fail at once, say where.
 import { RomaError } from '../contracts/index.js';
+import { modelFetch } from './model-fetch.js';
 
 /** Connection failures that retrying with backoff does not cure. */
 const DEAD_ENDPOINT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND']);
@@ -42,7 +43,7 @@ function endpointOf(input: Parameters<typeof fetch>[0]): string {
 export function refusedConnectionFailsFast(field: string, envVar: string): typeof fetch {
   return async (input, init) => {
     try {
-      return await fetch(input, init);
+      return await modelFetch(input, init);
     } catch (error) {
       const code = errorCode(error);
       if (code === undefined || !DEAD_ENDPOINT_CODES.has(code)) throw error;
