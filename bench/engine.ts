@@ -4,7 +4,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createOpenAI } from '@ai-sdk/openai';
 import type {
   LanguageModelV3,
   LanguageModelV3CallOptions,
@@ -13,6 +12,8 @@ import type {
 import { defaultConfig } from '../src/config/index.js';
 import type { EngineDependencies } from '../src/engine/index.js';
 import { solve } from '../src/engine/index.js';
+import { createModelRegistry } from '../src/llm/index.js';
+import { modelFetch } from '../src/llm/model-fetch.js';
 import type { ExecutionStore } from '../src/store/index.js';
 import { SqliteExecutionStore } from '../src/store/index.js';
 import {
@@ -109,8 +110,8 @@ function moduleOf(text: string): string {
 }
 
 /**
- * The dependency tree's calls made by a bare client: `fetch` with the engine's own request bodies, each task as the
- * engine does it (atomize, then plan, the subtasks in dependency order and aggregate, or execute; a task at the
+ * The dependency tree's calls made by a bare client — the HTTP client the engine's provider uses (`modelFetch`), no
+ * SDK — with the engine's own request bodies, each task as the engine does it (atomize, then plan, the subtasks in dependency order and aggregate, or execute; a task at the
  * depth limit only executes), nothing else. Returns its wall time (ms).
  */
 async function bareCriticalPath(
@@ -127,7 +128,7 @@ async function bareCriticalPath(
   const call = async (module: string, goal: string) => {
     const body = bodies.get(`${module} ${goal}`);
     if (body === undefined) throw new Error(`baseline: the engine sent no ${module} request for "${goal}"`);
-    const response = await fetch(`${baseUrl}/chat/completions`, {
+    const response = await modelFetch(`${baseUrl}/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
       body,
@@ -155,6 +156,15 @@ async function bareCriticalPath(
   const started = performance.now();
   await solveTask(tree.goal, 0);
   return performance.now() - started;
+}
+
+/**
+ * The model as a user's run gets it: from the model registry over the OpenAI provider (with its HTTP client,
+ * `modelFetch`), pointed at the scripted server.
+ */
+function userModel(openaiBaseUrl: string): LanguageModelV3 {
+  const llm = { ...defaultConfig().llm, model: 'openai:gpt-4o-mini', openaiBaseUrl, openaiApiKey: 'bench' };
+  return createModelRegistry(llm).resolve();
 }
 
 interface Timings {
@@ -259,15 +269,12 @@ async function overheadFor(branching: number, storeKind: 'memory' | 'file', repe
   return { nodes, msPerNode: median(samples) };
 }
 
-/** One run on the real path: @ai-sdk/openai over loopback HTTP, default file store and concurrency. */
+/** One run on the real path: the registry's @ai-sdk/openai model over loopback HTTP, default file store and concurrency. */
 async function httpRun(server: ModelServerProcess, branching: number, synchronous?: 'NORMAL') {
   const tree = wideTree(branching);
   await server.configure(tree.plans, 0);
   const timings: Timings = { modelMs: 0, appendMs: 0 };
-  const model = timedModel(
-    createOpenAI({ apiKey: 'bench', baseURL: server.openaiBaseUrl }).chat('gpt-4o-mini'),
-    timings,
-  );
+  const model = timedModel(userModel(server.openaiBaseUrl), timings);
   const dataDir = mkdtempSync(join(tmpdir(), 'roma-bench-engine-http-'));
   const store = await SqliteExecutionStore.open(synchronous ? { dataDir, synchronous } : { dataDir });
   try {
@@ -301,7 +308,7 @@ async function httpRun(server: ModelServerProcess, branching: number, synchronou
 const defaultConcurrency = defaultConfig().engine.maxConcurrency;
 console.log(`engine bench${quick ? ' (quick)' : ''} — ${cpus().length} cores, Node ${process.version}`);
 console.log(
-  `real path: @ai-sdk/openai over loopback HTTP to the scripted model server in a separate process, SQLite file store`,
+  `real path: the model registry's @ai-sdk/openai model (as a run gets it) over loopback HTTP to the scripted model server in a separate process, SQLite file store`,
 );
 console.log(
   `(synchronous=FULL, the default), concurrency ${defaultConcurrency} (the default); overhead = (wall − the model server's CPU time in`,
@@ -391,10 +398,7 @@ try {
         storeKind === 'file' ? { dataDir } : { filePath: ':memory:' },
       );
       try {
-        const model = timedModel(
-          createOpenAI({ apiKey: 'bench', baseURL: server.openaiBaseUrl }).chat('gpt-4o-mini'),
-          timings,
-        );
+        const model = timedModel(userModel(server.openaiBaseUrl), timings);
         const result = await run(store, model, critical.goal, 100, undefined);
         calls += (await server.cpu()).requests;
         commits += store.appendCommitStats.commits;
