@@ -48,20 +48,13 @@ function responseHeaders(raw: Dispatcher.ResponseData['headers'], decoded: boole
   return headers;
 }
 
-/** A stream that undoes a content encoding, as fetch does (this client asks for none; a server may send one). */
-function decoderFor(encoding: string): NodeJS.ReadWriteStream | null {
-  switch (encoding) {
-    case 'gzip':
-    case 'x-gzip':
-      return createGunzip();
-    case 'deflate':
-      return createInflate();
-    case 'br':
-      return createBrotliDecompress();
-    default:
-      return null;
-  }
-}
+/** Streams that undo a content encoding, as fetch does (this client asks for none; a server may send one). */
+const DECODERS: Readonly<Record<string, () => NodeJS.ReadWriteStream>> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
 
 function streamed(
   body: NodeJS.ReadableStream,
@@ -111,10 +104,8 @@ export const modelFetch: typeof fetch = async (input, init) => {
   const statusText = STATUS_CODES[status] ?? '';
   const encoding = String(reply.headers['content-encoding'] ?? 'identity').toLowerCase();
   const location = reply.headers.location;
-  if (
-    (status >= 300 && status < 400 && location) ||
-    !['identity', 'gzip', 'x-gzip', 'deflate', 'br'].includes(encoding)
-  ) {
+  const decoder = Object.hasOwn(DECODERS, encoding) ? DECODERS[encoding] : undefined;
+  if ((status >= 300 && status < 400 && location) || (encoding !== 'identity' && !decoder)) {
     // fetch follows redirects (and knows more encodings): let it redo the request.
     await reply.body.dump().catch(() => undefined);
     return fetch(input, init);
@@ -123,9 +114,8 @@ export const modelFetch: typeof fetch = async (input, init) => {
     await reply.body.dump().catch(() => undefined);
     return new Response(null, { status, statusText, headers: responseHeaders(reply.headers, false) });
   }
-  const decoder = decoderFor(encoding);
   if (decoder)
-    return streamed(reply.body.pipe(decoder), status, statusText, responseHeaders(reply.headers, true));
+    return streamed(reply.body.pipe(decoder()), status, statusText, responseHeaders(reply.headers, true));
   const headers = responseHeaders(reply.headers, false);
   if (String(reply.headers['content-type'] ?? '').includes('text/event-stream'))
     return streamed(reply.body, status, statusText, headers);

@@ -1,8 +1,7 @@
 // Finds a solve task this process did not hand out — one from before a restart of the server — from its run's log.
-import type { StreamEvent } from '../contracts/index.js';
 import type { ExecutionStore } from '../store/index.js';
 import type { SolveTaskRecord, SolveTaskRegistry } from './task-registry.js';
-import { OWNER_METADATA_KEY } from './tenancy.js';
+import { OWNER_METADATA_KEY, runMetadataOf } from './tenancy.js';
 
 /**
  * Recorded with a solve task's run (in `execution-start`'s metadata, beside its owner): the task's lifetime.
@@ -16,12 +15,6 @@ const MAX_TASK_ID_LENGTH = 200;
 /** Where each recovered task's progress count has read its run's log up to. */
 const progressRead = new WeakMap<SolveTaskRecord, number>();
 
-function metadataOf(first: StreamEvent | undefined): Record<string, unknown> | null {
-  if (first?.type !== 'execution-start') return null;
-  const metadata = first.options.metadata;
-  return metadata && typeof metadata === 'object' ? (metadata as Record<string, unknown>) : null;
-}
-
 /**
  * The task `taskId` as its run recorded it, when that run was started as a task and the task's lifetime (from
  * the run's start) has not run out; undefined otherwise. Whether the caller may see it is the caller's check.
@@ -33,7 +26,7 @@ export async function recoverSolveTask(
 ): Promise<SolveTaskRecord | undefined> {
   if (taskId.length === 0 || taskId.length > MAX_TASK_ID_LENGTH) return undefined;
   const first = (await store.readEvents(taskId, { limit: 1 }))[0];
-  const metadata = metadataOf(first);
+  const metadata = runMetadataOf(first);
   const ttlMs = Number(metadata?.[TASK_TTL_METADATA_KEY]);
   if (!first || !Number.isFinite(ttlMs) || ttlMs <= 0) return undefined;
   const createdAtMs = Date.parse(first.timestamp);

@@ -18,11 +18,15 @@ export interface RunOwnership {
   isVisible(executionId: string, extra: Extra): Promise<boolean>;
 }
 
-function ownerOf(first: StreamEvent | undefined): string | null {
+/** The labels a run recorded at its start (`execution-start`'s `options.metadata`), from its first event. */
+export function runMetadataOf(first: StreamEvent | undefined): Record<string, unknown> | null {
   if (first?.type !== 'execution-start') return null;
   const metadata = first.options.metadata;
-  if (!metadata || typeof metadata !== 'object') return null;
-  const owner = (metadata as Record<string, unknown>)[OWNER_METADATA_KEY];
+  return metadata && typeof metadata === 'object' ? (metadata as Record<string, unknown>) : null;
+}
+
+function ownerOf(first: StreamEvent | undefined): string | null {
+  const owner = runMetadataOf(first)?.[OWNER_METADATA_KEY];
   return typeof owner === 'string' ? owner : null;
 }
 

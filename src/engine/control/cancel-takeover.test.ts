@@ -1,5 +1,4 @@
 // Cancelling an orphaned run races a resumer: the canceller's execution-end must not close the resumer's run.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { NewStreamEvent } from '../../contracts/index.js';
 import type { ExecutionStore } from '../../store/index.js';
 import { SqliteExecutionStore } from '../../store/index.js';
+import { deadPid, startRunAs } from '../testing/recorded-runner.js';
 import { cancelStoredRun } from './cancel-run.js';
 
 let dataDir: string | undefined;
@@ -15,12 +15,6 @@ afterEach(() => {
   dataDir = undefined;
 });
 
-/** A pid that was alive a moment ago and is not any more. */
-function deadPid(): number {
-  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
-  return Number(child.stdout.toString());
-}
-
 describe('cancelStoredRun of an orphaned run', () => {
   it('does not end a run another process resumed between its read and its append', async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'roma-cancel-'));
@@ -28,15 +22,7 @@ describe('cancelStoredRun of an orphaned run', () => {
     const resumer = SqliteExecutionStore.open({ dataDir, synchronous: 'NORMAL' });
     try {
       const executionId = 'orphan';
-      await store.createExecution({ id: executionId, goal: 'orphaned' });
-      await store.append({
-        type: 'execution-start',
-        executionId,
-        timestamp: new Date().toISOString(),
-        goal: 'orphaned',
-        rootTaskId: 'root',
-        options: { pid: deadPid(), hostname: hostname() },
-      });
+      await startRunAs(store, executionId, { pid: deadPid() });
       // Another process takes the run over right after the canceller read the log for its totals.
       let requested = false;
       let tookOver = false;

@@ -79,6 +79,16 @@ export function runnerLiveness(runner: RunRunner | null, beat: RunnerBeat | null
   return isProcessAlive(runner.pid) ? 'alive' : 'gone';
 }
 
+/** `runner`'s liveness, reading the run's last beat only where beats decide it (a runner on another host). */
+export async function readRunnerLiveness(
+  store: ExecutionStore,
+  executionId: string,
+  runner: RunRunner | null,
+): Promise<RunnerLiveness> {
+  const beat = runner && runner.hostname !== hostname() ? await store.lastBeat(executionId) : null;
+  return runnerLiveness(runner, beat);
+}
+
 /** Reads the run's summary and log; NOT_FOUND when the store has no such run. */
 export async function readRunLiveness(store: ExecutionStore, executionId: string): Promise<RunLiveness> {
   const summary = await store.getExecution(executionId);
@@ -89,8 +99,7 @@ export async function readRunLiveness(store: ExecutionStore, executionId: string
     });
   }
   const runner = runnerOf(foldResumeState(await store.readEvents(executionId)));
-  const beat = runner && runner.hostname !== hostname() ? await store.lastBeat(executionId) : null;
-  const liveness = runnerLiveness(runner, beat);
+  const liveness = await readRunnerLiveness(store, executionId, runner);
   return {
     executionId,
     status: summary.status,

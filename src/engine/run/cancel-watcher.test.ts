@@ -19,6 +19,31 @@ afterEach(async () => {
   await store.close();
 });
 
+/** Watches the run every 20 ms; the messages of the requests it hears. */
+function watch(storedThrough: () => number): string[] {
+  const heard: string[] = [];
+  watchForCancelRequest({
+    store,
+    executionId: 'run',
+    afterSeq: 0,
+    storedThrough,
+    intervalMs: 20,
+    onCancel: (message) => heard.push(message),
+    signal: stop.signal,
+  });
+  return heard;
+}
+
+/** A cancel request, as another process (`roma runs cancel`) stores it. */
+function requestCancel(reason: string) {
+  return store.append({
+    type: 'execution-cancel-requested',
+    executionId: 'run',
+    timestamp: new Date().toISOString(),
+    reason,
+  });
+}
+
 describe('watchForCancelRequest', () => {
   it('reads requests only, from where the run’s own stored events end, and hears a request stored later', async () => {
     const reads: ReadEventsOptions[] = [];
@@ -30,16 +55,7 @@ describe('watchForCancelRequest', () => {
     let storedThrough = 0;
     for (let index = 0; index < 40; index += 1)
       storedThrough = (await store.append(warningEvent('run', `own event ${index}`))).seq;
-    const heard: string[] = [];
-    watchForCancelRequest({
-      store,
-      executionId: 'run',
-      afterSeq: 0,
-      storedThrough: () => storedThrough,
-      intervalMs: 20,
-      onCancel: (message) => heard.push(message),
-      signal: stop.signal,
-    });
+    const heard = watch(() => storedThrough);
     await until(async () => reads.length >= 2, 'two polls');
     expect(reads.every((read) => read.types?.join() === 'execution-cancel-requested')).toBe(true);
     expect(reads[0]?.afterSeq).toBe(0);
@@ -47,35 +63,16 @@ describe('watchForCancelRequest', () => {
     expect(reads[1]?.afterSeq).toBe(40);
     expect(heard).toEqual([]);
 
-    await store.append({
-      type: 'execution-cancel-requested',
-      executionId: 'run',
-      timestamp: new Date().toISOString(),
-      reason: 'from another process',
-    });
+    await requestCancel('from another process');
     await until(async () => heard.length > 0, 'the request heard');
     expect(heard).toEqual(['cancelled by request: from another process']);
   });
 
   it('hears a request stored before this process’s latest own event (it is below the watermark)', async () => {
     await store.append(warningEvent('run', 'own'));
-    await store.append({
-      type: 'execution-cancel-requested',
-      executionId: 'run',
-      timestamp: new Date().toISOString(),
-      reason: '',
-    });
+    await requestCancel('');
     const storedThrough = (await store.append(warningEvent('run', 'own, after the request'))).seq;
-    const heard: string[] = [];
-    watchForCancelRequest({
-      store,
-      executionId: 'run',
-      afterSeq: 0,
-      storedThrough: () => storedThrough,
-      intervalMs: 20,
-      onCancel: (message) => heard.push(message),
-      signal: stop.signal,
-    });
+    const heard = watch(() => storedThrough);
     await until(async () => heard.length > 0, 'the request heard');
     expect(heard).toEqual(['cancelled by request']);
   });

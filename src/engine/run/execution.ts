@@ -4,7 +4,7 @@ import { EngineConfigSchema } from '../../config/sections/engine.js';
 import type { TaskType } from '../../contracts/index.js';
 import { emptyUsage, parseWith, RomaError } from '../../contracts/index.js';
 import type { ExecutionStore } from '../../store/execution-store.js';
-import { isThisProcess, RUNNER_ID, runnerLiveness, runnerOf } from '../control/runner-liveness.js';
+import { isThisProcess, RUNNER_ID, readRunnerLiveness, runnerOf } from '../control/runner-liveness.js';
 import type { EngineRunConfig } from '../engine-config.js';
 import { foldResumeState } from '../projection/resume-state.js';
 import { foldTotals } from '../projection/totals.js';
@@ -121,7 +121,7 @@ export function startResume(
         state.ended === null &&
         runner !== null &&
         !isThisProcess(runner) &&
-        runnerLiveness(runner, await store.lastBeat(executionId)) === 'alive'
+        (await readRunnerLiveness(store, executionId, runner)) === 'alive'
       ) {
         throw new RomaError(
           'CONFLICT',
